@@ -1,0 +1,64 @@
+"""Training settings that can change while a network trains, validated in one place."""
+
+import math
+from dataclasses import dataclass, fields, replace
+
+from app.engine.errors import ConfigError
+from app.engine.learners import LEARNERS
+
+LEARNER_NAMES: tuple[str, ...] = tuple(LEARNERS)
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than 0, not {value!r}")
+    return float(value)
+
+
+def _in_range(name: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    if not low <= value < high:
+        raise ConfigError(f"{name} must be at least {low} and below {high}, not {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """learning_rate: η in θ ← θ − η ∂C/∂θ.
+    batch_size: examples per step; None means the whole training set (full batch).
+    momentum: μ in v ← μv − η(∂C/∂θ + λW), θ ← θ + v (0 = plain gradient descent).
+    weight_decay: λ, L2 on weights only (as if λ/2‖W‖² were added to the cost; the screen's
+    cost stays the data cost).
+    step_size: how far trial_and_error turns one dial, and the standard deviation of
+    evolution's random turn of every dial.
+    """
+
+    learning_rate: float = 0.5
+    batch_size: int | None = None
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    learner: str = "gradient_descent"
+    step_size: float = 0.05
+
+    def __post_init__(self) -> None:
+        _positive("learning_rate", self.learning_rate)
+        _positive("step_size", self.step_size)
+        _in_range("momentum", self.momentum, 0.0, 1.0)
+        _in_range("weight_decay", self.weight_decay, 0.0, math.inf)
+        b = self.batch_size
+        if b is not None and (isinstance(b, bool) or not isinstance(b, int) or b < 1):
+            raise ConfigError(f"batch_size must be a whole number ≥ 1 or null, not {b!r}")
+        if self.learner not in LEARNER_NAMES:
+            raise ConfigError(
+                f"learner {self.learner!r} is unknown; choose one of {', '.join(LEARNER_NAMES)}"
+            )
+
+    def updated(self, **changes: object) -> "TrainConfig":
+        known = {f.name for f in fields(self)}
+        for key in changes:
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,499 @@
+"""Named training datasets built from NumPy and the standard library only.
+
+Nothing is downloaded: toys are generated from a seed, and the digits are read from the copy of
+the UCI 8x8 handwritten digits that scikit-learn ships (the file is read directly; scikit-learn
+is never imported). Every array is float64, C-contiguous and finite; see docs/datasets.md.
+"""
+
+import functools
+import gzip
+import importlib.util
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from app.engine import _toys
+from app.engine._toys import FloatArray, IntArray
+from app.engine.errors import ConfigError
+
+MAX_INLINE_ROWS = 10_000
+MAX_INLINE_WIDTH = 1_000
+MAX_INLINE_VALUES = 1_000_000  # rows * width, for inputs and for targets separately
+MAX_TEST_FRACTION = 0.9
+MAX_NOISE = 1.0
+TOY_SAMPLES = (10, 10_000)  # inclusive n_samples range for the generated datasets
+DIGITS_COUNT = 1797
+THREES_AND_SEVENS = 362  # 183 threes + 179 sevens in the shipped file
+BINARY = ("class 0", "class 1")
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: field-wise == on arrays is ambiguous
+class Dataset:
+    name: str
+    x_train: FloatArray
+    y_train: FloatArray
+    x_test: FloatArray
+    y_test: FloatArray
+    task: str
+    input_shape: tuple[int, ...]
+    class_names: tuple[str, ...]
+    description: str
+
+    def __post_init__(self) -> None:
+        arrays = (self.x_train, self.y_train, self.x_test, self.y_test)
+        for a in arrays:
+            if a.dtype != np.float64 or a.ndim != 2 or not a.flags.c_contiguous:
+                raise ConfigError("dataset arrays must be 2-D, float64 and C-contiguous")
+            if not np.isfinite(a).all():
+                raise ConfigError("dataset arrays must hold finite numbers only")
+        if len(self.x_train) == 0 or len(self.x_train) != len(self.y_train):
+            raise ConfigError("training inputs and targets need the same, non-zero, row count")
+        if len(self.x_test) != len(self.y_test):
+            raise ConfigError("test inputs and targets need the same row count")
+        if self.x_test.shape[1] != self.n_in or self.y_test.shape[1] != self.n_out:
+            raise ConfigError("test arrays must have as many columns as the training arrays")
+        if math.prod(self.input_shape) != self.n_in or self.task not in TASKS:
+            raise ConfigError(f"input_shape must multiply to n_in and task be one of {TASKS}")
+
+    @property
+    def n_in(self) -> int:
+        return int(self.x_train.shape[1])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.y_train.shape[1])
+
+
+# A loader maps (rng, n_samples, noise) to (x, y, strata): strata holds each row's class index
+# (all zeros for regression), so test splits and subsets keep every class's share.
+Loaded = tuple[FloatArray, FloatArray, IntArray]
+Loader = Callable[[np.random.Generator, int, float], Loaded]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    title: str
+    description: str
+    task: str
+    input_shape: tuple[int, ...]
+    n_out: int
+    class_names: tuple[str, ...]
+    loader: Loader
+    test_fraction: float
+    noise: float | None = None  # None: the dataset has no noise setting
+    n_samples: int | None = None  # None: fixed size, n_samples is not accepted
+    samples_range: tuple[int, int] = (0, 0)
+
+
+def _xor(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    labels = np.array([0, 1, 1, 0], dtype=np.int64)
+    return x, labels[:, None].astype(np.float64), labels
+
+
+def _two_class(generate: _toys.ToyGenerator) -> Loader:
+    def load(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+        x, labels = generate(rng, n, noise)
+        return x, labels[:, None].astype(np.float64), labels
+
+    return load
+
+
+def _sine(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+    x, y = _toys.sine(rng, n, noise)
+    return x, y, np.zeros(n, dtype=np.int64)
+
+
+def _digits_path() -> Path:
+    # find_spec on a top-level name locates the package without importing it.
+    try:
+        spec = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):
+        spec = None
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(folder, "datasets", "data", "digits.csv.gz")
+        if path.is_file():
+            return path
+    raise ConfigError(
+        "the digits datasets read the 8x8 digits file that scikit-learn ships, and it was not "
+        "found: install scikit-learn (pip install scikit-learn)"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_raw() -> tuple[FloatArray, IntArray]:
+    """(pixels (1797, 64) in 0..16, labels (1797,) in 0..9), read-only: shared by every call."""
+    path = _digits_path()
+    with gzip.open(path, "rt") as stream:
+        table = np.loadtxt(stream, delimiter=",", dtype=np.float64, ndmin=2)
+    if table.shape != (DIGITS_COUNT, 65) or not np.isin(table[:, 64], np.arange(10)).all():
+        raise ConfigError(f"{path} is not the expected 1797 rows of 64 pixels and a label 0-9")
+    pixels, labels = table[:, :64].copy(), table[:, 64].astype(np.int64)
+    pixels.setflags(write=False)
+    labels.setflags(write=False)
+    return pixels, labels
+
+
+def _stratified_take(labels: IntArray, n: int, rng: np.random.Generator) -> IntArray:
+    """Indices of n rows in random order, each class getting its share (largest remainder)."""
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = n * counts / counts.sum()
+    take = np.floor(quota).astype(np.int64)
+    take[np.argsort(take - quota, kind="stable")[: n - int(take.sum())]] += 1
+    chosen = [
+        rng.choice(np.flatnonzero(labels == c), k, replace=False)
+        for c, k in zip(classes, take, strict=True)
+    ]
+    return rng.permutation(np.concatenate(chosen))
+
+
+def _digit_rows(
+    rng: np.random.Generator, n: int, keep: tuple[int, ...]
+) -> tuple[FloatArray, IntArray]:
+    pixels, labels = _digits_raw()
+    pool = np.flatnonzero(np.isin(labels, keep))
+    rows = pool[_stratified_take(labels[pool], n, rng)]
+    return pixels[rows] / 16.0, labels[rows]
+
+
+def _resample_matrix(size_out: int, size_in: int) -> FloatArray:
+    """(size_out, size_in) bilinear matrix, align-corners: output i samples i*(in-1)/(out-1)."""
+    position = np.arange(size_out) * (size_in - 1) / (size_out - 1)
+    left = np.minimum(np.floor(position).astype(np.int64), size_in - 2)
+    frac = position - left
+    matrix = np.zeros((size_out, size_in))
+    matrix[np.arange(size_out), left] = 1.0 - frac
+    matrix[np.arange(size_out), left + 1] = frac
+    return matrix
+
+
+def _digits(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+    x, labels = _digit_rows(rng, n, tuple(range(10)))
+    return x, np.eye(10)[labels], labels
+
+
+def _digits_25(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+    x, labels = _digit_rows(rng, n, tuple(range(10)))
+    r = _resample_matrix(25, 8)
+    # (25, 8) @ (n, 8, 8) @ (8, 25) -> (n, 25, 25); rows of r sum to 1, clip drops rounding.
+    big = np.clip(r @ x.reshape(-1, 8, 8) @ r.T, 0.0, 1.0)
+    return np.ascontiguousarray(big.reshape(-1, 625)), np.eye(10)[labels], labels
+
+
+def _three_seven(rng: np.random.Generator, n: int, noise: float) -> Loaded:
+    x, labels = _digit_rows(rng, n, (3, 7))
+    sevens = (labels == 7).astype(np.int64)
+    return x, sevens[:, None].astype(np.float64), sevens
+
+
+_TOY = "200 points by default (half per class), 20% held out for testing (stratified)."
+_JITTER = "noise is the standard deviation of gaussian jitter added to x and y"
+_DIGITS = (
+    "Real handwritten digits (the UCI 8x8 set shipped with scikit-learn, 1,797 images), "
+    "pixels scaled from 0..16 to [0, 1] (divided by 16). "
+)
+_SPLIT = "20% held out for testing, stratified by digit; n_samples takes a stratified subset."
+_SPECS: tuple[_Spec, ...] = (
+    _Spec(
+        "xor", "XOR",
+        "The four corners of the unit square as inputs, unscaled: (0,0), (0,1), (1,0), (1,1). "
+        "Target: one column, 1 when exactly one input is 1, else 0. Fixed data: no noise, no "
+        "size setting, no test split by default. A network without a hidden layer cannot learn it.",
+        "classification", (2,), 1, BINARY, _xor, test_fraction=0.0,
+    ),
+    _Spec(
+        "circle", "Circle",
+        "Inputs: a point's x and y inside the unit disc. Target: one column, 1 for the inner "
+        "disc (radius below 0.5), 0 for the ring around it (radius 0.7 to 1), points spread "
+        f"evenly over the area; {_JITTER} (default 0.1). {_TOY}",
+        "classification", (2,), 1, BINARY, _two_class(_toys.circle),
+        test_fraction=0.2, noise=0.1, n_samples=200, samples_range=TOY_SAMPLES,
+    ),
+    _Spec(
+        "gaussian", "Two Gaussians",
+        "Inputs: a point's x and y. Target: one column, 1 for the blob centred on (0.4, 0.4), 0 "
+        "for the blob centred on (-0.4, -0.4); each blob has standard deviation 0.1 per "
+        f"coordinate, so points stay roughly in [-1, 1]; {_JITTER} on top (default 0.1). {_TOY}",
+        "classification", (2,), 1, BINARY, _two_class(_toys.gaussian),
+        test_fraction=0.2, noise=0.1, n_samples=200, samples_range=TOY_SAMPLES,
+    ),
+    _Spec(
+        "spiral", "Spiral",
+        "Inputs: a point's x and y inside the unit disc. Target: one column, 0 or 1 for two "
+        "interleaved spiral arms half a turn apart, each making 1.75 turns as its radius grows "
+        f"from 0 to 1; {_JITTER} (default 0.05). {_TOY}",
+        "classification", (2,), 1, BINARY, _two_class(_toys.spiral),
+        test_fraction=0.2, noise=0.05, n_samples=200, samples_range=TOY_SAMPLES,
+    ),
+    _Spec(
+        "moons", "Two moons",
+        "Inputs: a point's x and y, scikit-learn's two half moons mapped into x in [-1, 1], y in "
+        "[-0.5, 0.5] (subtract (0.5, 0.25), divide by 1.5). Target: one column, 0 for the upper "
+        f"moon, 1 for the lower moon; {_JITTER} (default 0.1). {_TOY}",
+        "classification", (2,), 1, BINARY, _two_class(_toys.moons),
+        test_fraction=0.2, noise=0.1, n_samples=200, samples_range=TOY_SAMPLES,
+    ),
+    _Spec(
+        "sine", "Sine",
+        "Regression. Input: one number x, uniform in [-1, 1]. Target: one column, sin(pi * x) "
+        "plus gaussian noise of standard deviation noise (default 0.1), not rescaled. "
+        "200 points by default, 20% held out for testing.",
+        "regression", (1,), 1, (), _sine,
+        test_fraction=0.2, noise=0.1, n_samples=200, samples_range=TOY_SAMPLES,
+    ),
+    _Spec(
+        "digits", "Digits 8x8",
+        f"{_DIGITS}Inputs: the 64 pixels of an 8x8 image, row by row. Target: 10 columns, "
+        f"one-hot of the digit 0-9. {_SPLIT}",
+        "classification", (8, 8), 10, DIGIT_NAMES, _digits,
+        test_fraction=0.2, n_samples=DIGITS_COUNT, samples_range=(20, DIGITS_COUNT),
+    ),
+    _Spec(
+        "digits-25x25", "Digits 25x25",
+        f"{_DIGITS}Each image is resampled to 25x25 by bilinear interpolation (align-corners: "
+        "corner pixels are kept), values stay in [0, 1]. Inputs: the 625 pixels, row by row. "
+        f"Target: 10 columns, one-hot of the digit 0-9. {_SPLIT}",
+        "classification", (25, 25), 10, DIGIT_NAMES, _digits_25,
+        test_fraction=0.2, n_samples=DIGITS_COUNT, samples_range=(20, DIGITS_COUNT),
+    ),
+    _Spec(
+        "digits-3-vs-7", "Digits: 3 vs 7",
+        f"{_DIGITS}Only the 362 threes and sevens. Inputs: the 64 pixels of an 8x8 image, row by "
+        f"row. Target: one column, 1 for a 7, 0 for a 3. {_SPLIT}",
+        "classification", (8, 8), 1, ("3", "7"), _three_seven,
+        test_fraction=0.2, n_samples=THREES_AND_SEVENS, samples_range=(4, THREES_AND_SEVENS),
+    ),
+)
+_BY_NAME = {spec.name: spec for spec in _SPECS}
+DATASET_NAMES: tuple[str, ...] = tuple(_BY_NAME)
+
+
+def _real(value: object, what: str, rule: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{what} must be {rule}, got {value!r}")
+    return float(value)
+
+
+def _check_fraction(test_fraction: object) -> float:
+    rule = f"a number from 0 to {MAX_TEST_FRACTION}"
+    fraction = _real(test_fraction, "test_fraction", rule)
+    if not 0.0 <= fraction <= MAX_TEST_FRACTION:  # also false for NaN
+        raise ConfigError(f"test_fraction must be {rule}, got {test_fraction!r}")
+    return fraction
+
+
+def _whole(value: object) -> int | None:
+    """value as an int when it is a whole number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return None
+    return int(value)
+
+
+def _rng(seed: object) -> np.random.Generator:
+    whole = _whole(seed)
+    if whole is None or whole < 0:
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+    return np.random.default_rng(whole)
+
+
+def _spec(name: object) -> _Spec:
+    if not isinstance(name, str) or name not in _BY_NAME:
+        raise ConfigError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASET_NAMES)}")
+    return _BY_NAME[name]
+
+
+def _resolve_noise(spec: _Spec, noise: object) -> float:
+    if noise is None:
+        return 0.0 if spec.noise is None else spec.noise
+    if spec.noise is None:
+        raise ConfigError(f"dataset {spec.name!r} has no noise setting; leave noise as None")
+    rule = f"a finite number from 0 to {MAX_NOISE}"
+    value = _real(noise, "noise", rule)
+    if not 0.0 <= value <= MAX_NOISE:
+        raise ConfigError(f"noise must be {rule}, got {noise!r}")
+    return value
+
+
+def _resolve_samples(spec: _Spec, n_samples: object) -> int:
+    if spec.n_samples is None:
+        if n_samples is not None:
+            raise ConfigError(f"dataset {spec.name!r} has a fixed size; leave n_samples as None")
+        return 0
+    if n_samples is None:
+        return spec.n_samples
+    low, high = spec.samples_range
+    count = _whole(n_samples)
+    if count is None or not low <= count <= high:
+        raise ConfigError(
+            f"n_samples for {spec.name!r} must be a whole number from {low} to {high}, "
+            f"got {n_samples!r}"
+        )
+    return count
+
+
+def _split(
+    x: FloatArray, y: FloatArray, strata: IntArray, fraction: float, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Hold out round(fraction * size) rows of every stratum, always leaving one to train on.
+
+    Rows keep their relative order in both parts; with fraction 0 the data is returned as is.
+    """
+    test = np.zeros(len(x), dtype=bool)
+    for stratum in np.unique(strata) if fraction > 0 else []:
+        rows = np.flatnonzero(strata == stratum)
+        k = min(math.floor(fraction * len(rows) + 0.5), len(rows) - 1)
+        test[rng.choice(rows, k, replace=False)] = True
+
+    def part(a: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
+        return np.ascontiguousarray(a[mask], dtype=np.float64)
+
+    return part(x, ~test), part(y, ~test), part(x, test), part(y, test)
+
+
+def load_dataset(
+    name: str,
+    *,
+    seed: int = 0,
+    noise: float | None = None,
+    n_samples: int | None = None,
+    test_fraction: float | None = None,
+) -> Dataset:
+    """The named dataset; None arguments take the dataset's defaults (see describe_datasets)."""
+    spec = _spec(name)
+    rng = _rng(seed)
+    noise_value = _resolve_noise(spec, noise)
+    count = _resolve_samples(spec, n_samples)
+    fraction = spec.test_fraction if test_fraction is None else _check_fraction(test_fraction)
+    x, y, strata = spec.loader(rng, count, noise_value)
+    x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, rng)
+    return Dataset(
+        spec.name, x_train, y_train, x_test, y_test,
+        spec.task, spec.input_shape, spec.class_names, spec.description,
+    )
+
+
+def describe_datasets() -> list[dict[str, object]]:
+    """One entry per name in DATASET_NAMES, without loading any data."""
+    return [
+        {
+            "name": spec.name,
+            "title": spec.title,
+            "description": spec.description,
+            "n_in": math.prod(spec.input_shape),
+            "n_out": spec.n_out,
+            "task": spec.task,
+        }
+        for spec in _SPECS
+    ]
+
+
+def _check_element(value: object, where: str) -> None:
+    if isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{where} is a boolean; use 0 or 1 instead of false/true")
+    if not isinstance(value, numbers.Real):
+        raise ConfigError(f"{where} is not a number (got {type(value).__name__} {value!r:.40})")
+
+
+def _float_or_inf(value: object) -> float:
+    try:
+        return float(value) if isinstance(value, numbers.Real) else math.nan
+    except OverflowError:
+        return math.inf
+
+
+def _row_values(row: list[object], i: int, what: str) -> FloatArray:
+    for j, value in enumerate(row):
+        if type(value) is not float and type(value) is not int:
+            _check_element(value, f"{what}[{i}][{j}]")
+    try:
+        values = np.array(row, dtype=np.float64)
+    except OverflowError:  # a Python int beyond the float64 range
+        values = np.array([_float_or_inf(v) for v in row], dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        where = f"{what}[{i}][{int(bad[0])}]"
+        raise ConfigError(f"{where} is not finite (NaN, infinity or beyond float64)")
+    return values
+
+
+def _row(rows: list[object] | tuple[object, ...], i: int, what: str) -> list[object]:
+    row = rows[i]
+    if not isinstance(row, (list, tuple)):
+        raise ConfigError(f"{what}[{i}] must be a list of numbers, got {type(row).__name__}")
+    return list(row)
+
+
+def _inline_array(value: object, what: str) -> FloatArray:
+    """Validate a JSON-like list of equal-length rows of finite numbers; (rows, width) float64."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        kind = type(value).__name__
+        raise ConfigError(f"{what} must be a list of rows (lists of numbers), got {kind}")
+    if not value:
+        raise ConfigError(f"{what} has no rows; give at least one")
+    if len(value) > MAX_INLINE_ROWS:
+        raise ConfigError(f"{what} has {len(value)} rows; at most {MAX_INLINE_ROWS} are allowed")
+    width = len(_row(value, 0, what))
+    if width == 0:
+        raise ConfigError(f"{what} rows are empty; each row needs at least one number")
+    if width > MAX_INLINE_WIDTH:
+        raise ConfigError(f"{what} rows have {width} values; at most {MAX_INLINE_WIDTH} allowed")
+    if len(value) * width > MAX_INLINE_VALUES:
+        total = len(value) * width
+        raise ConfigError(f"{what} has {total} values in all; at most {MAX_INLINE_VALUES} allowed")
+    out = np.empty((len(value), width), dtype=np.float64)
+    for i in range(len(value)):
+        row = _row(value, i, what)
+        if len(row) != width:
+            raise ConfigError(f"row {i} of {what} has {len(row)} values, row 0 has {width}")
+        out[i] = _row_values(row, i, what)
+    return out
+
+
+def _infer_task(y: FloatArray) -> tuple[str, tuple[str, ...], IntArray]:
+    """Classification when every target is 0/1 in one column or one-hot rows; else regression."""
+    if np.isin(y, (0.0, 1.0)).all():
+        if y.shape[1] == 1:
+            return "classification", BINARY, y[:, 0].astype(np.int64)
+        if (y.sum(axis=1) == 1.0).all():
+            names = tuple(f"class {k}" for k in range(y.shape[1]))
+            return "classification", names, y.argmax(axis=1).astype(np.int64)
+    return "regression", (), np.zeros(len(y), dtype=np.int64)
+
+
+def inline_dataset(
+    inputs: object, targets: object, *, test_fraction: float = 0.0, seed: int = 0
+) -> Dataset:
+    """A dataset from JSON-like rows, e.g. {"inputs": [[0, 1], ...], "targets": [[1], ...]}.
+
+    Values are used as given (no scaling). All rows train unless test_fraction > 0, which holds
+    out a seeded split, stratified by class for classification.
+    """
+    x = _inline_array(inputs, "inputs")
+    y = _inline_array(targets, "targets")
+    if len(x) != len(y):
+        raise ConfigError(
+            f"inputs has {len(x)} rows but targets has {len(y)}; "
+            "each input row needs one target row"
+        )
+    fraction = _check_fraction(test_fraction)
+    task, class_names, strata = _infer_task(y)
+    x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, _rng(seed))
+    kind = f"{len(class_names)} classes" if task == "classification" else "regression"
+    description = (
+        f"Inline data: {len(x)} rows of {x.shape[1]} input values and {y.shape[1]} target values, "
+        f"used as given without scaling ({kind}); {len(x_test)} rows held out for testing."
+    )
+    shape = (x.shape[1],)
+    return Dataset(
+        "inline", x_train, y_train, x_test, y_test, task, shape, class_names, description
+    )

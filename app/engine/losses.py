@@ -1,0 +1,96 @@
+"""Cost functions C(a, y) over a batch of n examples, and the output layer's δ = ∂C/∂z.
+
+With n examples, targets y and outputs a (both (n, n_out)):
+
+- ``quadratic``:     C = (1/n) Σₓ ½‖y − a‖²                       (Nielsen's textbook form)
+- ``mse``:           C = (1/(n·n_out)) Σₓ Σₖ (yₖ − aₖ)²           (PyTorch's MSELoss)
+- ``cross_entropy``: softmax outputs: C = (1/n) Σₓ −Σₖ yₖ log aₖ;
+                     sigmoid outputs: C = (1/n) Σₓ −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)].
+  Both are computed from the logits z (log-sum-exp and softplus), so a saturated
+  output gives a large finite cost instead of log(0).
+
+δ_out = ∂C/∂z_out is what backpropagation starts from; it already includes the 1/n.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.errors import ConfigError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    formula: str
+    outputs: tuple[str, ...]  # output activations this loss accepts
+    value: Callable[[Array, Array, Array, str], float]  # (z, a, y, output_activation)
+    grad_a: Callable[[Array, Array], Array]  # ∂C/∂a given (a, y), for elementwise outputs
+
+
+def _quadratic(z: Array, a: Array, y: Array, out: str) -> float:
+    d = a - y
+    return 0.5 * float(np.einsum("ij,ij->", d, d)) / a.shape[0]
+
+
+def _mse(z: Array, a: Array, y: Array, out: str) -> float:
+    d = a - y
+    return float(np.einsum("ij,ij->", d, d)) / d.size
+
+
+def _softplus(z: Array) -> Array:
+    # log(1 + e^z) without overflow.
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _cross_entropy(z: Array, a: Array, y: Array, out: str) -> float:
+    n = a.shape[0]
+    if out == "softmax":
+        # log aⱼ = zⱼ − log Σ e^z. At k* = argmax z, a_k* = 1/Σ e^(z−max) ≥ 1/n_out, so
+        # log Σ e^z = max z − log a_k*: no second exp pass and no log of a tiny number.
+        lse = z.max(axis=1) - np.log(a.max(axis=1))
+        return -float(np.einsum("ij,ij->", y, z) - np.einsum("ij,i->", y, lse)) / n
+    # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z
+    return float((_softplus(z) - y * z).sum()) / n
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("quadratic", "C = (1/n) Σₓ ½‖y − a‖²", ("sigmoid", "tanh", "softmax", "linear"),
+             _quadratic, lambda a, y: (a - y) / a.shape[0]),
+        Loss("mse", "C = (1/(n·n_out)) Σₓ Σₖ (yₖ − aₖ)²", ("sigmoid", "tanh", "softmax", "linear"),
+             _mse, lambda a, y: (a - y) * (2.0 / a.size)),
+        Loss("cross_entropy", "C = (1/n) Σₓ −Σₖ yₖ log aₖ (+ (1−yₖ) log(1−aₖ) for sigmoid)",
+             ("softmax", "sigmoid"), _cross_entropy, lambda a, y: (a - y) / a.shape[0]),
+    )
+}
+LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
+
+
+def get_loss(name: str, output_activation: str) -> Loss:
+    if name not in LOSSES:
+        raise ConfigError(f"loss {name!r} is unknown; choose one of {', '.join(LOSSES)}")
+    loss = LOSSES[name]
+    if output_activation not in loss.outputs:
+        raise ConfigError(
+            f"loss {name!r} needs output_activation {' or '.join(loss.outputs)}, "
+            f"not {output_activation!r}"
+        )
+    return loss
+
+
+def output_delta(loss: Loss, out: str, z: Array, a: Array, y: Array,
+                 g_prime: Callable[[Array, Array], Array]) -> Array:
+    """δ_out = ∂C/∂z_out, shape (n, n_out)."""
+    if loss.name == "cross_entropy":
+        # softmax + CE and sigmoid + CE both collapse to (a − y)/n.
+        return (a - y) / a.shape[0]
+    g = loss.grad_a(a, y)
+    if out == "softmax":
+        # Jacobian-vector product of softmax: a ⊙ (g − Σₖ gₖ aₖ).
+        return a * (g - np.einsum("ij,ij->i", g, a)[:, None])
+    return g * g_prime(z, a)

@@ -1,0 +1,179 @@
+"""A fully connected network with named parameters, and its per-layer forward and backward.
+
+Shapes, for a batch of n examples and layer l mapping n_in → n_out:
+    a₋₁ = x                                   # (n, n_in of layer 0)
+    z_l = a_{l−1} W_lᵀ + b_l                  # (n, n_out); W_l (n_out, n_in), b_l (n_out,)
+    a_l = g_l(z_l)
+    δ_l = ∂C/∂z_l                             # "blame" of each neuron, (n, n_out)
+    δ_l = (δ_{l+1} W_{l+1}) ⊙ g'(z_l)         # for hidden layers
+    ∂C/∂W_l = δ_lᵀ a_{l−1},  ∂C/∂b_l = Σₓ δ_l
+
+Parameter names are the product's one vocabulary: ``layers.{l}.weight`` and ``layers.{l}.bias``,
+l = 0 being inputs → first hidden layer. Gradients carry the same names and shapes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.activations import Activation, get_activation
+from app.engine.errors import ConfigError
+from app.engine.losses import Loss, get_loss, output_delta
+
+Array = np.ndarray
+
+
+def weight_name(layer: int) -> str:
+    return f"layers.{layer}.weight"
+
+
+def bias_name(layer: int) -> str:
+    return f"layers.{layer}.bias"
+
+
+def parse_name(name: str, n_layers: int) -> tuple[int, str]:
+    """'layers.1.weight' → (1, 'weight'); a clear error for anything else."""
+    parts = name.split(".")
+    ok = len(parts) == 3 and parts[0] == "layers" and parts[2] in ("weight", "bias")
+    if ok and parts[1].isdigit() and int(parts[1]) < n_layers:
+        return int(parts[1]), parts[2]
+    names = ", ".join(f"layers.{i}.weight|bias" for i in range(n_layers))
+    raise ConfigError(f"unknown parameter {name!r}; this network has {names}")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    layers: tuple[int, ...]  # [n_in, h1, …, n_out]
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    loss: str = "quadratic"
+
+    def __post_init__(self) -> None:
+        sizes = self.layers
+        if len(sizes) < 2:
+            raise ConfigError("layers needs at least an input and an output size, e.g. [2, 2, 1]")
+        for i, s in enumerate(sizes):
+            if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 1:
+                raise ConfigError(f"layers[{i}] is {s!r}; every layer needs a whole number ≥ 1")
+        get_activation(self.activation, output=False)
+        get_loss(self.loss, get_activation(self.output_activation, output=True).name)
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers L."""
+        return len(self.layers) - 1
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [n for l in range(self.n_layers) for n in (weight_name(l), bias_name(l))]
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        l, kind = parse_name(name, self.n_layers)
+        n_in, n_out = self.layers[l], self.layers[l + 1]
+        return (n_out, n_in) if kind == "weight" else (n_out,)
+
+    @property
+    def parameter_count(self) -> int:
+        s = self.layers
+        return sum(s[i] * s[i + 1] + s[i + 1] for i in range(len(s) - 1))
+
+
+class Network:
+    """Parameters plus the maths of one layer at a time. Holds no batch state."""
+
+    def __init__(self, arch: Architecture, params: dict[str, Array]) -> None:
+        self.arch = arch
+        self.L = arch.n_layers
+        self.acts: list[Activation] = [get_activation(arch.activation, output=False)] * (
+            self.L - 1
+        ) + [get_activation(arch.output_activation, output=True)]
+        self.loss: Loss = get_loss(arch.loss, arch.output_activation)
+        self.weights: list[Array] = [params[weight_name(l)] for l in range(self.L)]
+        self.biases: list[Array] = [params[bias_name(l)] for l in range(self.L)]
+
+    @property
+    def params(self) -> dict[str, Array]:
+        """Name → the live array (not a copy)."""
+        out: dict[str, Array] = {}
+        for l in range(self.L):
+            out[weight_name(l)] = self.weights[l]
+            out[bias_name(l)] = self.biases[l]
+        return out
+
+    def forward_layer(self, l: int, a_prev: Array) -> tuple[Array, Array]:
+        z = a_prev @ self.weights[l].T
+        z += self.biases[l]
+        return z, self.acts[l].forward(z)
+
+    def forward(self, x: Array) -> tuple[list[Array], list[Array]]:
+        """zs[l] for each layer, acts[0] = x and acts[l + 1] = a_l."""
+        zs: list[Array] = []
+        acts = [x]
+        for l in range(self.L):
+            z, a = self.forward_layer(l, acts[-1])
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def cost(self, z_out: Array, a_out: Array, y: Array) -> float:
+        return self.loss.value(z_out, a_out, y, self.arch.output_activation)
+
+    def delta(self, l: int, zs: Sequence[Array], acts: Sequence[Array], y: Array,
+              delta_next: Array | None) -> Array:
+        """δ_l: from the loss for the output layer, else pulled back through W_{l+1}."""
+        if l == self.L - 1:
+            act = self.acts[l]
+            return output_delta(self.loss, act.name, zs[l], acts[l + 1], y, act.derivative)
+        assert delta_next is not None
+        back = delta_next @ self.weights[l + 1]
+        back *= self.acts[l].derivative(zs[l], acts[l + 1])
+        return back
+
+    @staticmethod
+    def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
+        """(∂C/∂W_l (n_out, n_in), ∂C/∂b_l (n_out,))."""
+        return delta.T @ a_prev, delta.sum(axis=0)
+
+    def gradient(self, x: Array, y: Array) -> tuple[float, dict[str, Array]]:
+        """Cost and every gradient at the current parameters, over (x, y)."""
+        zs, acts = self.forward(x)
+        return self.backward(zs, acts, y)
+
+    def backward(self, zs: list[Array], acts: list[Array], y: Array
+                 ) -> tuple[float, dict[str, Array]]:
+        cost = self.cost(zs[-1], acts[-1], y)
+        grads: dict[str, Array] = {}
+        delta: Array | None = None
+        for l in range(self.L - 1, -1, -1):
+            delta = self.delta(l, zs, acts, y, delta)
+            grads[weight_name(l)], grads[bias_name(l)] = self.layer_grads(delta, acts[l])
+        return cost, grads
+
+
+def init_params(arch: Architecture, rng: np.random.Generator) -> dict[str, Array]:
+    """Weights ~ N(0, gain²/n_in) (Xavier/He by activation); biases zero."""
+    gain = np.sqrt(2.0) if arch.activation == "relu" else 1.0
+    params: dict[str, Array] = {}
+    for l in range(arch.n_layers):
+        n_in, n_out = arch.layers[l], arch.layers[l + 1]
+        params[weight_name(l)] = rng.normal(0.0, gain / np.sqrt(n_in), size=(n_out, n_in))
+        params[bias_name(l)] = np.zeros(n_out)
+    return params
+
+
+def check_params(arch: Architecture, values: dict[str, object]) -> dict[str, Array]:
+    """Validated float64 copies of user-given values; names and shapes must match."""
+    out: dict[str, Array] = {}
+    for name, value in values.items():
+        shape = arch.shape(name)
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name} must be numbers: {exc}") from None
+        if arr.shape != shape:
+            raise ConfigError(f"{name} has shape {list(arr.shape)}, expected {list(shape)}")
+        if not np.isfinite(arr).all():
+            raise ConfigError(f"{name} contains NaN or infinity")
+        out[name] = arr
+    return out

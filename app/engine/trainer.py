@@ -1,0 +1,257 @@
+"""A network, its data and a learner, advanced one phase or one whole step at a time.
+
+Parameters are never written in place: every change makes a new array and rebinds it.
+That makes a snapshot a set of references (cheap undo, many levels) and keeps the screen's
+saved caches exact.
+
+A step of gradient descent is `forward:0 … forward:L-1, cost, backward:L-1 … backward:0,
+update`; the other learners' steps are `nudge, cost, keep`. `run_phase` and `step` call the
+same code in the same order, so phase by phase and whole steps are bit-identical.
+"""
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from app.engine.config import TrainConfig
+from app.engine.datasets import Dataset
+from app.engine.errors import ConfigError, DivergedError
+from app.engine.learners import Learner, make_learner
+from app.engine.network import Architecture, Network, check_params, init_params, parse_name
+from app.engine.screen import Screen, ScreenState
+
+Array = np.ndarray
+
+
+@dataclass
+class Work:
+    """Examples pushed through the network, to compare learners fairly."""
+
+    forward_examples: int = 0
+    backward_examples: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    params: dict[str, Array]
+    velocity: dict[str, Array]
+    locks: dict[str, Array]
+    rng_state: Mapping[str, Any]
+    config: TrainConfig
+    step_count: int
+    pos: int
+    learner_state: dict[str, object]
+    work: Work
+    diverged: str | None
+    screen: ScreenState | None
+
+
+@dataclass
+class Trainer:
+    arch: Architecture
+    data: Dataset
+    config: TrainConfig = field(default_factory=TrainConfig)
+    seed: int = 0
+    init: dict[str, object] | None = None
+
+    def __post_init__(self) -> None:
+        if self.data.n_in != self.arch.layers[0] or self.data.n_out != self.arch.layers[-1]:
+            raise ConfigError(
+                f"dataset {self.data.name!r} has {self.data.n_in} inputs and {self.data.n_out} "
+                f"outputs, but layers is {list(self.arch.layers)}; make layers start with "
+                f"{self.data.n_in} and end with {self.data.n_out}"
+            )
+        given = check_params(self.arch, self.init or {})
+        names = self.arch.parameter_names
+        self.locks = {n: np.zeros(self.arch.shape(n), dtype=bool) for n in names}
+        self._free: dict[str, Array | None] = {}  # cache of free_mask, dropped when locks change
+        self.reset(self.seed, given)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def reset(self, seed: int | None = None, given: dict[str, Array] | None = None) -> None:
+        """Fresh parameters from the seed (locks and settings are kept)."""
+        self.seed = self.seed if seed is None else int(seed)
+        self.rng = np.random.default_rng(self.seed)
+        params = init_params(self.arch, self.rng)
+        params.update(given or {})
+        self.net = Network(self.arch, params)
+        self.screen = Screen(self.net, self.data.x_train, self.data.y_train)
+        self.test_screen = Screen(self.net, self.data.x_test, self.data.y_test)
+        self.velocity: dict[str, Array] = {}
+        self.step_count = 0
+        self.pos = 0
+        self.work = Work()
+        self.diverged: str | None = None
+        self.learner: Learner = make_learner(self.config.learner, self)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            params=dict(self.net.params), velocity=dict(self.velocity), locks=dict(self.locks),
+            rng_state=copy.deepcopy(dict(self.rng.bit_generator.state)), config=self.config,
+            step_count=self.step_count, pos=self.pos, learner_state=self.learner.state(),
+            work=replace(self.work), diverged=self.diverged, screen=self.screen.save(),
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        self.config = snap.config
+        self.set_params(snap.params)
+        self.screen.restore(snap.screen)
+        self.velocity, self.locks, self._free = dict(snap.velocity), dict(snap.locks), {}
+        self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
+        self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
+        self.diverged = snap.diverged
+        self.learner = make_learner(self.config.learner, self)
+        self.learner.load(snap.learner_state)
+
+    # -- parameters --------------------------------------------------------------------------
+    def set_params(self, params: dict[str, Array]) -> None:
+        """Rebind whole tensors (already validated); every cache is dropped."""
+        for name, value in params.items():
+            l, kind = parse_name(name, self.arch.n_layers)
+            (self.net.weights if kind == "weight" else self.net.biases)[l] = value
+        self.screen.invalidate()
+        self.test_screen.invalidate()
+
+    def replace_params(self, values: dict[str, object]) -> None:
+        """Import: validated values for some or all parameters; abandons a step in progress."""
+        checked = check_params(self.arch, values)
+        self._abandon_step()
+        self.set_params(checked)
+        self.diverged = None
+
+    def index_of(self, name: str, index: object) -> tuple[int, ...]:
+        shape = self.arch.shape(name)
+        if not isinstance(index, list | tuple) or len(index) != len(shape):
+            raise ConfigError(f"index for {name} needs {len(shape)} whole numbers, got {index!r}")
+        for k, (i, n) in enumerate(zip(index, shape, strict=True)):
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+                raise ConfigError(f"index[{k}] of {name} must be 0 … {n - 1}, got {i!r}")
+        return tuple(index)
+
+    def value(self, name: str, index: tuple[int, ...]) -> float:
+        return float(self.net.params[name][index])
+
+    def set_value(self, name: str, index: object, value: object, *, abandon: bool = True) -> None:
+        """Turn one dial by hand. Locks stop learners, not people."""
+        idx = self.index_of(name, index)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            raise ConfigError(f"value for {name}{list(idx)} must be a finite number, not {value!r}")
+        if abandon:  # before the change: abandoning may take back a learner's trial turn
+            self._abandon_step()
+            self.diverged = None
+        l, kind = parse_name(name, self.arch.n_layers)
+        arr = self.net.params[name].copy()
+        delta = float(value) - float(arr[idx])
+        arr[idx] = float(value)
+        (self.net.weights if kind == "weight" else self.net.biases)[l] = arr
+        self.test_screen.invalidate()
+        self.screen.touch(l, idx[0], idx[1] if kind == "weight" else None, delta)
+
+    def set_locked(self, name: str, index: object | None, locked: bool) -> None:
+        parse_name(name, self.arch.n_layers)  # an unknown name raises with the list of names
+        new = self.locks[name].copy()
+        if index is None:
+            new[...] = bool(locked)
+        else:
+            new[self.index_of(name, index)] = bool(locked)
+        self.locks[name] = new
+        self._free.pop(name, None)
+
+    def free_mask(self, name: str) -> Array | None:
+        """1.0 where a learner may turn the dial, 0.0 where it is locked; None if none locked."""
+        if name not in self._free:
+            mask = self.locks[name]
+            self._free[name] = None if not mask.any() else (~mask).astype(np.float64)
+        return self._free[name]
+
+    # -- settings ----------------------------------------------------------------------------
+    def configure(self, **changes: object) -> None:
+        new = self.config.updated(**changes)
+        n = self.data.x_train.shape[0]
+        if new.batch_size is not None and new.batch_size > n:
+            raise ConfigError(
+                f"batch_size {new.batch_size} is more than the {n} training examples; "
+                "use null for the full batch"
+            )
+        if new.learner != self.config.learner:
+            self._abandon_step()
+            self.config = new
+            self.learner = make_learner(new.learner, self)
+        else:
+            self.config = new
+        self.diverged = None
+
+    # -- time --------------------------------------------------------------------------------
+    @property
+    def phases(self) -> tuple[str, ...]:
+        return self.learner.phases
+
+    @property
+    def phase(self) -> str:
+        """The last completed phase of the step in progress, or 'idle' between steps."""
+        return "idle" if self.pos == 0 else self.phases[self.pos - 1]
+
+    @property
+    def next_phase(self) -> str:
+        return self.phases[self.pos]
+
+    def run_phase(self) -> str:
+        if self.diverged:
+            raise DivergedError(self.diverged)
+        name = self.phases[self.pos]
+        self.learner.run(self.pos)
+        if self.diverged:
+            self._abandon_step()
+            raise DivergedError(self.diverged)
+        self.pos = (self.pos + 1) % len(self.phases)
+        if self.pos == 0:
+            self.step_count += 1
+        return name
+
+    def step(self, count: int = 1) -> None:
+        """Finish the step in progress, if any, then run whole steps until `count` are done."""
+        for _ in range(count):
+            self.run_phase()
+            while self.pos:
+                self.run_phase()
+
+    def _abandon_step(self) -> None:
+        if self.pos:
+            self.pos = 0
+            self.learner.abandon()
+
+    def diverge(self, why: str) -> None:
+        self.diverged = (
+            f"training diverged at step {self.step_count + 1}: {why}. Lower the learning rate "
+            f"(now {self.config.learning_rate:g}) or step size, then undo or reset"
+        )
+
+    # -- what the screen shows ------------------------------------------------------------------
+    def cost(self) -> float:
+        c = self.screen.cost()
+        if not np.isfinite(c) and not self.diverged:
+            self.diverge(f"the cost over the training set is {c}")
+        return c
+
+    def gradient(self) -> dict[str, Array]:
+        return self.screen.gradient()
+
+    def test_cost(self) -> float | None:
+        return None if self.test_screen.n == 0 else self.test_screen.cost()
+
+    def accuracy(self, test: bool = False) -> float | None:
+        """Share of examples whose predicted class is right; None for regression."""
+        if self.data.task != "classification":
+            return None
+        scr = self.test_screen if test else self.screen
+        if scr.n == 0:
+            return None
+        a, y = scr.state.acts[-1], scr.y
+        if a.shape[1] == 1:  # one 0/1 target column
+            hits = (a[:, 0] > 0.5) == (y[:, 0] > 0.5)
+        else:
+            hits = a.argmax(axis=1) == y.argmax(axis=1)
+        return float(hits.mean())

@@ -1,0 +1,253 @@
+"""Phases, whole steps, seeds, locks, snapshots and divergence."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from app.engine.errors import ConfigError, DivergedError
+from app.engine.network import Network
+from app.engine.trainer import Trainer
+from tests.engine.helpers import make_trainer
+
+LEARNERS = ["gradient_descent", "trial_and_error", "evolution"]
+
+
+def params_of(t: Trainer) -> dict[str, np.ndarray]:
+    return {k: v.copy() for k, v in t.net.params.items()}
+
+
+def assert_same_params(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        assert np.array_equal(a[k], b[k]), k
+
+
+def test_phase_names_for_gradient_descent() -> None:
+    t = make_trainer((3, 4, 5, 2))
+    assert t.phases == ("forward:0", "forward:1", "forward:2", "cost",
+                        "backward:2", "backward:1", "backward:0", "update")
+    assert t.phase == "idle" and t.next_phase == "forward:0"
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("batch", [None, 5])
+def test_phase_by_phase_is_bit_identical_to_whole_steps(learner: str, batch: int | None) -> None:
+    kw = {"learner": learner, "batch_size": batch, "momentum": 0.5, "weight_decay": 1e-3}
+    a, b = make_trainer(**kw), make_trainer(**kw)  # type: ignore[arg-type]
+    a.step(7)
+    for _ in range(7 * len(b.phases)):
+        b.run_phase()
+    assert a.step_count == b.step_count == 7
+    assert_same_params(params_of(a), params_of(b))
+    assert a.cost() == b.cost()
+
+
+def test_step_finishes_a_step_in_progress() -> None:
+    t = make_trainer()
+    t.run_phase()
+    t.run_phase()
+    t.step()
+    assert t.step_count == 1 and t.phase == "idle"
+
+
+def test_gradients_use_parameters_from_before_the_update() -> None:
+    t = make_trainer(learning_rate=0.3)
+    before = Network(t.arch, params_of(t))
+    _, expected = before.gradient(t.data.x_train, t.data.y_train)
+    while t.next_phase != "update":
+        t.run_phase()
+    gd = t.learner
+    for name, g in expected.items():
+        np.testing.assert_allclose(gd.grads[name], g, rtol=1e-12, atol=1e-15)  # type: ignore[attr-defined]
+    t.run_phase()
+    for name, p in before.params.items():
+        np.testing.assert_allclose(t.net.params[name], p - 0.3 * expected[name], rtol=1e-12)
+
+
+def test_minibatches_cover_an_epoch_in_seeded_order() -> None:
+    t = make_trainer(batch_size=5, n=24)
+    seen = []
+    for _ in range(5):  # 24 examples: batches of 5, 5, 5, 5, 4
+        t.run_phase()
+        seen.append(t.learner.batch.copy())  # type: ignore[attr-defined]
+        t.step()
+    assert [len(s) for s in seen] == [5, 5, 5, 5, 4]
+    assert sorted(np.concatenate(seen).tolist()) == list(range(24))
+    u = make_trainer(batch_size=5, n=24)
+    u.run_phase()
+    assert np.array_equal(u.learner.batch, seen[0])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_seeds_reproduce_and_differ(learner: str) -> None:
+    a, b, c = (make_trainer(learner=learner, seed=s, batch_size=4) for s in (3, 3, 4))
+    for t in (a, b, c):
+        t.step(10)
+    assert_same_params(params_of(a), params_of(b))
+    assert not np.array_equal(a.net.weights[0], c.net.weights[0])
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_locked_dials_never_move(learner: str) -> None:
+    t = make_trainer(learner=learner, learning_rate=1.0, step_size=0.3, momentum=0.9)
+    t.set_locked("layers.0.weight", [1, 2], True)
+    t.set_locked("layers.1.bias", None, True)
+    before = params_of(t)
+    t.step(60)
+    after = params_of(t)
+    assert after["layers.0.weight"][1, 2] == before["layers.0.weight"][1, 2]
+    assert np.array_equal(after["layers.1.bias"], before["layers.1.bias"])
+    assert not np.array_equal(after["layers.0.weight"], before["layers.0.weight"])
+    t.set_locked("layers.1.bias", [0], False)
+    t.step(60)
+    assert params_of(t)["layers.1.bias"][1] == before["layers.1.bias"][1]
+
+
+@pytest.mark.parametrize("learner", ["trial_and_error", "evolution"])
+def test_random_learners_never_raise_the_cost(learner: str) -> None:
+    t = make_trainer(learner=learner, step_size=0.2)
+    costs = [t.cost()]
+    for _ in range(80):
+        t.step()
+        costs.append(t.cost())
+    assert all(b <= a for a, b in itertools.pairwise(costs))
+    assert costs[-1] < costs[0]
+
+
+def test_trial_and_error_starts_with_the_largest_dial_then_tries_down() -> None:
+    t = make_trainer(learner="trial_and_error", step_size=0.1)
+    flat = np.concatenate([np.abs(p).ravel() for p in t.net.params.values()])
+    names = list(t.net.params)
+    t.run_phase()
+    name, idx = t.learner.dial  # type: ignore[attr-defined]
+    assert abs(t.net.params[name][idx]) - 0.1 <= flat.max() + 1e-12
+    assert name in names
+
+
+def test_work_is_counted() -> None:
+    gd = make_trainer(batch_size=4, n=24)
+    gd.step(3)
+    assert (gd.work.forward_examples, gd.work.backward_examples) == (12, 12)
+    te = make_trainer(learner="trial_and_error", n=24)
+    te.step(3)  # the first look at the screen, then one evaluation per try
+    assert (te.work.forward_examples, te.work.backward_examples) == (24 * 4, 0)
+
+
+def test_snapshot_restore_replays_exactly() -> None:
+    t = make_trainer(batch_size=5, momentum=0.8)
+    t.step(3)
+    t.run_phase()
+    snap = t.snapshot()
+    t.step(4)
+    after = params_of(t)
+    t.restore(snap)
+    assert t.phase == "forward:0" and t.step_count == 3
+    t.step(4)
+    assert_same_params(params_of(t), after)
+
+
+def test_screen_cost_is_incremental_and_exact() -> None:
+    t = make_trainer((3, 6, 4, 2), activation="tanh")
+    t.cost()
+    t.set_value("layers.0.weight", [2, 1], 0.7)
+    t.set_value("layers.2.bias", [1], -0.4)
+    fresh = Network(t.arch, params_of(t))
+    zs, acts = fresh.forward(t.data.x_train)
+    expected = fresh.cost(zs[-1], acts[-1], t.data.y_train)
+    assert t.cost() == pytest.approx(expected, rel=1e-13)
+    _, g = fresh.gradient(t.data.x_train, t.data.y_train)
+    for name in g:
+        np.testing.assert_allclose(t.gradient()[name], g[name], rtol=1e-10, atol=1e-14)
+
+
+def test_divergence_is_reported_and_stops_training() -> None:
+    t = make_trainer((3, 4, 2), activation="linear", output="linear", loss="mse",
+                     learning_rate=1e6)
+    start = t.snapshot()
+    with pytest.raises(DivergedError, match="diverged at step"):
+        t.step(50)
+    assert t.diverged and "learning rate" in t.diverged
+    assert all(np.isfinite(p).all() for p in t.net.params.values())
+    with pytest.raises(DivergedError):
+        t.step()
+    t.configure(learning_rate=1e-3)  # the parameters are still huge: it diverges again, loudly
+    with pytest.raises(DivergedError):
+        t.step(50)
+    t.restore(start)
+    t.configure(learning_rate=1e-3)
+    t.step(5)
+    assert t.diverged is None and np.isfinite(t.cost())
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"learning_rate": 0}, "learning_rate must be greater than 0"),
+        ({"learning_rate": -1.0}, "learning_rate must be greater than 0"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a finite number"),
+        ({"batch_size": 0}, "batch_size must be a whole number"),
+        ({"learner": "magic"}, "learner 'magic' is unknown"),
+        ({"momentum": 1.0}, "momentum must be at least 0"),
+    ],
+)
+def test_bad_settings_are_explained(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_trainer(**kwargs)  # type: ignore[arg-type]
+    t = make_trainer()
+    with pytest.raises(ConfigError, match=message):
+        t.configure(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "sizes,act,out,loss,message",
+    [
+        ((3, 0, 2), "sigmoid", "softmax", "cross_entropy", r"layers\[1\] is 0"),
+        ((3,), "sigmoid", "softmax", "cross_entropy", "at least an input and an output"),
+        ((3, 4, 2), "swish", "softmax", "cross_entropy", "activation 'swish' is unknown"),
+        ((3, 4, 2), "sigmoid", "relu", "quadratic", "output_activation 'relu' is unknown"),
+        ((3, 4, 2), "sigmoid", "tanh", "cross_entropy", "needs output_activation softmax"),
+        ((3, 4, 2), "sigmoid", "softmax", "hinge", "loss 'hinge' is unknown"),
+        ((5, 4, 2), "sigmoid", "softmax", "cross_entropy", "make layers start with 3"),
+    ],
+)
+def test_bad_networks_are_explained(sizes: tuple[int, ...], act: str, out: str, loss: str,
+                                    message: str) -> None:
+    from app.engine.network import Architecture
+    from tests.engine.helpers import blob_dataset
+
+    with pytest.raises(ConfigError, match=message):
+        Trainer(Architecture(sizes, act, out, loss), blob_dataset(3, 2))
+
+
+def test_bad_dial_turns_are_explained_and_change_nothing() -> None:
+    t = make_trainer()
+    before = params_of(t)
+    for args, message in [
+        (("layers.9.weight", [0, 0], 1.0), "unknown parameter 'layers.9.weight'"),
+        (("layers.0.weight", [4, 0], 1.0), r"index\[0\] of layers.0.weight must be 0 … 3"),
+        (("layers.0.weight", [0], 1.0), "needs 2 whole numbers"),
+        (("layers.0.bias", [0], float("inf")), "must be a finite number"),
+        (("layers.0.bias", [0], "1"), "must be a finite number"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            t.set_value(*args)
+    with pytest.raises(ConfigError, match="shape"):
+        t.replace_params({"layers.0.weight": [[1.0, 2.0]]})
+    with pytest.raises(ConfigError, match="NaN"):
+        t.replace_params({"layers.0.bias": [float("nan")] * 4})
+    assert_same_params(params_of(t), before)
+
+
+def test_batch_larger_than_data_is_explained() -> None:
+    t = make_trainer(n=24)
+    with pytest.raises(ConfigError, match="more than the 24 training examples"):
+        t.configure(batch_size=25)
+
+
+def test_every_dial_locked_is_explained() -> None:
+    t = make_trainer(learner="trial_and_error")
+    for name in t.net.params:
+        t.set_locked(name, None, True)
+    with pytest.raises(ConfigError, match="every dial is locked"):
+        t.step()
