@@ -1,0 +1,126 @@
+"""Command line: ``dialboard`` or ``python -m app`` starts the web server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+import webbrowser
+from collections.abc import Sequence
+from dataclasses import replace
+
+from app import __version__
+from app.server.settings import Settings, SettingsError
+
+logger = logging.getLogger("app")
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+APP_FACTORY = "app.server.app:create_app"
+
+
+def build_parser(defaults: Settings | None = None) -> argparse.ArgumentParser:
+    """The argument parser; host and port default to ``defaults`` (built-in ones if None)."""
+    defaults = defaults or Settings()
+    parser = argparse.ArgumentParser(
+        prog="dialboard",
+        description="Serve Dialboard: watch a real neural network learn, one dial per weight.",
+    )
+    parser.add_argument(
+        "--host",
+        default=defaults.host,
+        help="interface to listen on (default: %(default)s; env DIALBOARD_HOST)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=defaults.port,
+        help="TCP port to listen on (default: %(default)s; env DIALBOARD_PORT)",
+    )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="open a web browser at the server's address once it is up",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="info",
+        help="logging level (default: %(default)s)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def browser_url(host: str, port: int) -> str:
+    """The address a local browser should use for a server bound to ``host``."""
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def _open_when_up(url: str, timeout: float = 15.0) -> None:
+    """Wait until ``/healthz`` answers, then open ``url`` in a web browser."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=1.0) as response:
+                if response.status == 200:
+                    break
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    else:
+        logger.warning("server did not come up within %.0f s; not opening a browser", timeout)
+        return
+    if not webbrowser.open(url):
+        logger.warning("could not open a web browser; visit %s", url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the server until it is stopped."""
+    try:
+        env_settings = Settings.from_env()
+    except SettingsError as error:
+        build_parser().error(str(error))
+    parser = build_parser(env_settings)
+    args = parser.parse_args(argv)
+    try:
+        settings = replace(env_settings, host=args.host, port=args.port)
+    except SettingsError as error:
+        message = str(error).replace("DIALBOARD_HOST", "--host").replace("DIALBOARD_PORT", "--port")
+        parser.error(message)
+
+    level = 5 if args.log_level == "trace" else getattr(logging, args.log_level.upper())
+    logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
+
+    # The factory reads its settings from the environment: hand it the final host/port.
+    os.environ[Settings.env_name("host")] = settings.host
+    os.environ[Settings.env_name("port")] = str(settings.port)
+
+    url = browser_url(settings.host, settings.port)
+    logger.info("Dialboard %s on %s", __version__, url)
+    if args.open:
+        opener = threading.Thread(target=_open_when_up, args=(url,), name="open-browser")
+        opener.daemon = True
+        opener.start()
+
+    import uvicorn  # imported late so that --help stays fast
+
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""Server settings, read from ``DIALBOARD_*`` environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ENV_PREFIX = "DIALBOARD_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use. The message names the variable."""
+
+
+def _check_int(name: str, value: int, minimum: int, maximum: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"{name} must be an integer, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise SettingsError(f"{name} must be at least {minimum}{upper}, got {value}")
+
+
+def _parse_int(raw: str) -> int:
+    return int(raw.strip().replace("_", ""))
+
+
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+
+
+def _parse_str(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything an operator can tune. Build it with :meth:`from_env` or directly."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Training sessions that may exist at once.
+    max_sessions: int = 50
+    #: Largest network (weights + biases) a session may build.
+    max_parameters: int = 250_000
+    #: A session nobody has touched for this long is dropped.
+    session_ttl_seconds: int = 7200
+    #: Bytes per second streamed to one viewer at most.
+    viewer_bandwidth_bps: int = 2_000_000
+    #: Extra origins (scheme://host[:port]) allowed to open websockets; same origin always is.
+    allowed_origins: tuple[str, ...] = ()
+    #: Largest message a client may send over a websocket.
+    max_message_bytes: int = 4096
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.host, str) or not self.host.strip():
+            raise SettingsError(
+                f"{ENV_PREFIX}HOST must be a non-empty host name, got {self.host!r}"
+            )
+        _check_int(f"{ENV_PREFIX}PORT", self.port, 1, 65535)
+        _check_int(f"{ENV_PREFIX}MAX_SESSIONS", self.max_sessions, 1)
+        _check_int(f"{ENV_PREFIX}MAX_PARAMETERS", self.max_parameters, 1)
+        _check_int(f"{ENV_PREFIX}SESSION_TTL_SECONDS", self.session_ttl_seconds, 1)
+        _check_int(f"{ENV_PREFIX}VIEWER_BANDWIDTH_BPS", self.viewer_bandwidth_bps, 1)
+        _check_int(f"{ENV_PREFIX}MAX_MESSAGE_BYTES", self.max_message_bytes, 64)
+        if not isinstance(self.allowed_origins, tuple):
+            raise SettingsError(
+                f"{ENV_PREFIX}ALLOWED_ORIGINS must be a tuple of origins, "
+                f"got {type(self.allowed_origins).__name__}"
+            )
+        for origin in self.allowed_origins:
+            scheme, sep, rest = str(origin).partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+                raise SettingsError(
+                    f"{ENV_PREFIX}ALLOWED_ORIGINS entries must look like "
+                    f"'https://example.org' or 'http://host:port', got {origin!r}"
+                )
+
+    @staticmethod
+    def env_name(field_name: str) -> str:
+        return ENV_PREFIX + field_name.upper()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``DIALBOARD_<FIELD>`` variables; unset ones keep defaults.
+
+        ``DIALBOARD_ALLOWED_ORIGINS`` is a comma-separated list. Raises
+        :class:`SettingsError` naming the variable when a value is unusable.
+        """
+        env = os.environ if environ is None else environ
+        parsers: dict[str, Callable[[str], Any]] = {
+            "host": _parse_str,
+            "allowed_origins": _parse_origins,
+        }
+        values: dict[str, Any] = {}
+        known = set()
+        for field in fields(cls):
+            name = cls.env_name(field.name)
+            known.add(name)
+            raw = env.get(name)
+            if raw is None:
+                continue
+            parse = parsers.get(field.name, _parse_int)
+            try:
+                values[field.name] = parse(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+        for name in sorted(set(env) - known):
+            if name.startswith(ENV_PREFIX):
+                logger.warning("ignoring unknown setting %s (known: %s)", name, sorted(known))
+        return cls(**values)

@@ -1,0 +1,127 @@
+"""The command line: argument parsing and a real server started with ``python -m app``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from server_process import free_port, get, start_server, stop_server
+
+import app
+from app.__main__ import browser_url, build_parser, main
+from app.server.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env.update(extra)
+    return env
+
+
+def test_parser_defaults() -> None:
+    args = build_parser().parse_args([])
+    assert args.host == "127.0.0.1"
+    assert args.port == 8000
+    assert args.open is False
+    assert args.log_level == "info"
+
+
+def test_parser_defaults_follow_settings() -> None:
+    args = build_parser(Settings(host="0.0.0.0", port=9000)).parse_args([])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+def test_parser_options() -> None:
+    args = build_parser().parse_args(
+        ["--host", "::1", "--port", "8123", "--open", "--log-level", "debug"]
+    )
+    assert (args.host, args.port, args.open, args.log_level) == ("::1", 8123, True, "debug")
+
+
+def test_help_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--host", "--port", "--open", "--log-level"):
+        assert option in out
+
+
+def test_help_as_module() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--help"],
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: dialboard")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert app.__version__ in capsys.readouterr().out
+
+
+def test_bad_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--port", "70000"])
+    assert exit_info.value.code == 2
+    assert "--port must be at least 1 and at most 65535" in capsys.readouterr().err
+
+
+def test_bad_environment_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DIALBOARD_MAX_SESSIONS", "lots")
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "DIALBOARD_MAX_SESSIONS must be an integer, got 'lots'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000/"),
+        ("0.0.0.0", "http://127.0.0.1:8000/"),
+        ("::1", "http://[::1]:8000/"),
+        ("localhost", "http://localhost:8000/"),
+    ],
+)
+def test_browser_url(host: str, url: str) -> None:
+    assert browser_url(host, 8000) == url
+
+
+def test_server_runs_and_stops(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_server(
+        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        port=port,
+        log_path=tmp_path / "server.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        status, content_type, body = get(base + "/")
+        assert status == 200
+        assert content_type.startswith("text/html")
+        assert b"<title>Dialboard</title>" in body
+        assert b'href="/static/css/main.css"' in body
+
+        status, content_type, body = get(base + "/static/css/main.css")
+        assert status == 200
+        assert content_type.startswith("text/css")
+        assert body == (REPO_ROOT / "static" / "css" / "main.css").read_bytes()
+    finally:
+        stop_server(process, tmp_path / "server.log")

@@ -1,0 +1,95 @@
+"""A regular (non-editable) wheel ships the web assets and serves them from anywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from server_process import free_port, get, start_server, stop_server
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IGNORED = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".venv*", "test-artifacts"
+)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel from a clean copy of the checkout (no stale build/ directory)."""
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "src"
+    shutil.copytree(REPO_ROOT, source, ignore=IGNORED)
+    out = root / "dist"
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (built,) = out.glob("dialboard-*.whl")
+    return built
+
+
+@pytest.mark.timeout(360)
+def test_wheel_contents(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (REPO_ROOT / "static").rglob("*"):
+        if path.is_file():
+            assert f"app/_web/static/{path.relative_to(REPO_ROOT / 'static').as_posix()}" in names
+    for path in (REPO_ROOT / "templates").rglob("*"):
+        if path.is_file():
+            name = f"app/_web/templates/{path.relative_to(REPO_ROOT / 'templates').as_posix()}"
+            assert name in names
+    top_level = {name.split("/")[0] for name in names if not name.startswith("dialboard-")}
+    assert top_level == {"app"}
+
+
+@pytest.mark.timeout(360)
+def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), wheel],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env["PYTHONPATH"] = str(target)
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import app.server.assets as a; print(a.static_dir())"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(where) == target / "app" / "_web" / "static"
+
+    port = free_port()
+    process = start_server(
+        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
+        cwd=elsewhere,
+        env=env,
+        port=port,
+        log_path=tmp_path / "server.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        status, _, body = get(base + "/")
+        assert status == 200
+        assert b"<title>Dialboard</title>" in body
+        status, content_type, body = get(base + "/static/css/main.css")
+        assert status == 200
+        assert content_type.startswith("text/css")
+        assert body == (REPO_ROOT / "static" / "css" / "main.css").read_bytes()
+    finally:
+        stop_server(process, tmp_path / "server.log")
