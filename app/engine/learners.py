@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from app.engine.errors import ConfigError
-from app.engine.network import bias_name, weight_name
+from app.engine.network import PARAMETER_LIMIT, bias_name, weight_name
 
 if TYPE_CHECKING:
     from app.engine.trainer import Trainer
@@ -142,8 +142,8 @@ class GradientDescent:
             if cfg.momentum:
                 t.velocity[name] = step
             new[name] = p + step
-            if not np.isfinite(new[name].sum()):  # one pass; a NaN or ±inf anywhere shows here
-                t.diverge(f"the update would make {name} infinite or NaN")
+            if not np.abs(new[name]).max() <= PARAMETER_LIMIT:  # also False for NaN
+                t.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
                 return
         t.set_params(new)
 
@@ -257,6 +257,9 @@ class Evolution(_TryAndKeep):
             noise = t.rng.normal(0.0, sigma, size=p.shape)
             free = t.free_mask(name)
             new[name] = p + (noise if free is None else noise * free)
+            if not np.abs(new[name]).max() <= PARAMETER_LIMIT:
+                t.diverge(f"a random turn would push {name} beyond ±{PARAMETER_LIMIT:g}")
+                return
         t.set_params(new)
 
     def decided(self, kept: bool) -> None: ...

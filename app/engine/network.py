@@ -22,6 +22,8 @@ from app.engine.errors import ConfigError
 from app.engine.losses import Loss, get_loss, output_delta
 
 Array = np.ndarray
+# |θ| beyond this is divergence, not learning: it also keeps every dial within F32 range.
+PARAMETER_LIMIT = 1e8
 
 
 def weight_name(layer: int) -> str:
@@ -175,5 +177,7 @@ def check_params(arch: Architecture, values: dict[str, object]) -> dict[str, Arr
             raise ConfigError(f"{name} has shape {list(arr.shape)}, expected {list(shape)}")
         if not np.isfinite(arr).all():
             raise ConfigError(f"{name} contains NaN or infinity")
+        if np.abs(arr).max(initial=0.0) > PARAMETER_LIMIT:
+            raise ConfigError(f"{name} has values beyond ±{PARAMETER_LIMIT:g}")
         out[name] = arr
     return out

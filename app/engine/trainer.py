@@ -20,7 +20,14 @@ from app.engine.config import TrainConfig
 from app.engine.datasets import Dataset
 from app.engine.errors import ConfigError, DivergedError
 from app.engine.learners import Learner, make_learner
-from app.engine.network import Architecture, Network, check_params, init_params, parse_name
+from app.engine.network import (
+    PARAMETER_LIMIT,
+    Architecture,
+    Network,
+    check_params,
+    init_params,
+    parse_name,
+)
 from app.engine.screen import Screen, ScreenState
 
 Array = np.ndarray
@@ -43,6 +50,7 @@ class Snapshot:
     config: TrainConfig
     step_count: int
     pos: int
+    last_phase: str
     learner_state: dict[str, object]
     work: Work
     diverged: str | None
@@ -83,6 +91,7 @@ class Trainer:
         self.velocity: dict[str, Array] = {}
         self.step_count = 0
         self.pos = 0
+        self.last_phase = "idle"
         self.work = Work()
         self.diverged: str | None = None
         self.learner: Learner = make_learner(self.config.learner, self)
@@ -91,7 +100,8 @@ class Trainer:
         return Snapshot(
             params=dict(self.net.params), velocity=dict(self.velocity), locks=dict(self.locks),
             rng_state=copy.deepcopy(dict(self.rng.bit_generator.state)), config=self.config,
-            step_count=self.step_count, pos=self.pos, learner_state=self.learner.state(),
+            step_count=self.step_count, pos=self.pos, last_phase=self.last_phase,
+            learner_state=self.learner.state(),
             work=replace(self.work), diverged=self.diverged, screen=self.screen.save(),
         )
 
@@ -102,6 +112,7 @@ class Trainer:
         self.velocity, self.locks, self._free = dict(snap.velocity), dict(snap.locks), {}
         self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
+        self.last_phase = snap.last_phase
         self.diverged = snap.diverged
         self.learner = make_learner(self.config.learner, self)
         self.learner.load(snap.learner_state)
@@ -139,6 +150,8 @@ class Trainer:
         idx = self.index_of(name, index)
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
             raise ConfigError(f"value for {name}{list(idx)} must be a finite number, not {value!r}")
+        if abs(value) > PARAMETER_LIMIT:
+            raise ConfigError(f"value for {name}{list(idx)} must be within ±{PARAMETER_LIMIT:g}")
         if abandon:  # before the change: abandoning may take back a learner's trial turn
             self._abandon_step()
             self.diverged = None
@@ -191,8 +204,9 @@ class Trainer:
 
     @property
     def phase(self) -> str:
-        """The last completed phase of the step in progress, or 'idle' between steps."""
-        return "idle" if self.pos == 0 else self.phases[self.pos - 1]
+        """The phase `run_phase` last completed ('update' ends a step), or 'idle' after whole
+        steps and anything that starts afresh."""
+        return self.last_phase
 
     @property
     def next_phase(self) -> str:
@@ -209,6 +223,7 @@ class Trainer:
         self.pos = (self.pos + 1) % len(self.phases)
         if self.pos == 0:
             self.step_count += 1
+        self.last_phase = name
         return name
 
     def step(self, count: int = 1) -> None:
@@ -217,8 +232,10 @@ class Trainer:
             self.run_phase()
             while self.pos:
                 self.run_phase()
+        self.last_phase = "idle"
 
     def _abandon_step(self) -> None:
+        self.last_phase = "idle"
         if self.pos:
             self.pos = 0
             self.learner.abandon()

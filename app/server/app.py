@@ -1,4 +1,4 @@
-"""The FastAPI application factory (placeholder: pages, static files and a health check)."""
+"""The FastAPI application factory: pages, static files, REST, the websocket and lifespan."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.server import rest, ws
 from app.server.assets import static_dir, templates_dir
+from app.server.registry import Registry
 from app.server.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -22,16 +25,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. Without ``settings`` they are read from the environment."""
     if settings is None:
         settings = Settings.from_env()
+    registry = Registry(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("Dialboard %s starting", __version__)
+        registry.start()
         yield
+        await registry.close()  # stops runners and closes every socket
         logger.info("Dialboard stopped")
 
     app = FastAPI(title="Dialboard", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.registry = registry
     templates = Jinja2Templates(directory=templates_dir())
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body"))
+        return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid request')}"}, 422)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -39,7 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"version": __version__})
+        return templates.TemplateResponse(
+            request, "index.html", {"version": __version__, "static_url": "/static"}
+        )
+
+    app.include_router(rest.router)
+
+    @app.websocket("/ws/sessions/{session_id}")
+    async def session_socket(websocket: WebSocket, session_id: str) -> None:
+        await ws.serve(websocket, registry.get(session_id), settings)
 
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app

@@ -49,12 +49,16 @@ class Settings:
     max_parameters: int = 250_000
     #: A session nobody has touched for this long is dropped.
     session_ttl_seconds: int = 7200
-    #: Bytes per second streamed to one viewer at most.
+    #: Bits per second streamed to one viewer at most (classroom Wi-Fi: 30 viewers × 2 Mbit/s).
     viewer_bandwidth_bps: int = 2_000_000
     #: Extra origins (scheme://host[:port]) allowed to open websockets; same origin always is.
     allowed_origins: tuple[str, ...] = ()
     #: Largest message a client may send over a websocket.
     max_message_bytes: int = 4096
+    #: A send that takes longer than this means a frozen client: its socket is closed.
+    send_timeout_seconds: int = 10
+    #: Rows of inline data a session config may carry.
+    max_dataset_rows: int = 10_000
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host.strip():
@@ -67,6 +71,8 @@ class Settings:
         _check_int(f"{ENV_PREFIX}SESSION_TTL_SECONDS", self.session_ttl_seconds, 1)
         _check_int(f"{ENV_PREFIX}VIEWER_BANDWIDTH_BPS", self.viewer_bandwidth_bps, 1)
         _check_int(f"{ENV_PREFIX}MAX_MESSAGE_BYTES", self.max_message_bytes, 64)
+        _check_int(f"{ENV_PREFIX}SEND_TIMEOUT_SECONDS", self.send_timeout_seconds, 1, 3600)
+        _check_int(f"{ENV_PREFIX}MAX_DATASET_ROWS", self.max_dataset_rows, 1, 10_000)
         if not isinstance(self.allowed_origins, tuple):
             raise SettingsError(
                 f"{ENV_PREFIX}ALLOWED_ORIGINS must be a tuple of origins, "

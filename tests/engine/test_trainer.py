@@ -49,6 +49,9 @@ def test_step_finishes_a_step_in_progress() -> None:
     t.run_phase()
     t.step()
     assert t.step_count == 1 and t.phase == "idle"
+    for _ in t.phases:
+        t.run_phase()
+    assert t.step_count == 2 and t.phase == "update" and t.next_phase == "forward:0"
 
 
 def test_gradients_use_parameters_from_before_the_update() -> None:

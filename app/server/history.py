@@ -1,0 +1,61 @@
+"""Undo levels: engine snapshots taken before each user action, bounded by count and bytes."""
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from app.engine import Snapshot
+
+MAX_LEVELS = 200
+MAX_BYTES = 128 * 2**20  # ≥ 100 levels up to ~80,000 parameters (params + momentum, float64)
+DRAG_SECONDS = 1.5  # sets of one dial closer together than this are one drag: one level
+
+
+@dataclass
+class Level:
+    kind: str
+    key: object
+    snapshot: Snapshot
+    nbytes: int
+    at: float
+
+
+def snapshot_bytes(s: Snapshot) -> int:
+    return sum(a.nbytes for a in s.params.values()) + sum(a.nbytes for a in s.velocity.values())
+
+
+class History:
+    def __init__(self, max_levels: int = MAX_LEVELS, max_bytes: int = MAX_BYTES) -> None:
+        self.levels: deque[Level] = deque()
+        self.max_levels, self.max_bytes = max_levels, max_bytes
+        self.nbytes = 0
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def continues_drag(self, kind: str, key: object) -> bool:
+        if kind != "set" or not self.levels:
+            return False
+        last = self.levels[-1]
+        return last.kind == "set" and last.key == key and time.monotonic() - last.at < DRAG_SECONDS
+
+    def push(self, kind: str, key: object, snapshot: Snapshot) -> None:
+        level = Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic())
+        self.levels.append(level)
+        self.nbytes += level.nbytes
+        while len(self.levels) > self.max_levels or (
+            self.nbytes > self.max_bytes and len(self.levels) > 1
+        ):
+            self.nbytes -= self.levels.popleft().nbytes
+
+    def touch(self) -> None:
+        """A drag went on: keep its level open."""
+        if self.levels:
+            self.levels[-1].at = time.monotonic()
+
+    def pop(self) -> Snapshot | None:
+        if not self.levels:
+            return None
+        level = self.levels.pop()
+        self.nbytes -= level.nbytes
+        return level.snapshot

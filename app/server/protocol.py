@@ -1,0 +1,185 @@
+"""The websocket protocol's message types, declared once (documented in docs/protocol.md).
+
+Each client message type has its fields (name → kind, required?) and a handler. `dispatch`
+validates a decoded message against the table before any handler runs, so a handler only
+sees well-typed fields; engine refusals (ConfigError, DivergedError) become error replies.
+"""
+
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.engine import ConfigError, DivergedError
+from app.server.session import Session
+
+PROTOCOL_VERSION = 1
+MAX_STEP_COUNT = 1_000_000
+SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error")
+
+
+class Rejected(Exception):
+    """A client message that cannot be carried out; the text goes back to the client."""
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+KINDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "int": (_is_int, "a whole number"),
+    "number": (_is_number, "a finite number"),
+    "number?": (lambda v: v is None or _is_number(v), "a finite number or null"),
+    "int?": (lambda v: v is None or _is_int(v), "a whole number or null"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "index": (lambda v: isinstance(v, list) and 1 <= len(v) <= 2 and all(map(_is_int, v)),
+              "a list of one or two whole numbers"),
+}
+
+Handler = Callable[[Session, Any, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Message:
+    fields: dict[str, tuple[str, bool]]  # name → (kind, required)
+    handler: Handler
+    needs_control: bool = True
+
+
+async def _control(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    peer.grant(m["token"])
+
+
+async def _step(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    count = m.get("count", 1)
+    if not 1 <= count <= MAX_STEP_COUNT:
+        raise Rejected(f"count must be 1 … {MAX_STEP_COUNT:,}, not {count}")
+    _not_busy(s)
+    if count == 1:  # one step answers at once; more run in slices between yields
+        with s.action("step"):
+            s.trainer.step(count)
+    else:
+        s.start(count, None)
+
+
+async def _phase(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    _not_busy(s)
+    with s.action("phase"):
+        s.trainer.run_phase()
+
+
+async def _play(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    rate = m.get("steps_per_second")
+    if rate is not None and not 0 < rate <= 1e6:
+        raise Rejected(f"steps_per_second must be above 0 and at most 1,000,000, not {rate}")
+    s.start(None, rate)
+
+
+async def _pause(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    await s.stop()
+    s.changed()
+
+
+async def _set(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    _not_busy_unless_playing(s)
+    with s.action("set", (m["name"], tuple(m["index"]))):
+        s.trainer.set_value(m["name"], m["index"], m["value"])
+
+
+async def _lock(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    with s.action("lock"):
+        s.trainer.set_locked(m["name"], m.get("index"), m["locked"])
+
+
+async def _configure(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    changes = {k: v for k, v in m.items() if k != "type"}
+    if not changes:
+        raise Rejected("configure needs at least one setting to change")
+    with s.action("configure"):
+        s.trainer.configure(**changes)
+
+
+async def _undo(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    _not_busy(s)
+    s.undo()
+
+
+async def _reset(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    seed = m.get("seed")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise Rejected(f"seed must be 0 … 2^63 − 1, not {seed}")
+    await s.stop()
+    with s.action("reset"):
+        s.trainer.reset(seed)
+    s.cost_history.clear()
+
+
+async def _example(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    s.set_example(m["index"])
+
+
+def _not_busy(s: Session) -> None:
+    if s.busy:
+        raise Rejected("training is running; pause first")
+
+
+def _not_busy_unless_playing(s: Session) -> None:
+    if s.busy and not s.playing:
+        raise Rejected("a long step is running; pause first")
+
+
+CLIENT_MESSAGES: dict[str, Message] = {
+    "control": Message({"token": ("str", True)}, _control, needs_control=False),
+    "step": Message({"count": ("int", False)}, _step),
+    "phase": Message({}, _phase),
+    "play": Message({"steps_per_second": ("number?", False)}, _play),
+    "pause": Message({}, _pause),
+    "set": Message({"name": ("str", True), "index": ("index", True), "value": ("number", True)},
+                   _set),
+    "lock": Message({"name": ("str", True), "index": ("index", False), "locked": ("bool", True)},
+                    _lock),
+    "configure": Message({"learning_rate": ("number", False), "batch_size": ("int?", False),
+                          "learner": ("str", False), "momentum": ("number", False),
+                          "weight_decay": ("number", False), "step_size": ("number", False)},
+                         _configure),
+    "undo": Message({}, _undo),
+    "reset": Message({"seed": ("int", False)}, _reset),
+    "example": Message({"index": ("int", True)}, _example),
+}
+
+
+def validate(message: object) -> tuple[str, Message, dict[str, Any]]:
+    if not isinstance(message, dict):
+        raise Rejected("a message must be a JSON object with a 'type'")
+    kind = message.get("type")
+    if not isinstance(kind, str) or kind not in CLIENT_MESSAGES:
+        raise Rejected(f"unknown message type {kind!r}; known: {', '.join(CLIENT_MESSAGES)}")
+    spec = CLIENT_MESSAGES[kind]
+    for name in message:
+        if name != "type" and name not in spec.fields:
+            raise Rejected(f"{kind} has no field {name!r}")
+    for name, (field_kind, required) in spec.fields.items():
+        if name not in message:
+            if required:
+                raise Rejected(f"{kind} needs the field {name!r}")
+            continue
+        check, words = KINDS[field_kind]
+        if not check(message[name]):
+            raise Rejected(f"{kind}.{name} must be {words}, not {message[name]!r}")
+    return kind, spec, message
+
+
+async def dispatch(session: Session, peer: Any, message: object) -> None:
+    """Carry out one message; raises Rejected with words for the client."""
+    _kind, spec, fields = validate(message)
+    if spec.needs_control and not peer.controls:
+        raise Rejected("this connection is watching; send control with the token to change it")
+    try:
+        await spec.handler(session, peer, fields)
+    except (ConfigError, DivergedError) as exc:
+        raise Rejected(str(exc)) from None

@@ -1,0 +1,134 @@
+"""REST routes (docs/protocol.md, "REST"). Errors are {"detail": "…"} in plain words."""
+
+import hmac
+import json
+import math
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from app.engine import ConfigError
+from app.engine.datasets import describe_datasets
+from app.server.presets import PRESETS
+from app.server.registry import InvalidConfig, Registry, TooManySessions
+from app.server.safetensors_io import DecodeError, decode, encode
+from app.server.session import Session
+
+MAX_BODY_BYTES = 16 * 2**20
+router = APIRouter()
+
+
+def registry(request: Request) -> Registry:
+    reg: Registry = request.app.state.registry
+    return reg
+
+
+def session_or_404(request: Request, session_id: str) -> Session:
+    session = registry(request).get(session_id)
+    if session is None:
+        raise HTTPException(404, f"no session {session_id!r}: it ended, expired or never was")
+    return session
+
+
+def require_token(request: Request, session: Session) -> None:
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+        raise HTTPException(401, "send the control token as 'Authorization: Bearer <token>'")
+    if not hmac.compare_digest(auth[7:].strip().encode(), session.control_token.encode()):
+        raise HTTPException(403, "that control token does not open this session")
+
+
+async def read_body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES >> 20} MiB")
+    return body
+
+
+def _num(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else v
+
+
+@router.get("/api/presets")
+async def presets() -> list[dict[str, Any]]:
+    return PRESETS
+
+
+@router.get("/api/datasets")
+async def datasets() -> list[dict[str, object]]:
+    return describe_datasets()
+
+
+@router.post("/api/sessions", status_code=201)
+async def create_session(request: Request) -> dict[str, Any]:
+    raw = await read_body(request)
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise HTTPException(422, f"the body is not JSON: {exc.msg}") from None
+    try:
+        session = registry(request).create(body)
+    except InvalidConfig as exc:
+        raise HTTPException(422, str(exc)) from None
+    except TooManySessions as exc:
+        raise HTTPException(503, str(exc)) from None
+    return {"id": session.id, "control_token": session.control_token, "config": session.config,
+            "parameter_count": session.trainer.arch.parameter_count}
+
+
+@router.get("/api/sessions/{session_id}")
+async def get_session(request: Request, session_id: str) -> dict[str, Any]:
+    s = session_or_404(request, session_id)
+    t = s.trainer
+    return {"id": s.id, "config": s.config, "step": t.step_count, "phase": t.phase,
+            "next_phase": t.next_phase, "cost": _num(t.cost()), "test_cost": _num(t.test_cost()),
+            "accuracy": t.accuracy(), "learner": t.config.learner, "playing": s.playing,
+            "viewers": len(s.peers), "diverged": t.diverged,
+            "parameter_count": t.arch.parameter_count}
+
+
+@router.get("/api/sessions/{session_id}/state.safetensors")
+async def get_state(request: Request, session_id: str, grads: bool = False) -> Response:
+    t = session_or_404(request, session_id).trainer
+    tensors = {n: p.astype(np.float64) for n, p in t.net.params.items()}
+    tensors["cost"] = np.array([t.cost()])
+    if grads:
+        tensors.update({f"{n}.grad": g for n, g in t.gradient().items()})
+    meta = {"step": str(t.step_count), "phase": t.phase, "learner": t.config.learner}
+    return Response(encode(tensors, meta), media_type="application/octet-stream",
+                    headers={"Content-Disposition": 'attachment; filename="state.safetensors"'})
+
+
+@router.put("/api/sessions/{session_id}/state.safetensors")
+async def put_state(request: Request, session_id: str) -> dict[str, list[str]]:
+    s = session_or_404(request, session_id)
+    require_token(request, s)
+    try:
+        tensors, _ = decode(await read_body(request))
+    except DecodeError as exc:
+        raise HTTPException(422, str(exc)) from None
+    values = {n: a for n, a in tensors.items() if n in s.trainer.net.params}
+    ignored = sorted(set(tensors) - set(values) - {"cost"} - {n for n in tensors
+                                                              if n.endswith(".grad")})
+    if ignored:
+        raise HTTPException(422, f"unknown parameter {ignored[0]!r}; this network has "
+                                 f"{', '.join(s.trainer.arch.parameter_names)}")
+    if not values:
+        raise HTTPException(422, "the file holds none of this network's parameters")
+    if s.busy:
+        raise HTTPException(409, "training is running; pause it before importing")
+    try:
+        with s.action("import"):
+            s.trainer.replace_params({n: a.astype(np.float64) for n, a in values.items()})
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"replaced": sorted(values)}
+
+
+@router.delete("/api/sessions/{session_id}", status_code=204)
+async def delete_session(request: Request, session_id: str) -> Response:
+    s = session_or_404(request, session_id)
+    require_token(request, s)
+    await registry(request).delete(s.id)
+    return Response(status_code=204)

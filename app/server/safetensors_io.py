@@ -1,0 +1,73 @@
+"""The safetensors format: encode named arrays to one blob, and decode one.
+
+Layout: 8-byte little-endian header length N, N bytes of JSON header (padded with spaces to a
+multiple of 8), then the tensors' raw little-endian bytes back to back. Tensors are laid out
+widest dtype first, so each starts at a multiple of its own item size: a browser can view
+them with typed arrays without copying.
+"""
+
+import json
+import struct
+from collections.abc import Mapping
+
+import numpy as np
+
+Array = np.ndarray
+
+DTYPES: dict[str, str] = {"float64": "F64", "float32": "F32", "float16": "F16", "uint8": "U8",
+                          "int64": "I64", "int32": "I32", "bool": "BOOL"}
+NUMPY: dict[str, np.dtype] = {v: np.dtype(k) for k, v in DTYPES.items()}
+MAX_HEADER = 1 << 20
+
+
+def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = None) -> bytes:
+    order = sorted(tensors, key=lambda k: -tensors[k].dtype.itemsize)
+    header: dict[str, object] = {}
+    if metadata:
+        header["__metadata__"] = dict(metadata)
+    offset = 0
+    chunks: list[bytes] = []
+    for name in order:
+        arr = np.ascontiguousarray(tensors[name])
+        data = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": DTYPES[arr.dtype.name], "shape": list(arr.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        chunks.append(data)
+        offset += len(data)
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)
+    return b"".join([struct.pack("<Q", len(raw)), raw, *chunks])
+
+
+class DecodeError(ValueError):
+    """The bytes are not a safetensors file we can read."""
+
+
+def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
+    if len(blob) < 8:
+        raise DecodeError("the file is too short to be safetensors")
+    (n,) = struct.unpack("<Q", blob[:8])
+    if n > MAX_HEADER or 8 + n > len(blob):
+        raise DecodeError("the safetensors header length is wrong")
+    try:
+        header = json.loads(blob[8 : 8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DecodeError("the safetensors header is not JSON") from None
+    if not isinstance(header, dict):
+        raise DecodeError("the safetensors header is not a JSON object")
+    meta = header.pop("__metadata__", None) or {}
+    data = memoryview(blob)[8 + n :]
+    out: dict[str, Array] = {}
+    for name, info in header.items():
+        try:
+            dtype = NUMPY[info["dtype"]]
+            start, end = (int(v) for v in info["data_offsets"])
+            shape = tuple(int(d) for d in info["shape"])
+        except (KeyError, TypeError, ValueError):
+            raise DecodeError(f"tensor {name!r}: unsupported dtype or bad header entry") from None
+        if not 0 <= start <= end <= len(data) or (end - start) != dtype.itemsize * int(
+            np.prod(shape, dtype=np.int64)
+        ):
+            raise DecodeError(f"tensor {name!r}: its data offsets do not match its shape")
+        out[name] = np.frombuffer(data[start:end], dtype=dtype.newbyteorder("<")).reshape(shape)
+    return out, {str(k): str(v) for k, v in meta.items()}

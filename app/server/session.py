@@ -1,0 +1,168 @@
+"""A training session: a trainer, its undo history, its sockets, and the runner that plays.
+
+Time lives here, not in the engine: long runs go in slices of a few milliseconds with a yield
+to the event loop between them, so other sessions and sockets are never blocked.
+"""
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from app.engine import ConfigError, DivergedError, Trainer
+from app.server import frames
+from app.server.history import History
+
+logger = logging.getLogger(__name__)
+SLICE_SECONDS = 0.005  # longest stretch of training between yields to the event loop
+SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than build their own
+MAX_HISTORY_POINTS = 20_000
+
+
+class Peer(Protocol):
+    controls: bool
+
+    def wake(self) -> None: ...
+    def send_json(self, message: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+class Session:
+    def __init__(self, config: dict[str, Any], trainer: Trainer) -> None:
+        self.id = secrets.token_urlsafe(16)
+        self.control_token = secrets.token_urlsafe(24)
+        self.config, self.trainer = config, trainer
+        self.history = History()
+        self.peers: set[Peer] = set()
+        self.version = 0
+        self.example = 0
+        self.cost_history: list[tuple[int, float]] = []
+        self.last_active = time.monotonic()
+        self._frame: frames.FrameData | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self.playing = False
+        self.steps_per_second: float | None = None
+
+    # -- change and frames ---------------------------------------------------------------------
+    def changed(self) -> None:
+        self.version += 1
+        self.last_active = time.monotonic()
+        for peer in list(self.peers):
+            peer.wake()
+
+    def frame(self, newer_than: int | None = None) -> frames.FrameData:
+        """The frame of the current version. Given `newer_than`, a frame built in the last
+        SHARED_FRAME_SECONDS that is newer will do, so viewers share builds."""
+        f = self._frame
+        shared = (newer_than is not None and f is not None and f.version > newer_than
+                  and time.monotonic() - f.built_at < SHARED_FRAME_SECONDS)
+        if (f is None or f.version != self.version) and not shared:
+            t = self.trainer
+            cost = t.cost()
+            hist = self.cost_history
+            while hist and hist[-1][0] >= t.step_count:  # undo, reset or a turn at this step
+                hist.pop()
+            hist.append((t.step_count, cost))
+            if len(hist) > MAX_HISTORY_POINTS:
+                del hist[1:-1:2]
+            self._frame = frames.build(
+                t, version=self.version, playing=self.playing, example=self.example,
+                undo_levels=len(self.history), history=hist,
+            )
+        assert self._frame is not None
+        return self._frame
+
+    def broadcast_error(self, message: str, request_type: str | None) -> None:
+        for peer in list(self.peers):
+            if peer.controls:
+                peer.send_json({"type": "error", "message": message,
+                                "request_type": request_type})
+
+    # -- actions ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def action(self, kind: str, key: object = None) -> Iterator[None]:
+        """One user action: an undo level before it; on any error, exactly as before."""
+        before = self.trainer.snapshot()
+        try:
+            yield
+        except BaseException:
+            self.trainer.restore(before)
+            raise
+        if self.history.continues_drag(kind, key):
+            self.history.touch()
+        else:
+            self.history.push(kind, key, before)
+        self.changed()
+
+    def undo(self) -> None:
+        snap = self.history.pop()
+        if snap is None:
+            raise ConfigError("nothing to undo")
+        self.trainer.restore(snap)
+        self.changed()
+
+    def set_example(self, index: int) -> None:
+        n = self.trainer.data.x_train.shape[0]
+        if not 0 <= index < n:
+            raise ConfigError(f"index must be 0 … {n - 1}, not {index}")
+        self.example = index
+        self.changed()
+
+    # -- running ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._runner is not None and not self._runner.done()
+
+    def start(self, count: int | None, steps_per_second: float | None) -> None:
+        """Train `count` steps (None: until paused) in the background; one undo level."""
+        if self.trainer.diverged:
+            raise DivergedError(self.trainer.diverged)
+        if self.busy:
+            self.steps_per_second = steps_per_second
+            self.changed()
+            return
+        self.history.push("run", None, self.trainer.snapshot())
+        self.playing, self.steps_per_second = count is None, steps_per_second
+        self._runner = asyncio.get_running_loop().create_task(self._run(count))
+
+    async def stop(self) -> None:
+        runner = self._runner
+        if runner is not None and not runner.done():
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        self._runner = None
+        if self.playing:
+            self.playing = False
+            self.changed()
+
+    async def _run(self, count: int | None) -> None:
+        done, start, base, last_rate = 0, time.perf_counter(), 0, self.steps_per_second
+        try:
+            while count is None or done < count:
+                now = time.perf_counter()
+                deadline, rate = now + SLICE_SECONDS, self.steps_per_second
+                if rate != last_rate:  # a new speed counts from now, without a burst
+                    start, base, last_rate = now, done, rate
+                due = None if rate is None else base + int((now - start) * rate) + 1
+                while time.perf_counter() < deadline and (count is None or done < count):
+                    if due is not None and done >= due:
+                        break
+                    self.trainer.step()
+                    done += 1
+                self.changed()
+                await asyncio.sleep(0 if rate is None else min(1 / rate, 0.05))
+        except (DivergedError, ConfigError) as exc:
+            self.broadcast_error(str(exc), "play" if count is None else "step")
+        finally:
+            self.playing = False
+            self.changed()
+
+    async def close(self) -> None:
+        await self.stop()
+        for peer in list(self.peers):
+            peer.close()
+        self.peers.clear()

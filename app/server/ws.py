@@ -1,0 +1,219 @@
+"""The websocket endpoint. Per socket a receiver and a sender run together; when one ends,
+the other is cancelled. The sender always sends the newest frame (latest frame wins)."""
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.server import protocol
+from app.server.frames import FrameData
+from app.server.session import Session
+from app.server.settings import Settings
+
+logger = logging.getLogger(__name__)
+PRESENTER_FPS = 60.0
+VIEWER_FPS = 60.0
+MIN_VIEWER_FPS_WITH_GRADS = 5.0
+RATE_PER_SECOND, RATE_BURST = 120.0, 240.0
+OUTBOX_LIMIT = 64
+
+
+def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
+    origin = ws.headers.get("origin")
+    if origin is None:  # not a browser: nothing to hijack
+        return True
+    if origin.rstrip("/") in settings.allowed_origins:
+        return True
+    host = ws.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower() and host != ""
+
+
+class Peer:
+    def __init__(self, ws: WebSocket, session: Session, settings: Settings) -> None:
+        self.ws, self.session, self.settings = ws, session, settings
+        self.controls = False
+        self._wake = asyncio.Event()
+        self._outbox: list[dict[str, Any]] = []
+        self._closed = False
+        self._tokens, self._refilled = RATE_BURST, time.monotonic()
+        self._pending_sets: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+        self._frames_sent = 0
+        self._sent_version = -1
+        self._resend = False
+        self._rate_error_at = -1.0
+
+    # -- used by the session and the protocol -----------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def send_json(self, message: dict[str, Any]) -> None:
+        if len(self._outbox) >= OUTBOX_LIMIT:  # not reading even small replies: drop it
+            self.close()
+            return
+        self._outbox.append(message)
+        self._wake.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+
+    def grant(self, token: str) -> None:
+        self.controls = hmac.compare_digest(token.encode(), self.session.control_token.encode())
+        self.send_json({"type": "control", "granted": self.controls})
+        self._resend = True  # the state again, at this socket's new precision
+        self._wake.set()
+
+    # -- receiving ------------------------------------------------------------------------------
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(RATE_BURST, self._tokens + (now - self._refilled) * RATE_PER_SECOND)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+    async def _handle(self, message: Any, request_type: str | None) -> None:
+        try:
+            await protocol.dispatch(self.session, self, message)
+        except protocol.Rejected as exc:
+            self.send_json({"type": "error", "message": str(exc), "request_type": request_type})
+
+    async def _flush_sets(self) -> None:
+        while self._pending_sets and self._take_token():
+            key = next(iter(self._pending_sets))
+            await self._handle(self._pending_sets.pop(key), "set")
+
+    async def receive(self) -> None:
+        limit = self.settings.max_message_bytes
+        while not self._closed:
+            timeout = 1 / RATE_PER_SECOND if self._pending_sets else None
+            try:
+                raw = await asyncio.wait_for(self.ws.receive(), timeout)
+            except TimeoutError:
+                await self._flush_sets()
+                continue
+            if raw["type"] == "websocket.disconnect":
+                return
+            await self._flush_sets()
+            await self._on_raw(raw.get("text"), raw.get("bytes"), limit)
+            await asyncio.sleep(0)  # let the sender drain replies between buffered messages
+
+    async def _on_raw(self, text: str | None, data: bytes | None, limit: int) -> None:
+        if text is None:
+            return self.send_json(_error("send JSON text messages, not binary", None))
+        if len(text.encode()) > limit:
+            return self.send_json(_error(f"message too large: the limit is {limit} bytes", None))
+        try:
+            message = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return self.send_json(_error(f"not JSON: {exc.msg}", None))
+        kind = message.get("type") if isinstance(message, dict) else None
+        request_type = kind if isinstance(kind, str) else None
+        if self._take_token():
+            return await self._handle(message, request_type)
+        if kind == "set" and isinstance(message.get("name"), str) and isinstance(
+            message.get("index"), list
+        ):  # coalesce a fast drag: the newest value per dial
+            key = (message["name"], tuple(map(str, message["index"])))
+            self._pending_sets[key] = message
+            return None
+        now = time.monotonic()
+        if now - self._rate_error_at >= 1.0:  # one reminder a second is enough
+            self._rate_error_at = now
+            self.send_json(_error(
+                f"too many messages: at most {RATE_PER_SECOND:.0f} per second; "
+                "messages over the limit were dropped", request_type))
+        return None
+
+    # -- sending --------------------------------------------------------------------------------
+    async def send(self) -> None:
+        next_at = 0.0
+        timeout = self.settings.send_timeout_seconds
+        while not self._closed:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._outbox and not self._closed:
+                text = json.dumps(self._outbox.pop(0))
+                await asyncio.wait_for(self.ws.send_text(text), timeout)
+            if (self.session.version == self._sent_version and not self._resend) or self._closed:
+                continue
+            delay = next_at - time.monotonic()
+            if delay > 0:  # too soon: come back when the slot opens, then send the newest
+                await asyncio.sleep(delay)
+                self._wake.set()
+                continue
+            self._resend = False
+            frame = self.session.frame(None if self.controls else self._sent_version)
+            blob = self._frame_bytes(frame)
+            await asyncio.wait_for(self.ws.send_bytes(blob), timeout)
+            self._sent_version = frame.version
+            # On a grid, not from now: a send delayed by a training slice is made up next time.
+            now = time.monotonic()
+            next_at = max(next_at + self._interval(len(blob)), now - self._interval(len(blob)))
+            if self.session.version != frame.version:
+                self._wake.set()  # still behind: come round again when the slot opens
+
+    def _frame_bytes(self, frame: FrameData) -> bytes:
+        if self.controls:
+            return frame.encode("f32", True)
+        full = frame.encode("f16", True)
+        budget = self.settings.viewer_bandwidth_bps / 8
+        with_grads = budget / len(full) >= MIN_VIEWER_FPS_WITH_GRADS or self._frames_sent % 2 == 0
+        self._frames_sent += 1
+        return full if with_grads else frame.encode("f16", False)
+
+    def _interval(self, nbytes: int) -> float:
+        if self.controls:
+            return 1 / PRESENTER_FPS
+        return max(1 / VIEWER_FPS, nbytes * 8 / self.settings.viewer_bandwidth_bps)
+
+
+def _error(message: str, request_type: str | None) -> dict[str, Any]:
+    return {"type": "error", "message": message, "request_type": request_type}
+
+
+def hello(session: Session) -> dict[str, Any]:
+    t, d = session.trainer, session.trainer.data
+    return {
+        "type": "hello", "protocol": protocol.PROTOCOL_VERSION, "session": session.id,
+        "config": session.config, "role": "viewer", "phases": list(t.phases),
+        "parameters": [{"name": n, "shape": list(t.arch.shape(n))} for n in t.arch.parameter_names],
+        "dataset": {"name": d.name, "task": d.task, "input_shape": list(d.input_shape),
+                    "class_names": list(d.class_names), "n_train": int(d.x_train.shape[0]),
+                    "n_test": int(d.x_test.shape[0])},
+    }
+
+
+async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> None:
+    if session is None or not origin_allowed(ws, settings):
+        await ws.close(code=1008)  # before accept: the handshake is refused with 403
+        return
+    await ws.accept()
+    peer = Peer(ws, session, settings)
+    session.peers.add(peer)
+    peer.send_json(hello(session))
+    tasks = [asyncio.create_task(peer.receive()), asyncio.create_task(peer.send())]
+    try:
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            exc = task.exception()
+            if exc is not None and not isinstance(exc, WebSocketDisconnect | TimeoutError):
+                logger.warning("websocket closed after an error: %r", exc)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        session.peers.discard(peer)
+        session.last_active = time.monotonic()
+        with contextlib.suppress(Exception):  # already gone, or frozen: don't wait for it
+            await asyncio.wait_for(ws.close(), 1.0)

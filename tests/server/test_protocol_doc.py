@@ -1,0 +1,42 @@
+"""docs/protocol.md and app/server/protocol.py describe the same messages and fields."""
+
+import re
+from pathlib import Path
+
+from app.server.protocol import CLIENT_MESSAGES, SERVER_MESSAGES
+from app.server.session_config import FIELDS
+
+DOC = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text()
+
+
+def section(title: str) -> str:
+    start = DOC.index(title)
+    rest = DOC[start + len(title):]
+    end = re.search(r"^### ", rest, re.M)
+    return rest[: end.start()] if end else rest
+
+
+def headed_types(text: str) -> set[str]:
+    return set(re.findall(r"^#### `([a-z_]+)`", text, re.M))
+
+
+def test_every_client_message_is_documented_and_every_documented_one_handled() -> None:
+    assert headed_types(section("### Client → server")) == set(CLIENT_MESSAGES)
+
+
+def test_every_server_message_is_documented() -> None:
+    assert headed_types(section("### Server → client")) == set(SERVER_MESSAGES)
+
+
+def test_every_field_of_every_client_message_is_documented() -> None:
+    text = section("### Client → server")
+    for kind, spec in CLIENT_MESSAGES.items():
+        block = text[text.index(f"#### `{kind}`"):]
+        block = block[: block.find("\n#### ", 1)]
+        for field in spec.fields:
+            assert f'"{field}"' in block, f"{kind}.{field} is not in docs/protocol.md"
+
+
+def test_every_session_config_field_is_documented() -> None:
+    table = section("### Session config")
+    assert set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M)) == set(FIELDS)

@@ -1,0 +1,376 @@
+"""The websocket protocol against a running server, through a real websocket client."""
+
+import asyncio
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+import websockets
+
+from app.engine import Architecture, Network
+from tests.server.live import Client, Live, live_server, opened
+
+
+def run(coro: object) -> None:
+    asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def test_hello_then_a_state_frame(live: Live) -> None:
+    async def go() -> None:
+        created = live.create(preset="xor")
+        c = await Client.connect(live, created["id"])
+        hello = await c.json()
+        assert hello["protocol"] == 1 and hello["role"] == "viewer"
+        assert hello["session"] == created["id"] and hello["config"]["layers"] == [2, 2, 1]
+        assert [p["name"] for p in hello["parameters"]] == [
+            "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
+        f = await c.frame()
+        assert f.meta["step"] == "0" and f.meta["phase"] == "idle"
+        assert f["cost"].dtype == np.float64 and f["cost"].shape == (1,)
+        assert f["layers.0.weight"].shape == (2, 2)
+        assert f["layers.0.weight.grad"].shape == (2, 2)
+        await c.close()
+
+    run(go())
+
+
+def test_frame_cost_and_gradient_match_the_parameters_in_it(live: Live) -> None:
+    async def go() -> None:
+        c, _, f = await opened(live, "xor")
+        await c.send({"type": "step", "count": 1})
+        f = await c.frame(step="1")
+        params = {n: f[n].astype(np.float64) for n in
+                  ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")}
+        net = Network(Architecture((2, 2, 1), "sigmoid", "sigmoid", "quadratic"), params)
+        x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+        y = np.array([[0], [1], [1], [0]], dtype=float)
+        cost, grads = net.gradient(x, y)
+        assert f.cost == pytest.approx(cost, rel=1e-6)  # F32 parameters on the wire
+        for name, g in grads.items():
+            np.testing.assert_allclose(f[f"{name}.grad"], g, rtol=1e-4, atol=1e-7)
+        await c.close()
+
+    run(go())
+
+
+def test_phase_walks_a_whole_step_with_phase_tensors(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "xor")
+        seen = []
+        for _ in range(6):
+            await c.send({"type": "phase"})
+            f = await c.frame()
+            seen.append(f.meta["phase"])
+            if f.meta["phase"] == "forward:0":
+                assert "layers.0.activation" in f.tensors and "layers.1.activation" not in f.tensors
+            if f.meta["phase"] == "backward:1":
+                assert "layers.1.delta" in f.tensors and "layers.0.delta" not in f.tensors
+        assert seen == ["forward:0", "forward:1", "cost", "backward:1", "backward:0", "update"]
+        assert f.meta["step"] == "1"
+        await c.close()
+
+    run(go())
+
+
+def test_set_moves_the_cost_and_undo_takes_it_back(live: Live) -> None:
+    async def go() -> None:
+        c, _, first = await opened(live, "xor")
+        await c.send({"type": "set", "name": "layers.1.weight", "index": [0, 0], "value": 3.0})
+        f = await c.frame()
+        assert f["layers.1.weight"][0, 0] == 3.0 and f.cost != first.cost
+        await c.send({"type": "undo"})
+        f = await c.frame()
+        assert f.cost == first.cost
+        np.testing.assert_array_equal(f["layers.1.weight"], first["layers.1.weight"])
+        await c.close()
+
+    run(go())
+
+
+def test_undo_covers_steps_phases_locks_configure_and_reset(live: Live) -> None:
+    async def go() -> None:
+        c, _, first = await opened(live, "xor")
+        actions = [{"type": "step"}, {"type": "phase"},
+                   {"type": "lock", "name": "layers.0.bias", "locked": True},
+                   {"type": "configure", "learning_rate": 0.1}, {"type": "reset", "seed": 9}]
+        for a in actions:
+            await c.send(a)
+            await c.frame()
+        for _ in actions:
+            await c.send({"type": "undo"})
+            f = await c.frame()
+        assert f.meta["step"] == "0" and f.meta["learning_rate"] == "4.0"
+        assert f.cost == first.cost and "layers.0.bias.locked" not in f.tensors
+        await c.send({"type": "undo"})
+        err = await c.json()
+        assert err == {"type": "error", "message": "nothing to undo", "request_type": "undo"}
+        await c.close()
+
+    run(go())
+
+
+def test_lock_shows_in_frames_and_training_respects_it(live: Live) -> None:
+    async def go() -> None:
+        c, _, first = await opened(live, "xor")
+        await c.send({"type": "lock", "name": "layers.0.weight", "index": [1, 0], "locked": True})
+        f = await c.frame()
+        assert f["layers.0.weight.locked"].tolist() == [[0, 0], [1, 0]]
+        await c.send({"type": "step", "count": 5})
+        f = await c.frame(step="5", playing="false", timeout=10)
+        assert f["layers.0.weight"][1, 0] == first["layers.0.weight"][1, 0]
+        assert f["layers.0.weight"][0, 0] != first["layers.0.weight"][0, 0]
+        await c.close()
+
+    run(go())
+
+
+def test_configure_changes_learner_and_rates_live(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "circle")
+        await c.send({"type": "configure", "learner": "evolution", "step_size": 0.2,
+                      "batch_size": None})
+        f = await c.frame()
+        assert f.meta["learner"] == "evolution"
+        await c.send({"type": "phase"})
+        f = await c.frame()
+        assert f.meta["phase"] == "nudge"
+        await c.close()
+
+    run(go())
+
+
+def test_example_chooses_what_is_on_display(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "xor")
+        await c.send({"type": "example", "index": 2})
+        f = await c.frame()
+        assert f.meta["example"] == "2" and f["example.input"].tolist() == [1.0, 0.0]
+        assert f["example.target"].tolist() == [1.0] and "layers.0.delta" in f.tensors
+        await c.close()
+
+    run(go())
+
+
+def test_play_streams_and_pause_stops(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "xor")
+        await c.send({"type": "play"})
+        f = await c.frame(playing="true")
+        t0, n = time.monotonic(), 0
+        while time.monotonic() - t0 < 1.0:
+            f = await c.frame()
+            n += 1
+        assert n >= 20, f"only {n} frames in a second while playing"
+        await c.send({"type": "pause"})
+        f = await c.frame(playing="false")
+        step = int(f.meta["step"])
+        assert step > 100
+        await asyncio.sleep(0.3)
+        await c.send({"type": "example", "index": 0})
+        f = await c.frame()
+        assert int(f.meta["step"]) == step
+        await c.close()
+
+    run(go())
+
+
+def test_a_long_step_runs_in_the_background_and_pause_interrupts_it(live: Live) -> None:
+    async def go() -> None:
+        c, _created, _ = await opened(live, "digits-625")
+        other, _, _ = await opened(live, "xor")
+        await c.send({"type": "step", "count": 1_000_000})
+        t0 = time.monotonic()
+        await other.send({"type": "step"})  # another session is served while that one runs
+        await other.frame(step="1")
+        assert time.monotonic() - t0 < 1.0
+        await c.send({"type": "pause"})
+        f = await c.frame(playing="false")
+        assert 0 < int(f.meta["step"]) < 1_000_000
+        await c.close()
+        await other.close()
+
+    run(go())
+
+
+@pytest.mark.parametrize(
+    "message,needle",
+    [
+        ("not json", "not JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"type": "fly"}', "unknown message type 'fly'"),
+        ('{"kind": "step"}', "unknown message type None"),
+        ('{"type": "step", "count": "3"}', "step.count must be a whole number"),
+        ('{"type": "step", "count": 0}', "count must be 1"),
+        ('{"type": "step", "speed": 3}', "step has no field 'speed'"),
+        ('{"type": "set", "name": "layers.0.weight", "index": [5, 0], "value": 1}',
+         "index[0] of layers.0.weight must be 0 … 1"),
+        ('{"type": "set", "name": "layers.0.weight", "index": [0, 0], "value": NaN}',
+         "set.value must be a finite number"),
+        ('{"type": "set", "name": "layers.0.weight", "index": [0, 0], "value": Infinity}',
+         "set.value must be a finite number"),
+        ('{"type": "set", "name": "layers.0.weight", "index": [0, 0]}', "needs the field 'value'"),
+        ('{"type": "set", "name": "layers.7.weight", "index": [0, 0], "value": 1}',
+         "unknown parameter 'layers.7.weight'"),
+        ('{"type": "lock", "name": "layers.0.bias", "locked": "yes"}', "must be true or false"),
+        ('{"type": "configure", "learning_rate": -1}', "learning_rate must be greater than 0"),
+        ('{"type": "configure"}', "at least one setting"),
+        ('{"type": "configure", "batch_size": 99}', "more than the 4 training examples"),
+        ('{"type": "play", "steps_per_second": 0}', "steps_per_second must be above 0"),
+        ('{"type": "reset", "seed": -4}', "seed must be 0"),
+        ('{"type": "example", "index": 4}', "index must be 0 … 3"),
+        ('{"type": "control"}', "control needs the field 'token'"),
+        ('"x' + "y" * 5000 + '"', "message too large"),
+    ],
+)
+def test_bad_messages_get_an_error_and_change_nothing(live: Live, message: str, needle: str
+                                                      ) -> None:
+    async def go() -> None:
+        c, _created, first = await opened(live, "xor")
+        await c.send(message)
+        err = await c.json()
+        assert err["type"] == "error" and needle in err["message"], err
+        await c.send({"type": "example", "index": 1})  # the connection is still open
+        f = await c.frame()
+        assert f.cost == first.cost and f.meta["step"] == "0"
+        np.testing.assert_array_equal(f["layers.0.weight"], first["layers.0.weight"])
+        assert f.meta["undo_levels"] == "0"
+        await c.close()
+
+    run(go())
+
+
+def test_binary_messages_are_refused(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "xor")
+        await c.send(b"\x00\x01")
+        err = await c.json()
+        assert "send JSON text" in err["message"]
+        await c.close()
+
+    run(go())
+
+
+def test_a_viewer_cannot_control_and_a_wrong_token_is_refused(live: Live) -> None:
+    async def go() -> None:
+        created = live.create(preset="xor")
+        v = await Client.connect(live, created["id"])
+        await v.json()
+        await v.frame()
+        for kind in ("step", "phase", "play", "pause", "undo", "reset"):
+            await v.send({"type": kind})
+            err = await v.json()
+            assert "watching" in err["message"] and err["request_type"] == kind
+        await v.send({"type": "control", "token": "guess"})
+        assert await v.json() == {"type": "control", "granted": False}
+        await v.send({"type": "step"})
+        assert "watching" in (await v.json())["message"]
+        assert live.session(created["id"]).trainer.step_count == 0
+        await v.close()
+
+    run(go())
+
+
+def test_viewers_get_every_change_in_f16(live: Live) -> None:
+    async def go() -> None:
+        p, created, _ = await opened(live, "xor")
+        viewers = [await Client.connect(live, created["id"]) for _ in range(3)]
+        for v in viewers:
+            await v.json()
+            await v.frame()
+        await p.send({"type": "set", "name": "layers.0.bias", "index": [1], "value": 0.75})
+        pf = await p.frame()
+        for v in viewers:
+            f = await v.frame(version=pf.meta["version"])
+            assert f["layers.0.bias"].dtype == np.float16 and f["layers.0.bias"][1] == 0.75
+            assert f.cost == pf.cost and f.meta["precision"] == "f16"
+        assert pf["layers.0.bias"].dtype == np.float32 and pf.meta["precision"] == "f32"
+        for c in (p, *viewers):
+            await c.close()
+
+    run(go())
+
+
+def test_cross_site_origins_and_unknown_sessions_are_refused(live: Live) -> None:
+    async def go() -> None:
+        created = live.create(preset="xor")
+        url = f"{live.ws_base}/ws/sessions/{created['id']}"
+        with pytest.raises(websockets.exceptions.InvalidStatus) as info:
+            await websockets.connect(url, origin="http://evil.example")  # type: ignore[arg-type]
+        assert info.value.response.status_code == 403
+        same = live.base
+        ok = await websockets.connect(url, origin=same)  # type: ignore[arg-type]
+        assert json.loads(await ok.recv())["type"] == "hello"
+        await ok.close()
+        with pytest.raises(websockets.exceptions.InvalidStatus):
+            await websockets.connect(f"{live.ws_base}/ws/sessions/nope")
+
+    run(go())
+
+
+def test_an_allow_listed_origin_is_accepted() -> None:
+    with live_server(allowed_origins=("https://school.example",)) as live:
+        async def go() -> None:
+            created = live.create(preset="xor")
+            url = f"{live.ws_base}/ws/sessions/{created['id']}"
+            ws = await websockets.connect(url, origin="https://school.example")  # type: ignore[arg-type]
+            assert json.loads(await ws.recv())["type"] == "hello"
+            await ws.close()
+
+        run(go())
+
+
+def test_a_fast_drag_is_coalesced_not_queued(live: Live) -> None:
+    async def go() -> None:
+        c, _created, _ = await opened(live, "xor")
+        for k in range(600):  # far above the rate limit
+            await c.send({"type": "set", "name": "layers.0.weight", "index": [0, 0],
+                          "value": k / 100})
+        deadline = time.monotonic() + 10
+        while True:
+            f = await c.frame()
+            if f["layers.0.weight"][0, 0] == np.float32(5.99):
+                break
+            assert time.monotonic() < deadline
+        assert int(f.meta["undo_levels"]) == 1  # one drag, one undo level
+        await c.close()
+
+    run(go())
+
+
+def test_too_many_other_messages_are_refused_with_a_message(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "xor")
+        for _ in range(400):
+            await c.send({"type": "example", "index": 0})
+        errors = 0
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 3:
+            try:
+                m = await c.next(timeout=0.5)
+            except TimeoutError:
+                break
+            if isinstance(m, dict) and "too many messages" in m.get("message", ""):
+                errors += 1
+        assert errors > 0
+        await c.close()
+
+    run(go())
+
+
+def test_divergence_is_reported_not_streamed_as_nan(live: Live) -> None:
+    async def go() -> None:
+        c, _, _ = await opened(live, "sine", learning_rate=1e9)
+        await c.send({"type": "step", "count": 20})
+        err = await c.json(timeout=10)
+        assert err["type"] == "error" and "diverged" in err["message"]
+        f = await c.frame(playing="false")
+        assert "diverged" in f.meta["diverged"]
+        assert all(np.isfinite(f[n]).all() for n in f.tensors if n.startswith("layers"))
+        await c.send({"type": "undo"})
+        f = await c.frame()
+        assert f.meta["diverged"] == "" and math.isfinite(f.cost)
+        await c.close()
+
+    run(go())
