@@ -16,6 +16,7 @@ from app.server.safetensors_io import encode
 
 Array = np.ndarray
 HISTORY_POINTS = 200
+NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
 
 
@@ -38,7 +39,10 @@ class FrameData:
             tensors = {n: _cast(p, dtype) for n, p in self.params.items()}
             if with_grads:
                 tensors.update({f"{n}.grad": _cast(g, dtype) for n, g in self.grads.items()})
-            tensors.update(self.extra)
+            # Half-precision frames narrow the example's tensors too; cost and chart stay wide.
+            half = precision == "f16"
+            tensors.update({n: _cast(a, np.float16) if half and n.startswith(NARROW) else a
+                            for n, a in self.extra.items()})
             meta = {**self.metadata, "precision": precision, "has_grads": _b(with_grads)}
             self.encoded[key] = encode(tensors, meta)
         return self.encoded[key]
@@ -105,7 +109,7 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     extra["cost"] = np.array([cost], dtype=np.float64)
     points = thin(history)
     extra["history.step"] = np.array([s for s, _ in points], dtype=np.float64)
-    extra["history.cost"] = np.array([c for _, c in points], dtype=np.float64)
+    extra["history.cost"] = np.array([c for _, c in points], dtype=np.float32)
     for name, mask in t.locks.items():
         if mask.any():
             extra[f"{name}.locked"] = mask.astype(np.uint8)

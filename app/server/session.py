@@ -17,7 +17,10 @@ from app.server import frames
 from app.server.history import History
 
 logger = logging.getLogger(__name__)
-SLICE_SECONDS = 0.005  # longest stretch of training between yields to the event loop
+SLICE_SECONDS = 0.004  # training between yields to the event loop
+# After each slice, a pause for the sockets: a websocket send takes several loop turns (write,
+# drain), and a bare yield would let each turn wait a whole slice.
+IO_WINDOW_SECONDS = 0.001
 SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than build their own
 MAX_HISTORY_POINTS = 20_000
 
@@ -50,7 +53,7 @@ class Session:
     def changed(self) -> None:
         self.version += 1
         self.last_active = time.monotonic()
-        for peer in list(self.peers):
+        for peer in sorted(self.peers, key=lambda p: not p.controls):  # presenters first
             peer.wake()
 
     def frame(self, newer_than: int | None = None) -> frames.FrameData:
@@ -154,7 +157,10 @@ class Session:
                     self.trainer.step()
                     done += 1
                 self.changed()
-                await asyncio.sleep(0 if rate is None else min(1 / rate, 0.05))
+                pause = IO_WINDOW_SECONDS if self.peers else 0.0
+                if rate is not None:
+                    pause = max(pause, min(1 / rate, 0.05))
+                await asyncio.sleep(pause)
         except (DivergedError, ConfigError) as exc:
             self.broadcast_error(str(exc), "play" if count is None else "step")
         finally:

@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import json
 import logging
+import math
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ from app.server.settings import Settings
 logger = logging.getLogger(__name__)
 PRESENTER_FPS = 60.0
 VIEWER_FPS = 60.0
-MIN_VIEWER_FPS_WITH_GRADS = 5.0
+VIEWER_TARGET_FPS = 6.0  # aimed for within the budget, for a margin over the promised 5
 RATE_PER_SECOND, RATE_BURST = 120.0, 240.0
 OUTBOX_LIMIT = 64
 
@@ -39,7 +40,8 @@ class Peer:
     def __init__(self, ws: WebSocket, session: Session, settings: Settings) -> None:
         self.ws, self.session, self.settings = ws, session, settings
         self.controls = False
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # a change or a reply to send
+        self._reply = asyncio.Event()  # a reply: ends a wait for the next frame slot
         self._outbox: list[dict[str, Any]] = []
         self._closed = False
         self._tokens, self._refilled = RATE_BURST, time.monotonic()
@@ -59,10 +61,12 @@ class Peer:
             return
         self._outbox.append(message)
         self._wake.set()
+        self._reply.set()
 
     def close(self) -> None:
         self._closed = True
         self._wake.set()
+        self._reply.set()
 
     def grant(self, token: str) -> None:
         self.controls = hmac.compare_digest(token.encode(), self.session.control_token.encode())
@@ -136,44 +140,66 @@ class Peer:
     # -- sending --------------------------------------------------------------------------------
     async def send(self) -> None:
         next_at = 0.0
-        timeout = self.settings.send_timeout_seconds
         while not self._closed:
             await self._wake.wait()
             self._wake.clear()
-            while self._outbox and not self._closed:
-                text = json.dumps(self._outbox.pop(0))
-                await asyncio.wait_for(self.ws.send_text(text), timeout)
+            await self._send_outbox()
             if (self.session.version == self._sent_version and not self._resend) or self._closed:
                 continue
             delay = next_at - time.monotonic()
-            if delay > 0:  # too soon: come back when the slot opens, then send the newest
-                await asyncio.sleep(delay)
+            if delay > 0:  # too soon: sleep through changes, waking only for replies
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._reply.wait(), delay)
                 self._wake.set()
                 continue
-            self._resend = False
-            frame = self.session.frame(None if self.controls else self._sent_version)
-            blob = self._frame_bytes(frame)
-            await asyncio.wait_for(self.ws.send_bytes(blob), timeout)
-            self._sent_version = frame.version
-            # On a grid, not from now: a send delayed by a training slice is made up next time.
-            now = time.monotonic()
-            next_at = max(next_at + self._interval(len(blob)), now - self._interval(len(blob)))
-            if self.session.version != frame.version:
-                self._wake.set()  # still behind: come round again when the slot opens
+            next_at = await self._send_frame(next_at)
+
+    async def _send_outbox(self) -> None:
+        self._reply.clear()
+        while self._outbox and not self._closed:
+            text = json.dumps(self._outbox.pop(0))
+            await asyncio.wait_for(self.ws.send_text(text), self.settings.send_timeout_seconds)
+
+    async def _send_frame(self, next_at: float) -> float:
+        """Send the newest frame; returns when the next one may go."""
+        self._resend = False
+        started = time.monotonic()
+        frame = self.session.frame(None if self.controls else self._sent_version)
+        blob = self._frame_bytes(frame)
+        await asyncio.wait_for(self.ws.send_bytes(blob), self.settings.send_timeout_seconds)
+        self._sent_version = frame.version
+        if self.session.version != frame.version:
+            self._wake.set()  # still behind: come round again when the slot opens
+        now, interval = time.monotonic(), self._interval(len(blob))
+        if not self.controls:  # a viewer's budget is strict: never catch up
+            return started + interval
+        # The presenter is paced on a grid: a send delayed by a training slice is made up.
+        return max(next_at + interval, now - interval)
 
     def _frame_bytes(self, frame: FrameData) -> bytes:
         if self.controls:
             return frame.encode("f32", True)
-        full = frame.encode("f16", True)
-        budget = self.settings.viewer_bandwidth_bps / 8
-        with_grads = budget / len(full) >= MIN_VIEWER_FPS_WITH_GRADS or self._frames_sent % 2 == 0
+        full, bare = frame.encode("f16", True), frame.encode("f16", False)
+        every = grads_every(len(full), len(bare), self.settings.viewer_bandwidth_bps / 8)
+        with_grads = self._frames_sent % every == 0
         self._frames_sent += 1
-        return full if with_grads else frame.encode("f16", False)
+        return full if with_grads else bare
 
     def _interval(self, nbytes: int) -> float:
         if self.controls:
             return 1 / PRESENTER_FPS
         return max(1 / VIEWER_FPS, nbytes * 8 / self.settings.viewer_bandwidth_bps)
+
+
+def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -> int:
+    """Send gradients in one frame of every k, the smallest k that keeps the average frame
+    within the budget at VIEWER_TARGET_FPS: (full + (k − 1)·bare) / k ≤ budget / fps."""
+    per_frame = bytes_per_second / VIEWER_TARGET_FPS
+    if full <= per_frame:
+        return 1
+    if bare >= per_frame:
+        return most
+    return min(most, math.ceil((full - bare) / (per_frame - bare)))
 
 
 def _error(message: str, request_type: str | None) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from tests.server.live import Client, live_server
 
 def frozen_client(port: int, sid: str) -> socket.socket:
     """Complete a websocket handshake, then never read again (a closed laptop lid)."""
-    s = socket.create_connection(("127.0.0.1", port))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect, or it is ignored
+    s.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     s.sendall((f"GET /ws/sessions/{sid} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -49,7 +50,9 @@ def test_a_frozen_viewer_is_dropped_and_others_keep_streaming() -> None:
                 got += 1
             assert got >= 30, f"the live viewer got only {got} frames in 6 s"
             session = live.session(created["id"])
-            assert len(session.peers) == 2, "the frozen client was not dropped"
+            while len(session.peers) > 2 and time.monotonic() - t0 < 15:
+                await viewer.frame()
+            assert len(session.peers) == 2, "the frozen client was not dropped within 15 s"
             draining.cancel()
             await p.send({"type": "pause"})
             await p.close()
