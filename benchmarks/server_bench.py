@@ -128,9 +128,9 @@ def report(label: str, r: dict[str, Any]) -> None:
     if r["viewers"]:
         vf = [f for f, _ in r["viewers"]]
         vb = [b * 8 / 1e6 for _, b in r["viewers"]]
-        print(f"    {len(vf)} viewers: frames/s min {min(vf):.1f} median {statistics.median(vf):.1f}"
-              f" max {max(vf):.1f}; Mbit/s min {min(vb):.2f} median {statistics.median(vb):.2f} "
-              f"max {max(vb):.2f}")
+        med = statistics.median
+        print(f"    {len(vf)} viewers: frames/s min {min(vf):.1f} median {med(vf):.1f} "
+              f"max {max(vf):.1f}; Mbit/s min {min(vb):.2f} median {med(vb):.2f} max {max(vb):.2f}")
     lat = sorted(r["latency"])
     p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
     print(f"    set → frame latency: p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms")
