@@ -22,6 +22,24 @@ from app.server.app import create_app
 from app.server.settings import Settings
 
 
+def run(coro: Any) -> Any:
+    """asyncio.run on a fresh thread: a Playwright test may hold this thread's event loop."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 @dataclass
 class Live:
     base: str

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load, save
 
-from tests.server.live import Live, live_server
+from tests.server.live import Live, live_server, run
 
 
 def test_health_presets_and_datasets(live: Live) -> None:
@@ -164,10 +164,9 @@ def test_idle_sessions_expire_and_free_their_memory() -> None:
     with live_server(session_ttl_seconds=1) as live:
         sid = live.create()["id"]
         live.session(sid).last_active -= 5
-        import asyncio
-
         async def sweep() -> list[str]:
-            return live.app.state.registry.expire()
+            out: list[str] = live.app.state.registry.expire()
+            return out
 
-        assert asyncio.run(sweep()) == [sid]
+        assert run(sweep()) == [sid]
         assert httpx.get(f"{live.base}/api/sessions/{sid}").status_code == 404

@@ -10,11 +10,7 @@ import pytest
 import websockets
 
 from app.engine import Architecture, Network
-from tests.server.live import Client, Live, live_server, opened
-
-
-def run(coro: object) -> None:
-    asyncio.run(coro)  # type: ignore[arg-type]
+from tests.server.live import Client, Live, live_server, opened, run
 
 
 def test_hello_then_a_state_frame(live: Live) -> None:

@@ -1,0 +1,154 @@
+// The still parts of the board, drawn once into an offscreen canvas and reused every frame
+// until the layout, zoom, theme, scales, locks or highlighted layer change: group panels,
+// titles, labels, dial faces with their scales, and padlocks.
+
+export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
+export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
+
+/** Needle angle (canvas radians, 0 at the top, clockwise) of value v on a ±range scale. */
+export function angleOf(v, range) {
+  const t = Math.max(-1, Math.min(1, v / range));
+  return -Math.PI / 2 + t * SWEEP;
+}
+
+export function fmtRange(r) {
+  return String(Number(r.toPrecision(3)));
+}
+
+export function drawFaces(ctx, p, detailed) {
+  const { layout, palette: c } = p;
+  drawPanels(ctx, p);
+  if (!detailed) return;
+  const r = R_FACE;
+  ctx.lineCap = "round";
+  ctx.fillStyle = c.face;
+  ctx.strokeStyle = c.line;
+  ctx.lineWidth = 0.025;
+  ctx.beginPath();
+  for (let k = 0; k < layout.count; k++) {
+    ctx.moveTo(layout.x[k] + r, layout.y[k]);
+    ctx.arc(layout.x[k], layout.y[k], r, 0, 2 * Math.PI);
+  }
+  ctx.fill();
+  ctx.stroke();
+  drawScales(ctx, p);
+  drawLocks(ctx, p);
+}
+
+function drawPanels(ctx, p) {
+  const { layout, palette: c, active, pxPerUnit } = p;
+  for (const g of layout.groups) {
+    const on = active[g.layer];
+    ctx.fillStyle = on ? c.active : c.panel;
+    ctx.strokeStyle = on ? c.accent : c.line;
+    ctx.lineWidth = (on ? 3 : 1.2) / pxPerUnit;
+    roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
+    ctx.fill();
+    ctx.stroke();
+    const full = g.title + (on ? "  ◀ now" : "");
+    const short = g.title.split(":")[0] + (on ? " ◀" : "");
+    const want = Math.min(20, pxPerUnit * 0.42), room = (g.width - 0.1) * pxPerUnit;
+    let title = full, titlePx = fitText(ctx, full, want, room);
+    if (titlePx < Math.min(12, want)) { title = short; titlePx = fitText(ctx, short, want, room); }
+    if (titlePx >= 8) text(ctx, p, title, g.x, g.y + 0.42, titlePx, on ? c.ink : c.muted, "left", 650);
+    drawLabels(ctx, g, p);
+  }
+}
+
+function drawLabels(ctx, g, p) {
+  const { palette: c, pxPerUnit } = p;
+  const px = Math.min(16, pxPerUnit * 0.3);
+  if (px < 8) return;
+  for (const lab of g.labels) {
+    const align = lab.role === "row" ? "right" : lab.role === "tile" ? "left" : "center";
+    text(ctx, p, lab.text, g.x + lab.x, g.y + lab.y, px, c.muted, align, 500);
+  }
+}
+
+function drawScales(ctx, p) {
+  const { layout, palette: c, ranges, pxPerUnit } = p;
+  const r = R_FACE;
+  ctx.strokeStyle = c.muted;
+  ctx.lineWidth = 0.02;
+  ctx.beginPath();
+  for (let k = 0; k < layout.count; k++) {
+    const x = layout.x[k], y = layout.y[k];
+    for (let t = -1; t <= 1.001; t += 0.5) {
+      const a = -Math.PI / 2 + t * SWEEP;
+      const inner = t === 0 || Math.abs(t) === 1 ? 0.76 : 0.84;
+      ctx.moveTo(x + Math.cos(a) * r * inner, y + Math.sin(a) * r * inner);
+      ctx.lineTo(x + Math.cos(a) * r * 0.95, y + Math.sin(a) * r * 0.95);
+    }
+  }
+  ctx.stroke();
+  const labelPx = pxPerUnit * 0.115;
+  if (labelPx < 8.5) return;
+  for (let k = 0; k < layout.count; k++) {
+    const R = ranges[layout.layer[k]];
+    const x = layout.x[k], y = layout.y[k] + r * 0.8;
+    text(ctx, p, `−${fmtRange(R)}`, x - r * 0.3, y, labelPx, c.muted, "right", 500);
+    text(ctx, p, `+${fmtRange(R)}`, x + r * 0.3, y, labelPx, c.muted, "left", 500);
+  }
+}
+
+function drawLocks(ctx, p) {
+  const { layout, palette: c, locked } = p;
+  const r = R_FACE;
+  ctx.fillStyle = c.lock;
+  ctx.strokeStyle = c.lock;
+  for (let k = 0; k < layout.count; k++) {
+    if (!locked[k]) continue;
+    const x = layout.x[k], y = layout.y[k];
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.clip();
+    ctx.globalAlpha = 0.35;
+    ctx.lineWidth = 0.03;
+    ctx.beginPath();
+    for (let d = -1; d <= 1; d += 0.18) { ctx.moveTo(x + d * r - r, y + r); ctx.lineTo(x + d * r + r, y - r); }
+    ctx.stroke();
+    ctx.restore();
+    padlock(ctx, x, y + r * 0.66, r * 0.24);
+  }
+}
+
+/** Largest font size ≤ px at which s fits in width CSS px. */
+function fitText(ctx, s, px, width) {
+  ctx.font = `600 ${px}px system-ui, sans-serif`;
+  const w = ctx.measureText(s).width;
+  return w > width ? px * (width / w) : px;
+}
+
+/** A padlock glyph centred at (x, y), body width s. */
+export function padlock(ctx, x, y, s) {
+  ctx.save();
+  ctx.lineWidth = s * 0.22;
+  ctx.beginPath();
+  ctx.arc(x, y - s * 0.35, s * 0.32, Math.PI, 0);
+  ctx.stroke();
+  ctx.fillRect(x - s * 0.5, y - s * 0.35, s, s * 0.75);
+  ctx.restore();
+}
+
+/** Text at board point (x, y), `px` CSS pixels high: drawn untransformed so it stays crisp. */
+export function text(ctx, p, s, x, y, px, colour, align, weight = 400) {
+  ctx.save();
+  ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
+  ctx.font = `${weight} ${px}px system-ui, "Segoe UI", Roboto, sans-serif`;
+  ctx.fillStyle = colour;
+  ctx.textAlign = align;
+  ctx.textBaseline = "middle";
+  ctx.fillText(s, p.ox + x * p.pxPerUnit, p.oy + y * p.pxPerUnit);
+  ctx.restore();
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.arcTo(x + w, y, x + w, y + h, r);
+  ctx.arcTo(x + w, y + h, x, y + h, r);
+  ctx.arcTo(x, y + h, x, y, r);
+  ctx.arcTo(x, y, x + w, y, r);
+  ctx.closePath();
+}

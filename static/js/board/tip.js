@@ -1,0 +1,35 @@
+// The hover/focus card of one dial: its name in words, value, gradient and next turn.
+
+import { dialId, dialLabel } from "../lib/names.js";
+import { fmt, fmtSigned } from "../lib/format.js";
+
+export function createTip(el) {
+  let shown = -1;
+
+  function show(k, box, param, info) {
+    shown = k;
+    const { name, index } = param;
+    const step = -info.lr * info.grad;
+    el.innerHTML = `
+      <div class="tip-title">${dialLabel(name, index, info.sizes, info.classNames)}</div>
+      <div class="tip-id">${dialId(name, index)}${info.locked ? " · locked" : ""}</div>
+      <dl>
+        <dt>value</dt><dd>${fmtSigned(info.value, 4)}</dd>
+        <dt>∂C/∂w</dt><dd>${fmtSigned(info.grad, 3)}</dd>
+        <dt>next turn</dt><dd>${info.locked ? "none (locked)" : `${fmtSigned(step, 3)} <small>= −η·∂C/∂w</small>`}</dd>
+      </dl>`;
+    el.hidden = false;
+    const stage = el.parentElement;
+    const right = box.x + box.width + 12;
+    const x = right + el.offsetWidth > stage.clientWidth ? box.x - el.offsetWidth - 12 : right;
+    const y = Math.max(4, Math.min(stage.clientHeight - el.offsetHeight - 4, box.y));
+    el.style.transform = `translate(${Math.max(4, x)}px, ${y}px)`;
+  }
+
+  function hide() {
+    shown = -1;
+    el.hidden = true;
+  }
+
+  return { show, hide, get shown() { return shown; } };
+}

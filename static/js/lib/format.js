@@ -1,0 +1,57 @@
+// Number formatting shared by the views: short, stable widths, never "NaN" on screen.
+
+export function fmt(value, digits = 4) {
+  if (value === null || value === undefined || value === "") return "—";
+  const v = Number(value);
+  if (Number.isNaN(v)) return "—";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  let s;
+  if (a >= 1e5 || a < 1e-4) s = scientific(v, digits);
+  else if (a >= 1) s = v.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(a))));
+  else s = v.toFixed(Math.min(8, digits - 1 - Math.floor(Math.log10(a))));
+  return s.replace("-", "−");
+}
+
+const SUPER = { "-": "⁻", "+": "", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+/** 4.22×10⁵ rather than 4.22e+5: readable from the back of a room. */
+function scientific(v, digits) {
+  const [mant, exp] = v.toExponential(Math.max(0, digits - 2)).split("e");
+  return `${mant}×10${exp.split("").map((ch) => SUPER[ch]).join("")}`;
+}
+
+/** Signed with an explicit + so columns of gradients line up. */
+export function fmtSigned(value, digits = 3) {
+  const s = fmt(value, digits);
+  return Number(value) > 0 ? `+${s}` : s;
+}
+
+export function fmtPercent(value) {
+  if (value === null || value === undefined || value === "" || !Number.isFinite(Number(value))) {
+    return "—";
+  }
+  return `${(Number(value) * 100).toFixed(1)}%`;
+}
+
+/** Wrap a formatted number in parentheses when negative, for products in formulas. */
+export function paren(value, digits = 3) {
+  const s = fmt(value, digits);
+  return Number(value) < 0 ? `(${s})` : s;
+}
+
+/** 1-2-5 "nice" number ≥ x, used for dial scales and the arrow magnification. */
+export function niceCeil(x) {
+  if (!(x > 0) || !Number.isFinite(x)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x * (1 - 1e-9)) return m * p;
+  return 10 * p;
+}
+
+export function niceFloor(x) {
+  if (!(x > 0) || !Number.isFinite(x)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [5, 2, 1]) if (m * p <= x * (1 + 1e-9)) return m * p;
+  return p;
+}

@@ -1,0 +1,47 @@
+// The product's vocabulary: parameter names, neuron labels and phase descriptions.
+
+export function parseName(name) {
+  const m = /^layers\.(\d+)\.(weight|bias)$/.exec(name);
+  return m ? { layer: Number(m[1]), kind: m[2] } : null;
+}
+
+const SUB = "₀₁₂₃₄₅₆₇₈₉";
+export const sub = (n) => String(n).split("").map((d) => SUB[Number(d)] ?? d).join("");
+
+/** Label of neuron j in sizes-index k (0 = inputs, sizes.length − 1 = outputs), 1-based. */
+export function neuronLabel(k, j, sizes, classNames = []) {
+  const last = sizes.length - 1;
+  if (k === 0) return `x${sub(j + 1)}`;
+  if (k === last) {
+    if (sizes[last] === 1) return "out";
+    return classNames.length === sizes[last] ? `out“${classNames[j]}”` : `o${sub(j + 1)}`;
+  }
+  return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;
+}
+
+export function layerTitle(k, sizes) {
+  const last = sizes.length - 1;
+  if (k === 0) return "inputs";
+  if (k === last) return "outputs";
+  return last === 2 ? "hidden" : `hidden ${k}`;
+}
+
+/** "w from x₁ to h₂" — a dial in words. */
+export function dialLabel(name, index, sizes, classNames) {
+  const p = parseName(name);
+  if (!p) return name;
+  const to = neuronLabel(p.layer + 1, index[0], sizes, classNames);
+  if (p.kind === "bias") return `bias of ${to}`;
+  return `weight from ${neuronLabel(p.layer, index[1], sizes, classNames)} to ${to}`;
+}
+
+export function dialId(name, index) {
+  return `${name}[${index.join(", ")}]`;
+}
+
+/** forward:1 → {kind: "forward", layer: 1}; cost, update, nudge, keep, idle → {kind}. */
+export function parsePhase(phase) {
+  if (!phase) return { kind: "idle", layer: null };
+  const [kind, layer] = phase.split(":");
+  return { kind, layer: layer === undefined ? null : Number(layer) };
+}

@@ -1,0 +1,201 @@
+// Wires the page: reads the address (?preset, ?projector, ?watch, #session&token), makes
+// or resumes a session, connects, and hands every new state to every view once per frame.
+
+import { createConnection } from "./connection.js";
+import { createModel } from "./model.js";
+import { attachKeys } from "./keys.js";
+import { createBoard } from "./views/board.js";
+import { createScreen } from "./views/screen.js";
+import { createTransport } from "./views/transport.js";
+import { createPhasePanel } from "./views/phase.js";
+import { createNetwork } from "./views/network.js";
+import { createBoundary } from "./views/boundary.js";
+import { createSetup } from "./views/setup.js";
+import { createShare } from "./views/share.js";
+import { createStatus } from "./views/status.js";
+import { createHelp } from "./views/help.js";
+import { api, sessionLink } from "./session.js";
+
+const query = new URLSearchParams(location.search);
+const watchId = query.get("watch");
+const store = {
+  session: null, frame: null, settings: {}, points: null, divergence: null, presetId: query.get("preset") || (watchId ? null : "xor"),
+  ui: { selected: null, readOnly: Boolean(watchId) },
+  connection: { state: "connecting", text: "Connecting…" },
+};
+let conn = null;
+let model = null;
+let scheduled = false;
+
+const $ = (id) => document.getElementById(id);
+const actions = {
+  set: (name, index, value) => conn?.send({ type: "set", name, index, value }),
+  lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
+  select: (sel) => { store.ui.selected = sel; render(); },
+  step: () => command({ type: "step" }),
+  phase: () => command({ type: "phase" }),
+  undo: () => command({ type: "undo" }),
+  reset: () => command({ type: "reset" }),
+  play: (rate) => command({ type: "play", steps_per_second: rate }),
+  togglePlay: (rate = transport.rate()) => command(store.frame?.playing ? { type: "pause" } : { type: "play", steps_per_second: rate }),
+  configure: (changes) => { Object.assign(store.settings, changes); command({ type: "configure", ...changes }); },
+  example: (index) => command({ type: "example", index }),
+  create: (config) => createSession(config, null),
+  openPreset: (id) => createSession({ preset: id }, id),
+  toggleProjector: () => setProjector(!document.body.classList.contains("projector")),
+  toggleTheme: () => setTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark"),
+  help: () => help.toggle(),
+};
+
+const status = createStatus($("status"));
+const board = createBoard($("board"), actions);
+const transport = createTransport($("transport"), actions);
+const setup = createSetup($("setup"), actions);
+const help = createHelp($("help"));
+const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")),
+  createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share")), help];
+
+function command(msg) {
+  if (store.ui.readOnly) return;
+  conn?.send(msg);
+}
+
+function render() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    for (const view of views) view.update(store);
+  });
+}
+
+function setProjector(on) {
+  document.body.classList.toggle("projector", on);
+  const url = new URL(location.href);
+  if (on) url.searchParams.set("projector", "1"); else url.searchParams.delete("projector");
+  history.replaceState(null, "", url);
+  render();
+}
+
+function setTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+  localStorage.setItem("dialboard-theme", theme);
+  render();
+}
+
+async function createSession(config, presetId) {
+  const res = await api.createSession(config);
+  if (res.error) { status.toast(res.error); return res.error; }
+  store.presetId = presetId;
+  sessionLink.remember(res.id, res.control_token, presetId);
+  store.settings = { ...res.config };
+  connect(res.id, res.control_token);
+  return null;
+}
+
+function connect(id, token) {
+  conn?.close();
+  model = createModel();
+  store.frame = null;
+  store.points = null;
+  store.ui.selected = null;
+  conn = createConnection({ sessionId: id, token, onHello, onFrame, onMessage, onStatus });
+}
+
+function onHello(msg) {
+  model.hello(msg);
+  store.session = model.session;
+  store.settings = { ...msg.config, ...store.settings };
+  loadPoints(msg.dataset);
+  render();
+}
+
+function onFrame(decoded) {
+  const prev = store.frame;
+  const frame = model.frame(decoded);
+  if (!frame) return;
+  const phases = store.session.phases;
+  // After the last phase the step is complete and the server reports `idle`; show it as done.
+  if (prev && frame.phase === "idle" && prev.phase === phases.at(-2) && frame.step === prev.step + 1) {
+    frame.phase = phases.at(-1);
+  }
+  if (store.divergence && frame.version !== store.divergence.version) store.divergence = null;
+  store.frame = frame;
+  collectPoint(frame);
+  render();
+}
+
+function onMessage(msg) {
+  if (msg.type === "error" && /diverg/i.test(msg.message)) {
+    // The server refuses a diverging step and keeps the state; the screen still says so.
+    store.divergence = { message: msg.message, version: store.frame?.version };
+    render();
+  }
+  if (msg.type === "error") status.toast(msg.message || "The server refused that.");
+  else if (msg.type === "control" && !msg.granted) {
+    store.ui.readOnly = true;
+    status.toast("This page no longer holds the controls of the board: watching read-only.", "notice");
+    render();
+  }
+}
+
+const STATUS_TEXT = {
+  open: (s) => (s.reconnected ? "Reconnected." : ""),
+  reconnecting: (s) => `Connection lost — reconnecting in ${Math.round(s.delay / 100) / 10} s…`,
+  gone: () => "This board no longer exists on the server. Choose a board to start again.",
+  "not-sent": (s) => s.message,
+  "bad-frame": (s) => `A state frame could not be read: ${s.message}`,
+};
+
+function onStatus(s) {
+  const text = STATUS_TEXT[s.state]?.(s) ?? "";
+  if (s.state === "not-sent" || s.state === "bad-frame") { status.toast(text); return; }
+  store.connection = { state: s.state, text };
+  if (s.state === "open" && s.reconnected) setTimeout(() => { store.connection = { state: "open", text: "" }; render(); }, 2500);
+  render();
+}
+
+// The XOR corners are fixed; other datasets' points come from the server when it offers
+// them (hello's dataset.points_url), else from the examples frames have shown so far.
+const XOR = { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] };
+
+async function loadPoints(dataset) {
+  if (store.session?.sizes[0] > 2) return;
+  if (dataset?.name === "xor") store.points = XOR;
+  else if (dataset?.points_url) store.points = await api.datasetPoints(dataset.points_url);
+  render();
+}
+
+/** Without the dataset endpoint, the plane shows the examples the frames have shown. */
+function collectPoint(frame) {
+  if (store.session.sizes[0] > 2 || !frame.input || (store.points && !store.points.partial)) return;
+  store.points ??= { inputs: [], targets: [], partial: true, seen: new Set() };
+  const key = Array.from(frame.input).join(",");
+  if (store.points.seen.has(key)) return;
+  store.points.seen.add(key);
+  store.points.inputs.push(Array.from(frame.input));
+  store.points.targets.push(Array.from(frame.target || [0]));
+}
+
+async function start() {
+  setTheme(localStorage.getItem("dialboard-theme") ||
+    (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  if (query.get("projector") === "1") document.body.classList.add("projector");
+  document.body.classList.toggle("is-watching", Boolean(watchId));
+  $("projector-btn").addEventListener("click", actions.toggleProjector);
+  $("theme-btn").addEventListener("click", actions.toggleTheme);
+  $("help-btn").addEventListener("click", actions.help);
+  attachKeys(actions);
+  window.dialboard = {
+    dialRect: (name, index) => board.dialRect(name, index),
+    state: () => store,
+  };
+  api.presets().then((p) => setup.setPresets(p, store.presetId)).catch(() => {});
+  api.datasets().then((d) => setup.setDatasets(d)).catch(() => {});
+  if (watchId) { connect(watchId, null); return; }
+  const saved = sessionLink.resume(store.presetId, query.has("preset"));
+  if (saved && (await api.exists(saved.id))) { store.presetId = saved.preset; connect(saved.id, saved.token); return; }
+  await createSession(query.has("preset") ? { preset: store.presetId } : { preset: "xor" }, store.presetId);
+}
+
+start();

@@ -1,0 +1,135 @@
+// The screen: the training-set cost as one big number, with the step, test cost, accuracy
+// and a chart of the cost over steps. Divergence is shown in words, never as NaN.
+
+import { fmt, fmtPercent } from "../lib/format.js";
+import { readPalette } from "../lib/palette.js";
+
+const ANNOUNCE_MS = 2500;
+
+export function createScreen(root) {
+  root.innerHTML = `
+    <div class="screen-main">
+      <div class="screen-label">cost <span class="screen-sub">over the training set</span></div>
+      <div class="screen-number" data-testid="cost">—</div>
+      <div class="screen-diverged" hidden></div>
+    </div>
+    <dl class="screen-stats">
+      <div><dt>step</dt><dd data-testid="step-count">0</dd></div>
+      <div class="stat-test"><dt>test cost</dt><dd class="v-test">—</dd></div>
+      <div class="stat-acc"><dt>accuracy</dt><dd class="v-acc">—</dd></div>
+    </dl>
+    <canvas class="screen-chart" aria-hidden="true"></canvas>
+    <p class="visually-hidden" aria-live="polite"></p>`;
+  const number = root.querySelector(".screen-number");
+  const diverged = root.querySelector(".screen-diverged");
+  const stepEl = root.querySelector('[data-testid="step-count"]');
+  const testEl = root.querySelector(".v-test");
+  const accEl = root.querySelector(".v-acc");
+  const chart = root.querySelector(".screen-chart");
+  const live = root.querySelector("[aria-live]");
+  let lastAnnounce = 0;
+  let announceTimer = 0;
+
+  function update(state) {
+    const f = state.frame;
+    if (!f) return;
+    const why = f.diverged || state.divergence?.message || "";
+    const bad = Boolean(why) || !Number.isFinite(f.cost);
+    root.classList.toggle("is-diverged", bad);
+    number.textContent = bad ? "diverged" : screenNumber(f.cost);
+    diverged.hidden = !bad;
+    diverged.textContent = why || "The cost is not a finite number: the network has diverged.";
+    stepEl.textContent = String(f.step ?? 0);
+    testEl.textContent = fmt(f.testCost, 4);
+    accEl.textContent = f.testAccuracy !== null && f.testAccuracy !== undefined
+      ? `${fmtPercent(f.accuracy)} · test ${fmtPercent(f.testAccuracy)}` : fmtPercent(f.accuracy);
+    root.querySelector(".stat-test").hidden = f.testCost === null;
+    root.querySelector(".stat-acc").hidden = f.accuracy === null;
+    drawChart(chart, f.history, bad);
+    announce(state, bad ? "Training diverged." : `Cost ${fmt(f.cost, 3)} at step ${f.step}.`);
+  }
+
+  function announce(state, text) {
+    clearTimeout(announceTimer);
+    // Announce when things settle, not sixty times a second while playing.
+    const wait = Math.max(0, lastAnnounce + ANNOUNCE_MS - performance.now(), state.frame.playing ? ANNOUNCE_MS : 400);
+    announceTimer = setTimeout(() => {
+      if (live.textContent !== text) live.textContent = text;
+      lastAnnounce = performance.now();
+    }, wait);
+  }
+
+  return { update };
+}
+
+/** Plain decimals down to 10⁻⁷, so the number reads as "nearly zero" rather than as a power. */
+function screenNumber(v) {
+  const a = Math.abs(v);
+  if (a === 0 || a >= 1e-4 || a < 1e-7) return fmt(v, 4);
+  return v.toFixed(3 - Math.floor(Math.log10(a)));
+}
+
+function drawChart(canvas, history, bad) {
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  if (w < 10 || h < 10) return;
+  const dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext("2d");
+  const c = readPalette(canvas);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  const steps = history?.step, costs = history?.cost;
+  const pad = { l: 44, r: 10, t: 10, b: 22 };
+  let top = 0, last = 1;
+  if (steps && costs) {
+    for (let k = 0; k < costs.length; k++) if (Number.isFinite(costs[k])) top = Math.max(top, costs[k]);
+    last = Math.max(1, steps[steps.length - 1] || 1);
+  }
+  top = top > 0 ? top * 1.08 : 1;
+  axes(ctx, c, w, h, pad, top, last);
+  if (!steps || steps.length < 1) return;
+  const X = (s) => pad.l + (s / last) * (w - pad.l - pad.r);
+  const Y = (v) => pad.t + (1 - v / top) * (h - pad.t - pad.b);
+  ctx.strokeStyle = bad ? c.neg : c.screenInk;
+  ctx.lineWidth = 2.5;
+  ctx.lineJoin = "round";
+  ctx.beginPath();
+  let pen = false;
+  for (let k = 0; k < steps.length; k++) {
+    if (!Number.isFinite(costs[k])) { pen = false; continue; }
+    if (pen) ctx.lineTo(X(steps[k]), Y(costs[k])); else ctx.moveTo(X(steps[k]), Y(costs[k]));
+    pen = true;
+  }
+  ctx.stroke();
+  const k = steps.length - 1;
+  if (Number.isFinite(costs[k])) {
+    ctx.fillStyle = c.screenInk;
+    ctx.beginPath();
+    ctx.arc(X(steps[k]), Y(costs[k]), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+function axes(ctx, c, w, h, pad, top, last) {
+  ctx.strokeStyle = c.screenGrid || "rgba(255,255,255,0.25)";
+  ctx.fillStyle = c.screenMuted || "#b8c0cc";
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(pad.l, pad.t);
+  ctx.lineTo(pad.l, h - pad.b);
+  ctx.lineTo(w - pad.r, h - pad.b);
+  ctx.stroke();
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  ctx.fillText(fmt(top, 2), pad.l - 6, pad.t + 4);
+  ctx.fillText("0", pad.l - 6, h - pad.b);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "top";
+  ctx.fillText(`step ${last}`, w - pad.r, h - pad.b + 5);
+  ctx.textAlign = "left";
+  ctx.fillText("cost over steps", pad.l + 4, h - pad.b + 5);
+}

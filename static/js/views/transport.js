@@ -1,0 +1,84 @@
+// Transport: Undo, Step, Phase, Play/Pause with speed, Reset, and the live settings
+// (learning rate, batch size, learner). Buttons only raise actions; the state they show
+// (playing, learning rate, learner) always comes back from the server's frames.
+
+import { ICONS } from "../lib/icons.js";
+
+const SPEEDS = [1, 2, 5, 10, 30, 60, null];   // steps per second; null = as fast as possible
+const LEARNERS = [["gradient_descent", "gradient descent"], ["trial_and_error", "trial and error"], ["evolution", "evolution"]];
+
+export function createTransport(root, actions) {
+  root.innerHTML = `
+    <div class="transport-buttons">
+      <button type="button" data-testid="undo" data-act="undo" title="Undo (PageUp, ←)">${ICONS.undo} Undo</button>
+      <button type="button" data-testid="phase" data-act="phase" title="One phase (Shift+→)">${ICONS.phase} Phase</button>
+      <button type="button" class="primary" data-testid="step" data-act="step" title="One step (PageDown, →)">${ICONS.step} Step</button>
+      <button type="button" class="primary play" data-testid="play" data-act="play" aria-pressed="false" title="Play / pause (Space)"><span class="play-icon">${ICONS.play}</span> <span class="play-text">Play</span></button>
+      <label class="speed">speed <input type="range" min="0" max="${SPEEDS.length - 1}" step="1" value="3" aria-label="Steps per second"><output>10/s</output></label>
+      <button type="button" data-testid="reset" data-act="reset" title="Fresh random dials">${ICONS.reset} Reset</button>
+    </div>
+    <div class="transport-settings">
+      <label>learning rate η <input type="number" name="learning_rate" data-testid="learning-rate" min="0" step="any" inputmode="decimal"></label>
+      <label>batch <select name="batch_size"></select></label>
+      <label>learner <select name="learner">${LEARNERS.map(([v, t]) => `<option value="${v}">${t}</option>`).join("")}</select></label>
+    </div>`;
+  const playBtn = root.querySelector('[data-act="play"]');
+  const speed = root.querySelector(".speed input");
+  const speedOut = root.querySelector(".speed output");
+  const lr = root.querySelector('[name="learning_rate"]');
+  const batch = root.querySelector('[name="batch_size"]');
+  const learner = root.querySelector('[name="learner"]');
+  let playing = false;
+  let nTrain = 0;
+
+  const rate = () => SPEEDS[Number(speed.value)];
+  const showSpeed = () => { speedOut.textContent = rate() === null ? "max" : `${rate()}/s`; };
+  showSpeed();
+
+  root.addEventListener("click", (e) => {
+    const act = e.target.closest("button[data-act]")?.dataset.act;
+    if (!act) return;
+    if (act === "play") actions.togglePlay(rate());
+    else actions[act]();
+  });
+  speed.addEventListener("input", () => {
+    showSpeed();
+    if (playing) actions.play(rate());
+  });
+  lr.addEventListener("change", () => {
+    const v = Number(lr.value);
+    if (v > 0) actions.configure({ learning_rate: v });
+  });
+  batch.addEventListener("change", () => {
+    actions.configure({ batch_size: batch.value === "full" ? null : Number(batch.value) });
+  });
+  learner.addEventListener("change", () => actions.configure({ learner: learner.value }));
+
+  function fillBatch(n, current) {
+    const sizes = [1, 4, 8, 16, 32, 64, 128, 256].filter((s) => s < n);
+    if (current && current < n && !sizes.includes(current)) sizes.push(current);
+    sizes.sort((a, b) => a - b);
+    batch.innerHTML = sizes.map((s) => `<option value="${s}">${s}</option>`).join("") +
+      `<option value="full">all ${n} (full batch)</option>`;
+  }
+
+  function update(state) {
+    const f = state.frame, s = state.session;
+    root.hidden = state.ui.readOnly;
+    if (!f || !s) return;
+    playing = f.playing;
+    playBtn.setAttribute("aria-pressed", String(playing));
+    const icon = playBtn.querySelector(".play-icon");
+    if (icon.dataset.playing !== String(playing)) { icon.innerHTML = playing ? ICONS.pause : ICONS.play; icon.dataset.playing = String(playing); }
+    playBtn.querySelector(".play-text").textContent = playing ? "Pause" : "Play";
+    root.classList.toggle("is-playing", playing);
+    root.querySelector('[data-act="undo"]').disabled = f.undoLevels === 0;
+    const configBatch = state.settings.batch_size ?? null;
+    if (s.dataset && s.dataset.n_train !== nTrain) { nTrain = s.dataset.n_train; fillBatch(nTrain, configBatch); }
+    if (document.activeElement !== lr && f.learningRate !== null) lr.value = String(f.learningRate);
+    if (document.activeElement !== batch) batch.value = configBatch === null || configBatch >= nTrain ? "full" : String(configBatch);
+    if (document.activeElement !== learner && f.learner) learner.value = f.learner;
+  }
+
+  return { update, rate };
+}

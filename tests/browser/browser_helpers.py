@@ -1,0 +1,111 @@
+"""What the browser tests do often: open a board, read the screen, ask the server."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from server_process import free_port, start_server, stop_server
+
+TIMEOUT_MS = 10_000
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+def open_board(page: Any, base_url: str, path: str = "/") -> str:
+    """Load a page and wait until the screen shows a cost; return the session id."""
+    page.goto(base_url + path)
+    wait_cost(page)
+    return session_id(page)
+
+
+def wait_cost(page: Any) -> None:
+    page.wait_for_function(
+        "() => /\\d/.test(document.querySelector('[data-testid=cost]')?.textContent || '')",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def session_id(page: Any) -> str:
+    url = urlparse(page.url)
+    found = parse_qs(url.fragment).get("session") or parse_qs(url.query).get("watch")
+    assert found, f"no session in {page.url}"
+    return found[0]
+
+
+def shown_cost(page: Any) -> float:
+    return float(page.text_content("[data-testid=cost]").replace("−", "-"))
+
+
+def shown_step(page: Any) -> int:
+    return int(page.text_content("[data-testid=step-count]"))
+
+
+def server_session(base_url: str, sid: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base_url}/api/sessions/{sid}", timeout=5) as res:
+        return dict(json.loads(res.read()))
+
+
+def wait_step(page: Any, step: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector('[data-testid=step-count]')?.textContent === '{step}'",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def wait_phase(page: Any, phase: str) -> None:
+    page.wait_for_function(
+        "p => document.querySelector('[data-testid=phase-panel]')?.dataset.phase === p",
+        arg=phase, timeout=TIMEOUT_MS,
+    )
+
+
+def close_to_shown(value: float, page: Any) -> bool:
+    """The screen shows 4 significant digits of the server's cost."""
+    shown = shown_cost(page)
+    return math.isclose(shown, value, rel_tol=6e-4, abs_tol=1e-9)
+
+
+def wait_for_server_cost(page: Any, base_url: str, sid: str, tries: int = 50) -> float:
+    """Until the screen shows the server's current cost; returns it."""
+    for _ in range(tries):
+        cost = float(server_session(base_url, sid)["cost"])
+        if close_to_shown(cost, page):
+            return cost
+        page.wait_for_timeout(100)
+    raise AssertionError(f"screen shows {shown_cost(page)}, server has {cost}")
+
+
+def dial_centre(page: Any, name: str, index: list[int]) -> tuple[float, float]:
+    r = page.evaluate("([n, i]) => window.dialboard.dialRect(n, i)", [name, index])
+    assert r and r["width"] > 4, f"dial {name}{index} has no usable rectangle: {r}"
+    return r["x"] + r["width"] / 2, r["y"] + r["height"] / 2
+
+
+class Server:
+    """A `python -m app` process on a free port; restartable on the same port."""
+
+    def __init__(self, name: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = ARTIFACTS / f"server-{name}.log"
+        self.process: Any = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.process = start_server(
+            [sys.executable, "-m", "app", "--port", str(self.port)],
+            cwd=REPO_ROOT, env=env, port=self.port, log_path=self.log_path,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_server(self.process, self.log_path)
+            self.process = None

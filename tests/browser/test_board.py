@@ -1,0 +1,214 @@
+"""The presenter's page against a real server: load, step, phases, dials, keys, projector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_helpers import (
+    ARTIFACTS,
+    dial_centre,
+    open_board,
+    server_session,
+    shown_cost,
+    shown_step,
+    wait_cost,
+    wait_for_server_cost,
+    wait_phase,
+    wait_step,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_opens_ready_with_xor(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    board = page.locator("[data-testid=board]")
+    assert board.get_attribute("data-dial-count") == "9"
+    assert shown_step(page) == 0
+    wait_for_server_cost(page, server.url, sid)
+    for testid in ("step", "phase", "play", "undo", "reset"):
+        assert page.locator(f"[data-testid={testid}]").is_visible(), testid
+    renders = page.evaluate("performance.getEntriesByName('board-render').length")
+    assert renders >= 1
+    assert page.locator("[role=slider]").count() == 9
+    assert page.locator("[data-testid=phase-panel]").get_attribute("data-phase") == "idle"
+
+
+def test_preset_from_the_address(page: Any, server: Any) -> None:
+    open_board(page, server.url, "/?preset=circle")
+    assert page.locator("[data-testid=board]").get_attribute("data-dial-count") == "17"
+    assert page.locator("#boundary").is_visible()
+    assert page.locator("[data-testid=preset]").input_value() == "circle"
+
+
+def test_step_shows_the_servers_cost(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    before = shown_cost(page)
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    after = wait_for_server_cost(page, server.url, sid)
+    assert after != before
+    page.click("[data-testid=undo]")
+    wait_step(page, 0)
+    wait_for_server_cost(page, server.url, sid)
+
+
+def test_phase_through_a_whole_step(page: Any, server: Any) -> None:
+    open_board(page, server.url)
+    panel = page.locator("[data-testid=phase-panel]")
+    phases = page.evaluate("window.dialboard.state().session.phases")
+    assert phases == ["forward:0", "forward:1", "cost", "backward:1", "backward:0", "update"]
+    words = {"forward": "forward", "cost": "cost", "backward": "blame", "update": "nudge"}
+    for name in phases:
+        page.click("[data-testid=phase]")
+        wait_phase(page, name)
+        text = panel.text_content()
+        assert words[name.split(":")[0]] in text.lower(), (name, text)
+        current = panel.locator(".phase-strip li.current")
+        assert current.get_attribute("data-phase") == name
+        if name == "backward:0":
+            assert "δⱼ = (Σₖ wₖⱼ δₖ) · g′(zⱼ)" in text, text
+    wait_step(page, 1)
+    maths = panel.locator(".phase-dial").text_content()
+    assert "∂C/∂w = δⱼ · aᵢ" in maths
+
+
+def test_drag_a_dial_and_the_screen_follows(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    before = shown_cost(page)
+    x, y = dial_centre(page, "layers.1.weight", [0, 1])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 16):
+        page.mouse.move(x + 4 * k, y - 4 * k)
+        page.wait_for_timeout(20)
+    wait_for_server_cost(page, server.url, sid)   # mid-drag: the screen is the server's
+    page.mouse.up()
+    after = wait_for_server_cost(page, server.url, sid)
+    assert abs(after - before) > 1e-4
+    state = server_session(server.url, sid)
+    assert state["step"] == 0
+    tip = page.locator(".board-tip")
+    assert "weight from h₂ to out" in tip.text_content()
+
+
+def test_wheel_and_double_click_turn_a_dial(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    x, y = dial_centre(page, "layers.0.bias", [0])
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -100)
+    before = wait_for_server_cost(page, server.url, sid)
+    page.mouse.dblclick(x, y)
+    editor = page.locator(".board-edit")
+    editor.fill("1.5")
+    editor.press("Enter")
+    page.wait_for_function(
+        "() => window.dialboard.state().frame.params['layers.0.bias'][0] === 1.5")
+    assert wait_for_server_cost(page, server.url, sid) != before
+
+
+def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    page.keyboard.press("PageDown")
+    wait_step(page, 1)
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 2)
+    page.keyboard.press("Shift+ArrowRight")
+    wait_phase(page, "forward:0")
+    page.keyboard.press("PageUp")
+    wait_phase(page, "idle")
+    page.keyboard.press("ArrowLeft")
+    wait_step(page, 1)
+    page.keyboard.press("Space")
+    page.wait_for_function("() => window.dialboard.state().frame.playing")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !window.dialboard.state().frame.playing")
+    assert page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
+
+    slider = page.locator("[role=slider]").first
+    slider.focus()
+    before = float(slider.get_attribute("aria-valuenow"))
+    slider.press("ArrowUp")
+    slider.press("Shift+ArrowUp")
+    page.wait_for_function(
+        "v => Number(document.querySelector('[role=slider]').getAttribute('aria-valuenow')) > v",
+        arg=before + 0.01)
+    wait_for_server_cost(page, server.url, sid)
+    step = shown_step(page)
+    slider.press("ArrowRight")   # on a dial the arrows turn it; they do not step
+    page.wait_for_timeout(300)
+    assert shown_step(page) == step
+
+    slider.press("l")
+    page.wait_for_function(
+        "() => window.dialboard.state().frame.locked['layers.0.weight']?.[0] === 1")
+    assert "locked" in slider.get_attribute("aria-label")
+
+    page.locator("body").focus()
+    page.keyboard.press("?")
+    assert page.locator("[data-testid=help]").is_visible()
+    assert "PageDown" in page.locator("[data-testid=help]").text_content()
+    page.keyboard.press("Escape")
+
+
+def test_projector_mode(page: Any, server: Any) -> None:
+    open_board(page, server.url)
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('projector')")
+    assert "projector=1" in page.url
+    assert not page.locator(".side-col").is_visible()
+    assert not page.locator(".topbar").is_visible()
+    for visible in ("[data-testid=cost]", "[data-testid=board]", "[data-testid=step]"):
+        assert page.locator(visible).is_visible()
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('[data-testid=cost]')).fontSize)")
+    assert size >= 100
+    page.keyboard.press("t")
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "projector-dark.png"))
+    page.keyboard.press("t")
+    page.keyboard.press("p")
+    page.wait_for_function("() => !document.body.classList.contains('projector')")
+
+
+def test_projector_from_the_address(page: Any, server: Any) -> None:
+    open_board(page, server.url, "/?projector=1")
+    assert page.evaluate("document.body.classList.contains('projector')")
+    page.keyboard.press("PageDown")
+    wait_step(page, 1)
+
+
+def test_reload_resumes_as_presenter(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    page.reload()
+    wait_cost(page)
+    wait_step(page, 1)
+    assert server_session(server.url, sid)["step"] == 1
+    page.click("[data-testid=step]")
+    wait_step(page, 2)
+
+
+
+def test_custom_board_form(page: Any, server: Any, errors: Any) -> None:
+    errors.allow("status of 422")   # the refused board below, logged by Chromium
+    open_board(page, server.url)
+    page.click("text=New board…")
+    form = page.locator(".custom-form")
+    form.locator("select[name=dataset]").select_option("gaussian")
+    form.locator("input[name=layers]").fill("2, 3, 2")
+    form.locator("button[value=create]").click()
+    error = form.locator(".form-error")
+    error.wait_for()
+    assert "layers" in error.text_content()
+    form.locator("input[name=layers]").fill("2, 3, 1")
+    form.locator("input[name=batch_size]").fill("8")
+    form.locator("button[value=create]").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=board]').dataset.dialCount === '13'")
+    wait_cost(page)
+    assert not page.locator(".custom-dialog").is_visible()
+    assert "preset=" not in page.url
