@@ -124,6 +124,9 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
         "batch_size": str(gd.acts[0].shape[0]) if in_step and gd and gd.acts[0] is not None
         else "",
         "example": str(row), "learning_rate": repr(t.config.learning_rate),
+        "batch_size_setting": "" if t.config.batch_size is None else str(t.config.batch_size),
+        "momentum": repr(t.config.momentum), "weight_decay": repr(t.config.weight_decay),
+        "step_size": repr(t.config.step_size),
         "forward_examples": str(t.work.forward_examples),
         "backward_examples": str(t.work.backward_examples), "undo_levels": str(undo_levels),
     }

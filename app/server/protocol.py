@@ -19,7 +19,12 @@ SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error")
 
 
 class Rejected(Exception):
-    """A client message that cannot be carried out; the text goes back to the client."""
+    """A client message that cannot be carried out; the text goes back to the client.
+    `reason` is "diverged" when training diverged, else "rejected"."""
+
+    def __init__(self, message: str, reason: str = "rejected") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _is_int(v: object) -> bool:
@@ -181,5 +186,7 @@ async def dispatch(session: Session, peer: Any, message: object) -> None:
         raise Rejected("this connection is watching; send control with the token to change it")
     try:
         await spec.handler(session, peer, fields)
-    except (ConfigError, DivergedError) as exc:
+    except DivergedError as exc:
+        raise Rejected(str(exc), "diverged") from None
+    except ConfigError as exc:
         raise Rejected(str(exc)) from None

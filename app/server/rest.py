@@ -14,6 +14,7 @@ from app.server.presets import PRESETS
 from app.server.registry import InvalidConfig, Registry, TooManySessions
 from app.server.safetensors_io import DecodeError, decode, encode
 from app.server.session import Session
+from app.server.ws import MAX_POINTS_INPUTS
 
 MAX_BODY_BYTES = 16 * 2**20
 router = APIRouter()
@@ -86,6 +87,18 @@ async def get_session(request: Request, session_id: str) -> dict[str, Any]:
             "accuracy": t.accuracy(), "learner": t.config.learner, "playing": s.playing,
             "viewers": len(s.peers), "diverged": t.diverged,
             "parameter_count": t.arch.parameter_count}
+
+
+@router.get("/api/sessions/{session_id}/dataset")
+async def get_dataset(request: Request, session_id: str) -> dict[str, Any]:
+    """The data points, for datasets of one or two inputs (drawn under the boundary)."""
+    d = session_or_404(request, session_id).trainer.data
+    if d.n_in > MAX_POINTS_INPUTS:
+        raise HTTPException(404, f"{d.name} has {d.n_in} inputs; points are offered for "
+                                 f"datasets of at most {MAX_POINTS_INPUTS}")
+    return {"name": d.name,
+            "train": {"inputs": d.x_train.tolist(), "targets": d.y_train.tolist()},
+            "test": {"inputs": d.x_test.tolist(), "targets": d.y_test.tolist()}}
 
 
 @router.get("/api/sessions/{session_id}/state.safetensors")

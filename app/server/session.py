@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from app.engine import ConfigError, DivergedError, Trainer
+from app.engine import ConfigError, DivergedError, Snapshot, Trainer
 from app.server import frames
 from app.server.history import History
 
@@ -78,11 +78,12 @@ class Session:
         assert self._frame is not None
         return self._frame
 
-    def broadcast_error(self, message: str, request_type: str | None) -> None:
+    def broadcast_error(self, message: str, request_type: str | None,
+                        reason: str | None = None) -> None:
         for peer in list(self.peers):
             if peer.controls:
                 peer.send_json({"type": "error", "message": message,
-                                "request_type": request_type})
+                                "request_type": request_type, "reason": reason})
 
     # -- actions ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -91,9 +92,15 @@ class Session:
         before = self.trainer.snapshot()
         try:
             yield
+        except DivergedError:
+            self._record(kind, key, before)  # shown, not hidden: undo takes it back
+            raise
         except BaseException:
             self.trainer.restore(before)
             raise
+        self._record(kind, key, before)
+
+    def _record(self, kind: str, key: object, before: Snapshot) -> None:
         if self.history.continues_drag(kind, key):
             self.history.touch()
         else:
@@ -162,7 +169,8 @@ class Session:
                     pause = max(pause, min(1 / rate, 0.05))
                 await asyncio.sleep(pause)
         except (DivergedError, ConfigError) as exc:
-            self.broadcast_error(str(exc), "play" if count is None else "step")
+            reason = "diverged" if isinstance(exc, DivergedError) else "rejected"
+            self.broadcast_error(str(exc), "play" if count is None else "step", reason)
         finally:
             self.playing = False
             self.changed()

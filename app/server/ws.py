@@ -24,6 +24,7 @@ VIEWER_FPS = 60.0
 VIEWER_TARGET_FPS = 6.0  # aimed for within the budget, for a margin over the promised 5
 RATE_PER_SECOND, RATE_BURST = 120.0, 240.0
 OUTBOX_LIMIT = 64
+MAX_POINTS_INPUTS = 2  # datasets drawn as points (2-D toys, 1-D regression) offer them
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
@@ -88,7 +89,7 @@ class Peer:
         try:
             await protocol.dispatch(self.session, self, message)
         except protocol.Rejected as exc:
-            self.send_json({"type": "error", "message": str(exc), "request_type": request_type})
+            self.send_json(_error(str(exc), request_type, exc.reason))
 
     async def _flush_sets(self) -> None:
         while self._pending_sets and self._take_token():
@@ -202,8 +203,8 @@ def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -
     return min(most, math.ceil((full - bare) / (per_frame - bare)))
 
 
-def _error(message: str, request_type: str | None) -> dict[str, Any]:
-    return {"type": "error", "message": message, "request_type": request_type}
+def _error(message: str, request_type: str | None, reason: str = "rejected") -> dict[str, Any]:
+    return {"type": "error", "message": message, "request_type": request_type, "reason": reason}
 
 
 def hello(session: Session) -> dict[str, Any]:
@@ -214,7 +215,9 @@ def hello(session: Session) -> dict[str, Any]:
         "parameters": [{"name": n, "shape": list(t.arch.shape(n))} for n in t.arch.parameter_names],
         "dataset": {"name": d.name, "task": d.task, "input_shape": list(d.input_shape),
                     "class_names": list(d.class_names), "n_train": int(d.x_train.shape[0]),
-                    "n_test": int(d.x_test.shape[0])},
+                    "n_test": int(d.x_test.shape[0]),
+                    **({"points_url": f"/api/sessions/{session.id}/dataset"}
+                       if d.n_in <= MAX_POINTS_INPUTS else {})},
     }
 
 

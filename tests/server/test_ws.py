@@ -101,7 +101,8 @@ def test_undo_covers_steps_phases_locks_configure_and_reset(live: Live) -> None:
         assert f.cost == first.cost and "layers.0.bias.locked" not in f.tensors
         await c.send({"type": "undo"})
         err = await c.json()
-        assert err == {"type": "error", "message": "nothing to undo", "request_type": "undo"}
+        assert err == {"type": "error", "message": "nothing to undo", "request_type": "undo",
+                       "reason": "rejected"}
         await c.close()
 
     run(go())
@@ -361,6 +362,7 @@ def test_divergence_is_reported_not_streamed_as_nan(live: Live) -> None:
         await c.send({"type": "step", "count": 20})
         err = await c.json(timeout=10)
         assert err["type"] == "error" and "diverged" in err["message"]
+        assert err["reason"] == "diverged"
         f = await c.frame(playing="false")
         assert "diverged" in f.meta["diverged"]
         assert all(np.isfinite(f[n]).all() for n in f.tensors if n.startswith("layers"))
@@ -368,5 +370,46 @@ def test_divergence_is_reported_not_streamed_as_nan(live: Live) -> None:
         f = await c.frame()
         assert f.meta["diverged"] == "" and math.isfinite(f.cost)
         await c.close()
+
+    run(go())
+
+
+def test_a_single_diverging_step_is_shown_and_undone(live: Live) -> None:
+    async def go() -> None:
+        c, _, first = await opened(live, "sine", learning_rate=1e9)
+        await c.send({"type": "step"})
+        err = await c.json()
+        assert err["reason"] == "diverged" and "Lower the learning rate" in err["message"]
+        f = await c.frame()
+        assert f.meta["diverged"].startswith("training diverged at step 1")
+        np.testing.assert_array_equal(f["layers.0.weight"], first["layers.0.weight"])
+        await c.send({"type": "undo"})
+        f = await c.frame()
+        assert f.meta["diverged"] == ""
+        await c.close()
+
+    run(go())
+
+
+def test_settings_ride_in_the_metadata_and_points_are_offered(live: Live) -> None:
+    async def go() -> None:
+        created = live.create(preset="circle")
+        c = await Client.connect(live, created["id"])
+        hello = await c.json()
+        f = await c.frame()
+        assert f.meta["batch_size_setting"] == "16" and f.meta["momentum"] == "0.0"
+        url = hello["dataset"]["points_url"]
+        import httpx
+
+        points = httpx.get(live.base + url).json()
+        assert len(points["train"]["inputs"]) == hello["dataset"]["n_train"]
+        assert len(points["train"]["inputs"][0]) == 2
+        await c.close()
+        digits = live.create(preset="digits")
+        d = await Client.connect(live, digits["id"])
+        assert "points_url" not in (await d.json())["dataset"]
+        r = httpx.get(f"{live.base}/api/sessions/{digits['id']}/dataset")
+        assert r.status_code == 404 and "64 inputs" in r.json()["detail"]
+        await d.close()
 
     run(go())
