@@ -5,29 +5,23 @@ the UCI 8x8 handwritten digits that scikit-learn ships (the file is read directl
 is never imported). Every array is float64, C-contiguous and finite; see docs/datasets.md.
 """
 
-import functools
-import gzip
-import importlib.util
 import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from app.engine import _toys
+from app.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
+from app.engine._inline import inline_array
 from app.engine._toys import FloatArray, IntArray
 from app.engine.errors import ConfigError
 
-MAX_INLINE_ROWS = 10_000
-MAX_INLINE_WIDTH = 1_000
-MAX_INLINE_VALUES = 1_000_000  # rows * width, for inputs and for targets separately
 MAX_TEST_FRACTION = 0.9
 MAX_NOISE = 1.0
 TOY_SAMPLES = (10, 10_000)  # inclusive n_samples range for the generated datasets
-DIGITS_COUNT = 1797
 THREES_AND_SEVENS = 362  # 183 threes + 179 sevens in the shipped file
 BINARY = ("class 0", "class 1")
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -112,84 +106,21 @@ def _sine(rng: np.random.Generator, n: int, noise: float) -> Loaded:
     return x, y, np.zeros(n, dtype=np.int64)
 
 
-def _digits_path() -> Path:
-    # find_spec on a top-level name locates the package without importing it.
-    try:
-        spec = importlib.util.find_spec("sklearn")
-    except (ImportError, ValueError):
-        spec = None
-    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
-        path = Path(folder, "datasets", "data", "digits.csv.gz")
-        if path.is_file():
-            return path
-    raise ConfigError(
-        "the digits datasets read the 8x8 digits file that scikit-learn ships, and it was not "
-        "found: install scikit-learn (pip install scikit-learn)"
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _digits_raw() -> tuple[FloatArray, IntArray]:
-    """(pixels (1797, 64) in 0..16, labels (1797,) in 0..9), read-only: shared by every call."""
-    path = _digits_path()
-    with gzip.open(path, "rt") as stream:
-        table = np.loadtxt(stream, delimiter=",", dtype=np.float64, ndmin=2)
-    if table.shape != (DIGITS_COUNT, 65) or not np.isin(table[:, 64], np.arange(10)).all():
-        raise ConfigError(f"{path} is not the expected 1797 rows of 64 pixels and a label 0-9")
-    pixels, labels = table[:, :64].copy(), table[:, 64].astype(np.int64)
-    pixels.setflags(write=False)
-    labels.setflags(write=False)
-    return pixels, labels
-
-
-def _stratified_take(labels: IntArray, n: int, rng: np.random.Generator) -> IntArray:
-    """Indices of n rows in random order, each class getting its share (largest remainder)."""
-    classes, counts = np.unique(labels, return_counts=True)
-    quota = n * counts / counts.sum()
-    take = np.floor(quota).astype(np.int64)
-    take[np.argsort(take - quota, kind="stable")[: n - int(take.sum())]] += 1
-    chosen = [
-        rng.choice(np.flatnonzero(labels == c), k, replace=False)
-        for c, k in zip(classes, take, strict=True)
-    ]
-    return rng.permutation(np.concatenate(chosen))
-
-
-def _digit_rows(
-    rng: np.random.Generator, n: int, keep: tuple[int, ...]
-) -> tuple[FloatArray, IntArray]:
-    pixels, labels = _digits_raw()
-    pool = np.flatnonzero(np.isin(labels, keep))
-    rows = pool[_stratified_take(labels[pool], n, rng)]
-    return pixels[rows] / 16.0, labels[rows]
-
-
-def _resample_matrix(size_out: int, size_in: int) -> FloatArray:
-    """(size_out, size_in) bilinear matrix, align-corners: output i samples i*(in-1)/(out-1)."""
-    position = np.arange(size_out) * (size_in - 1) / (size_out - 1)
-    left = np.minimum(np.floor(position).astype(np.int64), size_in - 2)
-    frac = position - left
-    matrix = np.zeros((size_out, size_in))
-    matrix[np.arange(size_out), left] = 1.0 - frac
-    matrix[np.arange(size_out), left + 1] = frac
-    return matrix
-
-
 def _digits(rng: np.random.Generator, n: int, noise: float) -> Loaded:
-    x, labels = _digit_rows(rng, n, tuple(range(10)))
+    x, labels = digit_rows(rng, n, tuple(range(10)))
     return x, np.eye(10)[labels], labels
 
 
 def _digits_25(rng: np.random.Generator, n: int, noise: float) -> Loaded:
-    x, labels = _digit_rows(rng, n, tuple(range(10)))
-    r = _resample_matrix(25, 8)
+    x, labels = digit_rows(rng, n, tuple(range(10)))
+    r = resample_matrix(25, 8)
     # (25, 8) @ (n, 8, 8) @ (8, 25) -> (n, 25, 25); rows of r sum to 1, clip drops rounding.
     big = np.clip(r @ x.reshape(-1, 8, 8) @ r.T, 0.0, 1.0)
     return np.ascontiguousarray(big.reshape(-1, 625)), np.eye(10)[labels], labels
 
 
 def _three_seven(rng: np.random.Generator, n: int, noise: float) -> Loaded:
-    x, labels = _digit_rows(rng, n, (3, 7))
+    x, labels = digit_rows(rng, n, (3, 7))
     sevens = (labels == 7).astype(np.int64)
     return x, sevens[:, None].astype(np.float64), sevens
 
@@ -395,70 +326,6 @@ def describe_datasets() -> list[dict[str, object]]:
     ]
 
 
-def _check_element(value: object, where: str) -> None:
-    if isinstance(value, (bool, np.bool_)):
-        raise ConfigError(f"{where} is a boolean; use 0 or 1 instead of false/true")
-    if not isinstance(value, numbers.Real):
-        raise ConfigError(f"{where} is not a number (got {type(value).__name__} {value!r:.40})")
-
-
-def _float_or_inf(value: object) -> float:
-    try:
-        return float(value) if isinstance(value, numbers.Real) else math.nan
-    except OverflowError:
-        return math.inf
-
-
-def _row_values(row: list[object], i: int, what: str) -> FloatArray:
-    for j, value in enumerate(row):
-        if type(value) is not float and type(value) is not int:
-            _check_element(value, f"{what}[{i}][{j}]")
-    try:
-        values = np.array(row, dtype=np.float64)
-    except OverflowError:  # a Python int beyond the float64 range
-        values = np.array([_float_or_inf(v) for v in row], dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        where = f"{what}[{i}][{int(bad[0])}]"
-        raise ConfigError(f"{where} is not finite (NaN, infinity or beyond float64)")
-    return values
-
-
-def _row(rows: list[object] | tuple[object, ...], i: int, what: str) -> list[object]:
-    row = rows[i]
-    if not isinstance(row, (list, tuple)):
-        raise ConfigError(f"{what}[{i}] must be a list of numbers, got {type(row).__name__}")
-    return list(row)
-
-
-def _inline_array(value: object, what: str) -> FloatArray:
-    """Validate a JSON-like list of equal-length rows of finite numbers; (rows, width) float64."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if not isinstance(value, (list, tuple)):
-        kind = type(value).__name__
-        raise ConfigError(f"{what} must be a list of rows (lists of numbers), got {kind}")
-    if not value:
-        raise ConfigError(f"{what} has no rows; give at least one")
-    if len(value) > MAX_INLINE_ROWS:
-        raise ConfigError(f"{what} has {len(value)} rows; at most {MAX_INLINE_ROWS} are allowed")
-    width = len(_row(value, 0, what))
-    if width == 0:
-        raise ConfigError(f"{what} rows are empty; each row needs at least one number")
-    if width > MAX_INLINE_WIDTH:
-        raise ConfigError(f"{what} rows have {width} values; at most {MAX_INLINE_WIDTH} allowed")
-    if len(value) * width > MAX_INLINE_VALUES:
-        total = len(value) * width
-        raise ConfigError(f"{what} has {total} values in all; at most {MAX_INLINE_VALUES} allowed")
-    out = np.empty((len(value), width), dtype=np.float64)
-    for i in range(len(value)):
-        row = _row(value, i, what)
-        if len(row) != width:
-            raise ConfigError(f"row {i} of {what} has {len(row)} values, row 0 has {width}")
-        out[i] = _row_values(row, i, what)
-    return out
-
-
 def _infer_task(y: FloatArray) -> tuple[str, tuple[str, ...], IntArray]:
     """Classification when every target is 0/1 in one column or one-hot rows; else regression."""
     if np.isin(y, (0.0, 1.0)).all():
@@ -478,8 +345,8 @@ def inline_dataset(
     Values are used as given (no scaling). All rows train unless test_fraction > 0, which holds
     out a seeded split, stratified by class for classification.
     """
-    x = _inline_array(inputs, "inputs")
-    y = _inline_array(targets, "targets")
+    x = inline_array(inputs, "inputs")
+    y = inline_array(targets, "targets")
     if len(x) != len(y):
         raise ConfigError(
             f"inputs has {len(x)} rows but targets has {len(y)}; "

@@ -13,12 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import datasets
+from app.engine import _digits
+from app.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, MAX_INLINE_WIDTH
 from app.engine.datasets import (
     DATASET_NAMES,
-    MAX_INLINE_ROWS,
-    MAX_INLINE_VALUES,
-    MAX_INLINE_WIDTH,
     Dataset,
     describe_datasets,
     inline_dataset,
@@ -248,13 +246,13 @@ def test_loaded_arrays_are_fresh_copies() -> None:
 
 
 def test_missing_scikit_learn_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    datasets._digits_raw.cache_clear()
+    _digits.digits_raw.cache_clear()
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
     try:
         with pytest.raises(ConfigError, match="install scikit-learn"):
             load_dataset("digits")
     finally:
-        datasets._digits_raw.cache_clear()
+        _digits.digits_raw.cache_clear()
 
 
 @pytest.mark.parametrize(
