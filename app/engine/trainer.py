@@ -256,6 +256,11 @@ class Trainer:
     def gradient(self) -> dict[str, Array]:
         return self.screen.gradient()
 
+    @property
+    def forward_passes(self) -> float:
+        """Forward passes over the whole training set spent so far: the fair race count."""
+        return self.work.forward_examples / self.data.x_train.shape[0]
+
     def test_cost(self) -> float | None:
         return None if self.test_screen.n == 0 else self.test_screen.cost()
 

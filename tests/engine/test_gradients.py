@@ -71,3 +71,44 @@ def test_backprop_matches_finite_differences(
     for name in params:
         assert grads[name].shape == params[name].shape
         assert relative_error(grads[name], numeric[name]) <= 1e-7, name
+
+
+@pytest.mark.parametrize("locked", [(), ("layers.0.weight", (1, 2)), ("layers.1.bias", None)])
+@pytest.mark.parametrize("batch", [None, 4])
+def test_an_update_moves_free_dials_by_minus_eta_times_the_numeric_gradient(
+    locked: tuple[object, ...], batch: int | None
+) -> None:
+    from tests.engine.helpers import make_trainer
+
+    t = make_trainer((3, 4, 2), activation="tanh", batch_size=batch, learning_rate=0.7)
+    if locked:
+        t.set_locked(str(locked[0]), None if locked[1] is None else list(locked[1]), True)
+    before = {n: p.copy() for n, p in t.net.params.items()}
+    t.run_phase()  # forward:0 draws the batch
+    gd = t.learner
+    x = gd.acts[0]  # type: ignore[attr-defined]
+    y = t.data.y_train if gd.batch is None else t.data.y_train[gd.batch]  # type: ignore[attr-defined]
+    numeric = numeric_grads(Network(t.arch, {n: p.copy() for n, p in before.items()}), x, y)
+    t.step()
+    for name, p in before.items():
+        expected = p - 0.7 * numeric[name] * ~t.locks[name]
+        np.testing.assert_allclose(t.net.params[name], expected, rtol=1e-9, atol=1e-11)
+        assert np.array_equal(t.net.params[name][t.locks[name]], p[t.locks[name]])
+
+
+def test_momentum_and_weight_decay_follow_their_formulas() -> None:
+    from tests.engine.helpers import make_trainer
+
+    t = make_trainer((3, 4, 2), learning_rate=0.3, momentum=0.9, weight_decay=0.01)
+    x, y = t.data.x_train, t.data.y_train
+    theta = {n: p.copy() for n, p in t.net.params.items()}
+    v = {n: np.zeros_like(p) for n, p in theta.items()}
+    for _ in range(3):
+        _, g = Network(t.arch, {n: p.copy() for n, p in theta.items()}).gradient(x, y)
+        for n in theta:
+            decay = 0.01 * theta[n] if n.endswith("weight") else 0.0
+            v[n] = 0.9 * v[n] - 0.3 * (g[n] + decay)  # v ← μv − η(∂C/∂θ + λW)
+            theta[n] = theta[n] + v[n]
+        t.step()
+    for n, p in theta.items():
+        np.testing.assert_allclose(t.net.params[n], p, rtol=1e-12, atol=1e-14)

@@ -135,6 +135,7 @@ def test_work_is_counted() -> None:
     te = make_trainer(learner="trial_and_error", n=24)
     te.step(3)  # the first look at the screen, then one evaluation per try
     assert (te.work.forward_examples, te.work.backward_examples) == (24 * 4, 0)
+    assert te.forward_passes == 4.0 and gd.forward_passes == 0.5
 
 
 def test_snapshot_restore_replays_exactly() -> None:
