@@ -30,6 +30,7 @@ class Learner(Protocol):
     phases: tuple[str, ...]
 
     def run(self, pos: int) -> None: ...
+    def run_step(self) -> None: ...
     def abandon(self) -> None: ...
     def state(self) -> dict[str, object]: ...
     def load(self, state: dict[str, object]) -> None: ...
@@ -44,6 +45,7 @@ class GradientDescent:
         L = t.arch.n_layers
         self.phases: tuple[str, ...] = (*(f"forward:{l}" for l in range(L)), "cost",
                        *(f"backward:{l}" for l in reversed(range(L))), "update")
+        self._names = [*(weight_name(l) for l in range(L)), *(bias_name(l) for l in range(L))]
         self._order: Array = np.arange(0)
         self._cursor = 0
         self.abandon()
@@ -92,6 +94,18 @@ class GradientDescent:
         else:
             self._update()
 
+    def run_step(self) -> None:
+        """All phases of one step: the same calls, in the same order, as `run` one by one."""
+        L = self.t.arch.n_layers
+        for l in range(L):
+            self._forward(l)
+        self._cost()
+        if self.t.diverged:
+            return
+        for l in reversed(range(L)):
+            self._backward(l)
+        self._update()
+
     def _y(self) -> Array:
         y = self.t.data.y_train
         if self._yb is None:
@@ -127,13 +141,14 @@ class GradientDescent:
             self.t.work.backward_examples += a_prev.shape[0]
 
     def _update(self) -> None:
+        """θ ← θ − η(∂C/∂θ + λW), with v ← μv − η(…), θ ← θ + v under momentum; locked stay."""
         t, cfg = self.t, self.t.config
-        new: dict[str, Array] = {}
-        for name, p in t.net.params.items():
+        new: list[Array] = []
+        for name, p in zip(self._names, (*t.net.weights, *t.net.biases), strict=True):
             g = self.grads[name]
             if cfg.weight_decay and name.endswith("weight"):
                 g = g + cfg.weight_decay * p
-            step = -cfg.learning_rate * g
+            step = g * -cfg.learning_rate
             if cfg.momentum:
                 step += cfg.momentum * t.velocity.get(name, 0.0)
             free = t.free_mask(name)
@@ -141,11 +156,14 @@ class GradientDescent:
                 step *= free
             if cfg.momentum:
                 t.velocity[name] = step
-            new[name] = p + step
-            if not np.abs(new[name]).max() <= PARAMETER_LIMIT:  # also False for NaN
+            q = p + step
+            # Two reductions, no temporary; a NaN fails both comparisons.
+            if not (q.max() <= PARAMETER_LIMIT and q.min() >= -PARAMETER_LIMIT):
                 t.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
                 return
-        t.set_params(new)
+            new.append(q)
+        L = t.arch.n_layers
+        t.set_layers(new[:L], new[L:])
 
 
 class _TryAndKeep:
@@ -191,6 +209,12 @@ class _TryAndKeep:
             else:
                 self._take_back()
             self.decided(kept)
+
+    def run_step(self) -> None:
+        for pos in range(len(self.phases)):
+            self.run(pos)
+            if self.t.diverged:
+                return
 
     def _take_back(self) -> None:
         assert self._undo is not None

@@ -126,6 +126,12 @@ class Trainer:
         self.screen.invalidate()
         self.test_screen.invalidate()
 
+    def set_layers(self, weights: list[Array], biases: list[Array]) -> None:
+        """Rebind every tensor at once (a learner's update); every cache is dropped."""
+        self.net.weights[:], self.net.biases[:] = weights, biases
+        self.screen.invalidate()
+        self.test_screen.invalidate()
+
     def replace_params(self, values: dict[str, object]) -> None:
         """Import: validated values for some or all parameters; abandons a step in progress."""
         checked = check_params(self.arch, values)
@@ -228,10 +234,19 @@ class Trainer:
 
     def step(self, count: int = 1) -> None:
         """Finish the step in progress, if any, then run whole steps until `count` are done."""
-        for _ in range(count):
+        if self.pos:
             self.run_phase()
             while self.pos:
                 self.run_phase()
+            count -= 1
+        for _ in range(count):
+            if self.diverged:
+                raise DivergedError(self.diverged)
+            self.learner.run_step()
+            if self.diverged:
+                self.learner.abandon()
+                raise DivergedError(self.diverged)
+            self.step_count += 1
         self.last_phase = "idle"
 
     def _abandon_step(self) -> None:
