@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass, fields, replace
+from typing import TypeGuard
 
 from app.engine.errors import ConfigError
 from app.engine.learners import LEARNERS
@@ -9,17 +10,26 @@ from app.engine.learners import LEARNERS
 LEARNER_NAMES: tuple[str, ...] = tuple(LEARNERS)
 
 
+def _finite(value: object) -> TypeGuard[int | float]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range
+        return False
+
+
 def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    if not _finite(value):
+        raise ConfigError(f"{name} must be a finite number, not {value!r:.40}")
     if value <= 0:
         raise ConfigError(f"{name} must be greater than 0, not {value!r}")
     return float(value)
 
 
 def _in_range(name: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    if not _finite(value):
+        raise ConfigError(f"{name} must be a finite number, not {value!r:.40}")
     if not low <= value < high:
         raise ConfigError(f"{name} must be at least {low} and below {high}, not {value!r}")
     return float(value)

@@ -61,6 +61,11 @@ class GradientDescent:
         self.batch_cost: float | None = None
 
     def state(self) -> dict[str, object]:
+        if self.t.pos == 0:  # between steps the per-step arrays are spent: don't hold them
+            L = self.t.arch.n_layers
+            return {"order": self._order, "cursor": self._cursor, "batch": None,
+                    "zs": [None] * L, "acts": [None] * (L + 1), "deltas": [None] * L,
+                    "grads": {}, "batch_cost": None}
         return {"order": self._order, "cursor": self._cursor, "batch": self.batch,
                 "zs": list(self.zs), "acts": list(self.acts), "deltas": list(self.deltas),
                 "grads": dict(self.grads), "batch_cost": self.batch_cost}
@@ -144,6 +149,7 @@ class GradientDescent:
         """θ ← θ − η(∂C/∂θ + λW), with v ← μv − η(…), θ ← θ + v under momentum; locked stay."""
         t, cfg = self.t, self.t.config
         new: list[Array] = []
+        velocity: dict[str, Array] = {}
         for name, p in zip(self._names, (*t.net.weights, *t.net.biases), strict=True):
             g = self.grads[name]
             if cfg.weight_decay and name.endswith("weight"):
@@ -155,14 +161,15 @@ class GradientDescent:
             if free is not None:
                 step *= free
             if cfg.momentum:
-                t.velocity[name] = step
+                velocity[name] = step
             q = p + step
             # Two reductions, no temporary; a NaN fails both comparisons.
             if not (q.max() <= PARAMETER_LIMIT and q.min() >= -PARAMETER_LIMIT):
                 t.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
-                return
+                return  # nothing of a refused update is kept, momentum included
             new.append(q)
         L = t.arch.n_layers
+        t.velocity.update(velocity)
         t.set_layers(new[:L], new[L:])
 
 

@@ -36,10 +36,11 @@ def bias_name(layer: int) -> str:
 
 def parse_name(name: str, n_layers: int) -> tuple[int, str]:
     """'layers.1.weight' → (1, 'weight'); a clear error for anything else."""
-    parts = name.split(".")
-    ok = len(parts) == 3 and parts[0] == "layers" and parts[2] in ("weight", "bias")
-    if ok and parts[1].isdigit() and int(parts[1]) < n_layers:
-        return int(parts[1]), parts[2]
+    parts = name.split(".") if isinstance(name, str) else []
+    if len(parts) == 3 and parts[0] == "layers" and parts[2] in ("weight", "bias"):
+        for l in range(n_layers):  # exact spelling only: no "layers.01.weight", no "²"
+            if parts[1] == str(l):
+                return l, parts[2]
     names = ", ".join(f"layers.{i}.weight|bias" for i in range(n_layers))
     raise ConfigError(f"unknown parameter {name!r}; this network has {names}")
 
@@ -171,7 +172,7 @@ def check_params(arch: Architecture, values: dict[str, object]) -> dict[str, Arr
         shape = arch.shape(name)
         try:
             arr = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ConfigError(f"{name} must be numbers: {exc}") from None
         if arr.shape != shape:
             raise ConfigError(f"{name} has shape {list(arr.shape)}, expected {list(shape)}")

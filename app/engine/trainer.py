@@ -72,19 +72,19 @@ class Trainer:
                 f"outputs, but layers is {list(self.arch.layers)}; make layers start with "
                 f"{self.data.n_in} and end with {self.data.n_out}"
             )
-        given = check_params(self.arch, self.init or {})
+        self._given = check_params(self.arch, self.init or {})
         names = self.arch.parameter_names
         self.locks = {n: np.zeros(self.arch.shape(n), dtype=bool) for n in names}
         self._free: dict[str, Array | None] = {}  # cache of free_mask, dropped when locks change
-        self.reset(self.seed, given)
+        self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def reset(self, seed: int | None = None, given: dict[str, Array] | None = None) -> None:
-        """Fresh parameters from the seed (locks and settings are kept)."""
-        self.seed = self.seed if seed is None else int(seed)
-        self.rng = np.random.default_rng(self.seed)
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh parameters from `seed` (default: the trainer's own seed), with the `init`
+        values applied again; locks and settings are kept."""
+        self.rng = np.random.default_rng(self.seed if seed is None else int(seed))
         params = init_params(self.arch, self.rng)
-        params.update(given or {})
+        params.update(self._given)
         self.net = Network(self.arch, params)
         self.screen = Screen(self.net, self.data.x_train, self.data.y_train)
         self.test_screen = Screen(self.net, self.data.x_test, self.data.y_test)

@@ -41,7 +41,8 @@ class FrameData:
                 tensors.update({f"{n}.grad": _cast(g, dtype) for n, g in self.grads.items()})
             # Half-precision frames narrow the example's tensors too; cost and chart stay wide.
             half = precision == "f16"
-            tensors.update({n: _cast(a, np.float16) if half and n.startswith(NARROW) else a
+            tensors.update({n: _cast(a, np.float16)
+                            if half and a.dtype.kind == "f" and n.startswith(NARROW) else a
                             for n, a in self.extra.items()})
             meta = {**self.metadata, "precision": precision, "has_grads": _b(with_grads)}
             self.encoded[key] = encode(tensors, meta)

@@ -2,7 +2,9 @@
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from app.engine import Snapshot
 
@@ -21,7 +23,21 @@ class Level:
 
 
 def snapshot_bytes(s: Snapshot) -> int:
-    return sum(a.nbytes for a in s.params.values()) + sum(a.nbytes for a in s.velocity.values())
+    """Every array the snapshot holds, each counted once (shared ones too: an upper bound)."""
+    seen: dict[int, int] = {}
+
+    def walk(obj: object) -> None:
+        if isinstance(obj, np.ndarray):
+            seen[id(obj)] = obj.nbytes
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                walk(v)
+        elif isinstance(obj, list | tuple):
+            for v in obj:
+                walk(v)
+
+    walk([s.params, s.velocity, s.locks, s.learner_state])
+    return sum(seen.values())
 
 
 class History:
@@ -40,6 +56,9 @@ class History:
         return last.kind == "set" and last.key == key and time.monotonic() - last.at < DRAG_SECONDS
 
     def push(self, kind: str, key: object, snapshot: Snapshot) -> None:
+        # The screen's cached forward pass (z, a over the whole training set) is the biggest
+        # part of a snapshot and restore recomputes it: history does not keep it.
+        snapshot = replace(snapshot, screen=None)
         level = Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic())
         self.levels.append(level)
         self.nbytes += level.nbytes

@@ -32,7 +32,12 @@ def _is_int(v: object) -> bool:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 KINDS: dict[str, tuple[Callable[[object], bool], str]] = {
@@ -64,7 +69,7 @@ async def _step(s: Session, peer: Any, m: dict[str, Any]) -> None:
     count = m.get("count", 1)
     if not 1 <= count <= MAX_STEP_COUNT:
         raise Rejected(f"count must be 1 … {MAX_STEP_COUNT:,}, not {count}")
-    _not_busy(s)
+    _can_train(s)
     if count == 1:  # one step answers at once; more run in slices between yields
         with s.action("step"):
             s.trainer.step(count)
@@ -73,7 +78,7 @@ async def _step(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 
 async def _phase(s: Session, peer: Any, m: dict[str, Any]) -> None:
-    _not_busy(s)
+    _can_train(s)
     with s.action("phase"):
         s.trainer.run_phase()
 
@@ -131,6 +136,12 @@ async def _example(s: Session, peer: Any, m: dict[str, Any]) -> None:
 def _not_busy(s: Session) -> None:
     if s.busy:
         raise Rejected("training is running; pause first")
+
+
+def _can_train(s: Session) -> None:
+    _not_busy(s)
+    if s.trainer.diverged:  # refused before anything is recorded: no empty undo level
+        raise Rejected(s.trainer.diverged, "diverged")
 
 
 def _not_busy_unless_playing(s: Session) -> None:

@@ -48,10 +48,11 @@ class Registry:
             await session.close()
 
     def expire(self) -> list[str]:
-        """Drop sessions with no sockets that nobody touched for the TTL."""
+        """Drop sessions with no sockets that no person touched for the TTL (a board left
+        playing in a closed tab included: its runner is stopped)."""
         now, ttl = time.monotonic(), self.settings.session_ttl_seconds
         gone = [sid for sid, s in self.sessions.items()
-                if not s.peers and not s.busy and now - s.last_active > ttl]
+                if not s.peers and now - s.last_active > ttl]
         for sid in gone:
             session = self.sessions.pop(sid)
             asyncio.get_running_loop().create_task(session.close())

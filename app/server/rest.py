@@ -3,6 +3,7 @@
 import hmac
 import json
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ def session_or_404(request: Request, session_id: str) -> Session:
     session = registry(request).get(session_id)
     if session is None:
         raise HTTPException(404, f"no session {session_id!r}: it ended, expired or never was")
+    session.last_active = time.monotonic()
     return session
 
 
@@ -41,10 +43,18 @@ def require_token(request: Request, session: Session) -> None:
 
 
 async def read_body(request: Request) -> bytes:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES >> 20} MiB")
-    return body
+    """The body, refused (413) as soon as it passes MAX_BODY_BYTES: never held whole first."""
+    too_big = HTTPException(413, f"the body is larger than {MAX_BODY_BYTES >> 20} MiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _num(v: float | None) -> float | None:
@@ -68,10 +78,14 @@ async def create_session(request: Request) -> dict[str, Any]:
         body = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
         raise HTTPException(422, f"the body is not JSON: {exc.msg}") from None
+    except (ValueError, RecursionError):
+        raise HTTPException(422, "the body is not JSON this server can read") from None
     try:
         session = registry(request).create(body)
     except InvalidConfig as exc:
         raise HTTPException(422, str(exc)) from None
+    except OverflowError:
+        raise HTTPException(422, "a number in the config is too large for a float") from None
     except TooManySessions as exc:
         raise HTTPException(503, str(exc)) from None
     return {"id": session.id, "control_token": session.control_token, "config": session.config,
@@ -122,6 +136,9 @@ async def put_state(request: Request, session_id: str) -> dict[str, list[str]]:
     except DecodeError as exc:
         raise HTTPException(422, str(exc)) from None
     values = {n: a for n, a in tensors.items() if n in s.trainer.net.params}
+    for name, a in values.items():
+        if a.dtype.kind != "f":
+            raise HTTPException(422, f"{name} is {a.dtype.name}; parameters must be floats")
     ignored = sorted(set(tensors) - set(values) - {"cost"} - {n for n in tensors
                                                               if n.endswith(".grad")})
     if ignored:

@@ -56,6 +56,8 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
     if not isinstance(header, dict):
         raise DecodeError("the safetensors header is not a JSON object")
     meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict):
+        raise DecodeError("the safetensors __metadata__ is not a JSON object")
     data = memoryview(blob)[8 + n :]
     out: dict[str, Array] = {}
     for name, info in header.items():
@@ -63,6 +65,8 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
             dtype = NUMPY[info["dtype"]]
             start, end = (int(v) for v in info["data_offsets"])
             shape = tuple(int(d) for d in info["shape"])
+            if any(d < 0 or d > 2**31 for d in shape) or len(shape) > 8:
+                raise ValueError
         except (KeyError, TypeError, ValueError):
             raise DecodeError(f"tensor {name!r}: unsupported dtype or bad header entry") from None
         if not 0 <= start <= end <= len(data) or (end - start) != dtype.itemsize * int(

@@ -43,7 +43,7 @@ class Session:
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []
-        self.last_active = time.monotonic()
+        self.last_active = time.monotonic()  # of people (messages, sockets, REST), not training
         self._frame: frames.FrameData | None = None
         self._runner: asyncio.Task[None] | None = None
         self.playing = False
@@ -52,7 +52,6 @@ class Session:
     # -- change and frames ---------------------------------------------------------------------
     def changed(self) -> None:
         self.version += 1
-        self.last_active = time.monotonic()
         for peer in sorted(self.peers, key=lambda p: not p.controls):  # presenters first
             peer.wake()
 
@@ -131,7 +130,9 @@ class Session:
         if self.trainer.diverged:
             raise DivergedError(self.trainer.diverged)
         if self.busy:
-            self.steps_per_second = steps_per_second
+            if not (self.playing and count is None):
+                raise ConfigError("a long step is running; pause first")
+            self.steps_per_second = steps_per_second  # play while playing: a new speed
             self.changed()
             return
         self.history.push("run", None, self.trainer.snapshot())
@@ -142,8 +143,7 @@ class Session:
         runner = self._runner
         if runner is not None and not runner.done():
             runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
+            await asyncio.wait({runner})  # unlike awaiting it, never swallows our own cancel
         self._runner = None
         if self.playing:
             self.playing = False
@@ -158,18 +158,22 @@ class Session:
                 if rate != last_rate:  # a new speed counts from now, without a burst
                     start, base, last_rate = now, done, rate
                 due = None if rate is None else base + int((now - start) * rate) + 1
+                before = done
                 while time.perf_counter() < deadline and (count is None or done < count):
                     if due is not None and done >= due:
                         break
                     self.trainer.step()
                     done += 1
-                self.changed()
+                if done > before:
+                    self.changed()
                 pause = IO_WINDOW_SECONDS if self.peers else 0.0
                 if rate is not None:
                     pause = max(pause, min(1 / rate, 0.05))
                 await asyncio.sleep(pause)
         except (DivergedError, ConfigError) as exc:
             reason = "diverged" if isinstance(exc, DivergedError) else "rejected"
+            if done == 0 and reason == "rejected":
+                self.history.pop()  # nothing happened: no undo level for it
             self.broadcast_error(str(exc), "play" if count is None else "step", reason)
         finally:
             self.playing = False

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.engine import ConfigError
 from app.server import protocol
 from app.server.frames import FrameData
 from app.server.session import Session
@@ -23,7 +24,8 @@ PRESENTER_FPS = 60.0
 VIEWER_FPS = 60.0
 VIEWER_TARGET_FPS = 6.0  # aimed for within the budget, for a margin over the promised 5
 RATE_PER_SECOND, RATE_BURST = 120.0, 240.0
-OUTBOX_LIMIT = 64
+OUTBOX_LIMIT = 64  # replies waiting to be sent; the receiver waits below half of it
+ALWAYS_ALLOWED = ("pause", "control")  # never rate limited: stopping must always work
 MAX_POINTS_INPUTS = 2  # datasets drawn as points (2-D toys, 1-D regression) offer them
 
 
@@ -43,31 +45,34 @@ class Peer:
         self.controls = False
         self._wake = asyncio.Event()  # a change or a reply to send
         self._reply = asyncio.Event()  # a reply: ends a wait for the next frame slot
+        self._drained = asyncio.Event()  # the outbox is empty: the receiver may read on
+        self._drained.set()
         self._outbox: list[dict[str, Any]] = []
         self._closed = False
         self._tokens, self._refilled = RATE_BURST, time.monotonic()
-        self._pending_sets: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+        self._pending_sets: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
         self._frames_sent = 0
         self._sent_version = -1
         self._resend = False
-        self._rate_error_at = -1.0
 
     # -- used by the session and the protocol -----------------------------------------------
     def wake(self) -> None:
         self._wake.set()
 
     def send_json(self, message: dict[str, Any]) -> None:
-        if len(self._outbox) >= OUTBOX_LIMIT:  # not reading even small replies: drop it
+        if len(self._outbox) >= OUTBOX_LIMIT:  # only reached by broadcasts to a frozen client
             self.close()
             return
         self._outbox.append(message)
         self._wake.set()
         self._reply.set()
+        self._drained.clear()
 
     def close(self) -> None:
         self._closed = True
         self._wake.set()
         self._reply.set()
+        self._drained.set()
 
     def grant(self, token: str) -> None:
         self.controls = hmac.compare_digest(token.encode(), self.session.control_token.encode())
@@ -86,10 +91,14 @@ class Peer:
         return False
 
     async def _handle(self, message: Any, request_type: str | None) -> None:
+        self.session.last_active = time.monotonic()
         try:
             await protocol.dispatch(self.session, self, message)
         except protocol.Rejected as exc:
             self.send_json(_error(str(exc), request_type, exc.reason))
+        except Exception:  # a defect of ours: say so, keep the connection
+            logger.exception("message %r failed", request_type)
+            self.send_json(_error("the server could not carry out this message", request_type))
 
     async def _flush_sets(self) -> None:
         while self._pending_sets and self._take_token():
@@ -109,7 +118,8 @@ class Peer:
                 return
             await self._flush_sets()
             await self._on_raw(raw.get("text"), raw.get("bytes"), limit)
-            await asyncio.sleep(0)  # let the sender drain replies between buffered messages
+            if len(self._outbox) >= OUTBOX_LIMIT // 2:  # backpressure: read no faster than
+                await self._drained.wait()  # replies go out (a frozen client times out)
 
     async def _on_raw(self, text: str | None, data: bytes | None, limit: int) -> None:
         if text is None:
@@ -120,23 +130,28 @@ class Peer:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
             return self.send_json(_error(f"not JSON: {exc.msg}", None))
+        except (ValueError, RecursionError):
+            return self.send_json(_error("not JSON this server can read (nested too deep?)", None))
         kind = message.get("type") if isinstance(message, dict) else None
         request_type = kind if isinstance(kind, str) else None
-        if self._take_token():
+        if kind in ALWAYS_ALLOWED or self._take_token():
             return await self._handle(message, request_type)
-        if kind == "set" and isinstance(message.get("name"), str) and isinstance(
-            message.get("index"), list
-        ):  # coalesce a fast drag: the newest value per dial
-            key = (message["name"], tuple(map(str, message["index"])))
-            self._pending_sets[key] = message
+        if kind == "set" and self._coalesce(message):
             return None
-        now = time.monotonic()
-        if now - self._rate_error_at >= 1.0:  # one reminder a second is enough
-            self._rate_error_at = now
-            self.send_json(_error(
-                f"too many messages: at most {RATE_PER_SECOND:.0f} per second; "
-                "messages over the limit were dropped", request_type))
+        self.send_json(_error(f"too many messages: at most {RATE_PER_SECOND:.0f} per second; "
+                              "this one was not carried out", request_type))
         return None
+
+    def _coalesce(self, message: dict[str, Any]) -> bool:
+        """Hold a valid set from a fast drag, newest value per dial (bounded by the dials)."""
+        try:
+            protocol.validate(message)
+            index = self.session.trainer.index_of(message["name"], message["index"])
+        except (protocol.Rejected, ConfigError) as exc:
+            self.send_json(_error(str(exc), "set"))
+            return True
+        self._pending_sets[(message["name"], index)] = message
+        return True
 
     # -- sending --------------------------------------------------------------------------------
     async def send(self) -> None:
@@ -160,6 +175,7 @@ class Peer:
         while self._outbox and not self._closed:
             text = json.dumps(self._outbox.pop(0))
             await asyncio.wait_for(self.ws.send_text(text), self.settings.send_timeout_seconds)
+        self._drained.set()
 
     async def _send_frame(self, next_at: float) -> float:
         """Send the newest frame; returns when the next one may go."""

@@ -255,3 +255,27 @@ def test_every_dial_locked_is_explained() -> None:
         t.set_locked(name, None, True)
     with pytest.raises(ConfigError, match="every dial is locked"):
         t.step()
+
+
+def test_a_refused_update_leaves_momentum_untouched() -> None:
+    t = make_trainer((3, 4, 2), activation="linear", output="linear", loss="mse",
+                     learning_rate=1e9, momentum=0.5)
+    with pytest.raises(DivergedError):
+        t.step()
+    assert t.velocity == {}
+    t.configure(learning_rate=0.01)
+    t.step(3)  # the advice in the message works: nothing of the refused update lingers
+
+
+def test_reset_uses_the_trainers_seed_and_init_again() -> None:
+    from app.engine.network import Architecture
+    from tests.engine.helpers import blob_dataset
+
+    arch = Architecture((3, 4, 2), "sigmoid", "softmax", "cross_entropy")
+    t = Trainer(arch, blob_dataset(), seed=5, init={"layers.1.bias": [0.5, -0.5]})
+    start = params_of(t)
+    t.reset(99)
+    assert not np.array_equal(t.net.weights[0], start["layers.0.weight"])
+    assert t.net.biases[1].tolist() == [0.5, -0.5]
+    t.reset()
+    assert_same_params(params_of(t), start)
