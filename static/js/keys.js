@@ -28,6 +28,10 @@ function commandFor(e, target) {
     case "p": case "P": return "toggleProjector";
     case "t": case "T": return "toggleTheme";
     case "?": return "help";
+    case "0": return "zoomFit";
+    case "+": case "=": return "zoomIn";
+    case "-": case "_": return "zoomOut";
+    case "z": case "Z": return "zoomToSelected";
     default: return null;
   }
 }

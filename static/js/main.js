@@ -26,6 +26,7 @@ const store = {
 let conn = null;
 let model = null;
 let scheduled = false;
+let frames = 0;   // frames received, for the benchmark
 
 const $ = (id) => document.getElementById(id);
 const actions = {
@@ -45,6 +46,10 @@ const actions = {
   toggleProjector: () => setProjector(!document.body.classList.contains("projector")),
   toggleTheme: () => setTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark"),
   help: () => help.toggle(),
+  zoomFit: () => board.view.fit(),
+  zoomIn: () => board.view.zoomIn(),
+  zoomOut: () => board.view.zoomOut(),
+  zoomToSelected: () => board.view.zoomToSelected(),
 };
 
 const status = createStatus($("status"));
@@ -111,14 +116,9 @@ function onHello(msg) {
 }
 
 function onFrame(decoded) {
-  const prev = store.frame;
   const frame = model.frame(decoded);
   if (!frame) return;
-  const phases = store.session.phases;
-  // After the last phase the step is complete and the server reports `idle`; show it as done.
-  if (prev && frame.phase === "idle" && prev.phase === phases.at(-2) && frame.step === prev.step + 1) {
-    frame.phase = phases.at(-1);
-  }
+  frames += 1;
   if (store.divergence && frame.version !== store.divergence.version) store.divergence = null;
   store.frame = frame;
   collectPoint(frame);
@@ -126,8 +126,8 @@ function onFrame(decoded) {
 }
 
 function onMessage(msg) {
-  if (msg.type === "error" && /diverg/i.test(msg.message)) {
-    // The server refuses a diverging step and keeps the state; the screen still says so.
+  if (msg.type === "error" && msg.reason === "diverged") {
+    // Shown until the next frame, whose `diverged` metadata then says it (undo clears it).
     store.divergence = { message: msg.message, version: store.frame?.version };
     render();
   }
@@ -155,14 +155,17 @@ function onStatus(s) {
   render();
 }
 
-// The XOR corners are fixed; other datasets' points come from the server when it offers
-// them (hello's dataset.points_url), else from the examples frames have shown so far.
+// The points come from the server (hello's dataset.points_url: train and test); without it,
+// the fixed XOR corners, or else the examples the frames have shown so far.
 const XOR = { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] };
 
 async function loadPoints(dataset) {
   if (store.session?.sizes[0] > 2) return;
-  if (dataset?.name === "xor") store.points = XOR;
-  else if (dataset?.points_url) store.points = await api.datasetPoints(dataset.points_url);
+  const id = store.session?.id;
+  const got = dataset?.points_url ? await api.datasetPoints(dataset.points_url) : null;
+  if (store.session?.id !== id) return;   // a newer board replaced this one meanwhile
+  if (got) store.points = got;
+  else if (dataset?.name === "xor") store.points = XOR;
   render();
 }
 
@@ -189,6 +192,8 @@ async function start() {
   window.dialboard = {
     dialRect: (name, index) => board.dialRect(name, index),
     state: () => store,
+    stats: () => ({ frames }),
+    view: board.view,
   };
   api.presets().then((p) => setup.setPresets(p, store.presetId)).catch(() => {});
   api.datasets().then((d) => setup.setDatasets(d)).catch(() => {});

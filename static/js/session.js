@@ -23,13 +23,14 @@ export const api = {
   async exists(id) {
     try { return (await fetch(`/api/sessions/${encodeURIComponent(id)}`)).ok; } catch { return false; }
   },
-  /** {inputs, targets} of the training set, when the server offers them. */
+  /** {inputs, targets, test: {inputs, targets}} when the server offers the points. */
   async datasetPoints(url) {
     try {
       const res = await fetch(url);
       if (!res.ok) return null;
       const body = await res.json();
-      return body.train || body;
+      if (!body.train) return body;
+      return { ...body.train, test: body.test || { inputs: [], targets: [] } };
     } catch { return null; }
   },
 };

@@ -45,6 +45,7 @@ export function createAccess(layer, handlers) {
       handlers.nudge(k, turns[e.key] * fine);
     } else if (e.key === "Enter") handlers.edit(k);
     else if (e.key === "l" || e.key === "L") handlers.toggleLock(k);
+    else if (e.key === "z" || e.key === "Z") handlers.zoomTo(k);
     else if (roving && (e.key === "]" || e.key === "[")) moveRoving(k + (e.key === "]" ? 1 : -1));
     else if (e.key === "Escape") el.blur();
     else return;

@@ -16,16 +16,17 @@ export function fmtRange(r) {
 }
 
 export function drawFaces(ctx, p, detailed) {
-  const { layout, palette: c } = p;
+  const { layout, palette: c, vis, nvis } = p;
   drawPanels(ctx, p);
   if (!detailed) return;
   const r = R_FACE;
   ctx.lineCap = "round";
   ctx.fillStyle = c.face;
   ctx.strokeStyle = c.line;
-  ctx.lineWidth = 0.025;
+  ctx.lineWidth = Math.max(0.025, 0.8 / p.pxPerUnit);
   ctx.beginPath();
-  for (let k = 0; k < layout.count; k++) {
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q];
     ctx.moveTo(layout.x[k] + r, layout.y[k]);
     ctx.arc(layout.x[k], layout.y[k], r, 0, 2 * Math.PI);
   }
@@ -45,7 +46,8 @@ function drawPanels(ctx, p) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    const full = g.title + (on ? "  ◀ now" : "");
+    const scale = p.ranges[g.layer] ? `  ·  dials ±${fmtRange(p.ranges[g.layer])}` : "";
+    const full = g.title + scale + (on ? "  ◀ now" : "");
     const short = g.title.split(":")[0] + (on ? " ◀" : "");
     const want = Math.min(20, pxPerUnit * 0.42), room = (g.width - 0.1) * pxPerUnit;
     let title = full, titlePx = fitText(ctx, full, want, room);
@@ -58,21 +60,26 @@ function drawPanels(ctx, p) {
 function drawLabels(ctx, g, p) {
   const { palette: c, pxPerUnit } = p;
   const px = Math.min(16, pxPerUnit * 0.3);
-  if (px < 8) return;
+  // A tile's header is a whole row high, so its label is readable long before the grid's.
+  const tilePx = Math.min(18, pxPerUnit * 0.62);
+  const scale = p.ranges[g.layer] ? `   dials ±${fmtRange(p.ranges[g.layer])}` : "";
   for (const lab of g.labels) {
-    const align = lab.role === "row" ? "right" : lab.role === "tile" ? "left" : "center";
-    text(ctx, p, lab.text, g.x + lab.x, g.y + lab.y, px, c.muted, align, 500);
+    const tile = lab.role === "tile";
+    if ((tile ? tilePx : px) < 8) continue;
+    const align = lab.role === "row" ? "right" : tile ? "left" : "center";
+    const s = tile && pxPerUnit > 14 ? lab.text + scale : lab.text;
+    text(ctx, p, s, g.x + lab.x, g.y + lab.y, tile ? tilePx : px, tile ? c.ink : c.muted, align, tile ? 650 : 500);
   }
 }
 
 function drawScales(ctx, p) {
-  const { layout, palette: c, ranges, pxPerUnit } = p;
+  const { layout, palette: c, ranges, pxPerUnit, vis, nvis } = p;
   const r = R_FACE;
   ctx.strokeStyle = c.muted;
-  ctx.lineWidth = 0.02;
+  ctx.lineWidth = Math.max(0.02, 0.7 / pxPerUnit);
   ctx.beginPath();
-  for (let k = 0; k < layout.count; k++) {
-    const x = layout.x[k], y = layout.y[k];
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q], x = layout.x[k], y = layout.y[k];
     for (let t = -1; t <= 1.001; t += 0.5) {
       const a = -Math.PI / 2 + t * SWEEP;
       const inner = t === 0 || Math.abs(t) === 1 ? 0.76 : 0.84;
@@ -81,10 +88,10 @@ function drawScales(ctx, p) {
     }
   }
   ctx.stroke();
-  const labelPx = pxPerUnit * 0.115;
-  if (labelPx < 8.5) return;
-  for (let k = 0; k < layout.count; k++) {
-    const R = ranges[layout.layer[k]];
+  if (p.lod !== "full") return;
+  const labelPx = Math.max(8.5, pxPerUnit * 0.115);
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q], R = ranges[layout.layer[k]];
     const x = layout.x[k], y = layout.y[k] + r * 0.8;
     text(ctx, p, `−${fmtRange(R)}`, x - r * 0.3, y, labelPx, c.muted, "right", 500);
     text(ctx, p, `+${fmtRange(R)}`, x + r * 0.3, y, labelPx, c.muted, "left", 500);
@@ -92,11 +99,12 @@ function drawScales(ctx, p) {
 }
 
 function drawLocks(ctx, p) {
-  const { layout, palette: c, locked } = p;
+  const { layout, palette: c, locked, vis, nvis } = p;
   const r = R_FACE;
   ctx.fillStyle = c.lock;
   ctx.strokeStyle = c.lock;
-  for (let k = 0; k < layout.count; k++) {
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q];
     if (!locked[k]) continue;
     const x = layout.x[k], y = layout.y[k];
     ctx.save();

@@ -34,7 +34,8 @@ function gridGroup(l, nIn, nOut, names) {
     for (let j = 0; j < nIn; j++) labels.push({ x: LABEL_W + j + 0.5, y: TITLE_H + HEAD_H * 0.5, text: names.from(j), role: "col" });
   }
   labels.push({ x: LABEL_W + nIn + BIAS_GAP + 0.5, y: TITLE_H + HEAD_H * 0.5, text: "bias", role: "col" });
-  return { width, height, dial, bias, labels, kind: "grid" };
+  const neuron = (i) => ({ x: 0, y: TITLE_H + HEAD_H + i, width, height: 1 });
+  return { width, height, dial, bias, labels, neuron, nOut, kind: "grid" };
 }
 
 function receptiveGroup(nOut, { h, w }, names, cols) {
@@ -51,7 +52,8 @@ function receptiveGroup(nOut, { h, w }, names, cols) {
     const [ox, oy] = origin(i);
     labels.push({ x: ox, y: oy - TILE_HEAD * 0.45, text: `→ ${names.to(i)}`, role: "tile" });
   }
-  return { width: cols * tileW - TILE_GAP, height: TITLE_H + rows * tileH - TILE_GAP, dial, bias, labels, kind: "receptive" };
+  const neuron = (i) => { const [ox, oy] = origin(i); return { x: ox, y: oy - TILE_HEAD, width: w + BIAS_GAP + 1, height: h + TILE_HEAD }; };
+  return { width: cols * tileW - TILE_GAP, height: TITLE_H + rows * tileH - TILE_GAP, dial, bias, labels, neuron, nOut, kind: "receptive" };
 }
 
 /** Receptive fields in as many columns as make the tiles largest in the box (first group). */
@@ -156,6 +158,23 @@ function assemble(parameters, groups, size) {
       const flat = k - t.offset;
       const index = t.kind === "weight" ? [Math.floor(flat / t.shape[1]), flat % t.shape[1]] : [flat];
       return { name: t.name, index, layer: t.layer, kind: t.kind };
+    },
+    /** Board box of neuron i of weight layer l: its row, or its receptive-field tile. */
+    neuronBox(l, i) {
+      const g = groups[l];
+      if (!g || i < 0 || i >= g.nOut) return null;
+      const b = g.neuron(i);
+      return { x: g.x + b.x, y: g.y + b.y, width: b.width, height: b.height };
+    },
+    /** {layer, i} of the neuron whose row or tile holds board point (bx, by), or null */
+    neuronAt(bx, by) {
+      for (const g of groups) {
+        for (let i = 0; i < g.nOut; i++) {
+          const b = g.neuron(i);
+          if (bx >= g.x + b.x && bx <= g.x + b.x + b.width && by >= g.y + b.y && by <= g.y + b.y + b.height) return { layer: g.layer, i };
+        }
+      }
+      return null;
     },
     /** dial under board point (bx, by), or −1 */
     hit(bx, by) {

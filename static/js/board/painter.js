@@ -1,13 +1,21 @@
-// Paints the board in batched passes: one cached image of the still parts (faces.js), then
-// one path per kind of moving mark (positive arcs, negative arcs, arrows, needles), so the
-// cost grows with the number of dials but not with the number of canvas state changes.
-// Far out (dials under DETAIL_MIN_PX) every dial is a coloured cell written straight into
-// an ImageData, with a needle tick when cells are big enough to show one.
+// Paints the board at one of four levels of detail, chosen by the dial radius on screen:
+//   cells  (r < 3.2 px)  one coloured cell per dial, written straight into an ImageData
+//   ticks  (r < 6 px)    the same cells with a needle tick
+//   dials  (r < 28 px)   faces and scale ticks (cached), value arcs, needles, gradient arrows
+//   full                 the dials plus the ±R numbers under every dial and needle caps
+// Only dials on the stage are visited. The still parts come from one cached image (faces.js);
+// the moving marks go in one batched path per kind, so the cost grows with the visible dials
+// and not with canvas state changes.
 
 import { R_FACE, SWEEP, angleOf, drawFaces } from "./faces.js";
-import { rgb } from "../lib/palette.js";
+import { writeCells } from "./cells.js";
 
-export const DETAIL_MIN_PX = 11;   // dial radius in CSS px below which cells are drawn
+export const LOD_MIN_PX = { cells: 0, ticks: 3.2, dials: 6, full: 28 };   // dial radius, CSS px
+
+export function lodOf(pxPerUnit) {
+  const r = R_FACE * pxPerUnit;
+  return r >= LOD_MIN_PX.full ? "full" : r >= LOD_MIN_PX.dials ? "dials" : r >= LOD_MIN_PX.ticks ? "ticks" : "cells";
+}
 
 export function createPainter(canvas) {
   const ctx = canvas.getContext("2d");
@@ -16,26 +24,48 @@ export function createPainter(canvas) {
   const nearCtx = near.getContext("2d"), farCtx = far.getContext("2d", { willReadFrequently: true });
   let faces = near, fctx = nearCtx;
   let facesKey = "";
-  let background = null;   // ImageData of `faces`, for the far-out path
+  let background = null;   // ImageData of `faces`, for the cell levels
   let frame = null;
+  let vis = new Uint32Array(0);
 
   function cacheFaces(p, detailed) {
-    const key = `${p.facesKey}|${detailed}|${canvas.width}x${canvas.height}`;
+    const key = `${p.facesKey}|${p.lod}|${canvas.width}x${canvas.height}`;
     if (key === facesKey) return;
     facesKey = key;
     [faces, fctx] = detailed ? [near, nearCtx] : [far, farCtx];
-    faces.width = canvas.width;
-    faces.height = canvas.height;
+    if (faces.width !== canvas.width || faces.height !== canvas.height) {
+      faces.width = canvas.width;
+      faces.height = canvas.height;
+    }
     fctx.setTransform(1, 0, 0, 1, 0, 0);
     fctx.clearRect(0, 0, faces.width, faces.height);
     boardTransform(fctx, p);
     drawFaces(fctx, p, detailed);
     background = detailed ? null : fctx.getImageData(0, 0, faces.width, faces.height);
-    frame = detailed ? null : new ImageData(faces.width, faces.height);
+    if (!detailed && (!frame || frame.width !== faces.width || frame.height !== faces.height)) {
+      frame = new ImageData(faces.width, faces.height);
+    }
+  }
+
+  /** The dials whose cell meets the stage, into p.vis[0 … p.nvis). */
+  function cull(p) {
+    const { layout } = p;
+    if (vis.length < layout.count) vis = new Uint32Array(layout.count);
+    const u = p.pxPerUnit, w = canvas.width / p.dpr, h = canvas.height / p.dpr;
+    const x0 = -p.ox / u - 1, x1 = (w - p.ox) / u + 1, y0 = -p.oy / u - 1, y1 = (h - p.oy) / u + 1;
+    let n = 0;
+    for (let k = 0; k < layout.count; k++) {
+      const x = layout.x[k], y = layout.y[k];
+      if (x > x0 && x < x1 && y > y0 && y < y1) vis[n++] = k;
+    }
+    p.vis = vis;
+    p.nvis = n;
   }
 
   function paint(p) {
-    const detailed = R_FACE * p.pxPerUnit >= DETAIL_MIN_PX;
+    p.lod = lodOf(p.pxPerUnit);
+    const detailed = p.lod === "dials" || p.lod === "full";
+    cull(p);
     cacheFaces(p, detailed);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     if (detailed) {
@@ -44,17 +74,13 @@ export function createPainter(canvas) {
       boardTransform(ctx, p);
       drawDynamic(ctx, p);
     } else {
-      paintCells(p);
+      frame.data.set(background.data);
+      writeCells(frame, p, p.lod === "ticks");
+      ctx.putImageData(frame, 0, 0);
       boardTransform(ctx, p);
     }
     drawRings(ctx, p, detailed);
-    return detailed;
-  }
-
-  function paintCells(p) {
-    frame.data.set(background.data);
-    writeCells(frame, p);
-    ctx.putImageData(frame, 0, 0);
+    return p.lod;
   }
 
   return { paint };
@@ -66,19 +92,19 @@ function boardTransform(ctx, p) {
 }
 
 function drawDynamic(ctx, p) {
-  const { layout, values, ranges, palette: c } = p;
+  const { layout, values, ranges, palette: c, vis, nvis } = p;
   const r = R_FACE * 0.74;
   ctx.lineCap = "butt";
   ctx.lineWidth = R_FACE * 0.2;
   for (const sign of [1, -1]) {
     ctx.strokeStyle = sign > 0 ? c.pos : c.neg;
     ctx.beginPath();
-    for (let k = 0; k < layout.count; k++) {
-      const v = values[k];
+    for (let q = 0; q < nvis; q++) {
+      const k = vis[q], v = values[k];
       if (!(v * sign > 0)) continue;
       const a = angleOf(v, ranges[layout.layer[k]]);
       const x = layout.x[k], y = layout.y[k];
-      ctx.moveTo(x + Math.cos(-Math.PI / 2) * r, y + Math.sin(-Math.PI / 2) * r);
+      ctx.moveTo(x, y - r);
       ctx.arc(x, y, r, -Math.PI / 2, a, sign < 0);
     }
     ctx.stroke();
@@ -88,39 +114,45 @@ function drawDynamic(ctx, p) {
 }
 
 function drawNeedles(ctx, p) {
-  const { layout, values, ranges, palette: c } = p;
+  const { layout, values, ranges, palette: c, vis, nvis } = p;
   const len = R_FACE * 0.9;
   ctx.strokeStyle = c.ink;
   ctx.fillStyle = c.ink;
   ctx.lineCap = "round";
   ctx.lineWidth = Math.max(R_FACE * 0.075, 1.6 / p.pxPerUnit);
   ctx.beginPath();
-  for (let k = 0; k < layout.count; k++) {
-    const a = angleOf(values[k], ranges[layout.layer[k]]);
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q], a = angleOf(values[k], ranges[layout.layer[k]]);
     const x = layout.x[k], y = layout.y[k];
     ctx.moveTo(x, y);
     ctx.lineTo(x + Math.cos(a) * len, y + Math.sin(a) * len);
   }
   ctx.stroke();
+  if (p.lod !== "full") return;
   ctx.beginPath();
-  for (let k = 0; k < layout.count; k++) {
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q];
     ctx.moveTo(layout.x[k] + R_FACE * 0.11, layout.y[k]);
     ctx.arc(layout.x[k], layout.y[k], R_FACE * 0.11, 0, 2 * Math.PI);
   }
   ctx.fill();
 }
 
+let heads = new Float32Array(0);   // arrowheads (x, y, angle, direction), reused every frame
+
 /** Arc just outside the face from the needle to where the next descent step puts it. */
 function drawArrows(ctx, p) {
-  const { layout, values, arrows, ranges, locked, palette: c } = p;
+  const { layout, values, arrows, ranges, locked, palette: c, vis, nvis } = p;
   if (!arrows) return;
   const r = R_FACE * 1.1;
-  const heads = [];
+  if (heads.length < 4 * nvis) heads = new Float32Array(4 * layout.count);
+  let nh = 0;
   ctx.strokeStyle = c.arrow;
   ctx.lineWidth = R_FACE * 0.1;
   ctx.lineCap = "round";
   ctx.beginPath();
-  for (let k = 0; k < layout.count; k++) {
+  for (let q = 0; q < nvis; q++) {
+    const k = vis[q];
     if (locked[k] || !arrows[k]) continue;
     const R = ranges[layout.layer[k]];
     const a0 = angleOf(values[k], R);
@@ -129,14 +161,14 @@ function drawArrows(ctx, p) {
     const x = layout.x[k], y = layout.y[k];
     ctx.moveTo(x + Math.cos(a0) * r, y + Math.sin(a0) * r);
     ctx.arc(x, y, r, a0, a1, a1 < a0);
-    heads.push(x, y, a1, a1 > a0 ? 1 : -1);
+    heads[nh++] = x; heads[nh++] = y; heads[nh++] = a1; heads[nh++] = a1 > a0 ? 1 : -1;
   }
   ctx.stroke();
   ctx.fillStyle = c.arrow;
   ctx.beginPath();
   const h = R_FACE * 0.28;
-  for (let q = 0; q < heads.length; q += 4) {
-    const [x, y, a, dir] = heads.slice(q, q + 4);
+  for (let q = 0; q < nh; q += 4) {
+    const x = heads[q], y = heads[q + 1], a = heads[q + 2], dir = heads[q + 3];
     const tx = x + Math.cos(a) * r, ty = y + Math.sin(a) * r;
     const dx = -Math.sin(a) * dir, dy = Math.cos(a) * dir;     // tangent, direction of travel
     const nx = Math.cos(a), ny = Math.sin(a);
@@ -161,51 +193,6 @@ function drawRings(ctx, p, detailed) {
   };
   ring(p.hover, c.muted, 2);
   ring(p.selected, c.accent, 3.5);
-}
-
-/** Colour lookup: 256 steps from the face colour to full sign colour, as ABGR words. */
-const lutCache = new Map();
-function lut(from, to) {
-  const key = `${from}>${to}`;
-  if (lutCache.has(key)) return lutCache.get(key);
-  const [r1, g1, b1] = rgb(from), [r2, g2, b2] = rgb(to);
-  const table = new Uint32Array(256);
-  for (let t = 0; t < 256; t++) {
-    const f = t / 255;
-    const ch = (u, v) => Math.round(u + (v - u) * f);
-    table[t] = (255 << 24) | (ch(b1, b2) << 16) | (ch(g1, g2) << 8) | ch(r1, r2);
-  }
-  lutCache.set(key, table);
-  return table;
-}
-
-function writeCells(img, p) {
-  const { layout, values, ranges, locked, palette: c } = p;
-  const W = img.width, H = img.height;
-  const px = new Uint32Array(img.data.buffer);
-  const unit = p.pxPerUnit * p.dpr;
-  const cell = Math.max(1, Math.floor(unit * 0.86));
-  const half = cell / 2;
-  const pos = lut(c.face, c.pos), neg = lut(c.face, c.neg), lock = lut(c.face, c.lock);
-  const [ir, ig, ib] = rgb(c.ink);
-  const ink = (255 << 24) | (ib << 16) | (ig << 8) | ir;
-  const tick = cell >= 7 ? half * 0.9 : 0;
-  for (let k = 0; k < layout.count; k++) {
-    const cx = p.ox * p.dpr + layout.x[k] * unit, cy = p.oy * p.dpr + layout.y[k] * unit;
-    const x0 = Math.round(cx - half), y0 = Math.round(cy - half);
-    if (x0 < 0 || y0 < 0 || x0 + cell > W || y0 + cell > H) continue;
-    const R = ranges[layout.layer[k]], v = values[k];
-    // √ so that small weights still show their sign far out.
-    const t = Math.min(255, Math.round(Math.sqrt(Math.abs(v) / R) * 255)) | 0;
-    const colour = locked[k] ? lock[128] : (v >= 0 ? pos : neg)[t];
-    for (let yy = y0; yy < y0 + cell; yy++) px.fill(colour, yy * W + x0, yy * W + x0 + cell);
-    if (tick) needleTick(px, W, cx, cy, angleOf(v, R), tick, ink);
-  }
-}
-
-function needleTick(px, W, cx, cy, a, len, ink) {
-  const dx = Math.cos(a), dy = Math.sin(a);
-  for (let s = 0; s <= len; s += 0.7) px[Math.round(cy + dy * s) * W + Math.round(cx + dx * s)] = ink;
 }
 
 export { SWEEP };

@@ -17,7 +17,7 @@ export function createTip(el) {
         <dt>value</dt><dd>${fmtSigned(info.value, 4)}</dd>
         <dt>∂C/∂w</dt><dd>${fmtSigned(info.grad, 3)}</dd>
         <dt>next turn</dt><dd>${info.locked ? "none (locked)" : `${fmtSigned(step, 3)} <small>= −η·∂C/∂w</small>`}</dd>
-      </dl>`;
+      </dl>${info.zoomHint ? `<div class="tip-hint">Z or double-click: zoom to this neuron</div>` : ""}`;
     el.hidden = false;
     const stage = el.parentElement;
     const right = box.x + box.width + 12;

@@ -1,10 +1,11 @@
 // The dial board: every weight and bias as a dial on one canvas, grouped by layer.
-// Drawing is the painter's; where dials sit is the layout's; this view keeps them in step
-// with the state, owns zoom/pan and the local value of a dial being dragged, and turns
-// gestures into actions (set, lock, select).
+// Drawing is the painter's; where dials sit is the layout's; zoom and pan are the camera's.
+// This view keeps them in step with the state, owns the local value of a dial being
+// dragged, and turns gestures into actions (set, lock, select) or camera moves.
 
-import { layoutBoard, fitScale } from "../board/layout.js";
-import { createPainter } from "../board/painter.js";
+import { layoutBoard } from "../board/layout.js";
+import { createPainter, lodOf, LOD_MIN_PX } from "../board/painter.js";
+import { createCamera } from "../board/camera.js";
 import { createScales } from "../board/scales.js";
 import { createAccess } from "../board/access.js";
 import { attachPointer } from "../board/interact.js";
@@ -12,12 +13,21 @@ import { R_FACE } from "../board/faces.js";
 import { readPalette } from "../lib/palette.js";
 import { parsePhase } from "../lib/names.js";
 import { createTip } from "../board/tip.js";
+import { createEditor } from "../board/editor.js";
 
 const PAD = 18;
+const ZOOM_STEP = 1.6;
 
 export function createBoard(root, actions) {
   root.innerHTML = `
-    <div class="board-legend" aria-hidden="true"></div>
+    <div class="board-bar">
+      <div class="board-legend" aria-hidden="true"></div>
+      <div class="board-zoom" role="group" aria-label="Zoom">
+        <button type="button" data-zoom="out" data-testid="zoom-out" title="Zoom out (−)" aria-label="Zoom out">−</button>
+        <button type="button" data-zoom="in" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>
+        <button type="button" data-zoom="fit" data-testid="zoom-fit" title="The whole board (0)">Fit all</button>
+      </div>
+    </div>
     <div class="board-stage">
       <canvas class="board-canvas"></canvas>
       <div class="board-access" aria-label="Dials"></div>
@@ -27,20 +37,22 @@ export function createBoard(root, actions) {
   const stage = root.querySelector(".board-stage");
   const canvas = root.querySelector(".board-canvas");
   const legend = root.querySelector(".board-legend");
-  const editor = root.querySelector(".board-edit");
   const painter = createPainter(canvas);
+  const camera = createCamera();
   const scales = createScales();
   const tip = createTip(root.querySelector(".board-tip"));
+  const editor = createEditor(root.querySelector(".board-edit"), { apply: (k, v) => turn(k, v), done: (k) => access.focus(k) });
   const b = {
-    state: null, sessionKey: "", layout: null, values: null, grads: null, arrows: null,
-    locked: null, view: { zoom: 1, panX: 0, panY: 0 }, fit: null, hover: -1, selected: -1,
-    override: null, palette: null, themeKey: "", size: { w: 0, h: 0, dpr: 1 }, editing: -1,
+    state: null, sessionKey: "", sessionId: null, layout: null, values: null, grads: null, arrows: null,
+    locked: null, hover: -1, selected: -1, override: null, palette: null, themeKey: "",
+    size: { w: 0, h: 0, dpr: 1 }, lod: "", legendKey: "", active: [],
   };
   const access = createAccess(root.querySelector(".board-access"), {
     focus: (k) => select(k),
     nudge: (k, n) => turn(k, b.values[k] + (n * rangeOf(k)) / 100),
     edit: (k) => openEditor(k),
     toggleLock: (k) => toggleLock(k),
+    zoomTo: (k) => zoomToDial(k),
   });
   const pointer = attachPointer(canvas, {
     hit, select, valueOf: (k) => b.values[k], rangeOf, readOnly: () => isReadOnly(),
@@ -48,19 +60,30 @@ export function createBoard(root, actions) {
     dragStart: (k) => { b.override = { k, value: b.values[k], until: Infinity }; },
     dragEnd: () => { if (b.override) b.override.until = performance.now() + 700; },
     hover: (k) => { b.hover = k; showTip(k); paint(); },
-    pan: (dx, dy) => { b.view.panX += dx; b.view.panY += dy; fitView(); paint(); },
-    zoom: zoomAt,
+    pan: (dx, dy) => { camera.pan(dx, dy); paint(); },
+    zoom: (f, x, y) => { const r = canvas.getBoundingClientRect(); camera.zoomAt(f, x - r.left, y - r.top); paint(); },
+    // A plain wheel turns a dial where dials are drawn: any dial of a small board, only the
+    // selected one of a big board (so the wheel keeps zooming past the dials); else it zooms.
+    wheelTurns: (k) => k >= 0 && !isReadOnly() && (b.lod === "dials" || b.lod === "full") &&
+      (b.layout.count <= 300 || k === b.selected),
+    neuron: (x, y) => { const n = neuronAt(x, y); if (n) zoomToNeuron(n.layer, n.i); return Boolean(n); },
+  });
+  root.querySelector(".board-zoom").addEventListener("click", (e) => {
+    const z = e.target.closest("button")?.dataset.zoom;
+    if (z) view[z === "fit" ? "fit" : z === "in" ? "zoomIn" : "zoomOut"]();
   });
   new ResizeObserver(() => { resize(); if (b.state) update(b.state); }).observe(stage);
 
   function isReadOnly() { return !b.state || b.state.ui.readOnly; }
   function rangeOf(k) { return scales.ranges[b.layout.layer[k]] || 1; }
 
-  function hit(clientX, clientY) {
-    if (!b.layout) return -1;
-    const r = canvas.getBoundingClientRect();
-    return b.layout.hit((clientX - r.left - b.fit.ox) / b.fit.ppu, (clientY - r.top - b.fit.oy) / b.fit.ppu);
+  function toBoard(clientX, clientY) {
+    const r = canvas.getBoundingClientRect(), f = camera.fit;
+    return [(clientX - r.left - f.ox) / f.ppu, (clientY - r.top - f.oy) / f.ppu];
   }
+
+  function hit(clientX, clientY) { return b.layout ? b.layout.hit(...toBoard(clientX, clientY)) : -1; }
+  function neuronAt(clientX, clientY) { return b.layout ? b.layout.neuronAt(...toBoard(clientX, clientY)) : null; }
 
   function select(k) {
     if (k < 0 || !b.layout) return;
@@ -89,32 +112,7 @@ export function createBoard(root, actions) {
   }
 
   function openEditor(k) {
-    if (isReadOnly()) return;
-    const r = dialBox(k);
-    b.editing = k;
-    editor.hidden = false;
-    editor.value = String(Number(b.values[k].toPrecision(6)));
-    editor.style.transform = `translate(${r.x + r.width / 2 - 60}px, ${r.y + r.height / 2 - 20}px)`;
-    editor.focus();
-    editor.select();
-  }
-
-  editor.addEventListener("keydown", (e) => {
-    e.stopPropagation();
-    if (e.key === "Enter") {
-      const v = Number(editor.value);
-      if (editor.value.trim() !== "" && Number.isFinite(v)) turn(b.editing, v);
-      closeEditor();
-    } else if (e.key === "Escape") closeEditor();
-  });
-  editor.addEventListener("blur", () => closeEditor());
-
-  function closeEditor() {
-    if (b.editing < 0) return;
-    const k = b.editing;
-    b.editing = -1;
-    editor.hidden = true;
-    access.focus(k);
+    if (!isReadOnly()) editor.open(k, dialBox(k), b.values[k]);
   }
 
   function resize() {
@@ -140,36 +138,11 @@ export function createBoard(root, actions) {
     b.grads = new Float32Array(n);
     b.arrows = new Float32Array(n);
     b.locked = new Uint8Array(n);
-    if (b.sessionId !== s.id) { scales.reset(); b.view = { zoom: 1, panX: 0, panY: 0 }; b.sessionId = s.id; }
+    const same = b.sessionId === s.id;
+    if (!same) { scales.reset(); b.sessionId = s.id; }
+    camera.setBoard(b.layout, b.size, same);
     root.dataset.dialCount = String(n);
     access.build({ layout: b.layout, sizes: s.sizes, classNames: s.dataset?.class_names || [], readOnly: state.ui.readOnly });
-    fitView();
-  }
-
-  function fitView() {
-    const L = b.layout;
-    // One extra unit each way leaves room for the group panels' margins.
-    const base = fitScale({ width: L.width + 1, height: L.height + 1 }, { width: b.size.w - 2 * PAD, height: b.size.h - 2 * PAD });
-    const ppu = base * b.view.zoom;
-    b.fit = {
-      ppu,
-      ox: (b.size.w - L.width * ppu) / 2 + b.view.panX,
-      oy: (b.size.h - L.height * ppu) / 2 + b.view.panY,
-    };
-  }
-
-  function zoomAt(factor, clientX, clientY) {
-    if (!b.layout) return;
-    const r = canvas.getBoundingClientRect();
-    const z = Math.max(1, Math.min(40, b.view.zoom * factor));
-    const f = z / b.view.zoom;
-    const px = clientX - r.left, py = clientY - r.top;
-    b.view.zoom = z;
-    b.view.panX = (b.view.panX - (px - b.size.w / 2)) * f + (px - b.size.w / 2);
-    b.view.panY = (b.view.panY - (py - b.size.h / 2)) * f + (py - b.size.h / 2);
-    if (z === 1) b.view.panX = b.view.panY = 0;
-    fitView();
-    paint();
   }
 
   function gather(state) {
@@ -215,16 +188,16 @@ export function createBoard(root, actions) {
   function paint() {
     if (!b.layout || !b.palette) return;
     const t0 = performance.now();
-    const ranges = scales.ranges;
-    painter.paint({
+    const ranges = scales.ranges, f = camera.fit;
+    const lod = painter.paint({
       layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges,
-      pxPerUnit: b.fit.ppu, ox: b.fit.ox, oy: b.fit.oy, dpr: b.size.dpr, palette: b.palette,
+      pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette,
       selected: b.selected, hover: b.hover, active: b.active,
-      facesKey: [b.sessionKey, b.fit.ppu, b.fit.ox, b.fit.oy, b.themeKey, Array.from(ranges).join(","),
-        lockKey(), b.active.join(",")].join("|"),
+      facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${lockKey()}|${b.active.join(",")}`,
     });
     performance.measure("board-render", { start: t0, end: performance.now() });
     if (performance.getEntriesByName("board-render").length > 5000) performance.clearMeasures("board-render");
+    if (lod !== b.lod) { b.lod = lod; root.dataset.lod = lod; }
     access.sync(b.values, ranges, b.locked, dialBox);
   }
 
@@ -238,12 +211,17 @@ export function createBoard(root, actions) {
     const learner = state.frame.learner || "gradient_descent";
     const who = learner === "gradient_descent" ? "the next step" : "gradient descent’s next step";
     const gain = scales.gain;
+    const hint = state.ui.readOnly ? "watching: dials are read-only · wheel to zoom" :
+      b.layout.count > 300 ? "wheel: zoom (on the selected dial: turn it) · double-click a neuron or Z: zoom to it · 0: all" :
+        "drag · wheel · arrows to turn; double-click to type; right-click or L to lock";
+    const key = `${who}|${gain}|${hint}`;
+    if (key === b.legendKey) return;   // the legend is rebuilt only when it says something new
+    b.legendKey = key;
     legend.innerHTML = `
       <span class="key"><i class="swatch pos"></i>positive</span>
       <span class="key"><i class="swatch neg"></i>negative</span>
       <span class="key"><i class="arrow-glyph">↻</i>arrow: ${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span>
-      <span class="key hint">${state.ui.readOnly ? "watching: dials are read-only" :
-        "drag · wheel · arrows to turn; double-click to type; right-click or L to lock"}</span>`;
+      <span class="key hint">${hint}</span>`;
   }
 
   function showTip(k) {
@@ -251,13 +229,14 @@ export function createBoard(root, actions) {
     tip.show(k, dialBox(k), b.layout.paramOf(k), {
       value: b.values[k], grad: b.grads[k], locked: b.locked[k], lr: b.state.frame.learningRate,
       sizes: b.state.session.sizes, classNames: b.state.session.dataset?.class_names || [],
+      zoomHint: b.layout.count > 300,
     });
   }
 
   /** The dial's box in CSS px relative to the stage. */
   function dialBox(k) {
-    const r = R_FACE * b.fit.ppu;
-    return { x: b.fit.ox + b.layout.x[k] * b.fit.ppu - r, y: b.fit.oy + b.layout.y[k] * b.fit.ppu - r, width: 2 * r, height: 2 * r };
+    const f = camera.fit, r = R_FACE * f.ppu;
+    return { x: f.ox + b.layout.x[k] * f.ppu - r, y: f.oy + b.layout.y[k] * f.ppu - r, width: 2 * r, height: 2 * r };
   }
 
   /** Test hook: viewport rectangle of one dial, panning and scrolling it into view first. */
@@ -267,9 +246,7 @@ export function createBoard(root, actions) {
     if (k < 0) return null;
     let box = dialBox(k);
     if (box.x < 0 || box.y < 0 || box.x + box.width > b.size.w || box.y + box.height > b.size.h) {
-      b.view.panX += b.size.w / 2 - (box.x + box.width / 2);
-      b.view.panY += b.size.h / 2 - (box.y + box.height / 2);
-      fitView();
+      camera.pan(b.size.w / 2 - (box.x + box.width / 2), b.size.h / 2 - (box.y + box.height / 2));
       paint();
       box = dialBox(k);
     }
@@ -278,7 +255,33 @@ export function createBoard(root, actions) {
     return { x: s.left + box.x, y: s.top + box.y, width: box.width, height: box.height };
   }
 
-  function resetView() { b.view = { zoom: 1, panX: 0, panY: 0 }; if (b.layout) { fitView(); paint(); } }
+  /** Neuron i of weight layer l as large as fits, and never smaller than readable dials. */
+  function zoomToNeuron(l, i) {
+    const box = b.layout?.neuronBox(l, i);
+    if (!box) return false;
+    const m = 0.6;
+    camera.show({ x: box.x - m, y: box.y - m, width: box.width + 2 * m, height: box.height + 2 * m }, (LOD_MIN_PX.dials / R_FACE) * 1.05);
+    paint();
+    return true;
+  }
 
-  return { update, dialRect, resetView };
+  function zoomToDial(k) {
+    if (k < 0 || !b.layout) return;
+    const { layer, index } = b.layout.paramOf(k);
+    zoomToNeuron(layer, index[0]);
+  }
+
+  function zoomBy(f) { camera.zoomAt(f, b.size.w / 2, b.size.h / 2); paint(); }
+
+  const view = {
+    fit: () => { camera.reset(); paint(); },
+    zoomIn: () => zoomBy(ZOOM_STEP),
+    zoomOut: () => zoomBy(1 / ZOOM_STEP),
+    zoomToNeuron,
+    zoomToSelected: () => zoomToDial(b.selected),
+    get lod() { return b.layout ? lodOf(camera.fit.ppu) : ""; },
+    get zoom() { return camera.zoom; },
+  };
+
+  return { update, dialRect, view };
 }

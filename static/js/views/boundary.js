@@ -1,6 +1,6 @@
 // What the network has learned, drawn over the data: for two inputs and one output the
-// decision boundary (the output over the plane, a = 0.5 outlined) under the training points;
-// for one input and one output the fitted curve through the points.
+// decision boundary (the output over the plane, a = 0.5 outlined) under the training points
+// (test points hollow); for one input and one output the fitted curve through the points.
 
 import { forwardBatch } from "../lib/nn.js";
 import { readPalette, rgb } from "../lib/palette.js";
@@ -25,11 +25,11 @@ export function createBoundary(root) {
       canvas.setAttribute("aria-label", "Decision boundary: background shows the network output over the input plane, dots the training examples");
       note.textContent = points.partial
         ? "Background: the output over the plane (blue near 1, orange near 0). Dots: the examples shown so far."
-        : "Blue: output near 1 · orange: near 0 · line: output = 0.5 · dots: training examples";
+        : `Blue: output near 1 · orange: near 0 · line: output = 0.5 · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}`;
     } else {
       drawCurve(canvas, net, points);
       canvas.setAttribute("aria-label", "The network’s output as a curve through the training examples");
-      note.textContent = "Line: the network’s output · dots: training examples";
+      note.textContent = `Line: the network’s output · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}`;
     }
   }
 
@@ -49,7 +49,7 @@ function netOf(s, f) {
 
 function extent(points, dim) {
   let lo = Infinity, hi = -Infinity;
-  for (const row of points.inputs) { lo = Math.min(lo, row[dim]); hi = Math.max(hi, row[dim]); }
+  for (const row of [...points.inputs, ...testOf(points).inputs]) { lo = Math.min(lo, row[dim]); hi = Math.max(hi, row[dim]); }
   if (!Number.isFinite(lo)) { lo = -1; hi = 1; }
   const pad = Math.max(0.15, (hi - lo) * 0.12);
   return [lo - pad, hi + pad];
@@ -91,15 +91,30 @@ function drawPlane(canvas, net, points) {
   ctx.drawImage(tmp, 0, 0, w, h);
   contour(ctx, out, w, h, c.ink);
   const X = (v) => ((v - x0) / (x1 - x0)) * w, Y = (v) => (1 - (v - y0) / (y1 - y0)) * h;
-  points.inputs.forEach((p, n) => {
+  drawPoints(ctx, c, points, X, Y);
+}
+
+/** Training points filled, test points as rings, in their target's colour. */
+function drawPoints(ctx, c, points, X, Y) {
+  const r = points.inputs.length > 50 ? 4 : 7;
+  const dot = (p, t, hollow) => {
     ctx.beginPath();
-    ctx.arc(X(p[0]), Y(p[1]), points.inputs.length > 50 ? 4 : 7, 0, 2 * Math.PI);
-    ctx.fillStyle = points.targets[n][0] >= 0.5 ? c.pos : c.neg;
-    ctx.fill();
-    ctx.lineWidth = 1.5;
+    ctx.arc(X(p[0]), Y(p[1]), r, 0, 2 * Math.PI);
+    const colour = t[0] >= 0.5 ? c.pos : c.neg;
+    // A light halo under every mark keeps it visible on either shade of the background.
     ctx.strokeStyle = c.panel;
+    ctx.lineWidth = hollow ? 4.5 : 1.5;
+    if (!hollow) { ctx.fillStyle = colour; ctx.fill(); }
     ctx.stroke();
-  });
+    if (hollow) { ctx.lineWidth = 2; ctx.strokeStyle = colour; ctx.stroke(); }
+  };
+  testOf(points).inputs.forEach((p, n) => dot(p, points.test.targets[n], true));
+  points.inputs.forEach((p, n) => dot(p, points.targets[n], false));
+}
+
+/** Held-out points, drawn hollow; none when the server did not send any. */
+function testOf(points) {
+  return points.test || { inputs: [], targets: [] };
 }
 
 /** The a = 0.5 line, as the grid edges between cells on either side of it. */
@@ -126,11 +141,15 @@ function drawCurve(canvas, net, points) {
   for (let k = 0; k < n; k++) xs[k] = x0 + (k / (n - 1)) * (x1 - x0);
   const ys = net(xs, n);
   let lo = -1.2, hi = 1.2;
-  for (const t of points.targets) { lo = Math.min(lo, t[0]); hi = Math.max(hi, t[0]); }
+  for (const t of [...points.targets, ...testOf(points).targets]) { lo = Math.min(lo, t[0]); hi = Math.max(hi, t[0]); }
   const X = (v) => ((v - x0) / (x1 - x0)) * w, Y = (v) => (1 - (v - lo) / (hi - lo)) * h;
   ctx.fillStyle = c.face;
   ctx.fillRect(0, 0, w, h);
   ctx.fillStyle = c.muted;
+  ctx.strokeStyle = c.muted;
+  ctx.lineWidth = 1.5;
+  const test = testOf(points);
+  test.inputs.forEach((p, k) => { ctx.beginPath(); ctx.arc(X(p[0]), Y(test.targets[k][0]), 3.5, 0, 2 * Math.PI); ctx.stroke(); });
   points.inputs.forEach((p, k) => { ctx.beginPath(); ctx.arc(X(p[0]), Y(points.targets[k][0]), 3, 0, 2 * Math.PI); ctx.fill(); });
   ctx.strokeStyle = c.pos;
   ctx.lineWidth = 3;

@@ -12,10 +12,15 @@ const ROWS = [
   ["↑ ↓ on a dial", "turn it a little (Shift: ten times more)"],
   ["Enter on a dial", "type an exact value"],
   ["L on a dial", "lock or unlock it"],
-  ["drag / wheel", "turn a dial (Shift: finer drag, coarser wheel)"],
-  ["double-click", "type an exact value"],
+  ["drag", "turn a dial (Shift: ten times finer)"],
+  ["wheel on a dial", "turn it, when dials are drawn (Shift: coarser)"],
+  ["wheel elsewhere, Ctrl + wheel, pinch", "zoom the board"],
+  ["drag empty space", "pan the board"],
+  ["double-click a dial", "type an exact value"],
+  ["double-click a neuron's block", "zoom to that neuron"],
+  ["Z", "zoom to the selected dial's neuron"],
+  ["0 / + / −", "the whole board / zoom in / zoom out"],
   ["right-click / Alt+click", "lock or unlock a dial"],
-  ["Ctrl + wheel, drag empty space", "zoom and pan the board"],
 ];
 
 export function createHelp(root) {

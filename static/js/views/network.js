@@ -65,10 +65,14 @@ function draw(canvas, state) {
   const w = canvas.clientWidth, h = canvas.clientHeight;
   if (w < 10 || h < 10) return [];
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
+  // Resizing clears the canvas but also reallocates it, so only when the size changes.
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
   const c = readPalette(canvas);
   const cols = columnsOf(state);
   const ph = parsePhase(state.frame.phase);

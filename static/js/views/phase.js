@@ -43,13 +43,18 @@ export function createPhasePanel(root) {
     });
     root.dataset.phase = f.phase;
     const ph = parsePhase(f.phase);
-    title.textContent = heading(ph, f, s);
-    words.innerHTML = WORDS[ph.kind] || "";
+    setText(title, heading(ph, f, s));
+    setHtml(words, WORDS[ph.kind] || "");
     const sel = selectedDial(state);
-    maths.innerHTML = phaseMaths(ph, f, s, sel);
-    dialBox.innerHTML = dialMaths(f, s, sel);
-    neuronBox.innerHTML = neuronMaths(f, s, sel.layer, sel.j);
+    setHtml(maths, phaseMaths(ph, f, s, sel));
+    setHtml(dialBox, dialMaths(f, s, sel));
+    setHtml(neuronBox, neuronMaths(f, s, sel.layer, sel.j));
   }
+
+  // Unchanged text is not written again, so an unchanged panel costs no layout.
+  const last = new WeakMap();
+  function setHtml(el, html) { if (last.get(el) !== html) { last.set(el, html); el.innerHTML = html; } }
+  function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
 
   return { update };
 }

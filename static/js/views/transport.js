@@ -73,12 +73,23 @@ export function createTransport(root, actions) {
     playBtn.querySelector(".play-text").textContent = playing ? "Pause" : "Play";
     root.classList.toggle("is-playing", playing);
     root.querySelector('[data-act="undo"]').disabled = f.undoLevels === 0;
-    const configBatch = state.settings.batch_size ?? null;
-    if (s.dataset && s.dataset.n_train !== nTrain) { nTrain = s.dataset.n_train; fillBatch(nTrain, configBatch); }
+    const configBatch = batchSetting(f, state.settings);
+    const want = configBatch === null || configBatch >= (s.dataset?.n_train ?? Infinity) ? "full" : String(configBatch);
+    if (s.dataset && (s.dataset.n_train !== nTrain || !batch.querySelector(`option[value="${want}"]`))) {
+      nTrain = s.dataset.n_train;
+      fillBatch(nTrain, configBatch);
+    }
     if (document.activeElement !== lr && f.learningRate !== null) lr.value = String(f.learningRate);
-    if (document.activeElement !== batch) batch.value = configBatch === null || configBatch >= nTrain ? "full" : String(configBatch);
+    if (document.activeElement !== batch && batch.value !== want) batch.value = want;
     if (document.activeElement !== learner && f.learner) learner.value = f.learner;
   }
 
   return { update, rate };
+}
+
+/** The server's batch size (frame metadata, "" = full batch); the config's before any frame says. */
+function batchSetting(f, settings) {
+  const b = f.batchSizeSetting;
+  if (b === undefined) return settings.batch_size ?? null;
+  return b === "" ? null : Number(b);
 }

@@ -1,0 +1,104 @@
+"""The explanation's own board: 13,150 dials of digits-625, zoomed out, into a neuron, live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_helpers import (
+    ARTIFACTS,
+    dial_centre,
+    open_board,
+    wait_cost,
+    wait_for_server_cost,
+    wait_step,
+)
+
+pytestmark = pytest.mark.browser
+
+BOARD = "[data-testid=board]"
+
+
+def lod(page: Any) -> str:
+    return str(page.get_attribute(BOARD, "data-lod"))
+
+
+def test_digits_625_whole_board_and_zoom_to_a_neuron(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url, "/?preset=digits-625")
+    assert page.get_attribute(BOARD, "data-dial-count") == "13150"
+    page.wait_for_function("() => document.querySelector('[data-testid=board]').dataset.lod")
+    assert lod(page) in ("cells", "ticks")
+    page.screenshot(path=str(ARTIFACTS / "digits625-whole.png"))
+
+    slider = page.locator("[role=slider]")
+    slider.focus()   # the roving slider starts on layers.0.weight[0, 0], a weight into h1·1
+    slider.press("z")
+    page.wait_for_function("() => ['dials', 'full'].includes("
+                           "document.querySelector('[data-testid=board]').dataset.lod)")
+    r = page.evaluate("window.dialboard.dialRect('layers.0.weight', [0, 0])")
+    assert r["width"] >= 12, r   # a dial of at least 12 px across: face, scale, needle, arrow
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "digits625-neuron.png"))
+
+    # Turning a dial on the big board moves the screen's number.
+    before = wait_for_server_cost(page, server.url, sid)
+    x, y = dial_centre(page, "layers.2.bias", [3])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 12):
+        page.mouse.move(x + 5 * k, y - 5 * k)
+        page.wait_for_timeout(20)
+    page.mouse.up()
+    assert wait_for_server_cost(page, server.url, sid) != before
+
+    page.locator("body").focus()
+    page.keyboard.press("0")
+    page.wait_for_function("() => window.dialboard.view.zoom === 1")
+    assert lod(page) in ("cells", "ticks")
+
+
+def test_plain_wheel_zooms_the_big_board(page: Any, server: Any) -> None:
+    open_board(page, server.url, "/?preset=digits-625")
+    box = page.locator(".board-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.45)
+    for _ in range(8):
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(30)
+    page.wait_for_function("() => window.dialboard.view.zoom > 4")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "digits625-mid-zoom.png"))
+    for _ in range(10):
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(30)
+    page.wait_for_function("() => window.dialboard.view.zoom > 10")
+    assert lod(page) in ("dials", "full")
+    page.click("[data-testid=zoom-fit]")
+    page.wait_for_function("() => window.dialboard.view.zoom === 1")
+
+
+def test_digits_625_projector_and_viewer(page: Any, server: Any, new_page: Any) -> None:
+    sid = open_board(page, server.url, "/?preset=digits-625&projector=1")
+    assert page.evaluate("document.body.classList.contains('projector')")
+    page.keyboard.press("PageDown")
+    wait_step(page, 1)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "digits625-projector.png"))
+
+    viewer = new_page("viewer")
+    viewer.goto(f"{server.url}/?watch={sid}")
+    wait_cost(viewer)
+    assert viewer.get_attribute(BOARD, "data-dial-count") == "13150"
+    page.keyboard.press("PageDown")
+    wait_step(viewer, 2)
+    viewer.wait_for_function(
+        "c => document.querySelector('[data-testid=cost]').textContent === c",
+        arg=page.text_content("[data-testid=cost]"))
+
+
+@pytest.mark.parametrize("preset", ["circle", "spiral"])
+def test_points_under_the_boundary(page: Any, server: Any, preset: str) -> None:
+    open_board(page, server.url, f"/?preset={preset}")
+    page.wait_for_function("() => window.dialboard.state().points?.test?.inputs.length > 0")
+    assert "rings: test examples" in page.text_content(".boundary-note")
+    page.locator("#boundary").screenshot(path=str(ARTIFACTS / f"boundary-{preset}.png"))
