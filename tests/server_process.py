@@ -79,3 +79,16 @@ def stop_server(process: subprocess.Popen[bytes], log_path: Path, timeout: float
     log = log_path.read_text(errors="replace")
     assert code in (0, -signal.SIGTERM), f"server exited with {code}:\n{log}"
     assert "Application shutdown complete" in log, log
+
+
+def assert_serves_page(base: str, repo_root: Path) -> None:
+    """The page and a static file come back as the checkout has them."""
+    status, content_type, body = get(base + "/")
+    assert status == 200
+    assert content_type.startswith("text/html")
+    assert b"<title>Dialboard</title>" in body
+    assert b'href="/static/css/main.css"' in body
+    status, content_type, body = get(base + "/static/css/main.css")
+    assert status == 200
+    assert content_type.startswith("text/css")
+    assert body == (repo_root / "static" / "css" / "main.css").read_bytes()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from server_process import free_port, get, start_server, stop_server
+from server_process import assert_serves_page, free_port, start_server, stop_server
 
 import app
 from app.__main__ import browser_url, build_parser, main
@@ -112,16 +112,6 @@ def test_server_runs_and_stops(tmp_path: Path) -> None:
         log_path=tmp_path / "server.log",
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        status, content_type, body = get(base + "/")
-        assert status == 200
-        assert content_type.startswith("text/html")
-        assert b"<title>Dialboard</title>" in body
-        assert b'href="/static/css/main.css"' in body
-
-        status, content_type, body = get(base + "/static/css/main.css")
-        assert status == 200
-        assert content_type.startswith("text/css")
-        assert body == (REPO_ROOT / "static" / "css" / "main.css").read_bytes()
+        assert_serves_page(f"http://127.0.0.1:{port}", REPO_ROOT)
     finally:
         stop_server(process, tmp_path / "server.log")

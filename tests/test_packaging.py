@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from server_process import free_port, get, start_server, stop_server
+from server_process import assert_serves_page, free_port, start_server, stop_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IGNORED = shutil.ignore_patterns(
@@ -83,13 +83,6 @@ def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> N
         log_path=tmp_path / "server.log",
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        status, _, body = get(base + "/")
-        assert status == 200
-        assert b"<title>Dialboard</title>" in body
-        status, content_type, body = get(base + "/static/css/main.css")
-        assert status == 200
-        assert content_type.startswith("text/css")
-        assert body == (REPO_ROOT / "static" / "css" / "main.css").read_bytes()
+        assert_serves_page(f"http://127.0.0.1:{port}", REPO_ROOT)
     finally:
         stop_server(process, tmp_path / "server.log")
