@@ -68,6 +68,9 @@ def test_divergence_is_shown_in_words(page: Any, server: Any) -> None:
         "() => document.querySelector('[data-testid=cost]').textContent === 'diverged'")
     assert "NaN" not in page.locator("#screen").text_content()
     assert "diverged" in page.locator(".screen-diverged").text_content()
+    toasts = page.locator("[data-testid=error]")
+    assert toasts.count() == 1, "a refusal repeated is one toast, not a stack of copies"
+    assert "(×" in toasts.first.text_content()
 
 
 def test_lost_connection_reconnects_and_says_so(browser: Any, errors: Any) -> None:

@@ -10,13 +10,24 @@ export function createStatus(root) {
   let lastKey = "";
 
   function toast(text, kind = "error") {
-    const el = document.createElement("div");
-    el.className = `toast ${kind}`;
-    el.dataset.testid = kind === "error" ? "error" : "notice";
-    el.textContent = text;
-    toasts.append(el);
-    while (toasts.children.length > 3) toasts.firstElementChild.remove();
-    setTimeout(() => el.remove(), kind === "error" ? 7000 : 3500);
+    // The same message again (a clicker pressed three times at a refused step) is one toast,
+    // shown longer and counted, not a stack of copies.
+    const same = [...toasts.children].find((t) => t.dataset.text === text);
+    const el = same || document.createElement("div");
+    if (same) {
+      clearTimeout(Number(same.dataset.timer));
+      same.dataset.count = String(Number(same.dataset.count) + 1);
+      same.textContent = `${text} (×${same.dataset.count})`;
+    } else {
+      el.className = `toast ${kind}`;
+      el.dataset.testid = kind === "error" ? "error" : "notice";
+      el.dataset.text = text;
+      el.dataset.count = "1";
+      el.textContent = text;
+      toasts.append(el);
+      while (toasts.children.length > 3) toasts.firstElementChild.remove();
+    }
+    el.dataset.timer = String(setTimeout(() => el.remove(), kind === "error" ? 7000 : 3500));
   }
 
   function update(state) {
