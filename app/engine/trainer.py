@@ -166,8 +166,9 @@ class Trainer:
         delta = float(value) - float(arr[idx])
         arr[idx] = float(value)
         (self.net.weights if kind == "weight" else self.net.biases)[l] = arr
-        self.test_screen.invalidate()
-        self.screen.touch(l, idx[0], idx[1] if kind == "weight" else None, delta)
+        j = idx[1] if kind == "weight" else None
+        self.screen.touch(l, idx[0], j, delta)
+        self.test_screen.touch(l, idx[0], j, delta)
 
     def set_locked(self, name: str, index: object | None, locked: bool) -> None:
         parse_name(name, self.arch.n_layers)  # an unknown name raises with the list of names

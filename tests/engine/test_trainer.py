@@ -152,14 +152,17 @@ def test_snapshot_restore_replays_exactly() -> None:
 
 
 def test_screen_cost_is_incremental_and_exact() -> None:
-    t = make_trainer((3, 6, 4, 2), activation="tanh")
+    t = make_trainer((3, 6, 4, 2), activation="tanh", n_test=10)
     t.cost()
+    t.test_cost()
     t.set_value("layers.0.weight", [2, 1], 0.7)
     t.set_value("layers.2.bias", [1], -0.4)
     fresh = Network(t.arch, params_of(t))
     zs, acts = fresh.forward(t.data.x_train)
     expected = fresh.cost(zs[-1], acts[-1], t.data.y_train)
     assert t.cost() == pytest.approx(expected, rel=1e-13)
+    zt, at = fresh.forward(t.data.x_test)
+    assert t.test_cost() == pytest.approx(fresh.cost(zt[-1], at[-1], t.data.y_test), rel=1e-13)
     _, g = fresh.gradient(t.data.x_train, t.data.y_train)
     for name in g:
         np.testing.assert_allclose(t.gradient()[name], g[name], rtol=1e-10, atol=1e-14)
