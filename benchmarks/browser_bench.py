@@ -16,6 +16,7 @@ pointer move on a dial to the screen's number changing); and the page's JS heap
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -40,6 +41,36 @@ VIEWPORT = {"width": 1600, "height": 900}
 RENDERS = """() => {
   const d = performance.getEntriesByName('board-render').map((e) => e.duration);
   return { durations: d, frames: window.dialboard.stats().frames, now: performance.now() };
+}"""
+# Every animation frame's timestamp, kept from page load: the frames actually produced, so a
+# redraw whose raster runs past the frame shows as a longer interval here.
+FRAME_CLOCK = """() => {
+  const t = window.__frameTimes = [];
+  const tick = (now) => {
+    t.push(now);
+    if (t.length > 20000) t.splice(0, 10000);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+FRAME_TIMES = "since => window.__frameTimes.filter((t) => t >= since)"
+# One ctrl+wheel notch per animation frame over the middle of the stage, in then out: the
+# zoom of a trackpad pinch, measured as the frames it takes.
+ZOOM_GESTURE = """async ([steps, dy]) => {
+  const canvas = document.querySelector('.board-canvas');
+  const r = canvas.getBoundingClientRect();
+  const x = r.left + r.width * 0.3, y = r.top + r.height * 0.45;
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  const t0 = performance.now();
+  for (const sign of [1, -1]) {
+    for (let i = 0; i < steps; i++) {
+      canvas.dispatchEvent(new WheelEvent('wheel',
+        { deltaY: sign * dy, clientX: x, clientY: y, ctrlKey: true, cancelable: true }));
+      await frame();
+    }
+  }
+  await frame();
+  return { t0, t1: performance.now(), zoom: window.dialboard.view.zoom };
 }"""
 HEAP = "() => { window.gc(); return performance.memory.usedJSHeapSize; }"
 WATCH_COST = """() => {
@@ -76,10 +107,13 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
 
 def open_board(browser: Any, url: str) -> Any:
     page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.add_init_script(f"({FRAME_CLOCK})()")
     page.goto(url)
     page.wait_for_function(
         "() => /\\d/.test(document.querySelector('[data-testid=cost]')?.textContent || '')",
         timeout=20_000)
+    # board-render then includes rasterising the canvas, which Chromium otherwise does later.
+    page.evaluate("window.dialboard.view.measureRaster = true")
     return page
 
 
@@ -90,20 +124,50 @@ def set_playing(page: Any, on: bool) -> None:
     page.wait_for_function("on => window.dialboard.state().frame.playing === on", arg=on)
 
 
+def median_p95(xs: list[float]) -> tuple[float, float]:
+    if not xs:
+        return float("nan"), float("nan")
+    d = sorted(xs)
+    return round(statistics.median(d), 2), round(d[int(0.95 * (len(d) - 1))], 2)
+
+
+def frame_figures(page: Any, since: float) -> dict[str, float]:
+    """Animation frames the page actually produced since `since` (performance.now ms)."""
+    t = page.evaluate(FRAME_TIMES, since)
+    gaps = [b - a for a, b in itertools.pairwise(t)]
+    med, p95 = median_p95(gaps)
+    span = (t[-1] - t[0]) / 1000 if len(t) > 1 else float("nan")
+    return {"anim_frames_per_s": round((len(t) - 1) / span, 1),
+            "frame_median_ms": med, "frame_p95_ms": p95}
+
+
 def window_figures(page: Any, seconds: float) -> dict[str, float]:
-    """Redraws, render times and frames received over `seconds` of the page as it is."""
+    """Redraws, render times, frames produced and received over `seconds` of the page."""
     page.evaluate("performance.clearMeasures('board-render')")
     start = page.evaluate(RENDERS)
     page.wait_for_timeout(seconds * 1000)
     end = page.evaluate(RENDERS)
     span = (end["now"] - start["now"]) / 1000
-    d = sorted(end["durations"])
+    med, p95 = median_p95(end["durations"])
     return {
-        "redraws_per_s": round(len(d) / span, 1),
-        "render_median_ms": round(statistics.median(d), 2) if d else float("nan"),
-        "render_p95_ms": round(d[int(0.95 * (len(d) - 1))], 2) if d else float("nan"),
+        "redraws_per_s": round(len(end["durations"]) / span, 1),
+        "render_median_ms": med,
+        "render_p95_ms": p95,
         "frames_per_s": round((end["frames"] - start["frames"]) / span, 1),
+        **frame_figures(page, start["now"]),
     }
+
+
+def zoom_figures(page: Any, steps: int = 40, dy: float = 40) -> dict[str, float]:
+    """A zoom in from the whole board and back out, one notch per frame, while playing."""
+    page.evaluate("window.dialboard.view.fit()")
+    page.wait_for_timeout(500)
+    page.evaluate("performance.clearMeasures('board-render')")
+    g = page.evaluate(ZOOM_GESTURE, [steps, dy])
+    d = page.evaluate(RENDERS)["durations"]
+    med, p95 = median_p95(d)
+    return {"render_median_ms": med, "render_p95_ms": p95, "deepest_zoom": round(g["zoom"], 1),
+            "gesture_ms": round(g["t1"] - g["t0"]), **frame_figures(page, g["t0"])}
 
 
 def drag_latency(page: Any, name: str, samples: int) -> float:
@@ -141,6 +205,7 @@ def bench_preset(browser: Any, base: str, preset: str, seconds: float) -> dict[s
     page.evaluate("window.dialboard.view.zoomToNeuron(0, 0)")
     page.wait_for_timeout(1000)
     res["in"] = {"lod": page.evaluate(lod), **window_figures(page, seconds)}
+    res["zoom"] = zoom_figures(page)
     viewer = open_board(browser, f"{base}/?watch={sid}")
     viewer.wait_for_timeout(1000)
     res["viewer"] = window_figures(viewer, seconds)
@@ -181,12 +246,23 @@ def report(results: list[dict[str, Any]], memory: dict[str, Any]) -> None:
         ("  redraws/s", lambda r: r["out"]["redraws_per_s"]),
         ("  board-render median ms", lambda r: r["out"]["render_median_ms"]),
         ("  board-render p95 ms", lambda r: r["out"]["render_p95_ms"]),
+        ("  animation frames/s", lambda r: r["out"]["anim_frames_per_s"]),
+        ("  frame interval median ms", lambda r: r["out"]["frame_median_ms"]),
+        ("  frame interval p95 ms", lambda r: r["out"]["frame_p95_ms"]),
         ("  frames received/s", lambda r: r["out"]["frames_per_s"]),
         ("zoomed in: level of detail", lambda r: r["in"]["lod"]),
         ("  redraws/s", lambda r: r["in"]["redraws_per_s"]),
         ("  board-render median ms", lambda r: r["in"]["render_median_ms"]),
         ("  board-render p95 ms", lambda r: r["in"]["render_p95_ms"]),
+        ("  animation frames/s", lambda r: r["in"]["anim_frames_per_s"]),
+        ("  frame interval median ms", lambda r: r["in"]["frame_median_ms"]),
+        ("  frame interval p95 ms", lambda r: r["in"]["frame_p95_ms"]),
         ("  frames received/s", lambda r: r["in"]["frames_per_s"]),
+        ("zoom gesture: deepest zoom", lambda r: r["zoom"]["deepest_zoom"]),
+        ("  board-render median ms", lambda r: r["zoom"]["render_median_ms"]),
+        ("  board-render p95 ms", lambda r: r["zoom"]["render_p95_ms"]),
+        ("  frame interval median ms", lambda r: r["zoom"]["frame_median_ms"]),
+        ("  frame interval p95 ms", lambda r: r["zoom"]["frame_p95_ms"]),
         ("viewer frames received/s", lambda r: r["viewer"]["frames_per_s"]),
         ("viewer redraws/s", lambda r: r["viewer"]["redraws_per_s"]),
         ("drag → screen ms (median)", lambda r: r["drag_to_screen_ms"]),

@@ -1,6 +1,6 @@
-// The still parts of the board, drawn once into an offscreen canvas and reused every frame
-// until the layout, zoom, theme, scales, locks or highlighted layer change: group panels,
-// titles, labels, dial faces with their scales, and padlocks.
+// The still parts of the board around the dials, drawn into an offscreen canvas and reused
+// every frame until the layout, zoom, theme, scales, locks or highlighted layer change: group
+// panels, titles and labels. The dial faces themselves are stamped from sprites.js.
 
 export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
 export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
@@ -15,28 +15,8 @@ export function fmtRange(r) {
   return String(Number(r.toPrecision(3)));
 }
 
-export function drawFaces(ctx, p, detailed) {
-  const { layout, palette: c, vis, nvis } = p;
-  drawPanels(ctx, p);
-  if (!detailed) return;
-  const r = R_FACE;
-  ctx.lineCap = "round";
-  ctx.fillStyle = c.face;
-  ctx.strokeStyle = c.line;
-  ctx.lineWidth = Math.max(0.025, 0.8 / p.pxPerUnit);
-  ctx.beginPath();
-  for (let q = 0; q < nvis; q++) {
-    const k = vis[q];
-    ctx.moveTo(layout.x[k] + r, layout.y[k]);
-    ctx.arc(layout.x[k], layout.y[k], r, 0, 2 * Math.PI);
-  }
-  ctx.fill();
-  ctx.stroke();
-  drawScales(ctx, p);
-  drawLocks(ctx, p);
-}
-
-function drawPanels(ctx, p) {
+/** Group panels, titles and labels, in the board transform. */
+export function drawPanels(ctx, p) {
   const { layout, palette: c, active, pxPerUnit } = p;
   for (const g of layout.groups) {
     const on = active[g.layer];
@@ -69,55 +49,6 @@ function drawLabels(ctx, g, p) {
     const align = lab.role === "row" ? "right" : tile ? "left" : "center";
     const s = tile && pxPerUnit > 14 ? lab.text + scale : lab.text;
     text(ctx, p, s, g.x + lab.x, g.y + lab.y, tile ? tilePx : px, tile ? c.ink : c.muted, align, tile ? 650 : 500);
-  }
-}
-
-function drawScales(ctx, p) {
-  const { layout, palette: c, ranges, pxPerUnit, vis, nvis } = p;
-  const r = R_FACE;
-  ctx.strokeStyle = c.muted;
-  ctx.lineWidth = Math.max(0.02, 0.7 / pxPerUnit);
-  ctx.beginPath();
-  for (let q = 0; q < nvis; q++) {
-    const k = vis[q], x = layout.x[k], y = layout.y[k];
-    for (let t = -1; t <= 1.001; t += 0.5) {
-      const a = -Math.PI / 2 + t * SWEEP;
-      const inner = t === 0 || Math.abs(t) === 1 ? 0.76 : 0.84;
-      ctx.moveTo(x + Math.cos(a) * r * inner, y + Math.sin(a) * r * inner);
-      ctx.lineTo(x + Math.cos(a) * r * 0.95, y + Math.sin(a) * r * 0.95);
-    }
-  }
-  ctx.stroke();
-  if (p.lod !== "full") return;
-  const labelPx = Math.max(8.5, pxPerUnit * 0.115);
-  for (let q = 0; q < nvis; q++) {
-    const k = vis[q], R = ranges[layout.layer[k]];
-    const x = layout.x[k], y = layout.y[k] + r * 0.8;
-    text(ctx, p, `−${fmtRange(R)}`, x - r * 0.3, y, labelPx, c.muted, "right", 500);
-    text(ctx, p, `+${fmtRange(R)}`, x + r * 0.3, y, labelPx, c.muted, "left", 500);
-  }
-}
-
-function drawLocks(ctx, p) {
-  const { layout, palette: c, locked, vis, nvis } = p;
-  const r = R_FACE;
-  ctx.fillStyle = c.lock;
-  ctx.strokeStyle = c.lock;
-  for (let q = 0; q < nvis; q++) {
-    const k = vis[q];
-    if (!locked[k]) continue;
-    const x = layout.x[k], y = layout.y[k];
-    ctx.save();
-    ctx.beginPath();
-    ctx.arc(x, y, r, 0, 2 * Math.PI);
-    ctx.clip();
-    ctx.globalAlpha = 0.35;
-    ctx.lineWidth = 0.03;
-    ctx.beginPath();
-    for (let d = -1; d <= 1; d += 0.18) { ctx.moveTo(x + d * r - r, y + r); ctx.lineTo(x + d * r + r, y - r); }
-    ctx.stroke();
-    ctx.restore();
-    padlock(ctx, x, y + r * 0.66, r * 0.24);
   }
 }
 

@@ -1,0 +1,122 @@
+// Dial faces as small pre-rendered images: one per size bucket, level of detail, layer scale
+// and lock state, for the current theme. Stamping a face is one integer-aligned drawImage;
+// drawing it as paths (disc, outline, five ticks, ±R labels, hatching) costs several times
+// more, which made every zoom and pan frame slow. Sizes are quantised so that a zoom gesture
+// makes a handful of sprites and a zoom back and forth reuses them.
+
+import { R_FACE, SWEEP, fmtRange, padlock } from "./faces.js";
+
+const STEPS_PER_OCTAVE = 16;   // radius buckets ~4.4% apart: at most ~2% off the layout
+const KEEP = 96;               // sprites kept, least recently used dropped first
+
+/** The dial radius in device px for a zoom, quantised to its bucket. */
+export function dialRadius(pxPerUnit, dpr) {
+  const r = R_FACE * pxPerUnit * dpr;
+  return 2 ** (Math.round(Math.log2(r) * STEPS_PER_OCTAVE) / STEPS_PER_OCTAVE);
+}
+
+export function createSprites() {
+  const cache = new Map();   // key → canvas with .half; Map order is recency
+  let palette = null;
+  const table = [];          // this stamp's sprites by layer × lock, so lookups stay per layer
+
+  function get(r, p, layer, locked) {
+    const label = p.lod === "full" ? fmtRange(p.ranges[layer]) : "";   // ±R only at full size
+    const key = `${r}|${p.dpr}|${label}|${locked}`;
+    let s = cache.get(key);
+    if (s) { cache.delete(key); cache.set(key, s); return s; }
+    s = drawSprite(r, p.dpr, p.palette, label, locked);
+    cache.set(key, s);
+    if (cache.size > KEEP) cache.delete(cache.keys().next().value);
+    return s;
+  }
+
+  /** Faces of the visible dials, centred on p.cx/p.cy (device px), radius r (device px). */
+  function stamp(ctx, p, r) {
+    if (p.palette !== palette) { cache.clear(); palette = p.palette; }
+    const { layout, locked, vis, nvis, cx, cy } = p;
+    table.length = 0;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    for (let q = 0; q < nvis; q++) {
+      const k = vis[q], slot = 2 * layout.layer[k] + (locked[k] ? 1 : 0);
+      const s = table[slot] || (table[slot] = get(r, p, layout.layer[k], locked[k] ? 1 : 0));
+      ctx.drawImage(s, cx[q] - s.half, cy[q] - s.half);
+    }
+  }
+
+  return { stamp };
+}
+
+function drawSprite(r, dpr, c, rangeText, locked) {
+  const labelPx = rangeText ? Math.max(8.5 * dpr, (r / R_FACE) * 0.115) : 0;
+  const font = `500 ${labelPx}px system-ui, "Segoe UI", Roboto, sans-serif`;
+  const s = document.createElement("canvas");
+  let half = Math.ceil(r * 1.06 + dpr + 1);
+  if (rangeText) {
+    const g = s.getContext("2d");
+    g.font = font;
+    const w = g.measureText(`−${rangeText}`).width;
+    half = Math.max(half, Math.ceil(Math.max(r * 0.3 + w, r * 0.8 + labelPx * 0.7) + 2));
+  }
+  s.width = s.height = 2 * half;
+  s.half = half;
+  const ctx = s.getContext("2d");
+  ctx.translate(half, half);
+  disc(ctx, r, dpr, c);
+  ticks(ctx, r, dpr, c);
+  if (locked) hatch(ctx, r, c);
+  if (rangeText) labels(ctx, r, rangeText, font, c);
+  return s;
+}
+
+function disc(ctx, r, dpr, c) {
+  ctx.fillStyle = c.face;
+  ctx.strokeStyle = c.line;
+  ctx.lineWidth = Math.max(0.0625 * r, 0.8 * dpr);
+  ctx.beginPath();
+  ctx.arc(0, 0, r, 0, 2 * Math.PI);
+  ctx.fill();
+  ctx.stroke();
+}
+
+/** Scale ticks at −R, −R/2, 0, +R/2, +R: the long ones at the ends and at 0. */
+function ticks(ctx, r, dpr, c) {
+  ctx.strokeStyle = c.muted;
+  ctx.lineWidth = Math.max(0.05 * r, 0.7 * dpr);
+  ctx.lineCap = "round";
+  ctx.beginPath();
+  for (let t = -1; t <= 1.001; t += 0.5) {
+    const a = -Math.PI / 2 + t * SWEEP;
+    const inner = t === 0 || Math.abs(t) === 1 ? 0.76 : 0.84;
+    ctx.moveTo(Math.cos(a) * r * inner, Math.sin(a) * r * inner);
+    ctx.lineTo(Math.cos(a) * r * 0.95, Math.sin(a) * r * 0.95);
+  }
+  ctx.stroke();
+}
+
+function hatch(ctx, r, c) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.arc(0, 0, r, 0, 2 * Math.PI);
+  ctx.clip();
+  ctx.globalAlpha = 0.35;
+  ctx.strokeStyle = c.lock;
+  ctx.lineWidth = 0.075 * r;
+  ctx.beginPath();
+  for (let d = -1; d <= 1; d += 0.18) { ctx.moveTo(d * r - r, r); ctx.lineTo(d * r + r, -r); }
+  ctx.stroke();
+  ctx.restore();
+  ctx.fillStyle = c.lock;
+  ctx.strokeStyle = c.lock;
+  padlock(ctx, 0, r * 0.66, r * 0.24);
+}
+
+function labels(ctx, r, rangeText, font, c) {
+  ctx.font = font;
+  ctx.fillStyle = c.muted;
+  ctx.textBaseline = "middle";
+  ctx.textAlign = "right";
+  ctx.fillText(`−${rangeText}`, -r * 0.3, r * 0.8);
+  ctx.textAlign = "left";
+  ctx.fillText(`+${rangeText}`, r * 0.3, r * 0.8);
+}
