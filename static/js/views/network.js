@@ -8,6 +8,7 @@ import { readPalette, rgb } from "../lib/palette.js";
 
 const MAX_EDGES = 600;
 const MAX_DRAWN = 32;   // neurons drawn per column; wider layers are drawn as a strip
+const PAINT_INTERVAL_MS = 66;
 
 export function createNetwork(root, actions) {
   root.innerHTML = `
@@ -39,10 +40,20 @@ export function createNetwork(root, actions) {
     if (hit && hit.k > 0) actions.select({ name: `layers.${hit.k - 1}.weight`, index: [hit.j, 0] });
   });
 
+  // A side panel: ~15 paints a second read as live, and at 60 frames a second its edge
+  // strokes cost the board frames. A trailing paint always shows the newest state.
+  let painted = 0, timer = null;
   function update(state) {
     if (!state.frame || !state.session) return;
     last = state;
-    const f = state.frame, s = state.session;
+    const wait = PAINT_INTERVAL_MS - (performance.now() - painted);
+    if (wait <= 0) paint();
+    else if (timer === null) timer = setTimeout(() => { timer = null; paint(); }, wait);
+  }
+
+  function paint() {
+    painted = performance.now();
+    const state = last, f = state.frame, s = state.session;
     root.querySelector(".example-nav").hidden = state.ui.readOnly;
     label.textContent = `example ${(f.example ?? 0) + 1} of ${s.dataset?.n_train ?? "?"}`;
     hits = draw(canvas, state);
