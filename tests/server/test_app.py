@@ -1,4 +1,4 @@
-"""The placeholder app: health check, index page, static files, settings and asset lookup."""
+"""The app factory, settings and asset lookup: pages, static files and the health check."""
 
 from __future__ import annotations
 
