@@ -92,3 +92,19 @@ def assert_serves_page(base: str, repo_root: Path) -> None:
     assert status == 200
     assert content_type.startswith("text/css")
     assert body == (repo_root / "static" / "css" / "main.css").read_bytes()
+
+
+def assert_serves_from(cwd: Path, env: Mapping[str, str], log_dir: Path, repo_root: Path) -> None:
+    """Start `python -m app` in `cwd`, check it serves the page, stop it."""
+    import sys
+
+    port = free_port()
+    log = log_dir / "server.log"
+    process = start_server(
+        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
+        cwd=cwd, env=env, port=port, log_path=log,
+    )
+    try:
+        assert_serves_page(f"http://127.0.0.1:{port}", repo_root)
+    finally:
+        stop_server(process, log)

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from server_process import assert_serves_page, free_port, start_server, stop_server
+from server_process import (
+    assert_serves_from,
+)
 
 import app
 from app.__main__ import browser_url, build_parser, main
@@ -103,15 +105,4 @@ def test_browser_url(host: str, url: str) -> None:
 
 
 def test_server_runs_and_stops(tmp_path: Path) -> None:
-    port = free_port()
-    process = start_server(
-        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
-        cwd=REPO_ROOT,
-        env=clean_env(),
-        port=port,
-        log_path=tmp_path / "server.log",
-    )
-    try:
-        assert_serves_page(f"http://127.0.0.1:{port}", REPO_ROOT)
-    finally:
-        stop_server(process, tmp_path / "server.log")
+    assert_serves_from(REPO_ROOT, clean_env(), tmp_path, REPO_ROOT)

@@ -10,7 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from server_process import assert_serves_page, free_port, start_server, stop_server
+from server_process import (
+    assert_serves_from,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IGNORED = shutil.ignore_patterns(
@@ -74,15 +76,4 @@ def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> N
     ).stdout.strip()
     assert Path(where) == target / "app" / "_web" / "static"
 
-    port = free_port()
-    process = start_server(
-        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
-        cwd=elsewhere,
-        env=env,
-        port=port,
-        log_path=tmp_path / "server.log",
-    )
-    try:
-        assert_serves_page(f"http://127.0.0.1:{port}", REPO_ROOT)
-    finally:
-        stop_server(process, tmp_path / "server.log")
+    assert_serves_from(elsewhere, env, tmp_path, REPO_ROOT)

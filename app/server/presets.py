@@ -2,21 +2,22 @@
 
 from typing import Any
 
+XOR: dict[str, Any] = {
+    "dataset": "xor", "layers": [2, 2, 1], "activation": "sigmoid",
+    "output_activation": "sigmoid", "loss": "quadratic", "learning_rate": 4.0,
+    "batch_size": None, "seed": 3, "learner": "gradient_descent",
+}
+
 PRESETS: list[dict[str, Any]] = [
     {"id": "xor", "title": "XOR on 2-2-1",
      "description": "The four XOR points and the smallest network that can learn them: "
                     "9 dials. Step through forward, cost, backward and update, or turn a dial "
                     "yourself and watch the cost answer.",
-     "config": {"dataset": "xor", "layers": [2, 2, 1], "activation": "sigmoid",
-                "output_activation": "sigmoid", "loss": "quadratic", "learning_rate": 4.0,
-                "batch_size": None, "seed": 3, "learner": "gradient_descent"}},
+     "config": XOR},
     {"id": "xor-trial", "title": "XOR by trial and error",
      "description": "The same XOR board, learned the slow way: turn one dial a little, keep "
                     "it if the cost falls. Compare the forward passes it spends with backprop.",
-     "config": {"dataset": "xor", "layers": [2, 2, 1], "activation": "sigmoid",
-                "output_activation": "sigmoid", "loss": "quadratic", "learning_rate": 4.0,
-                "batch_size": None, "seed": 3, "learner": "trial_and_error",
-                "step_size": 0.1}},
+     "config": {**XOR, "learner": "trial_and_error", "step_size": 0.1}},
     {"id": "circle", "title": "Circle: inside or outside",
      "description": "Points inside a disc against a ring around it, on 2-4-1 with tanh.",
      "config": {"dataset": "circle", "layers": [2, 4, 1], "activation": "tanh",
