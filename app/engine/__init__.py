@@ -1,7 +1,7 @@
 """Dialboard's engine: a NumPy network trained phase by phase. NumPy and stdlib only."""
 
 from app.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from app.engine.config import LEARNER_NAMES, TrainConfig
+from app.engine.config import LEARNER_NAMES, LEARNER_SETTINGS, TrainConfig
 from app.engine.datasets import DATASET_NAMES, Dataset, inline_dataset, load_dataset
 from app.engine.errors import ConfigError, DivergedError
 from app.engine.losses import LOSS_NAMES
@@ -9,7 +9,7 @@ from app.engine.network import Architecture, Network, bias_name, parse_name, wei
 from app.engine.trainer import Snapshot, Trainer, Work
 
 __all__ = [
-    "DATASET_NAMES", "HIDDEN_ACTIVATIONS", "LEARNER_NAMES", "LOSS_NAMES", "OUTPUT_ACTIVATIONS",
+    "DATASET_NAMES", "HIDDEN_ACTIVATIONS", "LEARNER_NAMES", "LEARNER_SETTINGS", "LOSS_NAMES", "OUTPUT_ACTIVATIONS",
     "Architecture", "ConfigError", "Dataset", "DivergedError", "Network", "Snapshot",
     "TrainConfig", "Trainer", "Work", "bias_name", "inline_dataset", "load_dataset",
     "parse_name", "weight_name",

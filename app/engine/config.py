@@ -8,6 +8,12 @@ from app.engine.errors import ConfigError
 from app.engine.learners import LEARNERS
 
 LEARNER_NAMES: tuple[str, ...] = tuple(LEARNERS)
+# The settings each learner reads; the rest of TrainConfig means nothing to it.
+LEARNER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "gradient_descent": ("learning_rate", "batch_size", "momentum", "weight_decay"),
+    "trial_and_error": ("step_size",),
+    "evolution": ("step_size",),
+}
 
 
 def _finite(value: object) -> TypeGuard[int | float]:
