@@ -1,6 +1,6 @@
 // Decode one safetensors blob into typed arrays.
 // Layout: u64 little-endian header length n, n bytes of JSON, then raw little-endian data.
-// F32/F64/U8 tensors become views on the received buffer (no copy) when their offset is
+// F32/F64/U8/I32 tensors become views on the received buffer (no copy) when their offset is
 // aligned to the element size; the server aligns them, a misaligned one is copied.
 
 const F16_TABLE = buildF16Table();
