@@ -1,4 +1,4 @@
-// The moving parts of zoomed-in dials: value arcs, gradient arrows and needles, redrawn every
+// The moving parts of zoomed-in dials: value arcs, update arrows and needles, redrawn every
 // frame at the dials' centres in device px. Skia rasterises a 1-device-px anti-aliased line
 // (a hairline) several times faster than a wider stroke or a filled shape, so every mark is
 // a band of parallel hairlines half a device pixel apart (a whole pixel apart they show as
@@ -78,7 +78,7 @@ function needles(ctx, p, r) {
   ctx.fill();
 }
 
-/** Arc just outside the face from the needle to where the next descent step puts it. */
+/** Arc just outside the face from the needle to where the next update puts it (magnified). */
 function arrows(ctx, p, r) {
   const { layout, values, arrows: turn, ranges, locked, palette: c, vis, nvis, cx, cy } = p;
   const ra = 1.1 * r;

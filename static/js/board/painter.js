@@ -1,7 +1,7 @@
 // Paints the board at one of four levels of detail, chosen by the dial radius on screen:
 //   cells  (r < 3.2 px)  one coloured cell per dial, written straight into an ImageData
 //   ticks  (r < 6 px)    the same cells with a needle tick
-//   dials  (r < 28 px)   faces and scale ticks (cached), value arcs, needles, gradient arrows
+//   dials  (r < 28 px)   faces and scale ticks (cached), value arcs, needles, update arrows
 //   full                 the dials plus the ±R numbers under every dial and needle caps
 // Only dials on the stage are visited. The still parts come from one cached image: panels and
 // labels (faces.js) with the dial faces stamped from sprites (sprites.js), rebuilt when the

@@ -1,4 +1,4 @@
-// Dial scales and gradient-arrow magnification, both sticky so that the picture does not
+// Dial scales and arrow magnification, both sticky so that the picture does not
 // jump: a scale grows as soon as a value leaves it and shrinks only when every value of the
 // layer fits in well under half of it.
 
@@ -23,20 +23,24 @@ export function createScales() {
     return ranges;
   }
 
-  /** Largest turn −η·g as a fraction of its dial's range decides the magnification. */
-  function arrows(layout, grads, locked, lr, out) {
-    if (!grads || !(lr > 0)) return null;
-    let top = 0;
+  /**
+   * Arrow lengths: the next update of each dial with an arrow (`has`), times one shared 1-2-5
+   * gain chosen so the largest reaches about half its dial's scale. → out, or null if none.
+   */
+  function arrows(layout, updates, has, out) {
+    let top = 0, any = false;
     for (let k = 0; k < layout.count; k++) {
-      if (locked[k]) continue;
-      const f = Math.abs(lr * grads[k]) / ranges[layout.layer[k]];
+      if (!has[k]) continue;
+      any = true;
+      const f = Math.abs(updates[k]) / ranges[layout.layer[k]];
       if (f > top) top = f;
     }
+    if (!any) return null;
     if (top > 0) {
       const shown = top * gain;
       if (shown < 0.12 || shown > 1.2) gain = Math.max(1, niceFloor(0.45 / top));
     }
-    for (let k = 0; k < layout.count; k++) out[k] = -lr * grads[k] * gain;
+    for (let k = 0; k < layout.count; k++) out[k] = has[k] ? updates[k] * gain : 0;
     return out;
   }
 

@@ -1,7 +1,10 @@
-// The hover/focus card of one dial: its name in words, value, gradient and next turn.
+// The hover/focus card of one dial: its name in words, its value, the next update (what the
+// arrow shows) and the screen's slope ∂C/∂w over the whole training set.
 
 import { dialId, dialLabel } from "../lib/names.js";
-import { fmt, fmtSigned } from "../lib/format.js";
+import { fmtSigned } from "../lib/format.js";
+
+const escapeHtml = (s) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 export function createTip(el) {
   let shown = -1;
@@ -9,14 +12,13 @@ export function createTip(el) {
   function show(k, box, param, info) {
     shown = k;
     const { name, index } = param;
-    const step = -info.lr * info.grad;
     el.innerHTML = `
       <div class="tip-title">${dialLabel(name, index, info.sizes, info.classNames)}</div>
       <div class="tip-id">${dialId(name, index)}${info.locked ? " · locked" : ""}</div>
       <dl>
         <dt>value</dt><dd>${fmtSigned(info.value, 4)}</dd>
-        <dt>∂C/∂w</dt><dd>${fmtSigned(info.grad, 3)}</dd>
-        <dt>next turn</dt><dd>${info.locked ? "none (locked)" : `${fmtSigned(step, 3)} <small>= −η·∂C/∂w</small>`}</dd>
+        <dt>${info.turn.label}</dt><dd>${escapeHtml(info.turn.text)}</dd>${info.grad === null ? "" : `
+        <dt>slope ∂C/∂w</dt><dd>${fmtSigned(info.grad, 3)} <small>whole training set</small></dd>`}
       </dl>${info.zoomHint ? `<div class="tip-hint">Z or double-click: zoom to this neuron</div>` : ""}`;
     el.hidden = false;
     const stage = el.parentElement;

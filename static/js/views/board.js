@@ -14,6 +14,7 @@ import { readPalette } from "../lib/palette.js";
 import { parsePhase } from "../lib/names.js";
 import { createTip } from "../board/tip.js";
 import { createEditor } from "../board/editor.js";
+import { arrowMeaning, gatherUpdates, nextTurn } from "../board/arrows.js";
 
 const PAD = 18;
 const ZOOM_STEP = 1.6;
@@ -43,7 +44,7 @@ export function createBoard(root, actions) {
   const tip = createTip(root.querySelector(".board-tip"));
   const editor = createEditor(root.querySelector(".board-edit"), { apply: (k, v) => turn(k, v), done: (k) => access.focus(k) });
   const b = {
-    state: null, sessionKey: "", sessionId: null, layout: null, values: null, grads: null, arrows: null,
+    state: null, sessionKey: "", sessionId: null, layout: null, values: null, updates: null, has: null, arrows: null,
     locked: null, hover: -1, selected: -1, override: null, palette: null, themeKey: "",
     size: { w: 0, h: 0, dpr: 1 }, lod: "", legendKey: "", active: [], paintQueued: false,
   };
@@ -135,7 +136,8 @@ export function createBoard(root, actions) {
     });
     const n = b.layout.count;
     b.values = new Float32Array(n);
-    b.grads = new Float32Array(n);
+    b.updates = new Float32Array(n);
+    b.has = new Uint8Array(n);
     b.arrows = new Float32Array(n);
     b.locked = new Uint8Array(n);
     const same = b.sessionId === s.id;
@@ -146,16 +148,16 @@ export function createBoard(root, actions) {
   }
 
   function gather(state) {
-    const { params, grads, locked } = state.frame;
+    const { params, locked } = state.frame;
     for (const t of b.layout.tensors) {
       if (params[t.name]) b.values.set(params[t.name], t.offset);
-      if (grads[t.name]) b.grads.set(grads[t.name], t.offset);
       if (locked[t.name]) b.locked.set(locked[t.name], t.offset);
       else b.locked.fill(0, t.offset, t.offset + t.count);
     }
     const o = b.override;
     if (o && (pointer.dragging || performance.now() < o.until)) b.values[o.k] = o.value;
     else b.override = null;
+    gatherUpdates(b.layout, state.frame, b.locked, b.updates, b.has);
   }
 
   function activeLayers(state) {
@@ -174,7 +176,8 @@ export function createBoard(root, actions) {
     if (key !== b.sessionKey) { rebuild(state); b.sessionKey = key; }
     gather(state);
     scales.update(b.layout, b.values);
-    b.arrowsOn = scales.arrows(b.layout, b.grads, b.locked, state.frame.learningRate, b.arrows);
+    b.arrowsOn = scales.arrows(b.layout, b.updates, b.has, b.arrows);
+    b.drawn = { version: state.frame.version, step: state.frame.step, phase: state.frame.phase };
     b.active = activeLayers(state);
     const sel = state.ui.selected;
     b.selected = sel ? b.layout.indexOf(sel.name, sel.index) : -1;
@@ -217,9 +220,8 @@ export function createBoard(root, actions) {
   }
 
   function renderLegend(state) {
-    const learner = state.frame.learner || "gradient_descent";
-    const who = learner === "gradient_descent" ? "the next step" : "gradient descent’s next step";
-    const gain = scales.gain;
+    const who = arrowMeaning(state.frame);
+    const gain = b.arrowsOn ? scales.gain : 1;
     const hint = state.ui.readOnly ? "watching: dials are read-only · wheel to zoom" :
       b.layout.count > 300 ? "wheel: zoom (on the selected dial: turn it) · double-click a neuron or Z: zoom to it · 0: all" :
         "drag · wheel · arrows to turn; double-click to type; right-click or L to lock";
@@ -229,14 +231,17 @@ export function createBoard(root, actions) {
     legend.innerHTML = `
       <span class="key"><i class="swatch pos"></i>positive</span>
       <span class="key"><i class="swatch neg"></i>negative</span>
-      <span class="key"><i class="arrow-glyph">↻</i>arrow: ${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span>
+      <span class="key"><i class="arrow-glyph">↻</i>${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span>
       <span class="key hint">${hint}</span>`;
   }
 
   function showTip(k) {
     if (k < 0 || !b.layout || !b.state?.frame) { tip.hide(); return; }
-    tip.show(k, dialBox(k), b.layout.paramOf(k), {
-      value: b.values[k], grad: b.grads[k], locked: b.locked[k], lr: b.state.frame.learningRate,
+    const f = b.state.frame, p = b.layout.paramOf(k), flat = k - b.layout.tensors[b.layout.tensorOf[k]].offset;
+    const turnInfo = { has: b.has[k], update: b.updates[k], locked: b.locked[k], layer: p.layer };
+    tip.show(k, dialBox(k), p, {
+      value: b.values[k], grad: f.grads[p.name]?.[flat] ?? null, locked: b.locked[k],
+      turn: nextTurn(f, turnInfo, b.state.session.dataset?.n_train),
       sizes: b.state.session.sizes, classNames: b.state.session.dataset?.class_names || [],
       zoomHint: b.layout.count > 300,
     });
@@ -293,6 +298,14 @@ export function createBoard(root, actions) {
     // pixel back); off by default, because a readback can cost a GPU canvas its acceleration.
     measureRaster: false,
     get zoom() { return camera.zoom; },
+    /** Test hook: the update the arrow of dial (name, flat index) stands for, unmagnified; null without an arrow. */
+    arrow(name, flat) {
+      const t = b.layout?.tensors.find((x) => x.name === name);
+      if (!t || flat < 0 || flat >= t.count) return null;
+      return b.has[t.offset + flat] ? b.updates[t.offset + flat] : null;
+    },
+    /** Test hook: {version, step, phase} of the frame the board last drew. */
+    get drawn() { return b.drawn || null; },
   };
 
   return { update, dialRect, view };

@@ -1,11 +1,10 @@
 // What the network has learned, drawn over the data: for two inputs and one output the
 // decision boundary (the output over the plane, a = 0.5 outlined) under the training points
 // (test points hollow); for one input and one output the fitted curve through the points.
+// The output is the server's `grid.output` (the network's own forward pass); nothing here
+// computes the network.
 
-import { forwardBatch } from "../lib/nn.js";
 import { readPalette, rgb } from "../lib/palette.js";
-
-const GRID = 72;
 
 export function createBoundary(root) {
   root.innerHTML = `<h2>What it has learned</h2><canvas class="boundary-canvas" role="img"></canvas><p class="boundary-note"></p>`;
@@ -17,37 +16,45 @@ export function createBoundary(root) {
     const kind = s && s.sizes[0] === 2 && s.sizes.at(-1) === 1 ? "plane" : s && s.sizes[0] === 1 && s.sizes.at(-1) === 1 ? "curve" : null;
     root.hidden = !kind || !f;
     if (root.hidden) return;
-    const net = netOf(s, f);
-    if (!net) return;
     const points = state.points || { inputs: [], targets: [] };
+    const grid = gridOf(s.dataset?.grid, f.grid, kind);
+    const waiting = grid ? "" : " · the network’s output comes with the next frame that carries it";
     if (kind === "plane") {
-      drawPlane(canvas, net, points);
+      drawPlane(canvas, grid, points);
       canvas.setAttribute("aria-label", "Decision boundary: background shows the network output over the input plane, dots the training examples");
       note.textContent = points.partial
-        ? "Background: the output over the plane (blue near 1, orange near 0). Dots: the examples shown so far."
-        : `Blue: output near 1 · orange: near 0 · line: output = 0.5 · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}`;
+        ? `Background: the output over the plane (blue near 1, orange near 0). Dots: the examples shown so far.${waiting}`
+        : `Blue: output near 1 · orange: near 0 · line: output = 0.5 · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}${waiting}`;
     } else {
-      drawCurve(canvas, net, points);
+      drawCurve(canvas, grid, points);
       canvas.setAttribute("aria-label", "The network’s output as a curve through the training examples");
-      note.textContent = `Line: the network’s output · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}`;
+      note.textContent = `Line: the network’s output · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}${waiting}`;
     }
   }
 
   return { update };
 }
 
-function netOf(s, f) {
-  const L = s.sizes.length - 1;
-  const weights = [], biases = [];
-  for (let l = 0; l < L; l++) {
-    weights.push(f.params[`layers.${l}.weight`]);
-    biases.push(f.params[`layers.${l}.bias`]);
-    if (!weights[l] || !biases[l]) return null;
-  }
-  return (x, n) => forwardBatch(x, n, s.sizes, weights, biases, s.activation, s.outputActivation);
+/**
+ * The server's output grid (`grid.output`, computed by the network itself) with its extent
+ * from `hello.dataset.grid`: {x: [lo, hi, cols], y?: [lo, hi, rows]}. Output row r is at
+ * y = lo + r·(hi − lo)/(rows − 1), column c at x = lo + c·(hi − lo)/(cols − 1).
+ * → {x, y, cols, rows, out} or null when either is missing or they disagree.
+ */
+export function gridOf(decl, out, kind) {
+  if (!decl?.x || !out) return null;
+  const cols = decl.x[2], rows = kind === "plane" ? decl.y?.[2] : 1;
+  if (!(cols > 1) || !(rows >= 1) || out.length !== cols * rows) return null;
+  return { kind, x: decl.x, y: decl.y || null, cols, rows, out };
 }
 
-function extent(points, dim) {
+/** [lo, hi] of the plot along one input: the grid's cells, or the points padded. */
+function extent(grid, points, dim) {
+  if (grid) {
+    const [lo, hi, n] = dim === 0 ? grid.x : grid.y;
+    const half = (hi - lo) / (n - 1) / 2;   // each grid value is the centre of its cell
+    return grid.kind === "curve" ? [lo, hi] : [lo - half, hi + half];
+  }
   let lo = Infinity, hi = -Infinity;
   for (const row of [...points.inputs, ...testOf(points).inputs]) { lo = Math.min(lo, row[dim]); hi = Math.max(hi, row[dim]); }
   if (!Number.isFinite(lo)) { lo = -1; hi = 1; }
@@ -65,33 +72,35 @@ function prepare(canvas) {
   return { ctx, w, h, c: readPalette(canvas) };
 }
 
-function drawPlane(canvas, net, points) {
+function drawPlane(canvas, grid, points) {
   const { ctx, w, h, c } = prepare(canvas);
   if (w < 10) return;
-  const [x0, x1] = extent(points, 0), [y0, y1] = extent(points, 1);
-  const xs = new Float32Array(GRID * GRID * 2);
-  for (let r = 0; r < GRID; r++) {
-    for (let q = 0; q < GRID; q++) {
-      xs[(r * GRID + q) * 2] = x0 + ((q + 0.5) / GRID) * (x1 - x0);
-      xs[(r * GRID + q) * 2 + 1] = y1 - ((r + 0.5) / GRID) * (y1 - y0);
+  const [x0, x1] = extent(grid, points, 0), [y0, y1] = extent(grid, points, 1);
+  ctx.fillStyle = c.face;
+  ctx.fillRect(0, 0, w, h);
+  if (grid) shadePlane(ctx, grid, w, h, c);
+  const X = (v) => ((v - x0) / (x1 - x0)) * w, Y = (v) => (1 - (v - y0) / (y1 - y0)) * h;
+  drawPoints(ctx, c, points, X, Y);
+}
+
+/** The output as a colour per grid cell (row 0, the lowest y, at the bottom) and its 0.5 line. */
+function shadePlane(ctx, grid, w, h, c) {
+  const { cols, rows, out } = grid;
+  const img = new ImageData(cols, rows);
+  const face = rgb(c.face), pos = rgb(c.pos), neg = rgb(c.neg);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const t = Math.max(-1, Math.min(1, (out[r * cols + q] - 0.5) * 2));
+      const to = t >= 0 ? pos : neg, f = Math.abs(t) * 0.6, k = (rows - 1 - r) * cols + q;
+      for (let ch = 0; ch < 3; ch++) img.data[k * 4 + ch] = face[ch] + (to[ch] - face[ch]) * f;
+      img.data[k * 4 + 3] = 255;
     }
   }
-  const out = net(xs, GRID * GRID);
-  const img = new ImageData(GRID, GRID);
-  const face = rgb(c.face), pos = rgb(c.pos), neg = rgb(c.neg);
-  for (let k = 0; k < GRID * GRID; k++) {
-    const t = Math.max(-1, Math.min(1, (out[k] - 0.5) * 2));
-    const to = t >= 0 ? pos : neg, f = Math.abs(t) * 0.6;
-    for (let ch = 0; ch < 3; ch++) img.data[k * 4 + ch] = face[ch] + (to[ch] - face[ch]) * f;
-    img.data[k * 4 + 3] = 255;
-  }
-  const tmp = new OffscreenCanvas(GRID, GRID);
+  const tmp = new OffscreenCanvas(cols, rows);
   tmp.getContext("2d").putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tmp, 0, 0, w, h);
-  contour(ctx, out, w, h, c.ink);
-  const X = (v) => ((v - x0) / (x1 - x0)) * w, Y = (v) => (1 - (v - y0) / (y1 - y0)) * h;
-  drawPoints(ctx, c, points, X, Y);
+  contour(ctx, grid, w, h, c.ink);
 }
 
 /** Training points filled, test points as rings, in their target's colour. */
@@ -117,29 +126,27 @@ function testOf(points) {
   return points.test || { inputs: [], targets: [] };
 }
 
-/** The a = 0.5 line, as the grid edges between cells on either side of it. */
-function contour(ctx, out, w, h, colour) {
-  const sx = w / GRID, sy = h / GRID;
+/** The a = 0.5 line, as the cell edges between cells on either side of it (screen rows). */
+function contour(ctx, { cols, rows, out }, w, h, colour) {
+  const sx = w / cols, sy = h / rows;
+  const at = (i, q) => out[(rows - 1 - i) * cols + q] >= 0.5;   // screen row i, top first
   ctx.strokeStyle = colour;
   ctx.lineWidth = 2;
   ctx.beginPath();
-  for (let r = 0; r < GRID - 1; r++) {
-    for (let q = 0; q < GRID - 1; q++) {
-      const a = out[r * GRID + q] >= 0.5, right = out[r * GRID + q + 1] >= 0.5, down = out[(r + 1) * GRID + q] >= 0.5;
-      if (a !== right) { ctx.moveTo((q + 1) * sx, r * sy); ctx.lineTo((q + 1) * sx, (r + 1) * sy); }
-      if (a !== down) { ctx.moveTo(q * sx, (r + 1) * sy); ctx.lineTo((q + 1) * sx, (r + 1) * sy); }
+  for (let i = 0; i < rows; i++) {
+    for (let q = 0; q < cols; q++) {
+      const a = at(i, q);
+      if (q + 1 < cols && a !== at(i, q + 1)) { ctx.moveTo((q + 1) * sx, i * sy); ctx.lineTo((q + 1) * sx, (i + 1) * sy); }
+      if (i + 1 < rows && a !== at(i + 1, q)) { ctx.moveTo(q * sx, (i + 1) * sy); ctx.lineTo((q + 1) * sx, (i + 1) * sy); }
     }
   }
   ctx.stroke();
 }
 
-function drawCurve(canvas, net, points) {
+function drawCurve(canvas, grid, points) {
   const { ctx, w, h, c } = prepare(canvas);
   if (w < 10) return;
-  const [x0, x1] = extent(points, 0);
-  const n = 200, xs = new Float32Array(n);
-  for (let k = 0; k < n; k++) xs[k] = x0 + (k / (n - 1)) * (x1 - x0);
-  const ys = net(xs, n);
+  const [x0, x1] = extent(grid, points, 0);
   let lo = -1.2, hi = 1.2;
   for (const t of [...points.targets, ...testOf(points).targets]) { lo = Math.min(lo, t[0]); hi = Math.max(hi, t[0]); }
   const X = (v) => ((v - x0) / (x1 - x0)) * w, Y = (v) => (1 - (v - lo) / (hi - lo)) * h;
@@ -151,9 +158,14 @@ function drawCurve(canvas, net, points) {
   const test = testOf(points);
   test.inputs.forEach((p, k) => { ctx.beginPath(); ctx.arc(X(p[0]), Y(test.targets[k][0]), 3.5, 0, 2 * Math.PI); ctx.stroke(); });
   points.inputs.forEach((p, k) => { ctx.beginPath(); ctx.arc(X(p[0]), Y(points.targets[k][0]), 3, 0, 2 * Math.PI); ctx.fill(); });
+  if (!grid) return;
+  const [gx0, gx1, n] = grid.x;
   ctx.strokeStyle = c.pos;
   ctx.lineWidth = 3;
   ctx.beginPath();
-  for (let k = 0; k < n; k++) (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(xs[k]), Y(Math.max(lo, Math.min(hi, ys[k]))));
+  for (let k = 0; k < n; k++) {
+    const x = gx0 + (k / (n - 1)) * (gx1 - gx0);
+    (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(x), Y(Math.max(lo, Math.min(hi, grid.out[k]))));
+  }
   ctx.stroke();
 }
