@@ -77,3 +77,9 @@ def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> N
     assert Path(where) == target / "app" / "_web" / "static"
 
     assert_serves_from(elsewhere, env, tmp_path, REPO_ROOT)
+
+
+def test_venv_stays_out_of_git_and_the_image() -> None:
+    """`make` and .ci/run keep their virtual environment in .venv inside the checkout."""
+    assert ".venv/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+    assert ".venv" in (REPO_ROOT / ".dockerignore").read_text().splitlines()
