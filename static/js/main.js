@@ -20,7 +20,9 @@ const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
 const store = {
   session: null, frame: null, settings: {}, points: null, divergence: null, presetId: query.get("preset") || (watchId ? null : "xor"),
-  ui: { selected: null, readOnly: Boolean(watchId) },
+  meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
+  // turn: a dial this presenter is turning, {name, index, baseCost, holding}; null when still.
+  ui: { selected: null, readOnly: Boolean(watchId), turn: null },
   connection: { state: "connecting", text: "Connecting…" },
 };
 let conn = null;
@@ -30,7 +32,9 @@ let frames = 0;   // frames received, for the benchmark
 
 const $ = (id) => document.getElementById(id);
 const actions = {
-  set: (name, index, value) => conn?.send({ type: "set", name, index, value }),
+  set: (name, index, value) => { turning(name, index); conn?.send({ type: "set", name, index, value }); },
+  turnStart: (name, index) => turning(name, index, true),
+  turnEnd: () => { if (store.ui.turn) { store.ui.turn.holding = false; turning(store.ui.turn.name, store.ui.turn.index); } },
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
   select: (sel) => { store.ui.selected = sel; render(); },
   step: () => command({ type: "step" }),
@@ -63,6 +67,22 @@ const views = [status, board, createScreen($("screen")), transport, createPhaseP
 function command(msg) {
   if (store.ui.readOnly) return;
   conn?.send(msg);
+}
+
+// A turn settles this long after its last change (or after the drag ends).
+const TURN_SETTLE_MS = 1500;
+let turnTimer = 0;
+
+/** The screen answers a turn: main keeps the cost the turn began from and when it settles. */
+function turning(name, index, holding) {
+  if (store.ui.readOnly) return;
+  clearTimeout(turnTimer);
+  const t = store.ui.turn;
+  if (!t || t.name !== name || String(t.index) !== String(index)) {
+    store.ui.turn = { name, index, baseCost: store.frame?.cost ?? null, holding: Boolean(holding) };
+  } else if (holding !== undefined) t.holding = holding;
+  if (!store.ui.turn.holding) turnTimer = setTimeout(() => { store.ui.turn = null; render(); }, TURN_SETTLE_MS);
+  render();
 }
 
 function render() {
@@ -104,6 +124,7 @@ function connect(id, token) {
   store.frame = null;
   store.points = null;
   store.ui.selected = null;
+  store.ui.turn = null;
   conn = createConnection({ sessionId: id, token, onHello, onFrame, onMessage, onStatus });
 }
 
@@ -197,6 +218,8 @@ async function start() {
   };
   api.presets().then((p) => setup.setPresets(p, store.presetId)).catch(() => {});
   api.datasets().then((d) => setup.setDatasets(d)).catch(() => {});
+  api.meta().then((m) => { store.meta = m; render(); })
+    .catch(() => status.toast("The server’s vocabulary (/api/meta) could not be read: menus and formulas stay empty."));
   if (watchId) { connect(watchId, null); return; }
   const saved = sessionLink.resume(store.presetId, query.has("preset"));
   if (saved && (await api.exists(saved.id))) { store.presetId = saved.preset; connect(saved.id, saved.token); return; }

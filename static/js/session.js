@@ -20,6 +20,8 @@ export const api = {
   },
   async presets() { return (await fetch("/api/presets")).json(); },
   async datasets() { return (await fetch("/api/datasets")).json(); },
+  /** The server's vocabulary (option lists, formulas, phase words), fetched once per page. */
+  async meta() { return (await fetch("/api/meta")).json(); },
   async exists(id) {
     try { return (await fetch(`/api/sessions/${encodeURIComponent(id)}`)).ok; } catch { return false; }
   },

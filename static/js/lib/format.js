@@ -55,3 +55,24 @@ export function niceFloor(x) {
   for (const m of [5, 2, 1]) if (m * p <= x * (1 + 1e-9)) return m * p;
   return p;
 }
+
+/**
+ * The screen while a dial turns: the cost with enough decimals that its change since the
+ * turn began shows (at least 6 significant digits), and that change with the same decimals.
+ * turnReading(2.35225, 2.35212) → {value: "2.35225", change: "+0.00013"}.
+ */
+export function turnReading(cost, base) {
+  if (!Number.isFinite(cost)) return { value: fmt(cost), change: "" };
+  const a = Math.abs(cost);
+  const lead = a > 0 ? Math.floor(Math.log10(a)) : 0;
+  let decimals = Math.max(0, 5 - lead);
+  const d = Number.isFinite(base) ? cost - base : null;
+  // Two significant digits of the change, so "+0.00013" never reads as "+0.0001".
+  if (d) decimals = Math.max(decimals, 1 - Math.floor(Math.log10(Math.abs(d))));
+  decimals = Math.min(decimals, 12);
+  if (a >= 1e6) return { value: fmt(cost, 8), change: d === null ? "" : fmtSigned(d, 3) };
+  const value = cost.toFixed(decimals).replace("-", "−");
+  if (d === null) return { value, change: "" };
+  const change = Math.abs(d) < 0.5 * 10 ** -decimals ? "±0" : d.toFixed(decimals).replace("-", "−");
+  return { value, change: d > 0 && change !== "±0" ? `+${change}` : change };
+}

@@ -1,7 +1,9 @@
 // The screen: the training-set cost as one big number, with the step, test cost, accuracy
-// and a chart of the cost over steps. Divergence is shown in words, never as NaN.
+// and a chart of the cost over steps. Divergence is shown in words, never as NaN. While this
+// presenter turns a dial (state.ui.turn) the number grows digits until the change shows, and
+// the change since the turn began stands beside it; when the turn settles both go back.
 
-import { fmt, fmtPercent } from "../lib/format.js";
+import { fmt, fmtPercent, turnReading } from "../lib/format.js";
 import { readPalette } from "../lib/palette.js";
 
 const ANNOUNCE_MS = 2500;
@@ -10,7 +12,7 @@ export function createScreen(root) {
   root.innerHTML = `
     <div class="screen-main">
       <div class="screen-label">cost <span class="screen-sub">over the training set</span></div>
-      <div class="screen-number" data-testid="cost">—</div>
+      <div class="screen-reading"><div class="screen-number" data-testid="cost">—</div><div class="screen-change" data-testid="cost-change" hidden></div></div>
       <div class="screen-diverged" hidden></div>
     </div>
     <dl class="screen-stats">
@@ -22,6 +24,7 @@ export function createScreen(root) {
     <p class="visually-hidden" aria-live="polite"></p>`;
   const number = root.querySelector(".screen-number");
   const diverged = root.querySelector(".screen-diverged");
+  const change = root.querySelector(".screen-change");
   const stepEl = root.querySelector('[data-testid="step-count"]');
   const testEl = root.querySelector(".v-test");
   const accEl = root.querySelector(".v-acc");
@@ -36,7 +39,11 @@ export function createScreen(root) {
     const why = f.diverged || state.divergence?.message || "";
     const bad = Boolean(why) || !Number.isFinite(f.cost);
     root.classList.toggle("is-diverged", bad);
-    number.textContent = bad ? "diverged" : screenNumber(f.cost);
+    const turn = !bad && state.ui.turn ? turnReading(f.cost, state.ui.turn.baseCost) : null;
+    number.textContent = bad ? "diverged" : turn ? turn.value : screenNumber(f.cost);
+    root.classList.toggle("is-turning", Boolean(turn));
+    change.hidden = !turn || !turn.change;
+    if (turn) change.innerHTML = `${turn.change} <small>since the turn began</small>`;
     diverged.hidden = !bad;
     diverged.textContent = why || "The cost is not a finite number: the network has diverged.";
     stepEl.textContent = String(f.step ?? 0);
@@ -131,5 +138,8 @@ function axes(ctx, c, w, h, pad, top, last) {
   ctx.textBaseline = "top";
   ctx.fillText(`step ${last}`, w - pad.r, h - pad.b + 5);
   ctx.textAlign = "left";
-  ctx.fillText("cost over steps", pad.l + 4, h - pad.b + 5);
+  // The caption only where it clears the step label at the right.
+  if (ctx.measureText("cost over steps").width + ctx.measureText(`step ${last}`).width + 16 < w - pad.l - pad.r) {
+    ctx.fillText("cost over steps", pad.l + 4, h - pad.b + 5);
+  }
 }

@@ -1,15 +1,9 @@
 // Choosing a board: the preset menu and the form for a custom one. Both end in
 // actions.create(config); the server's answer (or its 422 message) comes back through main.
+// Every option list and setting label is the server's (GET /api/meta, in state.meta).
 
-const HIDDEN = ["sigmoid", "tanh", "relu", "linear"];
-const OUTPUT = ["sigmoid", "tanh", "softmax", "linear"];
-const LOSSES = [["quadratic", "quadratic ½‖y − a‖²"], ["mse", "mean squared error"], ["cross_entropy", "cross-entropy"]];
-const LEARNERS = [["gradient_descent", "gradient descent"], ["trial_and_error", "trial and error"], ["evolution", "evolution"]];
-
-const options = (list, selected) => list.map((o) => {
-  const [value, text] = Array.isArray(o) ? o : [o, o];
-  return `<option value="${value}"${value === selected ? " selected" : ""}>${text}</option>`;
-}).join("");
+const options = (list, selected) => list.map((o) =>
+  `<option value="${o.name}" title="${escape(o.description || o.g || "")}"${o.name === selected ? " selected" : ""}>${escape(o.title)}</option>`).join("");
 
 export function createSetup(root, actions) {
   root.innerHTML = `
@@ -21,12 +15,13 @@ export function createSetup(root, actions) {
         <label>layers <input name="layers" value="2, 3, 1" required pattern="\\s*\\d+(\\s*,\\s*\\d+)+\\s*" aria-describedby="layers-help"></label>
         <small id="layers-help">inputs, hidden…, outputs — must match the dataset</small>
         <label>dataset <select name="dataset"></select></label>
-        <label>hidden activation <select name="activation">${options(HIDDEN, "sigmoid")}</select></label>
-        <label>output activation <select name="output_activation">${options(OUTPUT, "sigmoid")}</select></label>
-        <label>loss <select name="loss">${options(LOSSES, "quadratic")}</select></label>
-        <label>learning rate η <input name="learning_rate" type="number" step="any" min="0" value="1"></label>
-        <label>batch size <input name="batch_size" type="number" min="1" placeholder="all (full batch)"></label>
-        <label>learner <select name="learner">${options(LEARNERS, "gradient_descent")}</select></label>
+        <label>hidden activation <select name="activation" data-testid="form-activation"></select></label>
+        <label>output activation <select name="output_activation" data-testid="form-output-activation"></select></label>
+        <label>loss <select name="loss" data-testid="form-loss"></select></label>
+        <label>learner <select name="learner" data-testid="form-learner"></select></label>
+        <label data-setting="learning_rate"><span>learning rate η</span> <input name="learning_rate" type="number" step="any" min="0" value="1"></label>
+        <label data-setting="batch_size"><span>batch size</span> <input name="batch_size" type="number" min="1" placeholder="all (full batch)"></label>
+        <label data-setting="step_size"><span>step size</span> <input name="step_size" type="number" step="any" min="0" value="0.05"></label>
         <label>seed <input name="seed" type="number" min="0" value="0"></label>
         <p class="form-error" role="alert" hidden></p>
         <div class="form-buttons">
@@ -40,6 +35,7 @@ export function createSetup(root, actions) {
   const form = root.querySelector("form");
   const error = root.querySelector(".form-error");
   let datasets = [];
+  let meta = null;
 
   select.addEventListener("change", () => { if (select.value) actions.openPreset(select.value); });
   root.querySelector(".custom-open").addEventListener("click", () => { error.hidden = true; dialog.showModal(); });
@@ -49,7 +45,26 @@ export function createSetup(root, actions) {
     const message = await actions.create(readForm(form));
     if (message) { error.textContent = message; error.hidden = false; } else dialog.close();
   });
-  form.elements.dataset.addEventListener("change", () => matchLayers(form, datasets));
+  form.elements.dataset.addEventListener("change", () => { matchLayers(form, datasets); fitLoss(form, meta); });
+  form.elements.output_activation.addEventListener("change", () => fitLoss(form, meta));
+  form.elements.learner.addEventListener("change", () => showSettings(form, meta));
+
+  function useMeta(m) {
+    meta = m;
+    const el = form.elements;
+    el.activation.innerHTML = options(m.hidden_activations, "sigmoid");
+    el.output_activation.innerHTML = options(m.output_activations, "sigmoid");
+    el.loss.innerHTML = options(m.losses, "quadratic");
+    el.learner.innerHTML = options(m.learners, "gradient_descent");
+    for (const label of form.querySelectorAll("[data-setting]")) {
+      const s = m.settings.find((x) => x.name === label.dataset.setting);
+      if (s) label.querySelector("span").textContent = s.label;
+      if (s?.null_label) label.querySelector("input").placeholder = s.null_label;
+    }
+    matchLayers(form, datasets);
+    fitLoss(form, meta);
+    showSettings(form, meta);
+  }
 
   function setPresets(presets, current) {
     select.innerHTML = `${presets.map((p) => `<option value="${p.id}" title="${escape(p.description || "")}">${escape(p.title || p.id)}</option>`).join("")}
@@ -61,10 +76,12 @@ export function createSetup(root, actions) {
     datasets = list;
     form.elements.dataset.innerHTML = list.map((d) => `<option value="${d.name}">${escape(d.title || d.name)} (${d.n_in} → ${d.n_out})</option>`).join("");
     matchLayers(form, datasets);
+    fitLoss(form, meta);
   }
 
   function update(state) {
     root.hidden = state.ui.readOnly;
+    if (state.meta && state.meta !== meta) useMeta(state.meta);
     if (state.presetId !== undefined && select.value !== (state.presetId || "")) select.value = state.presetId || "";
   }
 
@@ -77,10 +94,26 @@ function matchLayers(form, datasets) {
   const sizes = form.elements.layers.value.split(",").map((x) => Number(x.trim())).filter((x) => x > 0);
   const hidden = sizes.length > 2 ? sizes.slice(1, -1) : [3];
   form.elements.layers.value = [d.n_in, ...hidden, d.n_out].join(", ");
-  if (d.n_out > 1 && d.task === "classification") {
-    form.elements.output_activation.value = "softmax";
-    form.elements.loss.value = "cross_entropy";
+  const el = form.elements;
+  // Many classes read best as probabilities that add up to one, judged by cross-entropy.
+  if (d.n_out > 1 && d.task === "classification" && el.output_activation.querySelector('[value="softmax"]')) {
+    el.output_activation.value = "softmax";
+    if (el.loss.querySelector('[value="cross_entropy"]')) el.loss.value = "cross_entropy";
   }
+}
+
+/** Only the losses the server accepts with the chosen output activation can be picked. */
+function fitLoss(form, meta) {
+  if (!meta) return;
+  const out = form.elements.output_activation.value, loss = form.elements.loss;
+  for (const o of loss.options) o.disabled = !meta.losses.find((l) => l.name === o.value)?.outputs.includes(out);
+  if (loss.selectedOptions[0]?.disabled) loss.value = [...loss.options].find((o) => !o.disabled)?.value ?? "";
+}
+
+/** Only the settings the chosen learner reads are asked for. */
+function showSettings(form, meta) {
+  const reads = meta?.learners.find((l) => l.name === form.elements.learner.value)?.settings || [];
+  for (const label of form.querySelectorAll("[data-setting]")) label.hidden = !reads.includes(label.dataset.setting);
 }
 
 function readForm(form) {
@@ -91,11 +124,14 @@ function readForm(form) {
     activation: el.activation.value,
     output_activation: el.output_activation.value,
     loss: el.loss.value,
-    learning_rate: Number(el.learning_rate.value),
     learner: el.learner.value,
     seed: Number(el.seed.value || 0),
   };
-  if (el.batch_size.value) config.batch_size = Number(el.batch_size.value);
+  // Settings the learner does not read are left to the server's defaults.
+  const asked = (name) => !form.querySelector(`[data-setting="${name}"]`).hidden;
+  if (asked("learning_rate")) config.learning_rate = Number(el.learning_rate.value);
+  if (asked("batch_size") && el.batch_size.value) config.batch_size = Number(el.batch_size.value);
+  if (asked("step_size") && el.step_size.value) config.step_size = Number(el.step_size.value);
   return config;
 }
 

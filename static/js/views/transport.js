@@ -1,11 +1,11 @@
 // Transport: Undo, Step, Phase, Play/Pause with speed, Reset, and the live settings
-// (learning rate, batch size, learner). Buttons only raise actions; the state they show
-// (playing, learning rate, learner) always comes back from the server's frames.
+// (learner, and only the settings it reads: learning rate and batch size, or step size).
+// Buttons only raise actions; the state they show (playing, settings, learner) always comes
+// back from the server's frames. Learner names and setting labels come from GET /api/meta.
 
 import { ICONS } from "../lib/icons.js";
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, null];   // steps per second; null = as fast as possible
-const LEARNERS = [["gradient_descent", "gradient descent"], ["trial_and_error", "trial and error"], ["evolution", "evolution"]];
 
 export function createTransport(root, actions) {
   root.innerHTML = `
@@ -18,9 +18,10 @@ export function createTransport(root, actions) {
       <button type="button" data-testid="reset" data-act="reset" title="Fresh random dials">${ICONS.reset} Reset</button>
     </div>
     <div class="transport-settings">
-      <label>learning rate η <input type="number" name="learning_rate" data-testid="learning-rate" min="0" step="any" inputmode="decimal"></label>
-      <label>batch <select name="batch_size"></select></label>
-      <label>learner <select name="learner">${LEARNERS.map(([v, t]) => `<option value="${v}">${t}</option>`).join("")}</select></label>
+      <label>learner <select name="learner" data-testid="learner"></select></label>
+      <label data-setting="learning_rate"><span>learning rate η</span> <input type="number" name="learning_rate" data-testid="learning-rate" min="0" step="any" inputmode="decimal"></label>
+      <label data-setting="batch_size"><span>batch</span> <select name="batch_size"></select></label>
+      <label data-setting="step_size" hidden><span>step size</span> <input type="number" name="step_size" data-testid="step-size" min="0" step="any" inputmode="decimal"></label>
     </div>`;
   const playBtn = root.querySelector('[data-act="play"]');
   const speed = root.querySelector(".speed input");
@@ -28,6 +29,8 @@ export function createTransport(root, actions) {
   const lr = root.querySelector('[name="learning_rate"]');
   const batch = root.querySelector('[name="batch_size"]');
   const learner = root.querySelector('[name="learner"]');
+  const stepSize = root.querySelector('[name="step_size"]');
+  let metaSeen = null;
   let playing = false;
   let nTrain = 0;
 
@@ -53,6 +56,29 @@ export function createTransport(root, actions) {
     actions.configure({ batch_size: batch.value === "full" ? null : Number(batch.value) });
   });
   learner.addEventListener("change", () => actions.configure({ learner: learner.value }));
+  stepSize.addEventListener("change", () => {
+    const v = Number(stepSize.value);
+    if (v > 0) actions.configure({ step_size: v });
+  });
+
+  /** Learner names and setting labels, once meta has arrived. */
+  function useMeta(meta) {
+    if (!meta || meta === metaSeen) return;
+    metaSeen = meta;
+    learner.innerHTML = meta.learners.map((l) => `<option value="${l.name}" title="${escape(l.description)}">${escape(l.title)}</option>`).join("");
+    for (const label of root.querySelectorAll("[data-setting]")) {
+      const m = meta.settings.find((x) => x.name === label.dataset.setting);
+      if (m) label.querySelector("span").textContent = m.label;
+    }
+  }
+
+  /** Only the settings the current learner reads are offered. */
+  function showSettings(meta, name) {
+    const reads = meta?.learners.find((l) => l.name === name)?.settings;
+    for (const label of root.querySelectorAll("[data-setting]")) {
+      label.hidden = reads ? !reads.includes(label.dataset.setting) : label.dataset.setting === "step_size";
+    }
+  }
 
   function fillBatch(n, current) {
     const sizes = [1, 4, 8, 16, 32, 64, 128, 256].filter((s) => s < n);
@@ -66,6 +92,8 @@ export function createTransport(root, actions) {
     const f = state.frame, s = state.session;
     root.hidden = state.ui.readOnly;
     if (!f || !s) return;
+    useMeta(state.meta);
+    showSettings(state.meta, f.learner);
     playing = f.playing;
     playBtn.setAttribute("aria-pressed", String(playing));
     const icon = playBtn.querySelector(".play-icon");
@@ -82,6 +110,7 @@ export function createTransport(root, actions) {
     if (document.activeElement !== lr && f.learningRate !== null) lr.value = String(f.learningRate);
     if (document.activeElement !== batch && batch.value !== want) batch.value = want;
     if (document.activeElement !== learner && f.learner) learner.value = f.learner;
+    if (document.activeElement !== stepSize && f.stepSize) stepSize.value = String(Number(f.stepSize));
   }
 
   return { update, rate };
@@ -92,4 +121,8 @@ function batchSetting(f, settings) {
   const b = f.batchSizeSetting;
   if (b === undefined) return settings.batch_size ?? null;
   return b === "" ? null : Number(b);
+}
+
+function escape(s) {
+  return String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
 }
