@@ -91,8 +91,8 @@ _LEARNERS: dict[str, dict[str, Any]] = {
                    "cost would change if a neuron’s sum z were nudged. Output neurons are "
                    "blamed for their error; a hidden neuron shares the blame of the neurons it "
                    "feeds, through the dials between them."),
-            _phase("update", "update", "Every unlocked dial is <b>turned</b> against its "
-                   "gradient, η times it: exactly where the arrows pointed."),
+            _phase("update", "update", "Every unlocked dial gets a small <b>nudge</b> against "
+                   "its gradient, η times it: exactly where the arrows pointed."),
         ],
     },
     "trial_and_error": {

@@ -185,8 +185,8 @@ function gdDial(c) {
   const d = delta(f, sel.layer, sel.j);
   const head = `<p class="dial-name">${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
   const a = sel.kind === "weight" ? act(f, sel.layer, sel.i) : 1;
-  const mine = d === null ? `<p>For this example: ∂Cₓ/∂w = δⱼ · aᵢ: ${NOT_YET} (δ of layer ${sel.layer + 1} comes in its backward phase)</p>`
-    : `<p class="eq">For this example: ∂Cₓ/∂w = δⱼ · aᵢ = ${v(d, "delta", sel.layer)} × ${v(a)} = ${v(a === null ? null : d * a)}</p>`;
+  const mine = d === null ? `<p>For this example: ∂C/∂w = δⱼ · aᵢ: ${NOT_YET} (δ of layer ${sel.layer + 1} comes in its backward phase)</p>`
+    : `<p class="eq">For this example: ∂C/∂w = δⱼ · aᵢ = ${v(d, "delta", sel.layer)} × ${v(a)} = ${v(a === null ? null : d * a)}</p>`;
   return head + mine + stepChange(c, k) + slopeLine(f, s, sel, k);
 }
 
