@@ -1,0 +1,137 @@
+"""The arrow on every dial is what the network will do: a step moves each dial by exactly its
+arrow (mini-batches with momentum, where −η·∂C/∂w would be wrong), and phase by phase the
+arrows appear only as backward reaches each layer."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+from typing import Any
+
+import pytest
+from browser_helpers import ARTIFACTS, TIMEOUT_MS, wait_cost
+
+pytestmark = pytest.mark.browser
+
+# Every dial's value and the update its arrow stands for (null: no arrow), read in one go from
+# the frame the board last drew.
+READ = """() => {
+  const d = window.dialboard, f = d.state().frame, out = {};
+  for (const p of d.state().session.parameters) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    out[p.name] = { value: Array.from(f.params[p.name]),
+                    arrow: Array.from({ length: n }, (_, k) => d.view.arrow(p.name, k)) };
+  }
+  const stepGrads = {};
+  for (const [n, g] of Object.entries(f.stepGrads)) stepGrads[n] = Array.from(g);
+  return { step: f.step, phase: f.phase, inStep: f.inStep, layers: f.updateLayers,
+           lr: f.learningRate, examples: f.updateExamples,
+           batch: f.updateBatch ? f.updateBatch.length : null, stepGrads, dials: out };
+}"""
+
+# The board has drawn the newest frame, and that frame satisfies `cond` (a JS expression on f).
+DRAWN = """cond => { const d = window.dialboard, f = d.state()?.frame;
+  return Boolean(f && d.view.drawn && d.view.drawn.version === f.version
+                 && new Function('f', 'return ' + cond)(f)); }"""
+
+
+def board_with(page: Any, base_url: str, config: dict[str, Any]) -> None:
+    req = urllib.request.Request(f"{base_url}/api/sessions", data=json.dumps(config).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as res:
+        body = json.loads(res.read())
+    page.goto(f"{base_url}/?preset={config['preset']}#session={body['id']}&token={body['control_token']}")
+    wait_cost(page)
+    wait_drawn(page, "f.step === 0")
+
+
+def wait_drawn(page: Any, cond: str) -> dict[str, Any]:
+    page.wait_for_function(DRAWN, arg=cond, timeout=TIMEOUT_MS)
+    return dict(page.evaluate(READ))
+
+
+def click_and_wait(page: Any, button: str, cond: str) -> dict[str, Any]:
+    page.click(f"[data-testid={button}]")
+    return wait_drawn(page, cond)
+
+
+def assert_moved_by_arrows(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """after − before == the arrows of `before`, to float32 precision, for every dial."""
+    for name, d in before["dials"].items():
+        for k, (v0, arrow) in enumerate(zip(d["value"], d["arrow"], strict=True)):
+            assert arrow is not None, f"{name}[{k}] has no arrow before the update"
+            moved = after["dials"][name]["value"][k] - v0
+            tol = 3e-7 * max(1.0, abs(v0), abs(arrow))
+            assert math.isclose(moved, arrow, rel_tol=1e-5, abs_tol=tol), (
+                f"{name}[{k}]: moved {moved!r}, arrow said {arrow!r}")
+
+
+def test_a_step_moves_every_dial_by_its_arrow(page: Any, server: Any) -> None:
+    board_with(page, server.url, {"preset": "circle", "batch_size": 8, "momentum": 0.9})
+    for n in (1, 2, 3):
+        click_and_wait(page, "step", f"f.step === {n}")
+    before = page.evaluate(READ)
+    assert before["examples"] == 8 and before["batch"] == 8
+    after = click_and_wait(page, "step", "f.step === 4")
+    assert_moved_by_arrows(before, after)
+    # With momentum the arrow is not −η × this batch's gradient: the board draws the real step.
+    lr = before["lr"]
+    gap = max(abs(a + lr * g) for name, d in before["dials"].items()
+              for a, g in zip(d["arrow"], before["stepGrads"][name], strict=True))
+    assert gap > 1e-3, "the arrows look like −η·gradient, not the momentum step"
+    legend = page.text_content(".board-legend") or ""
+    assert "arrow: the next step" in legend and "×" in legend, legend
+    page.screenshot(path=str(ARTIFACTS / "arrows-circle-momentum.png"))
+
+
+def arrows_by_layer(state: dict[str, Any]) -> dict[int, bool | None]:
+    """Per weight layer: True if every dial has an arrow, False if none, None if mixed."""
+    out: dict[int, bool | None] = {}
+    for name, d in state["dials"].items():
+        layer = int(name.split(".")[1])
+        has = {a is not None for a in d["arrow"]}
+        here = True if has == {True} else False if has == {False} else None
+        out[layer] = here if out.get(layer, here) == here else None
+    return out
+
+
+def test_phase_by_phase_the_arrows_follow_backward(page: Any, server: Any) -> None:
+    board_with(page, server.url, {"preset": "spiral", "batch_size": 8, "momentum": 0.9})
+    click_and_wait(page, "step", "f.step === 1")
+    phases = page.evaluate("window.dialboard.state().session.phases")
+    n_layers = sum(1 for p in phases if p.startswith("forward:"))
+    seen: list[str] = []
+    revealed: dict[str, Any] = {}
+    for phase in phases:
+        state = click_and_wait(page, "phase", f"f.phase === {json.dumps(phase)}")
+        seen.append(phase)
+        by_layer = arrows_by_layer(state)
+        if phase.startswith(("forward:", "cost")):
+            assert state["inStep"] and not any(by_layer.values()), (phase, by_layer)
+        elif phase.startswith("backward:"):
+            l = int(phase.split(":")[1])
+            want = {k: k >= l for k in range(n_layers)}
+            assert by_layer == want, (phase, by_layer)
+            assert sorted(state["layers"], reverse=True) == list(range(n_layers - 1, l - 1, -1))
+            revealed = state
+        if phase == "backward:0":
+            page.screenshot(path=str(ARTIFACTS / "arrows-spiral-backward.png"))
+    assert seen[-1] == "update" and revealed
+    after = page.evaluate(READ)
+    assert after["step"] == 2
+    assert_moved_by_arrows(revealed, after)
+    assert all(arrows_by_layer(after).values()), "after the update, the next step's arrows"
+
+
+def test_locked_dial_has_no_arrow(page: Any, server: Any) -> None:
+    board_with(page, server.url, {"preset": "circle", "batch_size": 8, "momentum": 0.9,
+                                  "locked": [{"name": "layers.0.weight", "index": [1, 0]},
+                                             "layers.1.bias"]})
+    before = click_and_wait(page, "step", "f.step === 1")
+    w = before["dials"]["layers.0.weight"]["arrow"]
+    assert w[2] is None and all(a is not None for k, a in enumerate(w) if k != 2), w
+    assert before["dials"]["layers.1.bias"]["arrow"] == [None]
+    after = click_and_wait(page, "step", "f.step === 2")
+    for name, k in (("layers.0.weight", 2), ("layers.1.bias", 0)):
+        assert after["dials"][name]["value"][k] == before["dials"][name]["value"][k], name
