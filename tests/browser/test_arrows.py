@@ -135,3 +135,17 @@ def test_locked_dial_has_no_arrow(page: Any, server: Any) -> None:
     after = click_and_wait(page, "step", "f.step === 2")
     for name, k in (("layers.0.weight", 2), ("layers.1.bias", 0)):
         assert after["dials"][name]["value"][k] == before["dials"][name]["value"][k], name
+
+
+def test_trial_and_error_arrow_is_the_dial_it_tries(page: Any, server: Any) -> None:
+    board_with(page, server.url, {"preset": "xor-trial"})
+    before = page.evaluate(READ)
+    arrows = [(name, k, a) for name, d in before["dials"].items() for k, a in enumerate(d["arrow"])]
+    assert all(a is not None for _, _, a in arrows)
+    tried = [(name, k, a) for name, k, a in arrows if a != 0]
+    assert len(tried) == 1, tried
+    legend = page.text_content(".board-legend") or ""
+    assert "the dial it will try next" in legend, legend
+    nudged = click_and_wait(page, "phase", "f.phase === 'nudge'")
+    assert all(a is None for d in nudged["dials"].values() for a in d["arrow"]), "tried: no arrows"
+    assert_moved_by_arrows(before, nudged)
