@@ -4,13 +4,17 @@ from app.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from app.engine.config import LEARNER_NAMES, LEARNER_SETTINGS, TrainConfig
 from app.engine.datasets import DATASET_NAMES, Dataset, inline_dataset, load_dataset
 from app.engine.errors import ConfigError, DivergedError
+from app.engine.lookahead import NextUpdate, next_update
 from app.engine.losses import LOSS_NAMES
 from app.engine.network import Architecture, Network, bias_name, parse_name, weight_name
-from app.engine.trainer import Snapshot, Trainer, Work
+from app.engine.steps import Context, Outcome, Proposal, Snapshot, Trace, Work
+from app.engine.trainer import Trainer
 
 __all__ = [
-    "DATASET_NAMES", "HIDDEN_ACTIVATIONS", "LEARNER_NAMES", "LEARNER_SETTINGS", "LOSS_NAMES", "OUTPUT_ACTIVATIONS",
-    "Architecture", "ConfigError", "Dataset", "DivergedError", "Network", "Snapshot",
+    "DATASET_NAMES", "HIDDEN_ACTIVATIONS", "LEARNER_NAMES", "LEARNER_SETTINGS", "LOSS_NAMES",
+    "OUTPUT_ACTIVATIONS",
+    "Architecture", "ConfigError", "Context", "Dataset", "DivergedError", "Network",
+    "NextUpdate", "Outcome", "Proposal", "Snapshot", "Trace",
     "TrainConfig", "Trainer", "Work", "bias_name", "inline_dataset", "load_dataset",
-    "parse_name", "weight_name",
+    "next_update", "parse_name", "weight_name",
 ]

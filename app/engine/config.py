@@ -5,9 +5,8 @@ from dataclasses import dataclass, fields, replace
 from typing import TypeGuard
 
 from app.engine.errors import ConfigError
-from app.engine.learners import LEARNERS
 
-LEARNER_NAMES: tuple[str, ...] = tuple(LEARNERS)
+LEARNER_NAMES: tuple[str, ...] = ("gradient_descent", "trial_and_error", "evolution")
 # The settings each learner reads; the rest of TrainConfig means nothing to it.
 LEARNER_SETTINGS: dict[str, tuple[str, ...]] = {
     "gradient_descent": ("learning_rate", "batch_size", "momentum", "weight_decay"),

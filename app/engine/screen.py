@@ -66,6 +66,13 @@ class Screen:
     def save(self) -> ScreenState | None:
         return self._state
 
+    def checkpoint(self) -> tuple[ScreenState | None, dict[str, Array] | None, int]:
+        """Everything cached, gradient included, for `rollback` (arrays are never written)."""
+        return self._state, self._grads, self._incremental
+
+    def rollback(self, cp: tuple[ScreenState | None, dict[str, Array] | None, int]) -> None:
+        self._state, self._grads, self._incremental = cp
+
     def restore(self, state: ScreenState | None) -> None:
         self._state = state
         self._grads = None

@@ -6,13 +6,14 @@ saved caches exact.
 
 A step of gradient descent is `forward:0 … forward:L-1, cost, backward:L-1 … backward:0,
 update`; the other learners' steps are `nudge, cost, keep`. `run_phase` and `step` call the
-same code in the same order, so phase by phase and whole steps are bit-identical.
+same code in the same order, so phase by phase and whole steps are bit-identical. Learners
+propose; only `_apply` changes parameters, masks locked dials and enforces the limit.
 """
 
+import contextlib
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
@@ -28,33 +29,13 @@ from app.engine.network import (
     init_params,
     parse_name,
 )
-from app.engine.screen import Screen, ScreenState
+from app.engine.screen import Screen
+from app.engine.steps import Context, Outcome, Proposal, Snapshot, Tentative, Trace, Work
 
 Array = np.ndarray
-
-
-@dataclass
-class Work:
-    """Examples pushed through the network, to compare learners fairly."""
-
-    forward_examples: int = 0
-    backward_examples: int = 0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    params: dict[str, Array]
-    velocity: dict[str, Array]
-    locks: dict[str, Array]
-    rng_state: Mapping[str, Any]
-    config: TrainConfig
-    step_count: int
-    pos: int
-    last_phase: str
-    learner_state: dict[str, object]
-    work: Work
-    diverged: str | None
-    screen: ScreenState | None
+# Runaway: the batch cost passes both 10× the run's starting cost and that cost + 1, and the
+# training-set cost confirms it (one unlucky batch is not a runaway).
+RUNAWAY_FACTOR, RUNAWAY_MARGIN = 10.0, 1.0
 
 
 @dataclass
@@ -88,47 +69,47 @@ class Trainer:
         self.net = Network(self.arch, params)
         self.screen = Screen(self.net, self.data.x_train, self.data.y_train)
         self.test_screen = Screen(self.net, self.data.x_test, self.data.y_test)
-        self.velocity: dict[str, Array] = {}
         self.step_count = 0
         self.pos = 0
         self.last_phase = "idle"
         self.work = Work()
         self.diverged: str | None = None
-        self.learner: Learner = make_learner(self.config.learner, self)
+        self.run_start_cost: float | None = None  # cost when training last began
+        self._tentative: Tentative | None = None
+        self.learner: Learner = make_learner(self.config.learner, self.arch, params)
 
     def snapshot(self) -> Snapshot:
         return Snapshot(
-            params=dict(self.net.params), velocity=dict(self.velocity), locks=dict(self.locks),
+            params=dict(self.net.params), locks=dict(self.locks),
             rng_state=copy.deepcopy(dict(self.rng.bit_generator.state)), config=self.config,
             step_count=self.step_count, pos=self.pos, last_phase=self.last_phase,
-            learner_state=self.learner.state(),
-            work=replace(self.work), diverged=self.diverged, screen=self.screen.save(),
+            learner_state=self.learner.state(self.pos > 0), work=replace(self.work),
+            diverged=self.diverged, screen=self.screen.save(), tentative=self._tentative,
         )
 
     def restore(self, snap: Snapshot) -> None:
+        self._load(snap)
+        self.run_start_cost = None
+
+    def _load(self, snap: Snapshot) -> None:
         self.config = snap.config
         self.set_params(snap.params)
         self.screen.restore(snap.screen)
-        self.velocity, self.locks, self._free = dict(snap.velocity), dict(snap.locks), {}
+        self.locks, self._free = dict(snap.locks), {}
         self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
-        self.last_phase = snap.last_phase
-        self.diverged = snap.diverged
-        self.learner = make_learner(self.config.learner, self)
+        self.last_phase, self.diverged, self._tentative = (snap.last_phase, snap.diverged,
+                                                           snap.tentative)
+        if self.learner.name != snap.config.learner:
+            self.learner = make_learner(snap.config.learner, self.arch, snap.params)
         self.learner.load(snap.learner_state)
 
     # -- parameters --------------------------------------------------------------------------
-    def set_params(self, params: dict[str, Array]) -> None:
+    def set_params(self, params: Mapping[str, Array]) -> None:
         """Rebind whole tensors (already validated); every cache is dropped."""
         for name, value in params.items():
             l, kind = parse_name(name, self.arch.n_layers)
             (self.net.weights if kind == "weight" else self.net.biases)[l] = value
-        self.screen.invalidate()
-        self.test_screen.invalidate()
-
-    def set_layers(self, weights: list[Array], biases: list[Array]) -> None:
-        """Rebind every tensor at once (a learner's update); every cache is dropped."""
-        self.net.weights[:], self.net.biases[:] = weights, biases
         self.screen.invalidate()
         self.test_screen.invalidate()
 
@@ -137,7 +118,7 @@ class Trainer:
         checked = check_params(self.arch, values)
         self._abandon_step()
         self.set_params(checked)
-        self.diverged = None
+        self._human_change()
 
     def index_of(self, name: str, index: object) -> tuple[int, ...]:
         shape = self.arch.shape(name)
@@ -151,20 +132,22 @@ class Trainer:
     def value(self, name: str, index: tuple[int, ...]) -> float:
         return float(self.net.params[name][index])
 
-    def set_value(self, name: str, index: object, value: object, *, abandon: bool = True) -> None:
+    def set_value(self, name: str, index: object, value: object) -> None:
         """Turn one dial by hand. Locks stop learners, not people."""
         idx = self.index_of(name, index)
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
             raise ConfigError(f"value for {name}{list(idx)} must be a finite number, not {value!r}")
         if abs(value) > PARAMETER_LIMIT:
             raise ConfigError(f"value for {name}{list(idx)} must be within ±{PARAMETER_LIMIT:g}")
-        if abandon:  # before the change: abandoning may take back a learner's trial turn
-            self._abandon_step()
-            self.diverged = None
+        self._abandon_step()  # before the change: abandoning may take back a trial turn
+        self._human_change()
+        self._set_element(name, idx, float(value))
+
+    def _set_element(self, name: str, idx: tuple[int, ...], value: float) -> None:
         l, kind = parse_name(name, self.arch.n_layers)
         arr = self.net.params[name].copy()
-        delta = float(value) - float(arr[idx])
-        arr[idx] = float(value)
+        delta = value - float(arr[idx])
+        arr[idx] = value
         (self.net.weights if kind == "weight" else self.net.biases)[l] = arr
         j = idx[1] if kind == "weight" else None
         self.screen.touch(l, idx[0], j, delta)
@@ -198,11 +181,13 @@ class Trainer:
             )
         if new.learner != self.config.learner:
             self._abandon_step()
-            self.config = new
-            self.learner = make_learner(new.learner, self)
-        else:
-            self.config = new
+            self.learner = make_learner(new.learner, self.arch, self.net.params)
+        self.config = new
+        self._human_change()
+
+    def _human_change(self) -> None:
         self.diverged = None
+        self.run_start_cost = None
 
     # -- time --------------------------------------------------------------------------------
     @property
@@ -219,11 +204,20 @@ class Trainer:
     def next_phase(self) -> str:
         return self.phases[self.pos]
 
+    @property
+    def trace(self) -> Trace:
+        """The step in progress (or the last one, between steps)."""
+        return self.learner.trace
+
+    def _ctx(self) -> Context:
+        return Context(self.net, self.data.x_train, self.data.y_train, self.config, self.rng,
+                       self.locks, self.screen)
+
     def run_phase(self) -> str:
         if self.diverged:
             raise DivergedError(self.diverged)
         name = self.phases[self.pos]
-        self.learner.run(self.pos)
+        self._carry_out(self.learner.run(self.pos, self._ctx()))
         if self.diverged:
             self._abandon_step()
             raise DivergedError(self.diverged)
@@ -243,10 +237,13 @@ class Trainer:
         for _ in range(count):
             if self.diverged:
                 raise DivergedError(self.diverged)
-            self.learner.run_step()
-            if self.diverged:
-                self.learner.abandon()
-                raise DivergedError(self.diverged)
+            ctx = self._ctx()
+            for pos in range(len(self.phases)):
+                self._carry_out(self.learner.run(pos, ctx))
+                if self.diverged:
+                    self.pos = pos + 1  # so the trial turn, if any, is taken back
+                    self._abandon_step()
+                    raise DivergedError(self.diverged)
             self.step_count += 1
         self.last_phase = "idle"
 
@@ -254,13 +251,82 @@ class Trainer:
         self.last_phase = "idle"
         if self.pos:
             self.pos = 0
+            if self._tentative is not None:
+                self._take_back()
             self.learner.abandon()
+
+    def _carry_out(self, o: Outcome) -> None:
+        self.work.forward_examples += o.forward_examples
+        self.work.backward_examples += o.backward_examples
+        if o.batch_cost is not None:
+            self._check_cost(o.batch_cost)
+        if o.proposal is not None and not self.diverged:
+            self._apply(o.proposal)
+        if o.keep is False:
+            self._take_back()
+        elif o.keep:
+            self._tentative = None
+
+    def _apply(self, p: Proposal) -> None:
+        """The one place parameters change by learning: locked dials masked, limit enforced."""
+        new, applied = {}, {}
+        for name, d in p.delta.items():
+            free = self.free_mask(name)
+            if free is not None:
+                d = d * free
+            q = self.net.params[name] + d
+            # Two reductions, no temporary; a NaN fails both comparisons.
+            if not (q.max() <= PARAMETER_LIMIT and q.min() >= -PARAMETER_LIMIT):
+                self.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
+                return  # nothing of a refused update is kept, momentum included
+            new[name], applied[name] = q, d
+        if p.tentative:
+            self._tentative = (dict(self.net.params), self.screen.save())
+        if p.dial is not None:
+            name, idx = p.dial
+            self._set_element(name, idx, float(new[name][idx]))
+        else:
+            self.set_params(new)
+        self.learner.accepted(applied, self._ctx())
+
+    def _take_back(self) -> None:
+        assert self._tentative is not None
+        params, screen = self._tentative
+        self.set_params(params)
+        self.screen.restore(screen)
+        self._tentative = None
+
+    def _check_cost(self, batch_cost: float) -> None:
+        if not np.isfinite(batch_cost):
+            self.diverge(f"the batch cost is {batch_cost}")
+            return
+        if self.run_start_cost is None:
+            self.run_start_cost = self.screen.cost()
+        start = self.run_start_cost
+        bound = max(RUNAWAY_FACTOR * start, start + RUNAWAY_MARGIN)
+        if batch_cost > bound and (full := self.screen.cost()) > bound:
+            self.diverge(f"the cost ran away: {full:.6g} over the training set, more than "
+                         f"{RUNAWAY_FACTOR:g}× the {start:.4g} this run started from")
 
     def diverge(self, why: str) -> None:
         self.diverged = (
             f"training diverged at step {self.step_count + 1}: {why}. Lower the learning rate "
             f"(now {self.config.learning_rate:g}) or step size, then undo or reset"
         )
+
+    @contextlib.contextmanager
+    def trying(self) -> Iterator[None]:
+        """Undo, on leaving, everything done inside, exactly: parameters, RNG, batch order,
+        momentum, counters, the run's starting cost and every screen cache."""
+        saved, run_start = self.snapshot(), self.run_start_cost
+        screens = self.screen.checkpoint(), self.test_screen.checkpoint()
+        try:
+            yield
+        finally:
+            self._load(saved)
+            self.run_start_cost = run_start
+            self.screen.rollback(screens[0])
+            self.test_screen.rollback(screens[1])
 
     # -- what the screen shows ------------------------------------------------------------------
     def cost(self) -> float:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine import Trainer
-from app.engine.learners import GradientDescent
+from app.engine import Trainer, bias_name, next_update, weight_name
+from app.engine.display import PlotGrid, example_view, grid_outputs
 from app.server.safetensors_io import encode
 
 Array = np.ndarray
@@ -25,7 +25,7 @@ class FrameData:
     """Float64 tensors and string metadata of one state, before encoding."""
 
     params: dict[str, Array]
-    grads: dict[str, Array]
+    grads: dict[str, Array]  # what viewers get one frame of k: *.grad, *.update, grid.output …
     extra: dict[str, Array]  # cost, example.*, layers.{l}.*, history.*, *.locked
     metadata: dict[str, str]
     version: int
@@ -38,7 +38,8 @@ class FrameData:
             dtype = PRECISIONS[precision]
             tensors = {n: _cast(p, dtype) for n, p in self.params.items()}
             if with_grads:
-                tensors.update({f"{n}.grad": _cast(g, dtype) for n, g in self.grads.items()})
+                tensors.update({n: g if g.dtype.kind == "i" else _cast(g, dtype)
+                                for n, g in self.grads.items()})
             # Half-precision frames narrow the example's tensors too; cost and chart stay wide.
             half = precision == "f16"
             tensors.update({n: _cast(a, np.float16)
@@ -72,40 +73,55 @@ def thin(history: list[tuple[int, float]], k: int = HISTORY_POINTS) -> list[tupl
 
 
 def example_tensors(t: Trainer, index: int) -> tuple[dict[str, Array], int]:
-    """Tensors for the example on display: the batch's first during a step, else `index`."""
-    gd = t.learner if isinstance(t.learner, GradientDescent) else None
-    if gd is not None and t.pos > 0 and gd.acts[0] is not None:
-        row = 0 if gd.batch is None else int(gd.batch[0])
-        n = gd.acts[0].shape[0]
-        zs, acts, deltas = gd.zs, gd.acts, [None if d is None else d * n for d in gd.deltas]
-        y = t.data.y_train[row]
-        first = 0
-    else:  # between steps: this example alone, forward and backward at the current parameters
-        row = index
-        x, y2 = t.data.x_train[row : row + 1], t.data.y_train[row : row + 1]
-        zl, al = t.net.forward(x)
-        zs, acts = list[Array | None](zl), list[Array | None](al)
-        deltas = [None] * t.arch.n_layers
-        for l in reversed(range(t.arch.n_layers)):
-            deltas[l] = t.net.delta(l, zl, al, y2, deltas[l + 1] if l + 1 < len(deltas) else None)
-        y, first = y2[0], 0
-    out = {"example.input": t.data.x_train[row].astype(np.float32),
-           "example.target": np.asarray(y, dtype=np.float32)}
-    for l in range(t.arch.n_layers):
-        z, a, d = zs[l], acts[l + 1], deltas[l]
+    """The example on display (the batch's first during a step, else `index`), as far as the
+    phases so far computed it."""
+    ex = example_view(t, index)
+    out = {"example.input": ex.x.astype(np.float32), "example.target": ex.y.astype(np.float32)}
+    for l, (z, a, d, g) in enumerate(zip(ex.zs, ex.acts, ex.deltas, ex.gprimes, strict=True)):
         if z is not None and a is not None:
-            out[f"layers.{l}.z"] = z[first].astype(np.float32)
-            out[f"layers.{l}.activation"] = a[first].astype(np.float32)
+            out[f"layers.{l}.z"] = z.astype(np.float32)
+            out[f"layers.{l}.activation"] = a.astype(np.float32)
+        if g is not None:
+            out[f"layers.{l}.gprime"] = g.astype(np.float32)
         if d is not None:
-            out[f"layers.{l}.delta"] = d[first].astype(np.float32)
-    return out, row
+            out[f"layers.{l}.delta"] = d.astype(np.float32)
+    return out, ex.row
+
+
+def update_tensors(t: Trainer, in_step: bool) -> tuple[dict[str, Array], dict[str, str]]:
+    """`{name}.update` (and `.step_grad`, `update.batch`) of the next update, as far as the
+    step in progress has revealed it: gradient descent's layer l once `backward:l` ran; a
+    trying learner's try only before it is made (then it is on the dials)."""
+    nxt = next_update(t)
+    meta = {"update_kind": "", "update_examples": "", "update_layers": "",
+            "update_refused": nxt.refused or ""}
+    if nxt.delta is None or (in_step and nxt.learner != "gradient_descent"):
+        return {}, meta
+    L = t.arch.n_layers
+    layers = t.trace.layers_with_grads if in_step else list(reversed(range(L)))
+    shown = {n for l in layers for n in (weight_name(l), bias_name(l))}
+    # A trying learner's arrow is its try; whether the step keeps it, the cost will tell.
+    change = nxt.delta if nxt.tried is None else nxt.tried
+    out = {f"{n}.update": change.get(n, np.zeros(t.arch.shape(n))) for n in sorted(shown)}
+    meta.update(update_kind=nxt.learner, update_layers=",".join(map(str, layers)))
+    if nxt.grads is not None:
+        out.update({f"{n}.step_grad": g for n, g in nxt.grads.items() if n in shown})
+        meta["update_examples"] = str(nxt.n_examples)
+    if nxt.batch is not None:
+        out["update.batch"] = nxt.batch.astype(np.int32)
+    return out, meta
 
 
 def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels: int,
-          history: list[tuple[int, float]]) -> FrameData:
+          history: list[tuple[int, float]], grid: PlotGrid | None = None) -> FrameData:
     cost = t.cost()
-    grads = t.gradient() if np.isfinite(cost) else {n: np.zeros_like(p) for n, p in
-                                                     t.net.params.items()}
+    in_step = t.pos > 0
+    grads = ({} if in_step or not np.isfinite(cost) else
+             {f"{n}.grad": g for n, g in t.gradient().items()})
+    updates, update_meta = update_tensors(t, in_step)
+    grads.update(updates)
+    if grid is not None:
+        grads["grid.output"] = grid_outputs(t.net, grid)
     extra, row = example_tensors(t, example)
     extra["cost"] = np.array([cost], dtype=np.float64)
     points = thin(history)
@@ -114,16 +130,17 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     for name, mask in t.locks.items():
         if mask.any():
             extra[f"{name}.locked"] = mask.astype(np.uint8)
-    gd = t.learner if isinstance(t.learner, GradientDescent) else None
-    in_step = gd is not None and t.pos > 0 and gd.acts[0] is not None
+    tr = t.trace
     meta = {
         "step": str(t.step_count), "phase": t.phase, "next_phase": t.next_phase,
+        "in_step": _b(in_step), **update_meta,
         "learner": t.config.learner, "version": str(version), "playing": _b(playing),
         "diverged": t.diverged or "", "test_cost": _num(t.test_cost()),
         "accuracy": _num(t.accuracy()), "test_accuracy": _num(t.accuracy(test=True)),
-        "batch_cost": _num(gd.batch_cost if gd is not None and t.pos > 0 else None),
-        "batch_size": str(gd.acts[0].shape[0]) if in_step and gd and gd.acts[0] is not None
-        else "",
+        "batch_cost": _num(tr.batch_cost if in_step else None),
+        "batch_size": str(tr.n_batch) if in_step and tr.n_batch is not None else "",
+        "base_cost": _num(tr.base_cost if in_step else None),
+        "trial_cost": _num(tr.trial_cost if in_step else None),
         "example": str(row), "learning_rate": repr(t.config.learning_rate),
         "batch_size_setting": "" if t.config.batch_size is None else str(t.config.batch_size),
         "momentum": repr(t.config.momentum), "weight_decay": repr(t.config.weight_decay),

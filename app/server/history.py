@@ -2,7 +2,7 @@
 
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 
 import numpy as np
 
@@ -35,8 +35,11 @@ def snapshot_bytes(s: Snapshot) -> int:
         elif isinstance(obj, list | tuple):
             for v in obj:
                 walk(v)
+        elif is_dataclass(obj):
+            for f in fields(obj):
+                walk(getattr(obj, f.name))
 
-    walk([s.params, s.velocity, s.locks, s.learner_state])
+    walk([s.params, s.locks, s.learner_state, s.tentative])
     return sum(seen.values())
 
 

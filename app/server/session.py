@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from app.engine import ConfigError, DivergedError, Snapshot, Trainer
+from app.engine.display import plot_grid
 from app.server import frames
 from app.server.history import History
 
@@ -38,6 +39,7 @@ class Session:
         self.id = secrets.token_urlsafe(16)
         self.control_token = secrets.token_urlsafe(24)
         self.config, self.trainer = config, trainer
+        self.grid = plot_grid(trainer.data)  # where the board plots the output, if anywhere
         self.history = History()
         self.peers: set[Peer] = set()
         self.version = 0
@@ -72,7 +74,7 @@ class Session:
                 del hist[1:-1:2]
             self._frame = frames.build(
                 t, version=self.version, playing=self.playing, example=self.example,
-                undo_levels=len(self.history), history=hist,
+                undo_levels=len(self.history), history=hist, grid=self.grid,
             )
         assert self._frame is not None
         return self._frame

@@ -233,7 +233,9 @@ def hello(session: Session) -> dict[str, Any]:
                     "class_names": list(d.class_names), "n_train": int(d.x_train.shape[0]),
                     "n_test": int(d.x_test.shape[0]),
                     **({"points_url": f"/api/sessions/{session.id}/dataset"}
-                       if d.n_in <= MAX_POINTS_INPUTS else {})},
+                       if d.n_in <= MAX_POINTS_INPUTS else {}),
+                    **({"grid": dict(zip("xy", map(list, session.grid.axes), strict=False))}
+                       if session.grid is not None else {})},
     }
 
 

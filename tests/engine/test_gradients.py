@@ -85,9 +85,9 @@ def test_an_update_moves_free_dials_by_minus_eta_times_the_numeric_gradient(
         t.set_locked(str(locked[0]), None if locked[1] is None else list(locked[1]), True)
     before = {n: p.copy() for n, p in t.net.params.items()}
     t.run_phase()  # forward:0 draws the batch
-    gd = t.learner
-    x = gd.acts[0]  # type: ignore[attr-defined]
-    y = t.data.y_train if gd.batch is None else t.data.y_train[gd.batch]  # type: ignore[attr-defined]
+    tr = t.trace
+    x = tr.acts[0]
+    y = t.data.y_train if tr.batch is None else t.data.y_train[tr.batch]
     numeric = numeric_grads(Network(t.arch, {n: p.copy() for n, p in before.items()}), x, y)
     t.step()
     for name, p in before.items():

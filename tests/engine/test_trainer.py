@@ -60,9 +60,8 @@ def test_gradients_use_parameters_from_before_the_update() -> None:
     _, expected = before.gradient(t.data.x_train, t.data.y_train)
     while t.next_phase != "update":
         t.run_phase()
-    gd = t.learner
     for name, g in expected.items():
-        np.testing.assert_allclose(gd.grads[name], g, rtol=1e-12, atol=1e-15)  # type: ignore[attr-defined]
+        np.testing.assert_allclose(t.trace.grads[name], g, rtol=1e-12, atol=1e-15)
     t.run_phase()
     for name, p in before.params.items():
         np.testing.assert_allclose(t.net.params[name], p - 0.3 * expected[name], rtol=1e-12)
@@ -73,13 +72,14 @@ def test_minibatches_cover_an_epoch_in_seeded_order() -> None:
     seen = []
     for _ in range(5):  # 24 examples: batches of 5, 5, 5, 5, 4
         t.run_phase()
-        seen.append(t.learner.batch.copy())  # type: ignore[attr-defined]
+        assert t.trace.batch is not None
+        seen.append(t.trace.batch.copy())
         t.step()
     assert [len(s) for s in seen] == [5, 5, 5, 5, 4]
     assert sorted(np.concatenate(seen).tolist()) == list(range(24))
     u = make_trainer(batch_size=5, n=24)
     u.run_phase()
-    assert np.array_equal(u.learner.batch, seen[0])  # type: ignore[attr-defined]
+    assert np.array_equal(u.trace.batch, seen[0])
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
@@ -118,14 +118,42 @@ def test_random_learners_never_raise_the_cost(learner: str) -> None:
     assert costs[-1] < costs[0]
 
 
-def test_trial_and_error_starts_with_the_largest_dial_then_tries_down() -> None:
+def _changed(before: dict[str, np.ndarray], after: dict[str, np.ndarray]
+             ) -> list[tuple[str, tuple[int, ...], float]]:
+    return [(n, tuple(int(i) for i in idx), float(after[n][idx] - before[n][idx]))
+            for n in before for idx in zip(*np.nonzero(after[n] != before[n]), strict=True)]
+
+
+def test_trial_and_error_visits_dials_largest_first_up_then_down() -> None:
+    """Against a model written here: visiting order by |θ| at the start (stable), each dial
+    tried up by the step size, then down if up did not lower the cost, then the next dial."""
     t = make_trainer(learner="trial_and_error", step_size=0.1)
-    flat = np.concatenate([np.abs(p).ravel() for p in t.net.params.values()])
     names = list(t.net.params)
-    t.run_phase()
-    name, idx = t.learner.dial  # type: ignore[attr-defined]
-    assert abs(t.net.params[name][idx]) - 0.1 <= flat.max() + 1e-12
-    assert name in names
+    dials = [(n, tuple(int(i) for i in idx)) for n in names
+             for idx in np.ndindex(t.net.params[n].shape)]
+    mags = [abs(float(t.net.params[n][idx])) for n, idx in dials]
+    order = [dials[k] for k in np.argsort(-np.array(mags), kind="stable")]
+    assert mags[dials.index(order[0])] == max(mags)
+    cursor, direction, kinds = 0, 1.0, set()
+    for _ in range(40):
+        before, base = params_of(t), t.cost()
+        t.run_phase()  # nudge: exactly the model's dial, by ± step size
+        tried = _changed(before, params_of(t))
+        assert len(tried) == 1 and tried[0][:2] == order[cursor % len(order)]
+        assert tried[0][2] == pytest.approx(direction * 0.1, abs=1e-12)
+        t.run_phase()
+        t.run_phase()
+        kept = t.cost() < base
+        if kept:
+            assert _changed(before, params_of(t)) == tried
+        else:
+            assert _changed(before, params_of(t)) == []  # put back exactly
+        kinds.add((direction, kept))
+        if kept or direction < 0:
+            cursor, direction = cursor + 1, 1.0
+        else:
+            direction = -1.0
+    assert {(1.0, False), (-1.0, True)} <= kinds  # both branches were exercised
 
 
 def test_work_is_counted() -> None:
@@ -265,7 +293,7 @@ def test_a_refused_update_leaves_momentum_untouched() -> None:
                      learning_rate=1e9, momentum=0.5)
     with pytest.raises(DivergedError):
         t.step()
-    assert t.velocity == {}
+    assert t.snapshot().learner_state.velocity == {}  # type: ignore[attr-defined]
     t.configure(learning_rate=0.01)
     t.step(3)  # the advice in the message works: nothing of the refused update lingers
 
