@@ -133,6 +133,7 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     tr = t.trace
     meta = {
         "step": str(t.step_count), "phase": t.phase, "next_phase": t.next_phase,
+        "phases": ",".join(t.phases),
         "in_step": _b(in_step), **update_meta,
         "learner": t.config.learner, "version": str(version), "playing": _b(playing),
         "diverged": t.diverged or "", "test_cost": _num(t.test_cost()),

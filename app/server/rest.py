@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from app.engine import ConfigError
+from app.engine import ConfigError, next_update
 from app.engine.datasets import describe_datasets
 from app.server.presets import PRESETS
 from app.server.registry import InvalidConfig, Registry, TooManySessions
@@ -120,9 +120,15 @@ async def get_state(request: Request, session_id: str, grads: bool = False) -> R
     t = session_or_404(request, session_id).trainer
     tensors = {n: p.astype(np.float64) for n, p in t.net.params.items()}
     tensors["cost"] = np.array([t.cost()])
+    refused = ""
     if grads:
         tensors.update({f"{n}.grad": g for n, g in t.gradient().items()})
-    meta = {"step": str(t.step_count), "phase": t.phase, "learner": t.config.learner}
+        nxt = next_update(t)
+        refused = nxt.refused or ""
+        if nxt.delta is not None:  # exactly what the next step adds (new − old)
+            tensors.update({f"{n}.update": d for n, d in nxt.delta.items()})
+    meta = {"step": str(t.step_count), "phase": t.phase, "learner": t.config.learner,
+            "update_refused": refused}
     return Response(encode(tensors, meta), media_type="application/octet-stream",
                     headers={"Content-Disposition": 'attachment; filename="state.safetensors"'})
 

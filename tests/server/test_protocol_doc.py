@@ -40,3 +40,32 @@ def test_every_field_of_every_client_message_is_documented() -> None:
 def test_every_session_config_field_is_documented() -> None:
     table = section("### Session config")
     assert set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M)) == set(FIELDS)
+
+
+def _frames() -> list[object]:
+    """Frames of a board between steps and in every phase of a step, and of a trying learner."""
+    from app.server import frames
+    from app.server.session_config import build, resolve
+
+    out = []
+    for config in ({"preset": "circle", "batch_size": 8}, {"preset": "xor",
+                                                           "learner": "trial_and_error"}):
+        t = build(resolve(config), max_parameters=10_000)
+        for _ in range(len(t.phases) + 1):
+            out.append(frames.build(t, version=0, playing=False, example=0, undo_levels=0,
+                                    history=[(0, 1.0)]))
+            t.run_phase()
+    return out
+
+
+def test_every_frame_tensor_and_metadata_key_is_documented() -> None:
+    text = section("#### state frame")
+    for f in _frames():
+        for key in f.metadata:  # type: ignore[attr-defined]
+            assert f"`{key}`" in text, f"frame metadata {key!r} is not in docs/protocol.md"
+        names = {*f.params, *f.grads, *f.extra}  # type: ignore[attr-defined]
+        for name in names:
+            generic = re.sub(r"^layers\.\d+\.(weight|bias)", "{name}", name)
+            generic = re.sub(r"^layers\.\d+\.", "layers.{l}.", generic)
+            assert generic == "{name}" or f"`{generic}`" in text, (
+                f"frame tensor {name!r} ({generic}) is not in docs/protocol.md")
