@@ -231,7 +231,7 @@ export function createBoard(root, actions) {
     legend.innerHTML = `
       <span class="key"><i class="swatch pos"></i>positive</span>
       <span class="key"><i class="swatch neg"></i>negative</span>
-      <span class="key"><i class="arrow-glyph">↻</i>${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span>
+      <span class="key"><i class="arrow-glyph">↻</i><span>${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span></span>
       <span class="key hint">${hint}</span>`;
   }
 
