@@ -26,6 +26,12 @@ Array = np.ndarray
 PARAMETER_LIMIT = 1e8
 
 
+def within_limit(a: Array | float) -> bool:
+    """Every value finite and within ±PARAMETER_LIMIT (two reductions; NaN fails both)."""
+    a = np.asarray(a)
+    return a.size == 0 or bool(a.max() <= PARAMETER_LIMIT and a.min() >= -PARAMETER_LIMIT)
+
+
 def weight_name(layer: int) -> str:
     return f"layers.{layer}.weight"
 
@@ -75,6 +81,16 @@ class Architecture:
         l, kind = parse_name(name, self.n_layers)
         n_in, n_out = self.layers[l], self.layers[l + 1]
         return (n_out, n_in) if kind == "weight" else (n_out,)
+
+    def index_of(self, name: str, index: object) -> tuple[int, ...]:
+        """A validated index into parameter `name`; a clear error otherwise."""
+        shape = self.shape(name)
+        if not isinstance(index, list | tuple) or len(index) != len(shape):
+            raise ConfigError(f"index for {name} needs {len(shape)} whole numbers, got {index!r}")
+        for k, (i, n) in enumerate(zip(index, shape, strict=True)):
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+                raise ConfigError(f"index[{k}] of {name} must be 0 … {n - 1}, got {i!r}")
+        return tuple(index)
 
     @property
     def parameter_count(self) -> int:
@@ -178,7 +194,7 @@ def check_params(arch: Architecture, values: dict[str, object]) -> dict[str, Arr
             raise ConfigError(f"{name} has shape {list(arr.shape)}, expected {list(shape)}")
         if not np.isfinite(arr).all():
             raise ConfigError(f"{name} contains NaN or infinity")
-        if np.abs(arr).max(initial=0.0) > PARAMETER_LIMIT:
+        if not within_limit(arr):
             raise ConfigError(f"{name} has values beyond ±{PARAMETER_LIMIT:g}")
         out[name] = arr
     return out

@@ -56,6 +56,17 @@ class Screen:
     def cost(self) -> float:
         return self.state.cost
 
+    def accuracy(self) -> float | None:
+        """Share of examples whose predicted class is right (one 0/1 column: a > 0.5)."""
+        if self.n == 0:
+            return None
+        a, y = self.state.acts[-1], self.y
+        if a.shape[1] == 1:
+            hits = (a[:, 0] > 0.5) == (y[:, 0] > 0.5)
+        else:
+            hits = a.argmax(axis=1) == y.argmax(axis=1)
+        return float(hits.mean())
+
     def gradient(self) -> dict[str, Array]:
         """∂C/∂θ over the training set at the current parameters (cached until they change)."""
         if self._grads is None:

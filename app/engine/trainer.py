@@ -28,6 +28,7 @@ from app.engine.network import (
     check_params,
     init_params,
     parse_name,
+    within_limit,
 )
 from app.engine.screen import Screen
 from app.engine.steps import Context, Outcome, Proposal, Snapshot, Tentative, Trace, Work
@@ -121,13 +122,7 @@ class Trainer:
         self._human_change()
 
     def index_of(self, name: str, index: object) -> tuple[int, ...]:
-        shape = self.arch.shape(name)
-        if not isinstance(index, list | tuple) or len(index) != len(shape):
-            raise ConfigError(f"index for {name} needs {len(shape)} whole numbers, got {index!r}")
-        for k, (i, n) in enumerate(zip(index, shape, strict=True)):
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
-                raise ConfigError(f"index[{k}] of {name} must be 0 … {n - 1}, got {i!r}")
-        return tuple(index)
+        return self.arch.index_of(name, index)
 
     def value(self, name: str, index: tuple[int, ...]) -> float:
         return float(self.net.params[name][index])
@@ -137,7 +132,7 @@ class Trainer:
         idx = self.index_of(name, index)
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
             raise ConfigError(f"value for {name}{list(idx)} must be a finite number, not {value!r}")
-        if abs(value) > PARAMETER_LIMIT:
+        if not within_limit(value):
             raise ConfigError(f"value for {name}{list(idx)} must be within ±{PARAMETER_LIMIT:g}")
         self._abandon_step()  # before the change: abandoning may take back a trial turn
         self._human_change()
@@ -275,8 +270,7 @@ class Trainer:
             if free is not None:
                 d = d * free
             q = self.net.params[name] + d
-            # Two reductions, no temporary; a NaN fails both comparisons.
-            if not (q.max() <= PARAMETER_LIMIT and q.min() >= -PARAMETER_LIMIT):
+            if not within_limit(q):
                 self.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
                 return  # nothing of a refused update is kept, momentum included
             new[name], applied[name] = q, d
@@ -350,12 +344,4 @@ class Trainer:
         """Share of examples whose predicted class is right; None for regression."""
         if self.data.task != "classification":
             return None
-        scr = self.test_screen if test else self.screen
-        if scr.n == 0:
-            return None
-        a, y = scr.state.acts[-1], scr.y
-        if a.shape[1] == 1:  # one 0/1 target column
-            hits = (a[:, 0] > 0.5) == (y[:, 0] > 0.5)
-        else:
-            hits = a.argmax(axis=1) == y.argmax(axis=1)
-        return float(hits.mean())
+        return (self.test_screen if test else self.screen).accuracy()
