@@ -24,6 +24,7 @@ from app.engine.losses import Loss, get_loss, output_delta
 Array = np.ndarray
 # |θ| beyond this is divergence, not learning: it also keeps every dial within F32 range.
 PARAMETER_LIMIT = 1e8
+MAX_LAYERS = 32  # layers of weights: deeper boards teach nothing more and cost time to build
 
 
 def within_limit(a: Array | float) -> bool:
@@ -41,14 +42,16 @@ def bias_name(layer: int) -> str:
 
 
 def parse_name(name: str, n_layers: int) -> tuple[int, str]:
-    """'layers.1.weight' → (1, 'weight'); a clear error for anything else."""
+    """'layers.1.weight' → (1, 'weight'); a clear error for anything else. Constant time."""
     parts = name.split(".") if isinstance(name, str) else []
     if len(parts) == 3 and parts[0] == "layers" and parts[2] in ("weight", "bias"):
-        for l in range(n_layers):  # exact spelling only: no "layers.01.weight", no "²"
-            if parts[1] == str(l):
-                return l, parts[2]
-    names = ", ".join(f"layers.{i}.weight|bias" for i in range(n_layers))
-    raise ConfigError(f"unknown parameter {name!r}; this network has {names}")
+        digits = parts[1]  # exact spelling only: no "layers.01.weight", no "²", no "+1"
+        if digits.isascii() and digits.isdigit() and str(int(digits)) == digits \
+                and int(digits) < n_layers:
+            return int(digits), parts[2]
+    last = f"layers.{n_layers - 1}.weight|bias"
+    names = last if n_layers == 1 else f"layers.0.weight|bias … {last}"
+    raise ConfigError(f"unknown parameter {name!r:.60}; this network has {names}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class Architecture:
         sizes = self.layers
         if len(sizes) < 2:
             raise ConfigError("layers needs at least an input and an output size, e.g. [2, 2, 1]")
+        if len(sizes) > MAX_LAYERS + 1:
+            raise ConfigError(f"layers lists {len(sizes)} sizes; at most {MAX_LAYERS + 1} "
+                              f"({MAX_LAYERS} layers of dials) are allowed")
         for i, s in enumerate(sizes):
             if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 1:
                 raise ConfigError(f"layers[{i}] is {s!r}; every layer needs a whole number ≥ 1")

@@ -7,6 +7,7 @@ them with typed arrays without copying.
 """
 
 import json
+import math
 import struct
 from collections.abc import Mapping
 
@@ -43,6 +44,15 @@ class DecodeError(ValueError):
     """The bytes are not a safetensors file we can read."""
 
 
+def _whole(values: object, count: int | None) -> tuple[int, ...]:
+    """Non-negative JSON integers (no floats, no booleans, no Infinity), `count` of them."""
+    if not isinstance(values, list) or (count is not None and len(values) != count):
+        raise ValueError
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        raise ValueError
+    return tuple(values)
+
+
 def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
     if len(blob) < 8:
         raise DecodeError("the file is too short to be safetensors")
@@ -53,6 +63,8 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
         header = json.loads(blob[8 : 8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise DecodeError("the safetensors header is not JSON") from None
+    except RecursionError:
+        raise DecodeError("the safetensors header is nested too deeply") from None
     if not isinstance(header, dict):
         raise DecodeError("the safetensors header is not a JSON object")
     meta = header.pop("__metadata__", None) or {}
@@ -63,15 +75,14 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
     for name, info in header.items():
         try:
             dtype = NUMPY[info["dtype"]]
-            start, end = (int(v) for v in info["data_offsets"])
-            shape = tuple(int(d) for d in info["shape"])
-            if any(d < 0 or d > 2**31 for d in shape) or len(shape) > 8:
+            start, end = _whole(info["data_offsets"], 2)
+            shape = _whole(info["shape"], None)
+            if len(shape) != len(info["shape"]) or len(shape) > 8 or max(shape, default=0) > 2**31:
                 raise ValueError
         except (KeyError, TypeError, ValueError):
             raise DecodeError(f"tensor {name!r}: unsupported dtype or bad header entry") from None
-        if not 0 <= start <= end <= len(data) or (end - start) != dtype.itemsize * int(
-            np.prod(shape, dtype=np.int64)
-        ):
+        # math.prod of Python ints cannot overflow, so a huge shape cannot pass as small.
+        if not 0 <= start <= end <= len(data) or end - start != dtype.itemsize * math.prod(shape):
             raise DecodeError(f"tensor {name!r}: its data offsets do not match its shape")
         out[name] = np.frombuffer(data[start:end], dtype=dtype.newbyteorder("<")).reshape(shape)
     return out, {str(k): str(v) for k, v in meta.items()}

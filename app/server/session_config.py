@@ -33,7 +33,7 @@ def resolve(body: object) -> dict[str, Any]:
     if unknown:
         raise InvalidConfig(f"unknown field {unknown[0]!r}; known fields: {', '.join(FIELDS)}")
     preset = body.get("preset", DEFAULT_PRESET)
-    if preset not in PRESETS_BY_ID:
+    if not isinstance(preset, str) or preset not in PRESETS_BY_ID:
         raise InvalidConfig(
             f"preset: {preset!r} is unknown; choose one of {', '.join(PRESETS_BY_ID)}")
     config: dict[str, Any] = {"preset": preset, "dataset_options": {}, "init": None,
