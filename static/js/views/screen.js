@@ -21,10 +21,16 @@ export function createScreen(root) {
       <div class="stat-acc"><dt>accuracy</dt><dd class="v-acc">—</dd></div>
     </dl>
     <canvas class="screen-chart" aria-hidden="true"></canvas>
+    <div class="screen-float" aria-hidden="true"><span class="float-number"></span> <span class="float-change"></span></div>
     <p class="visually-hidden" aria-live="polite"></p>`;
   const number = root.querySelector(".screen-number");
   const diverged = root.querySelector(".screen-diverged");
   const change = root.querySelector(".screen-change");
+  const floatNumber = root.querySelector(".float-number");
+  const floatChange = root.querySelector(".float-change");
+  // A dial turned far down a phone's page still gets its answer: a small copy of the
+  // reading floats at the top while the screen itself is scrolled away.
+  new IntersectionObserver(([e]) => root.classList.toggle("is-offscreen", !e.isIntersecting), { threshold: 0.5 }).observe(root);
   const stepEl = root.querySelector('[data-testid="step-count"]');
   const testEl = root.querySelector(".v-test");
   const accEl = root.querySelector(".v-acc");
@@ -43,7 +49,11 @@ export function createScreen(root) {
     number.textContent = bad ? "diverged" : turn ? turn.value : screenNumber(f.cost);
     root.classList.toggle("is-turning", Boolean(turn));
     change.hidden = !turn || !turn.change;
-    if (turn) change.innerHTML = `${turn.change} <small>since the turn began</small>`;
+    if (turn) {
+      change.innerHTML = `${turn.change} <small>since the turn began</small>`;
+      floatNumber.textContent = turn.value;
+      floatChange.textContent = turn.change;
+    }
     diverged.hidden = !bad;
     diverged.textContent = why || "The cost is not a finite number: the network has diverged.";
     stepEl.textContent = String(f.step ?? 0);
