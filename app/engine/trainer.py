@@ -158,6 +158,13 @@ class Trainer:
         self.locks[name] = new
         self._free.pop(name, None)
 
+    def set_lock_mask(self, name: str, mask: Array) -> None:
+        """Every lock of one tensor at once (undo of a lock): `mask` True where locked."""
+        if mask.shape != self.arch.shape(name):
+            raise ConfigError(f"a lock mask for {name} must have shape {self.arch.shape(name)}")
+        self.locks[name] = mask.astype(bool)
+        self._free.pop(name, None)
+
     def free_mask(self, name: str) -> Array | None:
         """1.0 where a learner may turn the dial, 0.0 where it is locked; None if none locked."""
         if name not in self._free:

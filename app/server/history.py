@@ -2,6 +2,7 @@
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 
 import numpy as np
@@ -15,11 +16,15 @@ DRAG_SECONDS = 1.5  # sets of one dial closer together than this are one drag: o
 
 @dataclass
 class Level:
+    """What undo goes back to: a whole snapshot, or, for a change made while training ran,
+    only the change's inverse, so undoing it never costs the run's progress."""
+
     kind: str
     key: object
-    snapshot: Snapshot
+    snapshot: Snapshot | None
     nbytes: int
     at: float
+    inverse: Callable[[], None] | None = None
 
 
 def snapshot_bytes(s: Snapshot) -> int:
@@ -52,17 +57,24 @@ class History:
     def __len__(self) -> int:
         return len(self.levels)
 
-    def continues_drag(self, kind: str, key: object) -> bool:
+    def continues_drag(self, kind: str, key: object, inverse: bool) -> bool:
+        """A set of the same dial soon after the last one, of the same kind of level."""
         if kind != "set" or not self.levels:
             return False
         last = self.levels[-1]
-        return last.kind == "set" and last.key == key and time.monotonic() - last.at < DRAG_SECONDS
+        return (last.kind == "set" and last.key == key and (last.inverse is not None) == inverse
+                and time.monotonic() - last.at < DRAG_SECONDS)
 
     def push(self, kind: str, key: object, snapshot: Snapshot) -> None:
         # The screen's cached forward pass (z, a over the whole training set) is the biggest
         # part of a snapshot and restore recomputes it: history does not keep it.
         snapshot = replace(snapshot, screen=None)
-        level = Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic())
+        self._append(Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic()))
+
+    def push_inverse(self, kind: str, key: object, inverse: Callable[[], None]) -> None:
+        self._append(Level(kind, key, None, 0, time.monotonic(), inverse))
+
+    def _append(self, level: Level) -> None:
         self.levels.append(level)
         self.nbytes += level.nbytes
         while len(self.levels) > self.max_levels or (
@@ -75,9 +87,9 @@ class History:
         if self.levels:
             self.levels[-1].at = time.monotonic()
 
-    def pop(self) -> Snapshot | None:
+    def pop(self) -> Level | None:
         if not self.levels:
             return None
         level = self.levels.pop()
         self.nbytes -= level.nbytes
-        return level.snapshot
+        return level

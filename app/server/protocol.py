@@ -95,23 +95,33 @@ async def _pause(s: Session, peer: Any, m: dict[str, Any]) -> None:
     s.changed()
 
 
+# While training runs, each change records its inverse for undo (see Session.action).
+
 async def _set(s: Session, peer: Any, m: dict[str, Any]) -> None:
     _not_busy_unless_playing(s)
-    with s.action("set", (m["name"], tuple(m["index"]))):
-        s.trainer.set_value(m["name"], m["index"], m["value"])
+    t, name = s.trainer, m["name"]
+    idx = t.index_of(name, m["index"])
+    old = t.value(name, idx)
+    with s.action("set", (name, idx), lambda: t.set_value(name, list(idx), old)):
+        t.set_value(name, m["index"], m["value"])
 
 
 async def _lock(s: Session, peer: Any, m: dict[str, Any]) -> None:
-    with s.action("lock"):
-        s.trainer.set_locked(m["name"], m.get("index"), m["locked"])
+    t, name = s.trainer, m["name"]
+    t.arch.shape(name)  # an unknown name is refused before anything is recorded
+    old = t.locks[name]
+    with s.action("lock", None, lambda: t.set_lock_mask(name, old)):
+        t.set_locked(name, m.get("index"), m["locked"])
 
 
 async def _configure(s: Session, peer: Any, m: dict[str, Any]) -> None:
     changes = {k: v for k, v in m.items() if k != "type"}
     if not changes:
         raise Rejected("configure needs at least one setting to change")
-    with s.action("configure"):
-        s.trainer.configure(**changes)
+    t = s.trainer
+    old = {k: getattr(t.config, k) for k in changes if hasattr(t.config, k)}
+    with s.action("configure", None, lambda: t.configure(**old)):
+        t.configure(**changes)
 
 
 async def _undo(s: Session, peer: Any, m: dict[str, Any]) -> None:

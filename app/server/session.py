@@ -6,10 +6,12 @@ to the event loop between them, so other sessions and sockets are never blocked.
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from app.engine import ConfigError, DivergedError, Snapshot, Trainer
@@ -26,6 +28,11 @@ SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than bu
 MAX_HISTORY_POINTS = 20_000
 
 
+def hash_token(token: str) -> str:
+    """What is kept of a control token (sha256, hex): enough to check one, not to show it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Peer(Protocol):
     controls: bool
 
@@ -37,7 +44,8 @@ class Peer(Protocol):
 class Session:
     def __init__(self, config: dict[str, Any], trainer: Trainer) -> None:
         self.id = secrets.token_urlsafe(16)
-        self.control_token = secrets.token_urlsafe(24)
+        self.control_token = secrets.token_urlsafe(24)  # shown once, at creation; never stored
+        self.token_hash = hash_token(self.control_token)
         self.config, self.trainer = config, trainer
         self.grid = plot_grid(trainer.data)  # where the board plots the output, if anywhere
         self.history = History()
@@ -50,12 +58,18 @@ class Session:
         self._runner: asyncio.Task[None] | None = None
         self.playing = False
         self.steps_per_second: float | None = None
+        self.on_change: Callable[[Session], None] | None = None  # the registry saves it
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(hash_token(token).encode(), self.token_hash.encode())
 
     # -- change and frames ---------------------------------------------------------------------
     def changed(self) -> None:
         self.version += 1
         for peer in sorted(self.peers, key=lambda p: not p.controls):  # presenters first
             peer.wake()
+        if self.on_change is not None:
+            self.on_change(self)
 
     def frame(self, newer_than: int | None = None) -> frames.FrameData:
         """The frame of the current version. Given `newer_than`, a frame built in the last
@@ -88,31 +102,41 @@ class Session:
 
     # -- actions ------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def action(self, kind: str, key: object = None) -> Iterator[None]:
-        """One user action: an undo level before it; on any error, exactly as before."""
+    def action(self, kind: str, key: object = None,
+               inverse: Callable[[], None] | None = None) -> Iterator[None]:
+        """One user action: an undo level before it; on any error, exactly as before.
+        While training runs, the level is the action's `inverse` (when it has one), so that
+        undoing the action does not also undo the steps trained since."""
         before = self.trainer.snapshot()
         try:
             yield
         except DivergedError:
-            self._record(kind, key, before)  # shown, not hidden: undo takes it back
+            self._record(kind, key, before, None)  # shown, not hidden: undo takes it back
             raise
         except BaseException:
             self.trainer.restore(before)
             raise
-        self._record(kind, key, before)
+        self._record(kind, key, before, inverse if self.busy else None)
 
-    def _record(self, kind: str, key: object, before: Snapshot) -> None:
-        if self.history.continues_drag(kind, key):
+    def _record(self, kind: str, key: object, before: Snapshot,
+                inverse: Callable[[], None] | None) -> None:
+        if self.history.continues_drag(kind, key, inverse is not None):
             self.history.touch()
+        elif inverse is not None:
+            self.history.push_inverse(kind, key, inverse)
         else:
             self.history.push(kind, key, before)
         self.changed()
 
     def undo(self) -> None:
-        snap = self.history.pop()
-        if snap is None:
+        level = self.history.pop()
+        if level is None:
             raise ConfigError("nothing to undo")
-        self.trainer.restore(snap)
+        if level.inverse is not None:
+            level.inverse()
+        else:
+            assert level.snapshot is not None
+            self.trainer.restore(level.snapshot)
         self.changed()
 
     def set_example(self, index: int) -> None:

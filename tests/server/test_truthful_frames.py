@@ -163,3 +163,44 @@ def test_runaway_training_stops_play_and_says_so(live: Live) -> None:
         await c.close()
 
     run(go())
+
+
+def test_undoing_a_change_made_while_playing_keeps_the_runs_progress(live: Live) -> None:
+    async def go() -> None:
+        c, _, first = await opened(live, "xor")
+        rate = first.meta["learning_rate"]
+        held = {"name": "layers.1.bias", "index": [0]}  # locked: training never moves it
+        await c.send({"type": "lock", **held, "locked": True})
+        await c.frame(undo_levels="1")
+        await c.send({"type": "play"})
+        f = await c.frame(playing="true")
+        while int(f.meta["step"]) < 20:
+            f = await c.frame()
+        await c.send({"type": "set", **held, "value": 1.5})
+        await c.send({"type": "lock", "name": "layers.0.weight", "index": [0, 1],
+                      "locked": True})
+        await c.send({"type": "configure", "learning_rate": 2.0})
+        f = await c.frame(learning_rate="2.0")
+        changed_at = int(f.meta["step"])
+        while int(f.meta["step"]) < changed_at + 200:
+            f = await c.frame()
+        await c.send({"type": "pause"})
+        f = await c.frame(playing="false")
+        paused_at = int(f.meta["step"])
+        await c.send({"type": "undo"})
+        f = await c.frame(learning_rate=rate)
+        assert int(f.meta["step"]) == paused_at  # the run's progress stays
+        await c.send({"type": "undo"})
+        f = await c.frame(undo_levels="3")
+        assert int(f.meta["step"]) == paused_at and "layers.0.weight.locked" not in f.tensors
+        assert float(f["layers.1.bias"][0]) == 1.5
+        await c.send({"type": "undo"})
+        f = await c.frame(undo_levels="2")
+        assert int(f.meta["step"]) == paused_at
+        assert float(f["layers.1.bias"][0]) == float(first["layers.1.bias"][0])
+        await c.send({"type": "undo"})  # then the run itself
+        f = await c.frame(step="0")
+        np.testing.assert_array_equal(f["layers.0.weight"], first["layers.0.weight"])
+        await c.close()
+
+    run(go())
