@@ -50,11 +50,11 @@ test("the output δ multiplies out as the server's meta says", () => {
   assert.equal(costFormula(null, { loss: "mse", outputActivation: "sigmoid" }), "");
 });
 
-test("g′ is the server's when the frame carries it", () => {
-  const s = { sizes: [1, 1, 1], activation: "sigmoid", outputActivation: "sigmoid" };
-  const f = { gprimes: [Float32Array.of(0.125), null], zs: [Float32Array.of(0)], activations: [Float32Array.of(0.5)], input: Float32Array.of(1) };
-  assert.equal(gPrime(f, s, 0, 0), 0.125);
-  assert.equal(gPrime({ ...f, gprimes: [null, null] }, s, 0, 0), 0.25);   // σ′ from a = 0.5
+test("g′ is the server's, and absent until the frame carries it", () => {
+  const f = { gprimes: [Float32Array.of(0.125), null] };
+  assert.equal(gPrime(f, 0, 0), 0.125);
+  assert.equal(gPrime(f, 1, 0), null);
+  assert.equal(gPrime({}, 0, 0), null);
 });
 
 test("the tried turn is the nonzero entries of the next update", () => {

@@ -3,8 +3,6 @@
 // Index names as in the panel: j the receiving neuron, i the sending one, k a neuron of the
 // next layer. Every reader returns null for what the frame has not computed yet.
 
-import { derivative } from "./nn.js";
-
 /** a of neuron i in sizes-index k (0 = the example's input), or null before it is computed. */
 export function act(f, k, i) {
   const arr = k === 0 ? f.input : f.activations[k - 1];
@@ -21,16 +19,8 @@ export function weight(f, sizes, l, i, j) {
 
 export const bias = (f, l, j) => f.params[`layers.${l}.bias`]?.[j] ?? null;
 
-/** g′(zⱼ) of neuron j in weight layer l: the server's (`layers.{l}.gprime`), else from z and a. */
-export function gPrime(f, s, l, j) {
-  const sent = f.gprimes?.[l];
-  if (sent) return sent[j];
-  const z = zOf(f, l, j), a = act(f, l + 1, j);
-  if (z === null || a === null) return null;
-  const last = l === s.sizes.length - 2;
-  if (last && s.outputActivation === "softmax") return null;
-  return derivative(last ? s.outputActivation : s.activation, z, a);
-}
+/** g′(zⱼ) of neuron j in weight layer l, as the server computed it (`layers.{l}.gprime`). */
+export const gPrime = (f, l, j) => f.gprimes?.[l]?.[j] ?? null;
 
 /** Σₖ wₖⱼ δₖ: the blame flowing back into neuron j of layer l from layer l + 1. */
 export function blameIn(f, s, l, j) {

@@ -210,7 +210,7 @@ function neuronMaths({ f, s, meta, sel }) {
   const l = sel.layer, j = sel.j, L = s.sizes.length - 1;
   const d = delta(f, l, j), who = lab(s, l + 1, j);
   if (d === null) return `<p>${who}: δ ${NOT_YET}. Blame for layer ${l + 1} comes in its backward phase.</p>`;
-  const gp = gPrime(f, s, l, j);
+  const gp = gPrime(f, l, j);
   if (l === L - 1) {
     const rule = outputDeltaRule(meta, s);
     const a = act(f, l + 1, j), y = f.target?.[j];
