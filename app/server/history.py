@@ -2,16 +2,37 @@
 
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 
 import numpy as np
 
-from app.engine import Snapshot
+from app.engine import Snapshot, Trainer
 
 MAX_LEVELS = 200
 MAX_BYTES = 128 * 2**20  # ≥ 100 levels up to ~80,000 parameters (params + momentum, float64)
 DRAG_SECONDS = 1.5  # sets of one dial closer together than this are one drag: one level
+
+
+@dataclass(frozen=True)
+class Inverse:
+    """A change's undo as data (storable): a dial's old value, a tensor's old locks, or the
+    old settings."""
+
+    kind: str  # "set", "lock" or "configure"
+    name: str = ""
+    index: tuple[int, ...] = ()
+    value: float = 0.0
+    mask: np.ndarray | None = None
+    settings: dict[str, object] | None = None
+
+    def apply(self, t: Trainer) -> None:
+        if self.kind == "set":
+            t.set_value(self.name, list(self.index), self.value)
+        elif self.kind == "lock":
+            assert self.mask is not None
+            t.set_lock_mask(self.name, self.mask)
+        else:
+            t.configure(**(self.settings or {}))
 
 
 @dataclass
@@ -24,7 +45,7 @@ class Level:
     snapshot: Snapshot | None
     nbytes: int
     at: float
-    inverse: Callable[[], None] | None = None
+    inverse: Inverse | None = None
 
 
 def snapshot_bytes(s: Snapshot) -> int:
@@ -71,8 +92,9 @@ class History:
         snapshot = replace(snapshot, screen=None)
         self._append(Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic()))
 
-    def push_inverse(self, kind: str, key: object, inverse: Callable[[], None]) -> None:
-        self._append(Level(kind, key, None, 0, time.monotonic(), inverse))
+    def push_inverse(self, kind: str, key: object, inverse: Inverse) -> None:
+        nbytes = 0 if inverse.mask is None else inverse.mask.nbytes
+        self._append(Level(kind, key, None, nbytes, time.monotonic(), inverse))
 
     def _append(self, level: Level) -> None:
         self.levels.append(level)

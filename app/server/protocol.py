@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.engine import ConfigError, DivergedError
+from app.server.history import Inverse
 from app.server.session import Session
 
 PROTOCOL_VERSION = 1
@@ -102,7 +103,7 @@ async def _set(s: Session, peer: Any, m: dict[str, Any]) -> None:
     t, name = s.trainer, m["name"]
     idx = t.index_of(name, m["index"])
     old = t.value(name, idx)
-    with s.action("set", (name, idx), lambda: t.set_value(name, list(idx), old)):
+    with s.action("set", (name, idx), Inverse("set", name, idx, old)):
         t.set_value(name, m["index"], m["value"])
 
 
@@ -110,7 +111,7 @@ async def _lock(s: Session, peer: Any, m: dict[str, Any]) -> None:
     t, name = s.trainer, m["name"]
     t.arch.shape(name)  # an unknown name is refused before anything is recorded
     old = t.locks[name]
-    with s.action("lock", None, lambda: t.set_lock_mask(name, old)):
+    with s.action("lock", None, Inverse("lock", name, mask=old)):
         t.set_locked(name, m.get("index"), m["locked"])
 
 
@@ -120,7 +121,7 @@ async def _configure(s: Session, peer: Any, m: dict[str, Any]) -> None:
         raise Rejected("configure needs at least one setting to change")
     t = s.trainer
     old = {k: getattr(t.config, k) for k in changes if hasattr(t.config, k)}
-    with s.action("configure", None, lambda: t.configure(**old)):
+    with s.action("configure", None, Inverse("configure", settings=old)):
         t.configure(**changes)
 
 

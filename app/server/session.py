@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from app.engine import ConfigError, DivergedError, Snapshot, Trainer
 from app.engine.display import plot_grid
 from app.server import frames
-from app.server.history import History
+from app.server.history import History, Inverse
 
 logger = logging.getLogger(__name__)
 SLICE_SECONDS = 0.004  # training between yields to the event loop
@@ -103,7 +103,7 @@ class Session:
     # -- actions ------------------------------------------------------------------------------
     @contextlib.contextmanager
     def action(self, kind: str, key: object = None,
-               inverse: Callable[[], None] | None = None) -> Iterator[None]:
+               inverse: Inverse | None = None) -> Iterator[None]:
         """One user action: an undo level before it; on any error, exactly as before.
         While training runs, the level is the action's `inverse` (when it has one), so that
         undoing the action does not also undo the steps trained since."""
@@ -119,7 +119,7 @@ class Session:
         self._record(kind, key, before, inverse if self.busy else None)
 
     def _record(self, kind: str, key: object, before: Snapshot,
-                inverse: Callable[[], None] | None) -> None:
+                inverse: Inverse | None) -> None:
         if self.history.continues_drag(kind, key, inverse is not None):
             self.history.touch()
         elif inverse is not None:
@@ -133,7 +133,7 @@ class Session:
         if level is None:
             raise ConfigError("nothing to undo")
         if level.inverse is not None:
-            level.inverse()
+            level.inverse.apply(self.trainer)
         else:
             assert level.snapshot is not None
             self.trainer.restore(level.snapshot)
