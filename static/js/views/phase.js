@@ -54,7 +54,7 @@ export function createPhasePanel(root) {
   function remember(c) {
     const { f } = c;
     if (!c.open) {
-      const has = Object.keys(f.updates || {}).length > 0;
+      const has = f.learner !== "gradient_descent" && Object.keys(f.updates || {}).length > 0;
       memory.plan = has ? { forStep: f.step + 1, learner: f.learner, tried: triedTurn(f.updates), updates: f.updates } : null;
     }
     if (c.open && f.trialCost !== null && f.trialCost !== undefined) memory.weighed = { step: c.n, base: f.baseCost, trial: f.trialCost };
