@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.server import meta, rest, ws
+from app.server import meta, probes_api, rest, ws
 from app.server.assets import static_dir, templates_dir
 from app.server.registry import Registry
 from app.server.settings import Settings
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(rest.router)
     app.include_router(meta.router)
+    app.include_router(probes_api.router)
 
     @app.websocket("/ws/sessions/{session_id}")
     async def session_socket(websocket: WebSocket, session_id: str) -> None:

@@ -1,0 +1,66 @@
+"""REST questions about one dial (docs/protocol.md, "REST"): the cost along it, and every
+training example's nudge on it. Answers come from the engine's probes, exactly."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.engine import ConfigError, next_update
+from app.engine.network import parse_name
+from app.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
+from app.server.rest import session_or_404
+from app.server.session import Session
+
+router = APIRouter()
+
+
+def _dial(s: Session, name: str, index: str) -> tuple[int, tuple[int, ...]]:
+    """(layer, index) from `name` and "i,j", or 422 in words."""
+    t = s.trainer
+    try:
+        layer, _ = parse_name(name, t.arch.n_layers)
+        parts = [p.strip() for p in index.split(",")]
+        if not all(p.isascii() and p.isdigit() for p in parts):
+            raise ConfigError(f"index must be whole numbers separated by commas, not {index!r:.40}")
+        return layer, t.index_of(name, [int(p) for p in parts])
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def _cost_ready(s: Session) -> None:
+    if s.trainer.diverged:
+        raise HTTPException(409, f"the board has diverged: {s.trainer.diverged}")
+
+
+@router.get("/api/sessions/{session_id}/slice")
+async def cost_along_a_dial(request: Request, session_id: str, name: str, index: str,
+                            points: int = 101, lo: float | None = None,
+                            hi: float | None = None) -> dict[str, Any]:
+    s = session_or_404(request, session_id)
+    layer, idx = _dial(s, name, index)
+    _cost_ready(s)
+    t = s.trainer
+    scale = dial_scale(t.net, layer)
+    try:
+        values = sweep_values(-scale if lo is None else lo, scale if hi is None else hi, points)
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from None
+    costs = cost_slice(t.screen, name, idx, values)
+    return {"name": name, "index": list(idx), "values": values.tolist(),
+            "costs": costs.tolist(), "value": t.value(name, idx), "cost": t.cost(),
+            "slope": float(t.gradient()[name][idx]), "max_points": MAX_POINTS}
+
+
+@router.get("/api/sessions/{session_id}/nudges")
+async def nudges_on_a_dial(request: Request, session_id: str, name: str,
+                           index: str) -> dict[str, Any]:
+    s = session_or_404(request, session_id)
+    _, idx = _dial(s, name, index)
+    _cost_ready(s)
+    t = s.trainer
+    each = nudges(t.screen, name, idx)
+    nxt = next_update(t)
+    batch = None if nxt.batch is None or nxt.learner != "gradient_descent" else nxt.batch
+    return {"name": name, "index": list(idx), "nudges": each.tolist(),
+            "mean": float(each.mean()), "grad": float(t.gradient()[name][idx]),
+            "batch": None if batch is None else batch.tolist()}
