@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,12 +18,18 @@ from app.server import meta, probes_api, rest, ws
 from app.server.assets import static_dir, templates_dir
 from app.server.registry import Registry
 from app.server.settings import Settings
+from app.server.storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application. Without ``settings`` they are read from the environment."""
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the application. Without ``settings`` they are read from the environment.
+
+    Sessions are stored in ``store`` if given, else in the store ``settings.data_dir`` names
+    (opened at startup; a database that cannot be used stops it with StorageError), else
+    only in memory. The app closes the store when it stops.
+    """
     if settings is None:
         settings = Settings.from_env()
     registry = Registry(settings)
@@ -30,9 +37,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("Dialboard %s starting", __version__)
+        opened = store if store is not None else open_store(settings)
+        if opened is not None:
+            started = time.perf_counter()
+            try:
+                count = registry.attach(opened)
+            except BaseException:
+                opened.close()
+                raise
+            logger.info("restored %d session(s) from %s in %.2f s", count, opened.location,
+                        time.perf_counter() - started)
         registry.start()
         yield
-        await registry.close()  # stops runners and closes every socket
+        await registry.close()  # stops runners, closes every socket, saves every session
         logger.info("Dialboard stopped")
 
     app = FastAPI(title="Dialboard", version=__version__, lifespan=lifespan)

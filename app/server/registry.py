@@ -1,14 +1,19 @@
-"""All sessions of one server: creation within limits, lookup, deletion and expiry."""
+"""All sessions of one server: creation within limits, lookup, deletion and expiry; with a
+store, restored at start, saved as they change and removed when they end."""
 
 import asyncio
 import contextlib
+import copy
 import logging
+import sys
 import time
 from typing import Any
 
 from app.server.session import Session
 from app.server.session_config import InvalidConfig, build, resolve
 from app.server.settings import Settings
+from app.server.storage import SessionImage, StorageError, Store
+from app.server.storage.saver import Saver
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
@@ -23,6 +28,9 @@ class Registry:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self.store: Store | None = None
+        self.saver: Saver | None = None
+        self._autosave: asyncio.Task[None] | None = None
 
     def create(self, body: object) -> Session:
         """Raises InvalidConfig (422) or TooManySessions (503)."""
@@ -37,6 +45,42 @@ class Registry:
                         max_rows=self.settings.max_dataset_rows)
         session = Session(_public(config), trainer)
         self.sessions[session.id] = session
+        if self.saver is not None:
+            self.saver.add(session, copy.deepcopy(config))
+        return session
+
+    # -- storage ------------------------------------------------------------------------------
+    def attach(self, store: Store) -> int:
+        """Restore every session `store` holds, then save to it from now on. Returns how many
+        were restored; raises StorageError if one cannot be rebuilt (nothing is dropped)."""
+        images = store.load()
+        restored = [self._restore(image) for image in images]
+        self.store, self.saver = store, Saver(store)
+        for session, image in zip(restored, images, strict=True):
+            self.sessions[session.id] = session
+            self.saver.add(session, image.config, image.levels)
+        return len(restored)
+
+    def _restore(self, image: SessionImage) -> Session:
+        try:  # limits applied when it was made; a stored session is never refused for them
+            trainer = build(image.config, max_parameters=sys.maxsize, max_rows=sys.maxsize)
+            trainer.restore(image.snapshot)
+            trainer.cost()  # the screen, as it was: a trying learner counts no extra pass
+        except Exception as exc:
+            raise StorageError(f"stored session {image.id} cannot be rebuilt by this version "
+                               f"of Dialboard: {exc}") from None
+        session = Session(_public(image.config), trainer)
+        session.id, session.token_hash, session.control_token = image.id, image.token_hash, ""
+        for stored in image.levels:
+            if stored.snapshot is not None:
+                session.history.push(stored.kind, None, stored.snapshot)
+            elif stored.inverse is not None:
+                session.history.push_inverse(stored.kind, None, stored.inverse)
+        for level in session.history.levels:
+            level.at = 0.0  # no drag continues across a restart
+        session.cost_history = list(image.cost_history)
+        session.example, session.version = image.example, image.version + 1
+        session.last_active = time.monotonic() - image.idle_seconds
         return session
 
     def get(self, session_id: str) -> Session | None:
@@ -46,6 +90,8 @@ class Registry:
         session = self.sessions.pop(session_id, None)
         if session is not None:
             await session.close()
+            if self.saver is not None:
+                self.saver.forget(session_id)
 
     def expire(self) -> list[str]:
         """Drop sessions with no sockets that no person touched for the TTL (a board left
@@ -56,6 +102,8 @@ class Registry:
         for sid in gone:
             session = self.sessions.pop(sid)
             asyncio.get_running_loop().create_task(session.close())
+            if self.saver is not None:
+                self.saver.forget(sid)
             logger.info("session %s expired after %d s idle", sid[:6], ttl)
         return gone
 
@@ -65,15 +113,28 @@ class Registry:
             self.expire()
 
     def start(self) -> None:
-        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+        loop = asyncio.get_running_loop()
+        self._sweeper = loop.create_task(self._sweep())
+        if self.saver is not None:
+            self._autosave = loop.create_task(self.saver.run(self.sessions))
 
     async def close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        """Stop every session; with a store, save each one (they come back at the next start),
+        wait until they are written and close the store."""
+        for task in (self._sweeper, self._autosave):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for sid in list(self.sessions):
-            await self.delete(sid)
+            session = self.sessions.pop(sid)
+            session.on_change = None  # saved once below, not on every change while it stops
+            await session.close()
+            if self.saver is not None:
+                self.saver.save(session)
+        if self.store is not None:
+            await self.store.flush()
+            self.store.close()
 
 
 def _public(config: dict[str, Any]) -> dict[str, Any]:

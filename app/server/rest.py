@@ -1,6 +1,5 @@
 """REST routes (docs/protocol.md, "REST"). Errors are {"detail": "…"} in plain words."""
 
-import hmac
 import json
 import math
 import time
@@ -38,7 +37,7 @@ def require_token(request: Request, session: Session) -> None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer ") or not auth[7:].strip():
         raise HTTPException(401, "send the control token as 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(auth[7:].strip().encode(), session.control_token.encode()):
+    if not session.token_matches(auth[7:].strip()):
         raise HTTPException(403, "that control token does not open this session")
 
 

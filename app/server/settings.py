@@ -37,6 +37,14 @@ def _parse_str(raw: str) -> str:
     return raw.strip()
 
 
+def default_data_dir(environ: Mapping[str, str] | None = None) -> str:
+    """The per-user data folder: $XDG_DATA_HOME/dialboard, else ~/.local/share/dialboard."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_DATA_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "dialboard")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything an operator can tune. Build it with :meth:`from_env` or directly."""
@@ -59,6 +67,9 @@ class Settings:
     send_timeout_seconds: int = 10
     #: Rows of inline data a session config may carry.
     max_dataset_rows: int = 10_000
+    #: Folder of the sessions database; "" keeps sessions in memory only. None (unset): the
+    #: `dialboard` command uses `default_data_dir()`; an app built in code keeps memory only.
+    data_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host.strip():
@@ -73,6 +84,9 @@ class Settings:
         _check_int(f"{ENV_PREFIX}MAX_MESSAGE_BYTES", self.max_message_bytes, 64)
         _check_int(f"{ENV_PREFIX}SEND_TIMEOUT_SECONDS", self.send_timeout_seconds, 1, 3600)
         _check_int(f"{ENV_PREFIX}MAX_DATASET_ROWS", self.max_dataset_rows, 1, 10_000)
+        if self.data_dir is not None and not isinstance(self.data_dir, str):
+            raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "
+                                f"got {self.data_dir!r}")
         if not isinstance(self.allowed_origins, tuple):
             raise SettingsError(
                 f"{ENV_PREFIX}ALLOWED_ORIGINS must be a tuple of origins, "
@@ -101,6 +115,7 @@ class Settings:
         parsers: dict[str, Callable[[str], Any]] = {
             "host": _parse_str,
             "allowed_origins": _parse_origins,
+            "data_dir": _parse_str,
         }
         values: dict[str, Any] = {}
         known = set()

@@ -3,7 +3,6 @@ the other is cancelled. The sender always sends the newest frame (latest frame w
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import math
@@ -75,7 +74,7 @@ class Peer:
         self._drained.set()
 
     def grant(self, token: str) -> None:
-        self.controls = hmac.compare_digest(token.encode(), self.session.control_token.encode())
+        self.controls = self.session.token_matches(token)
         self.send_json({"type": "control", "granted": self.controls})
         self._resend = True  # the state again, at this socket's new precision
         self._wake.set()

@@ -1,0 +1,331 @@
+"""Sessions in one SQLite file (stdlib sqlite3, WAL), written by a single writer thread.
+
+Opening checks the file before anything else touches it: another server using the folder, a
+file that is not a SQLite database or fails its integrity check, or a schema newer than this
+code each stop the server with a `StorageError` naming the file; the file is left exactly as
+it was. An older schema is copied aside (`sessions.sqlite3.v{N}.backup`) and migrated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.server.storage.base import (
+    LevelRow,
+    SessionImage,
+    SessionRow,
+    decode_session,
+    level_row,
+    session_row,
+)
+from app.server.storage.codec import CodecError
+
+logger = logging.getLogger(__name__)
+
+DB_NAME = "sessions.sqlite3"
+LOCK_NAME = "dialboard.lock"
+SQLITE_HEADER = b"SQLite format 3\x00"
+RETRY_SECONDS = 1.0  # after a failed write, the work waits this long before it is tried again
+
+
+class StorageError(RuntimeError):
+    """The data folder or its database cannot be used; the message says which and what to do."""
+
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    """The first schema: one row per session, one per stored undo level."""
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+    conn.execute("""CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL,
+        config TEXT NOT NULL,
+        state_meta TEXT NOT NULL,
+        state BLOB NOT NULL,
+        history BLOB NOT NULL,
+        extra TEXT NOT NULL,
+        saved_at REAL NOT NULL)""")
+    conn.execute("""CREATE TABLE undo_levels (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (session_id, seq))""")
+
+
+#: MIGRATIONS[v] turns a version-v database into version v + 1 (v = 0: an empty file).
+MIGRATIONS: tuple[Migration, ...] = (_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _what_to_do(path: Path) -> str:
+    return (f"Move {path} (and any {path.name}-wal and -shm beside it) elsewhere to start with "
+            "no stored sessions, or set DIALBOARD_DATA_DIR to another folder (an empty value "
+            "keeps sessions in memory only). Dialboard has not changed the file.")
+
+
+class SQLiteStore:
+    def __init__(self, data_dir: str | Path, *, migrations: Sequence[Migration] = MIGRATIONS,
+                 busy_timeout: float = 1.0) -> None:
+        self.dir = Path(data_dir).expanduser()
+        self.path = self.dir / DB_NAME
+        self.location = str(self.path)
+        self._migrations = tuple(migrations)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StorageError(f"cannot create the data folder {self.dir}: {exc.strerror}. "
+                               "Set DIALBOARD_DATA_DIR to a folder this user may write "
+                               "(an empty value keeps sessions in memory only).") from None
+        self._lock_fd = self._take_folder()
+        try:
+            self._conn = self._open(busy_timeout)
+        except BaseException:
+            self._release_folder()
+            raise
+        self._on_disk: dict[str, set[int]] = {}
+        self._cond = threading.Condition()
+        self._pending: dict[str, SessionImage | None] = {}  # None: delete
+        self._queued = self._written = 0  # generations of handed-over and stored work
+        self._stopping = False
+        self.write_seconds: list[float] = []  # how long each write took (the last 1000)
+        self._thread = threading.Thread(target=self._writer, name="dialboard-store",
+                                        daemon=True)
+        self._thread.start()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _take_folder(self) -> int:
+        lock_path = self.dir / LOCK_NAME
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StorageError(f"cannot open {lock_path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            os.close(fd)
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise StorageError(
+                f"the data folder {self.dir} is in use by another Dialboard server{who}. Stop "
+                "that server, or give this one its own DIALBOARD_DATA_DIR.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
+
+    def _release_folder(self) -> None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+
+    def _open(self, busy_timeout: float) -> sqlite3.Connection:
+        path = self.path
+        if path.exists() and path.stat().st_size > 0:
+            with path.open("rb") as f:
+                if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                    raise StorageError(f"{path} is not a SQLite database (corrupt, or some "
+                                       f"other file). {_what_to_do(path)}")
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            self._check_and_migrate(conn)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of ours loses nothing
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _check_and_migrate(self, conn: sqlite3.Connection) -> None:
+        path = self.path
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # nobody else writes while we look
+            try:
+                version = self._version(conn)
+                if 0 < version < len(self._migrations):
+                    conn.execute("ROLLBACK")
+                    self._backup(conn, version)
+                    conn.execute("BEGIN IMMEDIATE")
+                    version = self._version(conn)
+                for v in range(version, len(self._migrations)):
+                    self._migrations[v](conn)
+                    conn.execute("UPDATE schema_version SET version = ?", (v + 1,))
+                    if v:
+                        logger.info("migrated %s from schema v%d to v%d", path, v, v + 1)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StorageError(
+                    f"{path} is locked by another program ({exc}). Stop whatever holds it "
+                    "(another Dialboard server, or a tool with the database open), then start "
+                    "again.") from None
+            raise StorageError(f"{path} cannot be read: {exc}. {_what_to_do(path)}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{path} is corrupt ({exc}). {_what_to_do(path)}") from None
+
+    def _version(self, conn: sqlite3.Connection) -> int:
+        path, newest = self.path, len(self._migrations)
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise StorageError(f"{path} is corrupt (integrity check: "
+                               f"{'; '.join(problems[:3])}). {_what_to_do(path)}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return 0
+        if "schema_version" not in tables:
+            raise StorageError(f"{path} is a SQLite database, but not Dialboard's (it has no "
+                               f"schema_version table). {_what_to_do(path)}")
+        rows = conn.execute("SELECT version FROM schema_version").fetchall()
+        if len(rows) != 1 or not isinstance(rows[0][0], int) or rows[0][0] < 0:
+            raise StorageError(f"{path} has a damaged schema_version table. "
+                               f"{_what_to_do(path)}")
+        version = int(rows[0][0])
+        if version > newest:
+            raise StorageError(
+                f"{path} was written by a newer Dialboard (schema v{version}; this one reads up "
+                f"to v{newest}). Upgrade Dialboard to use it. {_what_to_do(path)}")
+        return version
+
+    def _backup(self, conn: sqlite3.Connection, version: int) -> None:
+        target = self.path.with_name(f"{self.path.name}.v{version}.backup")
+        dst = sqlite3.connect(target)
+        try:
+            conn.backup(dst)
+        finally:
+            dst.close()
+        logger.info("copied %s to %s before migrating it", self.path, target)
+
+    # -- reading -----------------------------------------------------------------------------
+    def load(self) -> list[SessionImage]:
+        """Every stored session, decoded. Raises StorageError if one cannot be read."""
+        levels: dict[str, list[LevelRow]] = {}
+        for sid, seq, kind, meta, state in self._conn.execute(
+                "SELECT session_id, seq, kind, meta, state FROM undo_levels"):
+            levels.setdefault(sid, []).append(LevelRow(sid, seq, kind, meta, bytes(state)))
+        out = []
+        for r in self._conn.execute(
+                "SELECT id, token_hash, config, state_meta, state, history, extra, saved_at "
+                "FROM sessions ORDER BY saved_at"):
+            row = SessionRow(r[0], r[1], r[2], r[3], bytes(r[4]), bytes(r[5]), r[6], r[7])
+            try:
+                out.append(decode_session(row, levels.get(row.id, [])))
+            except CodecError as exc:
+                raise StorageError(f"{self.path}: {exc}. {_what_to_do(self.path)}") from None
+            self._on_disk[row.id] = {lv.seq for lv in levels.get(row.id, [])}
+        return out
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, image: SessionImage) -> None:
+        self._hand_over(image.id, image)
+
+    def delete(self, session_id: str) -> None:
+        self._hand_over(session_id, None)
+
+    def _hand_over(self, session_id: str, item: SessionImage | None) -> None:
+        with self._cond:
+            if self._stopping:
+                logger.warning("store closed: session %s not saved", session_id[:6])
+                return
+            self._pending[session_id] = item  # a newer image replaces one not yet written
+            self._queued += 1
+            self._cond.notify_all()
+
+    def wait_written(self, timeout: float | None = None) -> bool:
+        """Block until everything handed over before this call is stored."""
+        with self._cond:
+            target = self._queued
+            return self._cond.wait_for(lambda: self._written >= target, timeout)
+
+    async def flush(self, timeout: float | None = 30.0) -> None:
+        if not await asyncio.to_thread(self.wait_written, timeout):
+            logger.error("sessions were not all stored within %s s", timeout)
+
+    def _writer(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._stopping)
+                if not self._pending:
+                    return
+                work, self._pending = self._pending, {}
+                generation = self._queued
+            started = time.perf_counter()
+            try:
+                self._write(work)
+            except Exception:
+                logger.exception("storing %d session(s) in %s failed; trying again in %g s",
+                                 len(work), self.path, RETRY_SECONDS)
+                with self._cond:
+                    for sid, item in work.items():
+                        self._pending.setdefault(sid, item)  # unless something newer came
+                    stopping = self._stopping
+                if stopping:
+                    return
+                time.sleep(RETRY_SECONDS)
+                continue
+            self.write_seconds.append(time.perf_counter() - started)
+            del self.write_seconds[:-1000]
+            with self._cond:
+                self._written = max(self._written, generation)
+                self._cond.notify_all()
+
+    def _write(self, work: dict[str, SessionImage | None]) -> None:
+        conn, stored = self._conn, dict[str, set[int] | None]()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for sid, image in work.items():
+                if image is None:
+                    conn.execute("DELETE FROM undo_levels WHERE session_id = ?", (sid,))
+                    conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+                    stored[sid] = None
+                    continue
+                r = session_row(image)
+                conn.execute("INSERT OR REPLACE INTO sessions (id, token_hash, config, "
+                             "state_meta, state, history, extra, saved_at) VALUES "
+                             "(?, ?, ?, ?, ?, ?, ?, ?)",
+                             (r.id, r.token_hash, r.config, r.state_meta, r.state, r.history,
+                              r.extra, r.saved_at))
+                have, want = self._on_disk.get(sid, set()), {lv.seq for lv in image.levels}
+                conn.executemany("DELETE FROM undo_levels WHERE session_id = ? AND seq = ?",
+                                 [(sid, seq) for seq in have - want])
+                new = [level_row(sid, lv) for lv in image.levels if lv.seq not in have]
+                conn.executemany("INSERT OR REPLACE INTO undo_levels (session_id, seq, kind, "
+                                 "meta, state) VALUES (?, ?, ?, ?, ?)",
+                                 [(sid, lv.seq, lv.kind, lv.meta, lv.state) for lv in new])
+                stored[sid] = want
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        for sid, seqs in stored.items():
+            if seqs is None:
+                self._on_disk.pop(sid, None)
+            else:
+                self._on_disk[sid] = seqs
+
+    def close(self) -> None:
+        """Store everything handed over, then close the file and free the folder."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join()
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        self._release_folder()
