@@ -126,18 +126,29 @@ function testOf(points) {
   return points.test || { inputs: [], targets: [] };
 }
 
-/** The a = 0.5 line, as the cell edges between cells on either side of it (screen rows). */
+/**
+ * The a = 0.5 line by marching squares between the grid's samples (cell centres on screen),
+ * each crossing placed by linear interpolation along its square's edge.
+ */
 function contour(ctx, { cols, rows, out }, w, h, colour) {
   const sx = w / cols, sy = h / rows;
-  const at = (i, q) => out[(rows - 1 - i) * cols + q] >= 0.5;   // screen row i, top first
+  const v = (i, q) => out[(rows - 1 - i) * cols + q] - 0.5;   // screen row i, top first
+  const cross = (x0, y0, a, x1, y1, b) => {
+    const t = a / (a - b);
+    return [(x0 + (x1 - x0) * t + 0.5) * sx, (y0 + (y1 - y0) * t + 0.5) * sy];
+  };
   ctx.strokeStyle = colour;
   ctx.lineWidth = 2;
   ctx.beginPath();
-  for (let i = 0; i < rows; i++) {
-    for (let q = 0; q < cols; q++) {
-      const a = at(i, q);
-      if (q + 1 < cols && a !== at(i, q + 1)) { ctx.moveTo((q + 1) * sx, i * sy); ctx.lineTo((q + 1) * sx, (i + 1) * sy); }
-      if (i + 1 < rows && a !== at(i + 1, q)) { ctx.moveTo(q * sx, (i + 1) * sy); ctx.lineTo((q + 1) * sx, (i + 1) * sy); }
+  for (let i = 0; i + 1 < rows; i++) {
+    for (let q = 0; q + 1 < cols; q++) {
+      const a = v(i, q), b = v(i, q + 1), c = v(i + 1, q + 1), d = v(i + 1, q);
+      const pts = [];
+      if ((a >= 0) !== (b >= 0)) pts.push(cross(q, i, a, q + 1, i, b));
+      if ((b >= 0) !== (c >= 0)) pts.push(cross(q + 1, i, b, q + 1, i + 1, c));
+      if ((d >= 0) !== (c >= 0)) pts.push(cross(q, i + 1, d, q + 1, i + 1, c));
+      if ((a >= 0) !== (d >= 0)) pts.push(cross(q, i, a, q, i + 1, d));
+      for (let k = 0; k + 1 < pts.length; k += 2) { ctx.moveTo(...pts[k]); ctx.lineTo(...pts[k + 1]); }
     }
   }
   ctx.stroke();
