@@ -149,3 +149,19 @@ def test_trial_and_error_arrow_is_the_dial_it_tries(page: Any, server: Any) -> N
     nudged = click_and_wait(page, "phase", "f.phase === 'nudge'")
     assert all(a is None for d in nudged["dials"].values() for a in d["arrow"]), "tried: no arrows"
     assert_moved_by_arrows(before, nudged)
+
+
+def test_a_viewer_sees_the_presenters_arrows(page: Any, server: Any, new_page: Any) -> None:
+    board_with(page, server.url, {"preset": "circle", "batch_size": 8, "momentum": 0.9})
+    sid = page.evaluate("window.dialboard.state().session.id")
+    viewer = new_page()
+    viewer.goto(f"{server.url}/?watch={sid}")
+    wait_cost(viewer)
+    for n in (1, 2):
+        presenter = click_and_wait(page, "step", f"f.step === {n}")
+        watched = wait_drawn(viewer, f"f.step === {n}")
+        for name, d in presenter["dials"].items():
+            seen = watched["dials"][name]["arrow"]
+            for k, (a, b) in enumerate(zip(d["arrow"], seen, strict=True)):
+                assert a is not None and b is not None, f"{name}[{k}]"
+                assert math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-7), (name, k, a, b)  # F16
