@@ -19,7 +19,7 @@ from app.server.settings import Settings, SettingsError
 logger = logging.getLogger("app")
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
-APP_FACTORY = "app.server.app:create_app"
+APP_FACTORY = "app.server.app:create_app"  # what `uvicorn --factory` would serve
 
 
 def build_parser(defaults: Settings | None = None) -> argparse.ArgumentParser:
@@ -103,6 +103,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[Settings.env_name("host")] = settings.host
     os.environ[Settings.env_name("port")] = str(settings.port)
 
+    # Tiny matrices and many sessions on a few cores: BLAS threads only contend (a 20×20
+    # product took 3 ms with two threads fighting). Set before NumPy is first imported.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+    from app.server.app import create_app
+    from app.server.storage import StorageError, open_store
+
+    # Opened here, before serving, so that a data folder that cannot be used stops the server
+    # with its message alone (the file named, what to do), and the file is left as it was.
+    store = None
+    try:
+        store = open_store(settings)
+        app = create_app(settings, store=store)  # restores every stored session
+    except StorageError as error:
+        if store is not None:
+            store.close()
+        logger.error("Dialboard cannot start: %s", error)
+        return 1
+    where = store.location if store is not None else "memory only (DIALBOARD_DATA_DIR is empty)"
+    logger.info("sessions stored in %s", where)
+
     url = browser_url(settings.host, settings.port)
     logger.info("Dialboard %s on %s", __version__, url)
     if args.open:
@@ -110,25 +132,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         opener.daemon = True
         opener.start()
 
-    # Tiny matrices and many sessions on a few cores: BLAS threads only contend (a 20×20
-    # product took 3 ms with two threads fighting). Set before NumPy is first imported.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
     import uvicorn  # imported late so that --help stays fast
 
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level,
-        ws_max_size=64 * 1024,  # larger client messages close the socket; 4 KiB+ get an error
-        ws_ping_interval=5.0,  # with the timeout: a vanished peer is dropped within ~15 s
-        ws_ping_timeout=10.0,
-        ws_per_message_deflate=False,  # ~50× slower for 7% fewer bytes on float frames
-        timeout_graceful_shutdown=3,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=args.log_level,
+            ws_max_size=64 * 1024,  # larger client messages close the socket; 4 KiB+ an error
+            ws_ping_interval=5.0,  # with the timeout: a vanished peer is dropped within ~15 s
+            ws_ping_timeout=10.0,
+            ws_per_message_deflate=False,  # ~50× slower for 7% fewer bytes on float frames
+            timeout_graceful_shutdown=3,
+        )
+    finally:
+        if store is not None:
+            store.close()  # if the app never started (a port in use); else already closed
     return 0
 
 

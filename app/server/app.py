@@ -26,27 +26,24 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the application. Without ``settings`` they are read from the environment.
 
-    Sessions are stored in ``store`` if given, else in the store ``settings.data_dir`` names
-    (opened at startup; a database that cannot be used stops it with StorageError), else
-    only in memory. The app closes the store when it stops.
+    Sessions are kept in ``store`` when one is given (its sessions are restored here, before
+    anything is served), else in the store ``settings.data_dir`` names (opened and restored
+    at startup), else in memory only. A store that cannot be used raises StorageError. The
+    app closes its store when it stops, after saving every session.
     """
     if settings is None:
         settings = Settings.from_env()
     registry = Registry(settings)
+    if store is not None:
+        _restore(registry, store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("Dialboard %s starting", __version__)
-        opened = store if store is not None else open_store(settings)
-        if opened is not None:
-            started = time.perf_counter()
-            try:
-                count = registry.attach(opened)
-            except BaseException:
-                opened.close()
-                raise
-            logger.info("restored %d session(s) from %s in %.2f s", count, opened.location,
-                        time.perf_counter() - started)
+        if registry.store is None:
+            opened = open_store(settings)
+            if opened is not None:
+                _restore(registry, opened)
         registry.start()
         yield
         await registry.close()  # stops runners, closes every socket, saves every session
@@ -83,3 +80,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     return app
+
+
+def _restore(registry: Registry, store: Store) -> None:
+    started = time.perf_counter()
+    try:
+        count = registry.attach(store)
+    except BaseException:
+        store.close()
+        raise
+    logger.info("restored %d session(s) from %s in %.2f s", count, store.location,
+                time.perf_counter() - started)

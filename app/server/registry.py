@@ -135,6 +135,7 @@ class Registry:
         if self.store is not None:
             await self.store.flush()
             self.store.close()
+        self.store, self.saver = None, None
 
 
 def _public(config: dict[str, Any]) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class SQLiteStore:
         self._cond = threading.Condition()
         self._pending: dict[str, SessionImage | None] = {}  # None: delete
         self._queued = self._written = 0  # generations of handed-over and stored work
-        self._stopping = False
+        self._stopping = self._closed = False
         self.write_seconds: list[float] = []  # how long each write took (the last 1000)
         self._thread = threading.Thread(target=self._writer, name="dialboard-store",
                                         daemon=True)
@@ -120,8 +120,9 @@ class SQLiteStore:
             os.close(fd)
             who = f" (process {holder})" if holder.isdigit() else ""
             raise StorageError(
-                f"the data folder {self.dir} is in use by another Dialboard server{who}. Stop "
-                "that server, or give this one its own DIALBOARD_DATA_DIR.") from None
+                f"{self.path} is in use by another Dialboard server{who}, which holds "
+                f"{lock_path}. Stop that server, or give this one its own DIALBOARD_DATA_DIR; "
+                "nothing was changed.") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         return fd
@@ -321,8 +322,12 @@ class SQLiteStore:
                 self._on_disk[sid] = seqs
 
     def close(self) -> None:
-        """Store everything handed over, then close the file and free the folder."""
+        """Store everything handed over, then close the file and free the folder. Closing
+        again does nothing."""
         with self._cond:
+            if self._closed:
+                return
+            self._closed = True
             self._stopping = True
             self._cond.notify_all()
         self._thread.join()
