@@ -14,7 +14,8 @@ import { readPalette } from "../lib/palette.js";
 import { parsePhase } from "../lib/names.js";
 import { createTip } from "../board/tip.js";
 import { createEditor } from "../board/editor.js";
-import { arrowMeaning, gatherUpdates, nextTurn } from "../board/arrows.js";
+import { gatherUpdates, nextTurn } from "../board/arrows.js";
+import { createLegend } from "../board/legend.js";
 
 const PAD = 18;
 const ZOOM_STEP = 1.6;
@@ -37,7 +38,7 @@ export function createBoard(root, actions) {
     </div>`;
   const stage = root.querySelector(".board-stage");
   const canvas = root.querySelector(".board-canvas");
-  const legend = root.querySelector(".board-legend");
+  const legend = createLegend(root.querySelector(".board-legend"));
   const painter = createPainter(canvas);
   const camera = createCamera();
   const scales = createScales();
@@ -46,7 +47,7 @@ export function createBoard(root, actions) {
   const b = {
     state: null, sessionKey: "", sessionId: null, layout: null, values: null, updates: null, has: null, arrows: null,
     locked: null, hover: -1, selected: -1, override: null, palette: null, themeKey: "",
-    size: { w: 0, h: 0, dpr: 1 }, lod: "", legendKey: "", active: [], paintQueued: false,
+    size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false,
   };
   const access = createAccess(root.querySelector(".board-access"), {
     focus: (k) => select(k),
@@ -184,7 +185,7 @@ export function createBoard(root, actions) {
     const theme = `${document.documentElement.dataset.theme}|${document.body.className}`;
     if (theme !== b.themeKey) { b.palette = readPalette(); b.themeKey = theme; }
     paint();
-    renderLegend(state);
+    legend.render(state.frame, { readOnly: state.ui.readOnly, count: b.layout.count, gain: b.arrowsOn ? scales.gain : 1 });
     if (tip.shown >= 0) showTip(tip.shown);
   }
 
@@ -217,22 +218,6 @@ export function createBoard(root, actions) {
     let h = 0;
     for (let k = 0; k < b.locked.length; k++) if (b.locked[k]) h = (h * 31 + k + 1) | 0;
     return h;
-  }
-
-  function renderLegend(state) {
-    const who = arrowMeaning(state.frame);
-    const gain = b.arrowsOn ? scales.gain : 1;
-    const hint = state.ui.readOnly ? "watching: dials are read-only · wheel to zoom" :
-      b.layout.count > 300 ? "wheel: zoom (on the selected dial: turn it) · double-click a neuron or Z: zoom to it · 0: all" :
-        "drag · wheel · arrows to turn; double-click to type; right-click or L to lock";
-    const key = `${who}|${gain}|${hint}`;
-    if (key === b.legendKey) return;   // the legend is rebuilt only when it says something new
-    b.legendKey = key;
-    legend.innerHTML = `
-      <span class="key"><i class="swatch pos"></i>positive</span>
-      <span class="key"><i class="swatch neg"></i>negative</span>
-      <span class="key"><i class="arrow-glyph">↻</i><span>${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span></span>
-      <span class="key hint">${hint}</span>`;
   }
 
   function showTip(k) {
