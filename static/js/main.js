@@ -32,7 +32,7 @@ let frames = 0;   // frames received, for the benchmark
 
 const $ = (id) => document.getElementById(id);
 const actions = {
-  set: (name, index, value) => { turning(name, index); conn?.send({ type: "set", name, index, value }); },
+  set: (name, index, value) => { turning(name, index, pointerHeld || undefined); conn?.send({ type: "set", name, index, value }); },
   turnStart: (name, index) => turning(name, index, true),
   turnEnd: () => { if (store.ui.turn) { store.ui.turn.holding = false; turning(store.ui.turn.name, store.ui.turn.index); } },
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
@@ -72,6 +72,8 @@ function command(msg) {
 // A turn settles this long after its last change (or after the drag ends).
 const TURN_SETTLE_MS = 1500;
 let turnTimer = 0;
+// A pointer held on the board keeps a drag's turn open while the hand pauses mid-turn.
+let pointerHeld = false;
 
 /** The screen answers a turn: main keeps the cost the turn began from and when it settles. */
 function turning(name, index, holding) {
@@ -210,6 +212,10 @@ async function start() {
   $("theme-btn").addEventListener("click", actions.toggleTheme);
   $("help-btn").addEventListener("click", actions.help);
   attachKeys(actions);
+  $("board").addEventListener("pointerdown", () => { pointerHeld = true; });
+  for (const type of ["pointerup", "pointercancel"]) {
+    window.addEventListener(type, () => { if (pointerHeld) { pointerHeld = false; actions.turnEnd(); } });
+  }
   window.dialboard = {
     dialRect: (name, index) => board.dialRect(name, index),
     state: () => store,
