@@ -95,6 +95,10 @@ def update_tensors(t: Trainer, in_step: bool) -> tuple[dict[str, Array], dict[st
     nxt = next_update(t)
     meta = {"update_kind": "", "update_examples": "", "update_layers": "",
             "update_refused": nxt.refused or ""}
+    tried = t.trace.tried if in_step else None
+    if tried is not None:  # a try in progress: the turn it made, on the dials already
+        return {f"{n}.tried": tried.get(n, np.zeros(t.arch.shape(n)))
+                for n in t.arch.parameter_names}, meta
     if nxt.delta is None or (in_step and nxt.learner != "gradient_descent"):
         return {}, meta
     L = t.arch.n_layers

@@ -110,6 +110,7 @@ def test_trial_and_error_shows_the_one_dial_it_will_try(live: Live) -> None:
         await c.send({"type": "phase"})  # nudge: the dial turns by exactly that
         g = await c.frame(phase="nudge")
         assert g.meta["in_step"] == "true" and f"{name}.update" not in g.tensors
+        np.testing.assert_array_equal(g[f"{name}.tried"], f[f"{name}.update"])
         assert float(g[name].ravel()[k]) == pytest.approx(float(f[name].ravel()[k]) + amount,
                                                           abs=1e-6)
         assert g.meta["base_cost"] != "" and g.meta["phases"] == "nudge,cost,keep"
