@@ -66,10 +66,15 @@ class Saver:
         """Session.changed's hook: a person's change is saved at once; training by the tick."""
         if session.busy or session.id not in self.configs:
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # changed outside the server's loop (a script, a test): now
+            self.save(session)
+            return
         self._soon[session.id] = session
         if not self._scheduled:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._save_soon)
+            loop.call_soon(self._save_soon)
 
     def _save_soon(self) -> None:
         self._scheduled = False
