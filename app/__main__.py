@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app import __version__
-from app.server.settings import Settings, SettingsError
+from app.server.settings import Settings, SettingsError, default_data_dir
 
 logger = logging.getLogger("app")
 
@@ -51,6 +51,8 @@ def build_parser(defaults: Settings | None = None) -> argparse.ArgumentParser:
         default="info",
         help="logging level (default: %(default)s)",
     )
+    parser.epilog = ("Sessions are stored in DIALBOARD_DATA_DIR (default: the per-user data "
+                     "folder; empty: memory only) and come back after a restart.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -95,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         message = str(error).replace("DIALBOARD_HOST", "--host").replace("DIALBOARD_PORT", "--port")
         parser.error(message)
+
+    if settings.data_dir is None:  # unset: the per-user folder ("" keeps memory only)
+        settings = replace(settings, data_dir=default_data_dir())
 
     level = 5 if args.log_level == "trace" else getattr(logging, args.log_level.upper())
     logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
