@@ -64,6 +64,7 @@ def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> N
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
     env["PYTHONPATH"] = str(target)
 
     where = subprocess.run(

@@ -79,6 +79,7 @@ def test_example_runs_against_a_server(tmp_path: Path) -> None:
     script.write_text(example.replace(EXAMPLE_ADDRESS, f"127.0.0.1:{port}"))
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
     log = tmp_path / "server.log"
     server = start_server(
         [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
