@@ -21,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
     env.update(extra)
     return env
 

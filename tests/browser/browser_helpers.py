@@ -99,6 +99,7 @@ class Server:
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+        env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
         ARTIFACTS.mkdir(exist_ok=True)
         self.process = start_server(
             [sys.executable, "-m", "app", "--port", str(self.port)],
