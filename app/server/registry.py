@@ -9,8 +9,9 @@ import sys
 import time
 from typing import Any
 
+from app.engine import Trainer
 from app.server.session import Session
-from app.server.session_config import InvalidConfig, build, resolve
+from app.server.session_config import InvalidConfig, build, memory_bytes, resolve
 from app.server.settings import Settings
 from app.server.storage import SessionImage, StorageError, Store
 from app.server.storage.saver import Saver
@@ -42,12 +43,28 @@ class Registry:
                     "limit; close one or try again later")
         config = resolve(body)
         trainer = build(config, max_parameters=self.settings.max_parameters,
-                        max_rows=self.settings.max_dataset_rows)
+                        max_rows=self.settings.max_dataset_rows,
+                        max_bytes=self.settings.session_memory_mb * 2**20)
+        self._fits(trainer)
         session = Session(_public(config), trainer)
         self.sessions[session.id] = session
         if self.saver is not None:
             self.saver.add(session, copy.deepcopy(config))
         return session
+
+    def _fits(self, trainer: Trainer) -> None:
+        """Refuse a board that would take the server past its memory budget (422)."""
+        def need(t: Trainer) -> int:
+            return memory_bytes(t.arch, t.data.x_train.shape[0], t.data.x_test.shape[0],
+                                t.config.batch_size)
+
+        used = sum(need(s.trainer) for s in self.sessions.values())
+        budget = self.settings.server_memory_mb * 2**20
+        if used + need(trainer) > budget:
+            raise InvalidConfig(
+                f"layers: the server's boards already need about {used / 2**20:,.0f} MiB of "
+                f"its {budget / 2**20:,.0f} MiB; this one needs {need(trainer) / 2**20:,.0f} "
+                "MiB more. Close a board, or make this one smaller")
 
     # -- storage ------------------------------------------------------------------------------
     def attach(self, store: Store) -> int:

@@ -3,7 +3,9 @@
 from typing import Any
 
 from app.engine import Architecture, ConfigError, Dataset, TrainConfig, Trainer
+from app.engine.budget import working_bytes
 from app.engine.datasets import inline_dataset, load_dataset
+from app.server.history import MAX_BYTES, MAX_LEVELS
 from app.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
 
 FIELDS: tuple[str, ...] = (
@@ -79,7 +81,14 @@ def _train_config(config: dict[str, Any]) -> TrainConfig:
         raise _named(str(exc).split(" ")[0], exc) from None
 
 
-def build(config: dict[str, Any], *, max_parameters: int, max_rows: int = 10_000) -> Trainer:
+def memory_bytes(arch: Architecture, n_train: int, n_test: int, batch: int | None) -> int:
+    """The engine's working memory and the undo history's bound, for one session."""
+    snapshot = 2 * 8 * arch.parameter_count  # parameters and momentum
+    return working_bytes(arch, n_train, n_test, batch) + min(MAX_BYTES, MAX_LEVELS * snapshot)
+
+
+def build(config: dict[str, Any], *, max_parameters: int, max_rows: int = 10_000,
+          max_bytes: int = 2**62) -> Trainer:
     """A Trainer for a resolved config; raises InvalidConfig naming the field."""
     seed = _seed(config["seed"])
     layers = config["layers"]
@@ -95,6 +104,12 @@ def build(config: dict[str, Any], *, max_parameters: int, max_rows: int = 10_000
                             f"the limit is {max_parameters:,}")
     train = _train_config(config)
     data = _dataset(config, seed, max_rows)
+    need = memory_bytes(arch, data.x_train.shape[0], data.x_test.shape[0], train.batch_size)
+    if need > max_bytes:
+        raise InvalidConfig(
+            f"layers: this board would need about {need / 2**20:,.0f} MiB of memory "
+            f"(network, data and undo history); one session may use {max_bytes / 2**20:,.0f} "
+            "MiB. Use fewer or narrower layers, or less data")
     init = config.get("init")
     if init is not None and not isinstance(init, dict):
         raise InvalidConfig("init must be an object {parameter name: nested list}")

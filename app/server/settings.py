@@ -67,6 +67,10 @@ class Settings:
     send_timeout_seconds: int = 10
     #: Rows of inline data a session config may carry.
     max_dataset_rows: int = 10_000
+    #: Memory one session may need (network, data, caches, undo history), estimated before
+    #: it is built; and all sessions together.
+    session_memory_mb: int = 512
+    server_memory_mb: int = 8192
     #: Folder of the sessions database; "" keeps sessions in memory only. None (unset): the
     #: `dialboard` command uses `default_data_dir()`; an app built in code keeps memory only.
     data_dir: str | None = None
@@ -84,6 +88,8 @@ class Settings:
         _check_int(f"{ENV_PREFIX}MAX_MESSAGE_BYTES", self.max_message_bytes, 64)
         _check_int(f"{ENV_PREFIX}SEND_TIMEOUT_SECONDS", self.send_timeout_seconds, 1, 3600)
         _check_int(f"{ENV_PREFIX}MAX_DATASET_ROWS", self.max_dataset_rows, 1, 10_000)
+        _check_int(f"{ENV_PREFIX}SESSION_MEMORY_MB", self.session_memory_mb, 16)
+        _check_int(f"{ENV_PREFIX}SERVER_MEMORY_MB", self.server_memory_mb, 16)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "
                                 f"got {self.data_dir!r}")
