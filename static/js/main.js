@@ -8,6 +8,8 @@ import { createBoard } from "./views/board.js";
 import { createScreen } from "./views/screen.js";
 import { createTransport } from "./views/transport.js";
 import { createPhasePanel } from "./views/phase.js";
+import { createSlice, defaultDial } from "./views/slice.js";
+import { createNudges } from "./views/nudges.js";
 import { createNetwork } from "./views/network.js";
 import { createBoundary } from "./views/boundary.js";
 import { createSetup } from "./views/setup.js";
@@ -61,7 +63,9 @@ const board = createBoard($("board"), actions);
 const transport = createTransport($("transport"), actions);
 const setup = createSetup($("setup"), actions);
 const help = createHelp($("help"));
-const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")),
+const slice = createSlice($("slice"));
+const nudges = createNudges($("nudges"), actions);
+const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share")), help];
 
 function command(msg) {
@@ -145,6 +149,11 @@ function onFrame(decoded) {
   if (store.divergence && frame.version !== store.divergence.version) store.divergence = null;
   store.frame = frame;
   collectPoint(frame);
+  // A board opens on a dial that matters (the side panels explain it), not a blank corner pixel.
+  if (!store.ui.selected) {
+    const dial = defaultDial(store.session, frame);
+    if (dial) { actions.select(dial); return; }
+  }
   render();
 }
 
@@ -221,6 +230,8 @@ async function start() {
     state: () => store,
     stats: () => ({ frames }),
     view: board.view,
+    slice: () => slice.drawn(),
+    nudges: () => nudges.drawn(),
   };
   api.presets().then((p) => setup.setPresets(p, store.presetId)).catch(() => {});
   api.datasets().then((d) => setup.setDatasets(d)).catch(() => {});

@@ -25,6 +25,14 @@ export const api = {
   async exists(id) {
     try { return (await fetch(`/api/sessions/${encodeURIComponent(id)}`)).ok; } catch { return false; }
   },
+  /** GET …/slice: the cost along one dial ({lo, hi} optional) → the answer, or {error: words}. */
+  slice(id, name, index, range = {}) {
+    return probe(id, "slice", { name, index: index.join(","), ...range });
+  },
+  /** GET …/nudges: every training example's ∂Cₓ/∂w on one dial → the answer, or {error: words}. */
+  nudges(id, name, index) {
+    return probe(id, "nudges", { name, index: index.join(",") });
+  },
   /** {inputs, targets, test: {inputs, targets}} when the server offers the points. */
   async datasetPoints(url) {
     try {
@@ -36,6 +44,58 @@ export const api = {
     } catch { return null; }
   },
 };
+
+async function probe(id, what, params) {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) query.set(k, String(v));
+  try {
+    const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/${what}?${query}`);
+    const body = await json(res);
+    if (!res.ok) return { error: detail(body) || `The server could not answer (${res.status}).`, status: res.status };
+    return body;
+  } catch {
+    return { error: "Cannot reach the Dialboard server." };
+  }
+}
+
+/**
+ * Asks the server about what is on display without ever queueing behind it: one request in
+ * flight, at most one started per `minGap` ms, and only the newest wish waits. A wish is
+ * {subject, key, …}: `subject` says what is asked about (session and dial), `key` which state
+ * of it (with the frame's version). An answer is handed to `deliver(answer, wish)` only while
+ * its subject is still the one wished for; an answer about another dial is dropped.
+ */
+export function latestOnly(run, deliver, { minGap = 250, now = () => Date.now(), later = setTimeout } = {}) {
+  let waiting = null, current = null, asked = null, busy = false, startedAt = -Infinity, timer = null;
+
+  function want(wish) {
+    current = wish;
+    if (asked && wish.key === asked.key) { waiting = null; return; }
+    waiting = wish;
+    pump();
+  }
+
+  function pump() {
+    if (busy || timer !== null || !waiting) return;
+    const wait = startedAt + minGap - now();
+    if (wait > 0) { timer = later(() => { timer = null; pump(); }, wait); return; }
+    const wish = waiting;
+    waiting = null;
+    asked = wish;
+    busy = true;
+    startedAt = now();
+    Promise.resolve().then(() => run(wish)).catch((e) => ({ error: String(e?.message || e) })).then((answer) => {
+      busy = false;
+      if (current && wish.subject === current.subject) deliver(answer, wish);
+      pump();
+    });
+  }
+
+  /** Forget the last request, so the same wish is asked again (after a reconnect, say). */
+  function again() { asked = null; if (current) want(current); }
+
+  return { want, again, get busy() { return busy; } };
+}
 
 function detail(body) {
   if (typeof body.detail === "string") return body.detail;

@@ -1,0 +1,308 @@
+// The cost along one dial: the screen's cost as the selected dial sweeps its range with every
+// other dial held (GET …/slice), the current point on that curve, the tangent whose slope is
+// ∂C/∂w, and where the next update (the board's arrow, `{name}.update`) puts the dial. Curve,
+// point and slope are one answer of the server about one state; the mark is drawn only from a
+// frame of that very state (same cost, same value), never from a later one.
+
+import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
+import { dialLabel, parseName } from "../lib/names.js";
+import { readPalette } from "../lib/palette.js";
+import { nextTurn } from "../board/arrows.js";
+import { api, latestOnly } from "../session.js";
+
+const MIN_GAP_MS = 250;    // a few answers a second are live enough, and cheap for the server
+const KEEP_FRAMES = 240;   // frames remembered to find the one an answer was computed for
+const CAPTION = "The cost if only this dial moved, every other dial held; the slope of the tangent is ∂C/∂w.";
+
+export function createSlice(root) {
+  root.innerHTML = `
+    <h2>Cost along one dial</h2>
+    <p class="probe-dial"></p>
+    <canvas class="probe-canvas slice-canvas" role="img"></canvas>
+    <p class="probe-caption">${CAPTION}</p>
+    <p class="probe-words" aria-live="polite"></p>`;
+  const canvas = root.querySelector("canvas");
+  const dialLine = root.querySelector(".probe-dial"), words = root.querySelector(".probe-words");
+  const seen = createSeen();
+  let last = null, answer = null, drawn = null, paintQueued = false;
+  const queue = latestOnly(
+    (w) => api.slice(w.id, w.name, w.index),
+    (a, w) => { answer = { ...a, wish: w }; paint(); },
+    { minGap: MIN_GAP_MS });
+
+  function update(state) {
+    const f = state.frame, s = state.session, sel = state.ui.selected;
+    root.hidden = !f || !s;
+    if (root.hidden || !sel) return;
+    last = state;
+    const subject = `${s.id}|${sel.name}|${sel.index}`;
+    if (answer && answer.wish.subject !== subject) { answer = null; drawn = null; }
+    seen.note(subject, dialNow(s, f, sel));
+    queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
+    requestPaint();
+  }
+
+  function requestPaint() {
+    if (paintQueued) return;
+    paintQueued = true;
+    requestAnimationFrame(paint);
+  }
+
+  function paint() {
+    paintQueued = false;
+    if (!last) return;
+    const s = last.session, sel = last.ui.selected;
+    dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
+    if (!answer) { drawn = null; blank(canvas, "asking the server…"); words.textContent = ""; return; }
+    if (answer.error) { drawn = null; blank(canvas, ""); words.textContent = answer.error; return; }
+    const at = seen.find(answer.wish.subject, answer.cost, answer.value);
+    drawn = plan(answer, at);
+    draw(canvas, drawn);
+    canvas.setAttribute("aria-label", `Cost along ${sel.name}[${sel.index.join(", ")}]: ${CAPTION}`);
+    words.innerHTML = describe(drawn, at);
+  }
+
+  return {
+    update,
+    /** What the plot shows (test hook): the answer drawn and the mark, or null. */
+    drawn: () => (drawn ? { ...drawn.hook } : null),
+  };
+}
+
+/** The selected dial in one frame: what an answer is matched against, and what its mark needs. */
+function dialNow(s, f, sel) {
+  const p = s.parameters.find((q) => q.name === sel.name);
+  const k = p.shape.length === 2 ? sel.index[0] * p.shape[1] + sel.index[1] : sel.index[0];
+  const update = f.updates?.[sel.name]?.[k];
+  const locked = Boolean(f.locked?.[sel.name]?.[k]);
+  const info = { has: update !== undefined, update: update ?? null, locked, layer: parseName(sel.name).layer };
+  return {
+    version: f.version, step: f.step, cost: f.cost, value: f.params[sel.name]?.[k] ?? null,
+    precision: f.precision, update: info.has && !locked ? update : null,
+    why: whyNoMark(f, info, s.dataset?.n_train),
+  };
+}
+
+/** {label, text}: what the next update is called, and why this frame gives none for the dial. */
+function whyNoMark(f, info, nTrain) {
+  const turn = nextTurn(f, info, nTrain);
+  if (info.locked) return { label: turn.label, text: "the dial is locked, so no learner turns it" };
+  if (!info.has && !f.inStep && !f.diverged && !f.updateRefused && f.hasGrads === "false") {
+    return { label: turn.label, text: "this frame carries no arrows (a viewer gets them with every few frames)" };
+  }
+  return { label: turn.label, text: turn.text.replace(/^none: /, "").replace(/^none \((.*)\)$/, "$1").replace(/^none$/, "this frame carries no update") };
+}
+
+/**
+ * The last frames' readings of the selected dial, newest last, so that an answer (which comes
+ * after the frame it was asked for, and may be about a later state) finds its own frame.
+ */
+export function createSeen(limit = KEEP_FRAMES) {
+  let subject = "", list = [];
+  return {
+    note(subj, entry) {
+      if (subj !== subject) { subject = subj; list = []; }
+      if (list.length && list.at(-1).version === entry.version) list[list.length - 1] = entry;
+      else list.push(entry);
+      if (list.length > limit) list.shift();
+    },
+    /** The newest frame showing this cost (exactly: both are float64) and this value. */
+    find(subj, cost, value) {
+      if (subj !== subject) return null;
+      for (let n = list.length - 1; n >= 0; n--) if (sameReading(list[n], cost, value)) return list[n];
+      return null;
+    },
+  };
+}
+
+/** A frame's value is F32 (presenter) or F16 (viewer); the answer's is the float64 it rounds. */
+export function sameReading(entry, cost, value) {
+  if (entry.cost !== cost || entry.value === null) return false;
+  const rel = entry.precision === "f16" ? 1e-3 : 1e-6;
+  return Math.abs(entry.value - value) <= rel * Math.max(Math.abs(value), 1e-3);
+}
+
+/** The dial a board opens on: the largest next update, else the steepest slope; null without either. */
+export function defaultDial(session, frame) {
+  for (const byName of [frame?.updates, frame?.grads]) {
+    let best = null, top = 0;
+    for (const p of session?.parameters || []) {
+      const arr = byName?.[p.name], lock = frame.locked?.[p.name];
+      if (!arr) continue;
+      for (let k = 0; k < arr.length; k++) {
+        const m = Math.abs(arr[k]);
+        if (m > top && !(lock && lock[k])) { top = m; best = { p, k }; }
+      }
+    }
+    if (best) {
+      const { p, k } = best;
+      return { name: p.name, index: p.shape.length === 2 ? [Math.floor(k / p.shape[1]), k % p.shape[1]] : [k] };
+    }
+  }
+  return null;
+}
+
+/** Tick values for [lo, hi]: a 1-2-5 step giving about `n` intervals. */
+export function niceTicks(lo, hi, n = 4) {
+  if (!(hi > lo)) return [lo];
+  const step = niceCeil((hi - lo) / n);
+  const out = [];
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  return out;
+}
+
+/**
+ * Labels for evenly spaced ticks, with the decimals their step needs ("−0.5", "0", "0.5").
+ * Ticks far finer than their size (a nearly flat cost) are labelled from `ref` instead:
+ * {labels: ["−2×10⁻¹⁰", …], offset: ref}, so that they stay short and still differ.
+ */
+export function tickLabels(ticks, ref = 0) {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(ticks[0]) || 1;
+  const size = Math.max(...ticks.map(Math.abs));
+  if (step < size * 1e-4) return { labels: ticks.map((t) => fmtSigned(t - ref, 2)), offset: ref };
+  const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
+  return { labels: ticks.map((t) => (t === 0 ? "0" : t.toFixed(decimals).replace("-", "−"))), offset: null };
+}
+
+/** The cost axis: the curve's range padded; a flat curve gets a little room around it. */
+export function costRange(costs, cost) {
+  let lo = Math.min(cost, ...costs), hi = Math.max(cost, ...costs);
+  const pad = Math.max((hi - lo) * 0.08, Math.abs(cost) * 1e-9, 1e-12);
+  lo -= pad; hi += pad;
+  return [lo, hi];
+}
+
+/** Everything the plot draws, from one answer and (when found) its frame. */
+function plan(a, at) {
+  const x = [a.values[0], a.values.at(-1)], y = costRange(a.costs, a.cost);
+  const mark = at && at.update !== null ? a.value + at.update : null;
+  return {
+    a, x, y, mark, update: at?.update ?? null,
+    hook: {
+      name: a.name, index: a.index, value: a.value, cost: a.cost, slope: a.slope,
+      values: a.values, costs: a.costs, mark, update: at?.update ?? null,
+      version: at?.version ?? null, step: at?.step ?? null,
+    },
+  };
+}
+
+function describe(d, at) {
+  const { a } = d;
+  const head = `w = <b>${fmt(a.value, 4)}</b> · C = <b>${fmt(a.cost, 6)}</b> · slope ∂C/∂w = <b>${fmtSigned(a.slope, 3)}</b>`;
+  if (!at) return `${head}<br><span class="na">The board has moved on since: the next answer follows it.</span>`;
+  if (d.mark === null) return `${head}<br>No mark where the ${at.why.label} puts the dial: ${at.why.text}.`;
+  const small = Math.abs(d.update) < (d.x[1] - d.x[0]) / 150 ? " (too small to see at this scale)" : "";
+  return `${head}<br><span class="next-mark">▲</span> ${at.why.label}: Δw = <b>${fmtSigned(d.update, 3)}</b> → ${fmt(d.mark, 4)}${small}`;
+}
+
+function prepare(canvas) {
+  const w = canvas.clientWidth, h = canvas.clientHeight, dpr = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.max(1, Math.round(w * dpr));
+    canvas.height = Math.max(1, Math.round(h * dpr));
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  const px = parseFloat(getComputedStyle(canvas).fontSize) || 15;
+  return { ctx, w, h, c: readPalette(canvas), px };
+}
+
+function blank(canvas, text) {
+  const { ctx, w, h, c, px } = prepare(canvas);
+  ctx.fillStyle = c.muted;
+  ctx.font = `${px * 0.9}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.fillText(text, w / 2, h / 2);
+}
+
+function draw(canvas, d) {
+  const g = prepare(canvas);
+  if (g.w < 40) return;
+  const { ctx, c, px } = g;
+  const box = { l: px * 4.2, r: g.w - px * 0.6, t: px * 0.7, b: g.h - px * 2.6 };
+  const X = (v) => box.l + ((v - d.x[0]) / (d.x[1] - d.x[0])) * (box.r - box.l);
+  const Y = (v) => box.b - ((v - d.y[0]) / (d.y[1] - d.y[0])) * (box.b - box.t);
+  axes(ctx, c, px, box, d, X, Y);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.l, box.t, box.r - box.l, box.b - box.t);
+  ctx.clip();
+  curve(ctx, c, px, d.a, X, Y);
+  tangent(ctx, c, px, d, X, Y);
+  if (d.mark !== null) nextMark(ctx, c, px, box, d, X, Y);
+  ctx.beginPath();
+  ctx.arc(X(d.a.value), Y(d.a.cost), px * 0.42, 0, 2 * Math.PI);
+  ctx.fillStyle = c.ink;
+  ctx.fill();
+  ctx.restore();
+}
+
+function axes(ctx, c, px, box, d, X, Y) {
+  ctx.strokeStyle = c.line;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(box.l, box.t, box.r - box.l, box.b - box.t);
+  ctx.fillStyle = c.muted;
+  ctx.font = `${px * 0.8}px system-ui, sans-serif`;
+  const yt = niceTicks(d.y[0], d.y[1], 3), yl = tickLabels(yt, d.a.cost);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  yt.forEach((t, n) => ctx.fillText(yl.labels[n], box.l - px * 0.3, Y(t)));
+  ctx.textBaseline = "top";
+  const xt = niceTicks(d.x[0], d.x[1], 4), xl = tickLabels(xt);
+  xt.forEach((t, n) => {
+    const half = ctx.measureText(xl.labels[n]).width / 2;
+    ctx.textAlign = "center";
+    ctx.fillText(xl.labels[n], Math.min(X(t), ctx.canvas.clientWidth - half - 2), box.b + px * 0.25);
+    ctx.beginPath(); ctx.moveTo(X(t), box.b); ctx.lineTo(X(t), box.b + px * 0.2); ctx.stroke();
+  });
+  ctx.fillStyle = c.ink;
+  ctx.fillText("w: this dial’s value", (box.l + box.r) / 2, box.b + px * 1.3);
+  ctx.save();
+  ctx.translate(px * 0.2, (box.t + box.b) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yl.offset === null ? "cost C" : `C − ${fmt(yl.offset, 8)}`, 0, 0);
+  ctx.restore();
+}
+
+function curve(ctx, c, px, a, X, Y) {
+  ctx.strokeStyle = c.pos;
+  ctx.lineWidth = px * 0.18;
+  ctx.beginPath();
+  a.values.forEach((v, k) => (k ? ctx.lineTo(X(v), Y(a.costs[k])) : ctx.moveTo(X(v), Y(a.costs[k]))));
+  ctx.stroke();
+}
+
+/** The tangent at the current point, across a third of the range, its slope the server's ∂C/∂w. */
+function tangent(ctx, c, px, d, X, Y) {
+  const { value, cost, slope } = d.a, half = (d.x[1] - d.x[0]) / 6;
+  ctx.strokeStyle = c.accent;
+  ctx.lineWidth = px * 0.22;
+  ctx.beginPath();
+  ctx.moveTo(X(value - half), Y(cost - slope * half));
+  ctx.lineTo(X(value + half), Y(cost + slope * half));
+  ctx.stroke();
+}
+
+/** Where the next update puts the dial: the arrow along w, and a line at its end. */
+function nextMark(ctx, c, px, box, d, X, Y) {
+  const x0 = X(d.a.value), x1 = X(d.mark), y = Y(d.a.cost);
+  ctx.strokeStyle = c.arrow;
+  ctx.fillStyle = c.arrow;
+  ctx.lineWidth = px * 0.16;
+  ctx.setLineDash([px * 0.3, px * 0.3]);
+  ctx.beginPath();
+  ctx.moveTo(x1, box.t); ctx.lineTo(x1, box.b);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  const dir = Math.sign(x1 - x0) || 1, head = px * 0.6;
+  ctx.beginPath();
+  ctx.moveTo(x0, y); ctx.lineTo(x1, y);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(x1, y); ctx.lineTo(x1 - dir * head, y - head * 0.55); ctx.lineTo(x1 - dir * head, y + head * 0.55);
+  ctx.fill();
+  ctx.beginPath();
+  ctx.moveTo(x1, box.b); ctx.lineTo(x1 - head * 0.6, box.b + 1 - head); ctx.lineTo(x1 + head * 0.6, box.b + 1 - head);
+  ctx.fill();
+}
