@@ -117,6 +117,7 @@ def update_tensors(t: Trainer, in_step: bool) -> tuple[dict[str, Array], dict[st
 
 
 def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels: int,
+          running: bool = False,
           history: list[tuple[int, float]], grid: PlotGrid | None = None) -> FrameData:
     cost = t.cost()
     in_step = t.pos > 0
@@ -140,6 +141,7 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
         "phases": ",".join(t.phases),
         "in_step": _b(in_step), **update_meta,
         "learner": t.config.learner, "version": str(version), "playing": _b(playing),
+        "running": _b(running or playing),
         "diverged": t.diverged or "", "test_cost": _num(t.test_cost()),
         "accuracy": _num(t.accuracy()), "test_accuracy": _num(t.accuracy(test=True)),
         "batch_cost": _num(tr.batch_cost if in_step else None),

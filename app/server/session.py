@@ -87,8 +87,9 @@ class Session:
             if len(hist) > MAX_HISTORY_POINTS:
                 del hist[1:-1:2]
             self._frame = frames.build(
-                t, version=self.version, playing=self.playing, example=self.example,
-                undo_levels=len(self.history), history=hist, grid=self.grid,
+                t, version=self.version, playing=self.playing, running=self.busy,
+                example=self.example, undo_levels=len(self.history), history=hist,
+                grid=self.grid,
             )
         assert self._frame is not None
         return self._frame

@@ -51,6 +51,7 @@ class Peer:
         self._tokens, self._refilled = RATE_BURST, time.monotonic()
         self._pending_sets: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
         self._frames_sent = 0
+        self._bare_version = -1  # a viewer's last state sent without gradients and arrows
         self._sent_version = -1
         self._resend = False
 
@@ -186,6 +187,9 @@ class Peer:
         self._sent_version = frame.version
         if self.session.version != frame.version:
             self._wake.set()  # still behind: come round again when the slot opens
+        elif self._bare_version == frame.version:  # settled without arrows: send them too
+            self._resend = True
+            self._wake.set()
         now, interval = time.monotonic(), self._interval(len(blob))
         if not self.controls:  # a viewer's budget is strict: never catch up
             return started + interval
@@ -197,8 +201,11 @@ class Peer:
             return frame.encode("f32", True)
         full, bare = frame.encode("f16", True), frame.encode("f16", False)
         every = grads_every(len(full), len(bare), self.settings.viewer_bandwidth_bps / 8)
-        with_grads = self._frames_sent % every == 0
-        self._frames_sent += 1
+        # One frame of k carries gradients and arrows; a state that stays (paused) gets them
+        # in its next frame, so a viewer never keeps a still board without its arrows.
+        with_grads = self._frames_sent % every == 0 or frame.version == self._bare_version
+        self._frames_sent = 1 if with_grads else self._frames_sent + 1
+        self._bare_version = -1 if with_grads else frame.version
         return full if with_grads else bare
 
     def _interval(self, nbytes: int) -> float:

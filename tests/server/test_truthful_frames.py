@@ -24,7 +24,7 @@ def test_the_update_is_exactly_what_the_next_step_adds(live: Live) -> None:
         c, created, _ = await opened(live, "circle", batch_size=8, momentum=0.9)
         sid = created["id"]
         await c.send({"type": "step", "count": 5})  # momentum now carries velocity
-        await c.frame(step="5", playing="false")
+        await c.frame(step="5", running="false")
         for step in range(6, 9):
             before = _state(live, sid, grads=True)
             await c.send({"type": "step"})
@@ -43,7 +43,7 @@ def test_the_frames_arrow_is_the_next_step_and_names_its_batch(live: Live) -> No
     async def go() -> None:
         c, _, f = await opened(live, "circle", batch_size=8, momentum=0.9)
         await c.send({"type": "step", "count": 3})
-        f = await c.frame(step="3", playing="false")
+        f = await c.frame(step="3", running="false")
         assert f.meta["in_step"] == "false" and f.meta["update_kind"] == "gradient_descent"
         assert f.meta["update_examples"] == "8" and f["update.batch"].shape == (8,)
         assert f["update.batch"].dtype == np.int32
@@ -99,7 +99,7 @@ def test_trial_and_error_shows_the_one_dial_it_will_try(live: Live) -> None:
     async def go() -> None:
         c, _, _ = await opened(live, "xor", learner="trial_and_error", step_size=0.25)
         await c.send({"type": "step", "count": 3})
-        f = await c.frame(step="3", playing="false")
+        f = await c.frame(step="3", running="false")
         assert f.meta["update_kind"] == "trial_and_error"
         nonzero = [(n, np.flatnonzero(f[f"{n}.update"])) for n in PARAMS]
         tried = [(n, idx) for n, idx in nonzero if idx.size]
@@ -202,6 +202,22 @@ def test_undoing_a_change_made_while_playing_keeps_the_runs_progress(live: Live)
         await c.send({"type": "undo"})  # then the run itself
         f = await c.frame(step="0")
         np.testing.assert_array_equal(f["layers.0.weight"], first["layers.0.weight"])
+        await c.close()
+
+    run(go())
+
+
+def test_a_viewer_of_a_still_big_board_gets_its_arrows(live: Live) -> None:
+    async def go() -> None:
+        c, created, _ = await opened(live, "digits-625")
+        v = await Client.connect(live, created["id"])
+        await v.json()
+        for step in range(1, 4):  # each state, once still, reaches the viewer with arrows
+            await c.send({"type": "step"})
+            await c.frame(step=str(step))
+            f = await v.frame(timeout=20, step=str(step), has_grads="true")
+            assert "layers.0.weight.update" in f.tensors and f.meta["precision"] == "f16"
+        await v.close()
         await c.close()
 
     run(go())
