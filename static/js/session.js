@@ -91,10 +91,13 @@ export function latestOnly(run, deliver, { minGap = 250, now = () => Date.now(),
     });
   }
 
+  /** Ask nothing more until the next wish (the board diverged: the server would refuse). */
+  function cancel() { waiting = null; current = null; asked = null; }
+
   /** Forget the last request, so the same wish is asked again (after a reconnect, say). */
   function again() { asked = null; if (current) want(current); }
 
-  return { want, again, get busy() { return busy; } };
+  return { want, again, cancel, get busy() { return busy; } };
 }
 
 function detail(body) {

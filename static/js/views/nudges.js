@@ -24,10 +24,10 @@ export function createNudges(root, actions) {
   const canvas = root.querySelector("canvas"), pickLine = root.querySelector(".nudge-pick");
   const dialLine = root.querySelector(".probe-dial"), words = root.querySelector(".probe-words");
   const seen = [];
-  let last = null, answer = null, marks = null, picked = -1, paintQueued = false;
+  let last = null, answer = null, marks = null, picked = -1, answers = 0, paintedKey = "";
   const queue = latestOnly(
     (w) => api.nudges(w.id, w.name, w.index),
-    (a, w) => { answer = { ...a, wish: w }; requestPaint(); },
+    (a, w) => { answer = { ...a, wish: w }; answers += 1; if (last) paint(); },
     { minGap: MIN_GAP_MS });
 
   function update(state) {
@@ -36,26 +36,28 @@ export function createNudges(root, actions) {
     if (root.hidden || !sel) return;
     last = state;
     const subject = `${s.id}|${sel.name}|${sel.index}`;
-    if (answer && answer.wish.subject !== subject) { answer = null; marks = null; picked = -1; }
+    if (answer && answer.wish.subject !== subject) { answer = null; picked = -1; }
     remember(seen, subject, f, s, sel);
-    queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
-    requestPaint();
+    if (f.diverged || state.divergence) {
+      // The server refuses probes of a diverged board; its sentence says why and what to do.
+      queue.cancel();
+      answer = { error: `Nothing to show while the board is diverged: ${f.diverged || state.divergence.message}`, wish: { subject } };
+    } else queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
+    paint();
   }
 
-  function requestPaint() {
-    if (paintQueued) return;
-    paintQueued = true;
-    requestAnimationFrame(paint);
-  }
-
+  /** Draws only when what it shows changed: an answer, its frame, the pick, the size or theme. */
   function paint() {
-    paintQueued = false;
-    if (!last) return;
-    const s = last.session, sel = last.ui.selected;
+    const s = last.session, f = last.frame, sel = last.ui.selected;
+    const at = answer && !answer.error ? findByGrad(seen, answer.wish.subject, answer.grad) : null;
+    const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, picked, f.example,
+      f.learner, f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), canvas.clientWidth,
+      document.documentElement.dataset.theme, document.body.className].join("|");
+    if (key === paintedKey) return;
+    paintedKey = key;
     dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
     if (!answer || answer.error) { marks = null; clear(canvas, answer?.error ? "" : "asking the server…"); words.textContent = answer?.error || ""; pickLine.textContent = ""; return; }
-    const at = findByGrad(seen, answer.wish.subject, answer.grad);
-    marks = draw(canvas, answer, at, picked);
+    marks = draw(canvas, answer, at, picked, f.learner);
     words.innerHTML = story(answer, at, last);
     pickLine.innerHTML = picked >= 0 ? pickWords(picked, answer, last) : "Point at a mark (or tap it) to see its example.";
   }
@@ -85,8 +87,12 @@ export function createNudges(root, actions) {
 
   return {
     update,
-    /** What the strip shows (test hook), or null. */
-    drawn: () => (marks ? { ...marks.hook, picked } : null),
+    /** What the strip shows (test hook), or null; `marks` are in viewport px. */
+    drawn: () => {
+      if (!marks) return null;
+      const r = canvas.getBoundingClientRect();
+      return { ...marks.hook, picked, marks: Array.from(marks.xs, (x, k) => ({ x: r.left + x, y: r.top + marks.ys[k] })) };
+    },
   };
 }
 
@@ -158,18 +164,20 @@ function pickWords(x, a, state) {
   return `Example <b>${x + 1}</b> of ${a.nudges.length} (index ${x}), ${who}: ∂Cₓ/∂w = <b>${fmtSigned(v, 3)}</b>, ${way}${inBatch}${hint}`;
 }
 
+const followsNudges = (learner) => !learner || learner === "gradient_descent";
+
 /** The words under the strip: the mean is the gradient, and how the arrow uses the nudges. */
 function story(a, at, state) {
   const f = state.frame, n = a.nudges.length;
   const mean = `Mean of all ${n.toLocaleString("en")}: <b>${fmtSigned(a.mean, 3)}</b> = ∂C/∂w, the slope of the cost along this dial.`;
-  if (f.learner && f.learner !== "gradient_descent") {
+  if (!followsNudges(f.learner)) {
     const title = learnerMeta(state.meta, f.learner)?.title || f.learner;
     return `${mean} ${title} does not follow these nudges: its arrow is a try, kept only if the cost falls.`;
   }
   const k = a.batch ? a.batch.length : n;
   const which = a.batch ? `these ${k} highlighted nudges` : `all ${n.toLocaleString("en")} nudges`;
   const extra = `${Number(f.momentum) > 0 ? ", plus momentum" : ""}${Number(f.weightDecay) > 0 ? ", plus weight decay" : ""}`;
-  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` Their mean: <b>${fmtSigned(at.stepGrad, 3)}</b>.` : "";
+  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">Their mean (dashed): <b>${fmtSigned(at.stepGrad, 3)}</b></span>.` : "";
   return `${mean} The arrow is the mean of ${which}, times −η (η = ${fmt(f.learningRate, 3)})${extra}.${batchMean}`;
 }
 
@@ -194,16 +202,19 @@ function clear(canvas, text) {
 }
 
 /** The strip: axis, every example, the batch on top, the mean; → the marks for picking. */
-function draw(canvas, a, at, picked) {
+function draw(canvas, a, at, picked, learner) {
   const { ctx, w, h, c, px } = prepare(canvas);
+  if (w < 40) return null;
   const head = px * 1.5, foot = px * 1.4, band = h - head - foot;
   const lay = stripLayout(a.nudges, w, band, px * 0.6);
   const ys = lay.ys.map((y) => y + head);
-  const inBatch = new Uint8Array(a.nudges.length);
+  // The examples the arrow averages: the next batch, or all of them for a full-batch step.
+  const inBatch = new Uint8Array(a.nudges.length).fill(a.batch || !followsNudges(learner) ? 0 : 1);
   for (const x of a.batch || []) inBatch[x] = 1;
+  const r = px * (a.nudges.length <= 50 ? 0.4 : a.nudges.length <= 400 ? 0.24 : 0.16);
   axis(ctx, c, px, lay, head, h - foot);
-  dots(ctx, lay.xs, ys, inBatch, 0, c.ink, px * 0.16, 0.35);
-  if (a.batch) dots(ctx, lay.xs, ys, inBatch, 1, c.arrow, px * 0.3, 0.9);
+  dots(ctx, lay.xs, ys, inBatch, 0, c.ink, r, 0.35);
+  dots(ctx, lay.xs, ys, inBatch, 1, c.arrow, Math.max(r, px * 0.3), a.batch ? 0.9 : 0.6);
   if (picked >= 0 && picked < a.nudges.length) ring(ctx, lay.xs[picked], ys[picked], px * 0.6, c.accent);
   if (a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined) meanLine(ctx, lay.X(at.stepGrad), head, h - foot, c.arrow, [px * 0.4, px * 0.3]);
   meanLine(ctx, lay.X(a.mean), head, h - foot, c.accent, []);

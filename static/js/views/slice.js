@@ -24,10 +24,10 @@ export function createSlice(root) {
   const canvas = root.querySelector("canvas");
   const dialLine = root.querySelector(".probe-dial"), words = root.querySelector(".probe-words");
   const seen = createSeen();
-  let last = null, answer = null, drawn = null, paintQueued = false;
+  let last = null, answer = null, drawn = null, answers = 0, paintedKey = "";
   const queue = latestOnly(
     (w) => api.slice(w.id, w.name, w.index),
-    (a, w) => { answer = { ...a, wish: w }; paint(); },
+    (a, w) => { answer = { ...a, wish: w }; answers += 1; paint(); },
     { minGap: MIN_GAP_MS });
 
   function update(state) {
@@ -36,28 +36,28 @@ export function createSlice(root) {
     if (root.hidden || !sel) return;
     last = state;
     const subject = `${s.id}|${sel.name}|${sel.index}`;
-    if (answer && answer.wish.subject !== subject) { answer = null; drawn = null; }
+    if (answer && answer.wish.subject !== subject) answer = null;
     seen.note(subject, dialNow(s, f, sel));
-    queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
-    requestPaint();
+    if (f.diverged || state.divergence) {
+      // The server refuses probes of a diverged board; its sentence says why and what to do.
+      queue.cancel();
+      answer = { error: `Nothing to show while the board is diverged: ${f.diverged || state.divergence.message}`, wish: { subject } };
+    } else queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
+    paint();
   }
 
-  function requestPaint() {
-    if (paintQueued) return;
-    paintQueued = true;
-    requestAnimationFrame(paint);
-  }
-
+  /** Draws only when what it shows changed: a new answer, its frame found, the size or theme. */
   function paint() {
-    paintQueued = false;
-    if (!last) return;
     const s = last.session, sel = last.ui.selected;
+    const at = answer && !answer.error ? seen.find(answer.wish.subject, answer.cost, answer.value) : null;
+    const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, canvas.clientWidth,
+      document.documentElement.dataset.theme, document.body.className].join("|");
+    if (key === paintedKey) return;
+    paintedKey = key;
     dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
-    if (!answer) { drawn = null; blank(canvas, "asking the server…"); words.textContent = ""; return; }
-    if (answer.error) { drawn = null; blank(canvas, ""); words.textContent = answer.error; return; }
-    const at = seen.find(answer.wish.subject, answer.cost, answer.value);
-    drawn = plan(answer, at);
-    draw(canvas, drawn);
+    drawn = answer && !answer.error ? plan(answer, at) : null;
+    if (!drawn) { blank(canvas, answer ? "" : "asking the server…"); words.textContent = answer?.error || ""; return; }
+    if (!draw(canvas, drawn)) { drawn = null; return; }
     canvas.setAttribute("aria-label", `Cost along ${sel.name}[${sel.index.join(", ")}]: ${CAPTION}`);
     words.innerHTML = describe(drawn, at);
   }
@@ -218,16 +218,14 @@ function blank(canvas, text) {
 
 function draw(canvas, d) {
   const g = prepare(canvas);
-  if (g.w < 40) return;
+  if (g.w < 40) return false;
   const { ctx, c, px } = g;
   const box = { l: px * 4.2, r: g.w - px * 0.6, t: px * 0.7, b: g.h - px * 2.6 };
   const X = (v) => box.l + ((v - d.x[0]) / (d.x[1] - d.x[0])) * (box.r - box.l);
   const Y = (v) => box.b - ((v - d.y[0]) / (d.y[1] - d.y[0])) * (box.b - box.t);
   axes(ctx, c, px, box, d, X, Y);
   ctx.save();
-  ctx.beginPath();
-  ctx.rect(box.l, box.t, box.r - box.l, box.b - box.t);
-  ctx.clip();
+  ctx.beginPath(); ctx.rect(box.l, box.t, box.r - box.l, box.b - box.t); ctx.clip();
   curve(ctx, c, px, d.a, X, Y);
   tangent(ctx, c, px, d, X, Y);
   if (d.mark !== null) nextMark(ctx, c, px, box, d, X, Y);
@@ -236,6 +234,7 @@ function draw(canvas, d) {
   ctx.fillStyle = c.ink;
   ctx.fill();
   ctx.restore();
+  return true;
 }
 
 function axes(ctx, c, px, box, d, X, Y) {
@@ -249,10 +248,10 @@ function axes(ctx, c, px, box, d, X, Y) {
   ctx.textBaseline = "middle";
   yt.forEach((t, n) => ctx.fillText(yl.labels[n], box.l - px * 0.3, Y(t)));
   ctx.textBaseline = "top";
+  ctx.textAlign = "center";
   const xt = niceTicks(d.x[0], d.x[1], 4), xl = tickLabels(xt);
   xt.forEach((t, n) => {
     const half = ctx.measureText(xl.labels[n]).width / 2;
-    ctx.textAlign = "center";
     ctx.fillText(xl.labels[n], Math.min(X(t), ctx.canvas.clientWidth - half - 2), box.b + px * 0.25);
     ctx.beginPath(); ctx.moveTo(X(t), box.b); ctx.lineTo(X(t), box.b + px * 0.2); ctx.stroke();
   });
@@ -287,22 +286,14 @@ function tangent(ctx, c, px, d, X, Y) {
 /** Where the next update puts the dial: the arrow along w, and a line at its end. */
 function nextMark(ctx, c, px, box, d, X, Y) {
   const x0 = X(d.a.value), x1 = X(d.mark), y = Y(d.a.cost);
-  ctx.strokeStyle = c.arrow;
-  ctx.fillStyle = c.arrow;
+  ctx.strokeStyle = ctx.fillStyle = c.arrow;
   ctx.lineWidth = px * 0.16;
   ctx.setLineDash([px * 0.3, px * 0.3]);
-  ctx.beginPath();
-  ctx.moveTo(x1, box.t); ctx.lineTo(x1, box.b);
-  ctx.stroke();
+  ctx.beginPath(); ctx.moveTo(x1, box.t); ctx.lineTo(x1, box.b); ctx.stroke();
   ctx.setLineDash([]);
   const dir = Math.sign(x1 - x0) || 1, head = px * 0.6;
-  ctx.beginPath();
-  ctx.moveTo(x0, y); ctx.lineTo(x1, y);
-  ctx.stroke();
+  ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.stroke();
   ctx.beginPath();
   ctx.moveTo(x1, y); ctx.lineTo(x1 - dir * head, y - head * 0.55); ctx.lineTo(x1 - dir * head, y + head * 0.55);
-  ctx.fill();
-  ctx.beginPath();
-  ctx.moveTo(x1, box.b); ctx.lineTo(x1 - head * 0.6, box.b + 1 - head); ctx.lineTo(x1 + head * 0.6, box.b + 1 - head);
   ctx.fill();
 }
