@@ -11,6 +11,9 @@ test("ticks fall on a 1-2-5 step inside the range, zero exactly", () => {
   assert.ok(t.every((v) => v >= 0.1262 && v <= 0.1403));
   assert.ok(t.length >= 2 && t.length <= 4, String(t));
   assert.deepEqual(niceTicks(1, 1), [1]);
+  const two = niceTicks(2.295, 2.338, 3);
+  assert.ok(two.length >= 2, `a narrow range still gets two ticks: ${two}`);
+  assert.deepEqual(tickLabels(two).labels, ["2.30", "2.32"]);
 });
 
 test("tick labels carry the decimals their step needs", () => {

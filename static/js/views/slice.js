@@ -142,12 +142,14 @@ export function defaultDial(session, frame) {
   return null;
 }
 
-/** Tick values for [lo, hi]: a 1-2-5 step giving about `n` intervals. */
+/** Tick values for [lo, hi]: a 1-2-5 step giving about `n` intervals, and at least two ticks. */
 export function niceTicks(lo, hi, n = 4) {
   if (!(hi > lo)) return [lo];
-  const step = niceCeil((hi - lo) / n);
-  const out = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  let step = niceCeil((hi - lo) / n), out = [];
+  for (let tries = 0; out.length < 2 && tries < 4; tries++, step = niceCeil(step / 2.01)) {
+    out = [];
+    for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  }
   return out;
 }
 
