@@ -1,16 +1,22 @@
-"""A real uvicorn server in a background thread, and a small websocket client for tests."""
+"""A real uvicorn server in a background thread, and a small websocket client for tests.
+
+Tests wait on events (a reply, a frame with the metadata they expect, a condition on the
+server), never for time to pass. Every deadline here is only a failure bound: generous, and
+reached only when the code under test is broken.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import numpy as np
@@ -21,14 +27,30 @@ from safetensors.numpy import load
 from app.server.app import create_app
 from app.server.settings import Settings
 
+DEADLINE = 30.0  # seconds: how long a wait may take before the test fails
+T = TypeVar("T")
 
-def run(coro: Any) -> Any:
-    """asyncio.run on a fresh thread: a Playwright test may hold this thread's event loop."""
+# The clients opened inside one `run`, closed when it ends (a failing test included).
+_open_clients: contextvars.ContextVar[list[Client]] = contextvars.ContextVar("open_clients")
+
+
+def run(coro: Awaitable[T]) -> T:
+    """asyncio.run on a fresh thread (a Playwright test may hold this thread's event loop);
+    websocket clients the coroutine opened and left open are closed before it returns."""
     box: dict[str, Any] = {}
+
+    async def main() -> T:
+        clients: list[Client] = []
+        _open_clients.set(clients)
+        try:
+            return await coro
+        finally:
+            for c in clients:
+                await c.close()
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(coro)
+            box["value"] = asyncio.run(main())
         except BaseException as exc:
             box["error"] = exc
 
@@ -37,7 +59,24 @@ def run(coro: Any) -> Any:
     thread.join()
     if "error" in box:
         raise box["error"]
-    return box.get("value")
+    value: T = box["value"]
+    return value
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
+    """Poll `condition` until it holds; fail naming `what` if it has not after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: still not so after {timeout:.0f} s"
+        time.sleep(0.005)
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
+    """`wait_until` for coroutines: polls without blocking the event loop."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: still not so after {timeout:.0f} s"
+        await asyncio.sleep(0.005)
 
 
 @dataclass
@@ -46,13 +85,18 @@ class Live:
     app: Any
     server: uvicorn.Server
     thread: threading.Thread
+    loop: asyncio.AbstractEventLoop
 
     @property
     def ws_base(self) -> str:
         return self.base.replace("http://", "ws://")
 
+    @property
+    def port(self) -> int:
+        return int(self.base.rsplit(":", 1)[1])
+
     def create(self, **config: Any) -> dict[str, Any]:
-        r = httpx.post(f"{self.base}/api/sessions", json=config, timeout=30)
+        r = httpx.post(f"{self.base}/api/sessions", json=config, timeout=DEADLINE)
         assert r.status_code == 201, r.text
         out: dict[str, Any] = r.json()
         return out
@@ -60,29 +104,48 @@ class Live:
     def session(self, sid: str) -> Any:
         return self.app.state.registry.get(sid)
 
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the server's event loop (where its sessions live) and return its result."""
+
+        async def on_loop() -> T:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(on_loop(), self.loop).result(DEADLINE)
+
 
 @contextmanager
-def live_server(**settings: Any) -> Iterator[Live]:
+def live_server(*, uvicorn_options: dict[str, Any] | None = None,
+                **settings: Any) -> Iterator[Live]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     app = create_app(Settings(port=port, **settings))
+    options: dict[str, Any] = {"ws_ping_interval": 5.0, "ws_ping_timeout": 10.0,
+                               **(uvicorn_options or {})}
     config = uvicorn.Config(app, log_level="warning", ws_per_message_deflate=False,
-                            ws_ping_interval=5.0, ws_ping_timeout=10.0,
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, **options)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def serve() -> None:
+        loops.append(asyncio.get_running_loop())
+        await server.serve(sockets=[sock])
+
+    def target() -> None:
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(serve())
+
+    thread = threading.Thread(target=target, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
+    wait_until(lambda: server.started or not thread.is_alive(), "the server starts")
+    assert server.started, "the server stopped while starting"
     try:
-        yield Live(f"http://127.0.0.1:{port}", app, server, thread)
+        yield Live(f"http://127.0.0.1:{port}", app, server, thread, loops[0])
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(DEADLINE)
         sock.close()
+        assert not thread.is_alive(), f"the server did not stop within {DEADLINE:.0f} s"
 
 
 class Client:
@@ -93,16 +156,20 @@ class Client:
 
     @classmethod
     async def connect(cls, live: Live, sid: str, **kw: Any) -> Client:
-        return cls(await websockets.connect(f"{live.ws_base}/ws/sessions/{sid}", **kw))
+        client = cls(await websockets.connect(f"{live.ws_base}/ws/sessions/{sid}", **kw))
+        opened_in_run = _open_clients.get(None)
+        if opened_in_run is not None:
+            opened_in_run.append(client)
+        return client
 
     async def send(self, message: Any) -> None:
         await self.ws.send(message if isinstance(message, str | bytes) else json.dumps(message))
 
-    async def next(self, timeout: float = 5.0) -> dict[str, Any] | Frame:
+    async def next(self, timeout: float = DEADLINE) -> dict[str, Any] | Frame:
         raw = await asyncio.wait_for(self.ws.recv(), timeout)
         return Frame(raw) if isinstance(raw, bytes) else json.loads(raw)
 
-    async def json(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def json(self, timeout: float = DEADLINE) -> dict[str, Any]:
         """The next JSON message, skipping frames."""
         deadline = time.monotonic() + timeout
         while True:
@@ -110,7 +177,7 @@ class Client:
             if isinstance(m, dict):
                 return m
 
-    async def frame(self, timeout: float = 5.0, **meta: str) -> Frame:
+    async def frame(self, timeout: float = DEADLINE, **meta: str) -> Frame:
         """The next frame whose metadata matches `meta`; JSON errors fail the test."""
         deadline = time.monotonic() + timeout
         while True:
@@ -140,6 +207,14 @@ class Frame:
     @property
     def cost(self) -> float:
         return float(self.tensors["cost"][0])
+
+    @property
+    def step(self) -> int:
+        return int(self.meta["step"])
+
+    @property
+    def version(self) -> int:
+        return int(self.meta["version"])
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.tensors[name]
