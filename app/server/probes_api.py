@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from app.engine import ConfigError, next_update
+from app.engine import ConfigError, Dataset, next_update
 from app.engine.network import parse_name
 from app.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
 from app.server.rest import session_or_404
@@ -27,9 +27,18 @@ def _dial(s: Session, name: str, index: str) -> tuple[int, tuple[int, ...]]:
         raise HTTPException(422, str(exc)) from None
 
 
-def _cost_ready(s: Session) -> None:
-    if s.trainer.diverged:
-        raise HTTPException(409, f"the board has diverged: {s.trainer.diverged}")
+def _state(s: Session) -> dict[str, Any]:
+    """Which state the answer is about, so a client can match it to a frame."""
+    return {"version": s.version, "step": s.trainer.step_count,
+            "diverged": s.trainer.diverged or ""}
+
+
+def _labels(d: Dataset) -> list[int] | None:
+    """Each training example's class index (one 0/1 column: 0 or 1); None for regression."""
+    if d.task != "classification":
+        return None
+    y = d.y_train
+    return (y.argmax(axis=1) if y.shape[1] > 1 else (y[:, 0] > 0.5).astype(int)).tolist()
 
 
 @router.get("/api/sessions/{session_id}/slice")
@@ -38,15 +47,16 @@ async def cost_along_a_dial(request: Request, session_id: str, name: str, index:
                             hi: float | None = None) -> dict[str, Any]:
     s = session_or_404(request, session_id)
     layer, idx = _dial(s, name, index)
-    _cost_ready(s)
     t = s.trainer
+    if t.diverged:  # no cost to plot: said, not an error
+        return {"name": name, "index": list(idx), **_state(s)}
     scale = dial_scale(t.net, layer)
     try:
         values = sweep_values(-scale if lo is None else lo, scale if hi is None else hi, points)
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
     costs = cost_slice(t.screen, name, idx, values)
-    return {"name": name, "index": list(idx), "values": values.tolist(),
+    return {"name": name, "index": list(idx), **_state(s), "values": values.tolist(),
             "costs": costs.tolist(), "value": t.value(name, idx), "cost": t.cost(),
             "slope": float(t.gradient()[name][idx]), "max_points": MAX_POINTS}
 
@@ -56,11 +66,13 @@ async def nudges_on_a_dial(request: Request, session_id: str, name: str,
                            index: str) -> dict[str, Any]:
     s = session_or_404(request, session_id)
     _, idx = _dial(s, name, index)
-    _cost_ready(s)
     t = s.trainer
+    if t.diverged:
+        return {"name": name, "index": list(idx), **_state(s)}
     each = nudges(t.screen, name, idx)
     nxt = next_update(t)
     batch = None if nxt.batch is None or nxt.learner != "gradient_descent" else nxt.batch
-    return {"name": name, "index": list(idx), "nudges": each.tolist(),
+    return {"name": name, "index": list(idx), **_state(s), "nudges": each.tolist(),
+            "labels": _labels(t.data),
             "mean": float(each.mean()), "grad": float(t.gradient()[name][idx]),
             "batch": None if batch is None else batch.tolist()}

@@ -71,3 +71,17 @@ def test_bad_questions_get_words(live: Live, path: str, params: dict[str, object
     s = live.create(preset="xor")
     r = httpx.get(f"{live.base}/api/sessions/{s['id']}/{path}", params=params)
     assert r.status_code == 422 and needle in r.json()["detail"], r.text
+
+
+def test_answers_name_their_state_and_a_diverged_board_says_so(live: Live) -> None:
+    s = live.create(dataset=INLINE, layers=[3, 4, 1], batch_size=5)
+    url = f"{live.base}/api/sessions/{s['id']}"
+    body = httpx.get(f"{url}/nudges", params={"name": "layers.0.bias", "index": "1"}).json()
+    assert body["step"] == 0 and body["diverged"] == "" and isinstance(body["version"], int)
+    assert body["labels"] == [int(k % 3 == 0) for k in range(24)]
+    session = live.session(s["id"])
+    session.trainer.diverged = "training diverged at step 1: test"
+    for path in ("slice", "nudges"):
+        r = httpx.get(f"{url}/{path}", params={"name": "layers.0.bias", "index": "1"})
+        assert r.status_code == 200 and r.json()["diverged"].startswith("training diverged")
+        assert "costs" not in r.json() and "nudges" not in r.json()
