@@ -52,6 +52,8 @@ async function probe(id, what, params) {
     const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/${what}?${query}`);
     const body = await json(res);
     if (!res.ok) return { error: detail(body) || `The server could not answer (${res.status}).`, status: res.status };
+    // A diverged board has no cost to probe: the answer carries the server's sentence instead.
+    if (body.diverged) return { error: `Nothing to show while the board is diverged: ${body.diverged}` };
     return body;
   } catch {
     return { error: "Cannot reach the Dialboard server." };
@@ -91,7 +93,7 @@ export function latestOnly(run, deliver, { minGap = 250, now = () => Date.now(),
     });
   }
 
-  /** Ask nothing more until the next wish (the board diverged: the server would refuse). */
+  /** Ask nothing more until the next wish (the board diverged: nothing to ask about). */
   function cancel() { waiting = null; current = null; asked = null; }
 
   /** Forget the last request, so the same wish is asked again (after a reconnect, say). */
