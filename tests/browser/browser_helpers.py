@@ -6,14 +6,16 @@ import json
 import math
 import os
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from server_process import free_port, start_server, stop_server
 
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 30_000  # a failure bound for every wait: reached only when something is broken
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
@@ -72,14 +74,41 @@ def close_to_shown(value: float, page: Any) -> bool:
     return math.isclose(shown, value, rel_tol=6e-4, abs_tol=1e-9)
 
 
-def wait_for_server_cost(page: Any, base_url: str, sid: str, tries: int = 50) -> float:
-    """Until the screen shows the server's current cost; returns it."""
-    for _ in range(tries):
-        cost = float(server_session(base_url, sid)["cost"])
-        if close_to_shown(cost, page):
+SHOWS_COST = """c => {
+  const t = document.querySelector('[data-testid=cost]')?.textContent || '';
+  const shown = parseFloat(t.replace('\u2212', '-'));
+  return Math.abs(shown - c) <= Math.max(6e-4 * Math.max(Math.abs(shown), Math.abs(c)), 1e-9);
+}"""
+
+
+def wait_for_server_cost(page: Any, base_url: str, sid: str) -> float:
+    """Until the screen shows the server's current cost (the same when asked again, so not
+    one the server has already moved on from); returns it."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    cost = float(server_session(base_url, sid)["cost"])
+    while True:
+        try:
+            page.wait_for_function(SHOWS_COST, arg=cost, timeout=1000)
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"screen shows {shown_cost(page)}, server has {cost}") from None
+        now = float(server_session(base_url, sid)["cost"])
+        if now == cost and close_to_shown(cost, page):
             return cost
-        page.wait_for_timeout(100)
-    raise AssertionError(f"screen shows {shown_cost(page)}, server has {cost}")
+        cost = now
+
+
+def next_paint(page: Any) -> None:
+    """Returns once the page has painted everything done so far (two animation frames)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def settled(page: Any) -> None:
+    """Until no CSS transition or animation runs and the result is painted (for screenshots)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')")
+    next_paint(page)
 
 
 def dial_centre(page: Any, name: str, index: list[int]) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, Server
+from browser_helpers import ARTIFACTS, TIMEOUT_MS, Server
 
 CHROMIUM = Path(os.environ.get("DIALBOARD_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -76,8 +76,12 @@ def artifact_name(request: pytest.FixtureRequest, suffix: str = "") -> Path:
 
 
 @pytest.fixture
-def errors() -> PageErrors:
-    return PageErrors()
+def errors() -> Iterator[PageErrors]:
+    """Every page a test watches (`page`, `new_page`, or `errors.watch`) fails it on a console
+    error or an uncaught exception it did not `allow`."""
+    found = PageErrors()
+    yield found
+    assert not found.messages, "\n".join(found.messages)
 
 
 @pytest.fixture
@@ -87,6 +91,7 @@ def new_page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -
 
     def make(label: str = "viewer", **options: Any) -> Any:
         context = browser.new_context(viewport=VIEWPORT, **options)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append((label, context))
         return errors.watch(context.new_page(), label)
 
@@ -100,8 +105,8 @@ def new_page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -
 @pytest.fixture
 def page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
     pg = errors.watch(context.new_page())
     yield pg
     pg.screenshot(path=str(artifact_name(request)))
     context.close()
-    assert not errors.messages, "\n".join(errors.messages)

@@ -9,6 +9,7 @@ from browser_helpers import (
     ARTIFACTS,
     dial_centre,
     open_board,
+    settled,
     wait_cost,
     wait_for_server_cost,
     wait_step,
@@ -38,7 +39,7 @@ def test_digits_625_whole_board_and_zoom_to_a_neuron(page: Any, server: Any) -> 
     r = page.evaluate("window.dialboard.dialRect('layers.0.weight', [0, 0])")
     assert r["width"] >= 12, r   # a dial of at least 12 px across: face, scale, needle, arrow
     page.mouse.move(5, 5)
-    page.wait_for_timeout(300)
+    settled(page)
     page.screenshot(path=str(ARTIFACTS / "digits625-neuron.png"))
 
     # Turning a dial on the big board moves the screen's number.
@@ -48,7 +49,6 @@ def test_digits_625_whole_board_and_zoom_to_a_neuron(page: Any, server: Any) -> 
     page.mouse.down()
     for k in range(1, 12):
         page.mouse.move(x + 5 * k, y - 5 * k)
-        page.wait_for_timeout(20)
     page.mouse.up()
     assert wait_for_server_cost(page, server.url, sid) != before
 
@@ -64,13 +64,11 @@ def test_plain_wheel_zooms_the_big_board(page: Any, server: Any) -> None:
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.45)
     for _ in range(8):
         page.mouse.wheel(0, -120)
-        page.wait_for_timeout(30)
     page.wait_for_function("() => window.dialboard.view.zoom > 4")
-    page.wait_for_timeout(200)
+    settled(page)
     page.screenshot(path=str(ARTIFACTS / "digits625-mid-zoom.png"))
     for _ in range(10):
         page.mouse.wheel(0, -120)
-        page.wait_for_timeout(30)
     page.wait_for_function("() => window.dialboard.view.zoom > 10")
     assert lod(page) in ("dials", "full")
     page.click("[data-testid=zoom-fit]")
@@ -82,7 +80,7 @@ def test_digits_625_projector_and_viewer(page: Any, server: Any, new_page: Any) 
     assert page.evaluate("document.body.classList.contains('projector')")
     page.keyboard.press("PageDown")
     wait_step(page, 1)
-    page.wait_for_timeout(300)
+    settled(page)
     page.screenshot(path=str(ARTIFACTS / "digits625-projector.png"))
 
     viewer = new_page("viewer")

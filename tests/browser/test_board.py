@@ -10,6 +10,7 @@ from browser_helpers import (
     dial_centre,
     open_board,
     server_session,
+    settled,
     shown_cost,
     shown_step,
     wait_cost,
@@ -82,7 +83,6 @@ def test_drag_a_dial_and_the_screen_follows(page: Any, server: Any) -> None:
     page.mouse.down()
     for k in range(1, 16):
         page.mouse.move(x + 4 * k, y - 4 * k)
-        page.wait_for_timeout(20)
     wait_for_server_cost(page, server.url, sid)   # mid-drag: the screen is the server's
     page.mouse.up()
     after = wait_for_server_cost(page, server.url, sid)
@@ -136,14 +136,18 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
         arg=before + 0.01)
     wait_for_server_cost(page, server.url, sid)
     step = shown_step(page)
+    turned = float(slider.get_attribute("aria-valuenow"))
     slider.press("ArrowRight")   # on a dial the arrows turn it; they do not step
-    page.wait_for_timeout(300)
-    assert shown_step(page) == step
-
-    slider.press("l")
+    slider.press("l")   # a later message: the frame that shows it shows all sent before it
     page.wait_for_function(
         "() => window.dialboard.state().frame.locked['layers.0.weight']?.[0] === 1")
     assert "locked" in slider.get_attribute("aria-label")
+    assert shown_step(page) == step
+    page.wait_for_function(
+        "v => Number(document.querySelector('[role=slider]').getAttribute('aria-valuenow')) > v",
+        arg=turned + 0.001)
+    wait_for_server_cost(page, server.url, sid)
+    assert server_session(server.url, sid)["step"] == step
 
     page.locator("body").focus()
     page.keyboard.press("?")
@@ -166,7 +170,7 @@ def test_projector_mode(page: Any, server: Any) -> None:
     assert size >= 100
     page.keyboard.press("t")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
-    page.wait_for_timeout(300)
+    settled(page)
     page.screenshot(path=str(ARTIFACTS / "projector-dark.png"))
     page.keyboard.press("t")
     page.keyboard.press("p")

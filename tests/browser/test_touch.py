@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, open_board
+from browser_helpers import ARTIFACTS, next_paint, open_board
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +27,15 @@ def test_pinching_out_zooms_in_and_pinching_in_zooms_out(page: Any, server: Any)
     def pinch(start: float, end: float) -> None:
         steps = 12
         touch(cdp, "touchStart", [(cx - start, cy), (cx + start, cy)])
-        for k in range(1, steps + 1):
+        for k in range(1, steps + 1):   # each touch is dispatched before the call returns
             d = start + (end - start) * k / steps
             touch(cdp, "touchMove", [(cx - d, cy), (cx + d, cy)])
-            page.wait_for_timeout(16)
         touch(cdp, "touchEnd", [])
+        next_paint(page)   # the page has handled every touch and drawn the result
 
     pinch(20, 200)  # fingers apart: ten times the distance
-    page.wait_for_timeout(200)
     zoomed = page.evaluate("window.dialboard.view.zoom")
     assert zoomed > 4, f"a 10× pinch only zoomed to {zoomed}"
     page.screenshot(path=str(ARTIFACTS / "digits625-pinched.png"))
     pinch(200, 40)  # fingers together
-    page.wait_for_timeout(200)
     assert page.evaluate("window.dialboard.view.zoom") < zoomed / 2

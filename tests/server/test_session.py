@@ -12,7 +12,7 @@ def test_play_during_a_long_step_is_refused(live: Live) -> None:
         assert err["type"] == "error" and "pause first" in err["message"], err
         assert err["request_type"] == "play"
         await c.send({"type": "pause"})
-        f = await c.frame(playing="false")
+        f = await c.frame(running="false")
         assert 0 <= f.step < 1_000_000  # the long step was running, and pause stopped it
 
     run(go())
@@ -46,13 +46,13 @@ def test_a_long_step_runs_in_the_background_and_pause_interrupts_it(live: Live) 
         f = await c.frame()  # the run has begun and shows its progress ...
         while f.step == 0:
             f = await c.frame()
-        assert f.step < 1_000_000
+        assert f.step < 1_000_000 and f.meta["running"] == "true"
         await other.send({"type": "step"})  # ... and another session is served meanwhile
         await other.frame(step="1")
         f = await c.frame()  # the run goes on after that
-        assert 0 < f.step < 1_000_000
+        assert 0 < f.step < 1_000_000 and f.meta["running"] == "true"
         await c.send({"type": "pause"})
-        f = await c.frame(playing="false")
+        f = await c.frame(running="false")
         assert 0 < f.step < 1_000_000
 
     run(go())

@@ -116,7 +116,7 @@ def test_lock_shows_in_frames_and_training_respects_it(live: Live) -> None:
         f = await c.frame()
         assert f["layers.0.weight.locked"].tolist() == [[0, 0], [1, 0]]
         await c.send({"type": "step", "count": 5})
-        f = await c.frame(step="5", playing="false")
+        f = await c.frame(step="5", running="false")
         assert f["layers.0.weight"][1, 0] == first["layers.0.weight"][1, 0]
         assert f["layers.0.weight"][0, 0] != first["layers.0.weight"][0, 0]
         await c.close()
