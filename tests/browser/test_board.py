@@ -141,7 +141,10 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
     slider.press("l")   # a later message: the frame that shows it shows all sent before it
     page.wait_for_function(
         "() => window.dialboard.state().frame.locked['layers.0.weight']?.[0] === 1")
-    assert "locked" in slider.get_attribute("aria-label")
+    assert page.evaluate("window.dialboard.state().frame.step") == step  # the same frame
+    page.wait_for_function(
+        "() => document.querySelector('[role=slider]').getAttribute('aria-label')"
+        ".includes('locked')")
     assert shown_step(page) == step
     page.wait_for_function(
         "v => Number(document.querySelector('[role=slider]').getAttribute('aria-valuenow')) > v",
