@@ -61,6 +61,12 @@ def test_phase_through_a_whole_step(page: Any, server: Any) -> None:
     phases = page.evaluate("window.dialboard.state().session.phases")
     assert phases == ["forward:0", "forward:1", "cost", "backward:1", "backward:0", "update"]
     words = {"forward": "forward", "cost": "cost", "backward": "blame", "update": "nudge"}
+    # The panel explains the selected dial's neuron, and a board opens on the dial with the
+    # largest next update (an output's, here): choose a dial into a hidden neuron.
+    page.locator("[role=slider]").first.focus()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=phase-panel]').textContent"
+        ".includes('layers.0.weight[0, 0]')")
     for name in phases:
         page.click("[data-testid=phase]")
         wait_phase(page, name)
