@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = FastAPI(title="Dialboard", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.registry = registry
+    app.state.creations = {}  # client address → times it created sessions (rest.may_create)
     templates = Jinja2Templates(directory=templates_dir())
 
     @app.exception_handler(RequestValidationError)

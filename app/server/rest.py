@@ -14,9 +14,11 @@ from app.server.presets import PRESETS
 from app.server.registry import InvalidConfig, Registry, TooManySessions
 from app.server.safetensors_io import DecodeError, decode, encode
 from app.server.session import Session
-from app.server.ws import MAX_POINTS_INPUTS
+from app.server.settings import Settings
+from app.server.ws import MAX_POINTS_INPUTS, origin_allowed
 
 MAX_BODY_BYTES = 16 * 2**20
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 router = APIRouter()
 
 
@@ -70,8 +72,38 @@ async def datasets() -> list[dict[str, object]]:
     return describe_datasets()
 
 
+def may_create(request: Request) -> None:
+    """Only JSON, only from this server's own pages (or allowed origins), and at most
+    `sessions_per_minute` per client address (this machine's own excepted): a stranger's
+    page cannot fill the server."""
+    settings: Settings = request.app.state.settings
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise HTTPException(415, "send the session config as JSON, with the header "
+                                 "'Content-Type: application/json'")
+    if not origin_allowed(request, settings):
+        raise HTTPException(403, "a page from another site may not create sessions here; "
+                                 "open Dialboard from this server, or add that origin to "
+                                 "DIALBOARD_ALLOWED_ORIGINS")
+    who, now = request.client.host if request.client else "", time.monotonic()
+    if who in LOOPBACK:  # this machine's own processes: the rate limit guards the network
+        return
+    limiter: dict[str, list[float]] = request.app.state.creations
+    if len(limiter) > 10_000:  # forget addresses idle for a minute
+        for k in [k for k, v in limiter.items() if now - v[-1] >= 60.0]:
+            del limiter[k]
+    recent = [t for t in limiter.get(who, []) if now - t < 60.0]
+    if len(recent) >= settings.sessions_per_minute:
+        wait = int(61 - (now - recent[0]))
+        raise HTTPException(429, f"this address created {len(recent)} sessions in the last "
+                                 f"minute, the limit; try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
+    limiter[who] = [*recent, now]
+
+
 @router.post("/api/sessions", status_code=201)
 async def create_session(request: Request) -> dict[str, Any]:
+    may_create(request)
     raw = await read_body(request)
     try:
         body = json.loads(raw) if raw.strip() else {}

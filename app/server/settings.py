@@ -67,6 +67,8 @@ class Settings:
     send_timeout_seconds: int = 10
     #: Rows of inline data a session config may carry.
     max_dataset_rows: int = 10_000
+    #: Sessions one client (address) may create per minute.
+    sessions_per_minute: int = 20
     #: Memory one session may need (network, data, caches, undo history), estimated before
     #: it is built; and all sessions together.
     session_memory_mb: int = 512
@@ -89,6 +91,7 @@ class Settings:
         _check_int(f"{ENV_PREFIX}SEND_TIMEOUT_SECONDS", self.send_timeout_seconds, 1, 3600)
         _check_int(f"{ENV_PREFIX}MAX_DATASET_ROWS", self.max_dataset_rows, 1, 10_000)
         _check_int(f"{ENV_PREFIX}SESSION_MEMORY_MB", self.session_memory_mb, 16)
+        _check_int(f"{ENV_PREFIX}SESSIONS_PER_MINUTE", self.sessions_per_minute, 1)
         _check_int(f"{ENV_PREFIX}SERVER_MEMORY_MB", self.server_memory_mb, 16)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "

@@ -10,6 +10,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.engine import ConfigError
@@ -28,13 +29,14 @@ ALWAYS_ALLOWED = ("pause", "control")  # never rate limited: stopping must alway
 MAX_POINTS_INPUTS = 2  # datasets drawn as points (2-D toys, 1-D regression) offer them
 
 
-def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
-    origin = ws.headers.get("origin")
+def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
+    """A browser page may act only from this server's own origin or an allowed one."""
+    origin = conn.headers.get("origin")
     if origin is None:  # not a browser: nothing to hijack
         return True
     if origin.rstrip("/") in settings.allowed_origins:
         return True
-    host = ws.headers.get("host", "")
+    host = conn.headers.get("host", "")
     return urlsplit(origin).netloc.lower() == host.lower() and host != ""
 
 

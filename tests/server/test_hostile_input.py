@@ -74,3 +74,27 @@ def test_bad_state_files_get_422_and_change_nothing(client: TestClient) -> None:
     good = encode({"layers.0.bias": np.array([0.5, -0.5])}, {})
     assert client.put(url, content=good, headers=auth).status_code == 200
     assert json.loads(client.get(f"/api/sessions/{s['id']}").text)["step"] == 0
+
+
+def test_creating_a_session_needs_json_from_this_servers_own_pages() -> None:
+    with TestClient(create_app(Settings()), base_url="http://localhost:8000") as c:
+        body = json.dumps({"preset": "xor"})
+        r = c.post("/api/sessions", content=body, headers={"content-type": "text/plain"})
+        assert r.status_code == 415 and "application/json" in r.json()["detail"]
+        r = c.post("/api/sessions", content=body, headers={
+            "content-type": "application/json", "origin": "http://evil.example"})
+        assert r.status_code == 403 and "another site" in r.json()["detail"]
+        assert c.app.state.registry.sessions == {}  # type: ignore[attr-defined]
+        r = c.post("/api/sessions", content=body, headers={
+            "content-type": "application/json", "origin": "http://localhost:8000"})
+        assert r.status_code == 201, r.text
+
+
+def test_one_address_may_create_only_so_many_sessions_a_minute() -> None:
+    with TestClient(create_app(Settings(sessions_per_minute=3))) as c:
+        for _ in range(3):
+            assert c.post("/api/sessions", json={"preset": "xor"}).status_code == 201
+        r = c.post("/api/sessions", json={"preset": "xor"})
+        assert r.status_code == 429 and "the limit" in r.json()["detail"]
+        assert int(r.headers["retry-after"]) > 0
+        assert len(c.app.state.registry.sessions) == 3  # type: ignore[attr-defined]

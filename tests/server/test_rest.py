@@ -71,7 +71,8 @@ def test_invalid_configs_get_422_naming_the_field(live: Live, body: dict[str, ob
 
 
 def test_not_json_is_422(live: Live) -> None:
-    r = httpx.post(f"{live.base}/api/sessions", content=b"{nope")
+    r = httpx.post(f"{live.base}/api/sessions", content=b"{nope",
+                   headers={"content-type": "application/json"})
     assert r.status_code == 422 and "not JSON" in r.json()["detail"]
 
 

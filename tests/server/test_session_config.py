@@ -20,6 +20,7 @@ HUGE = "9" * 400
 )
 def test_odd_configs_are_422_not_500(live: Live, body: str, needle: str) -> None:
     before = len(live.app.state.registry.sessions)
-    r = httpx.post(f"{live.base}/api/sessions", content=body.replace("BIG", HUGE).encode())
+    r = httpx.post(f"{live.base}/api/sessions", content=body.replace("BIG", HUGE).encode(),
+                   headers={"content-type": "application/json"})
     assert r.status_code == 422 and needle in r.json()["detail"], r.text
     assert len(live.app.state.registry.sessions) == before
