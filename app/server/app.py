@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.server import meta, probes_api, rest, ws
 from app.server.assets import static_dir, templates_dir
+from app.server.hosts import HostCheck, default_hosts
 from app.server.registry import Registry
 from app.server.settings import Settings
 from app.server.storage import Store, open_store
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app = FastAPI(title="Dialboard", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(HostCheck, allowed=default_hosts(settings.host) | set(
+        settings.allowed_hosts))
     app.state.registry = registry
     app.state.creations = {}  # client address → times it created sessions (rest.may_create)
     templates = Jinja2Templates(directory=templates_dir())

@@ -67,6 +67,9 @@ class Settings:
     send_timeout_seconds: int = 10
     #: Rows of inline data a session config may carry.
     max_dataset_rows: int = 10_000
+    #: Extra host names (or "*" for any) the server answers to, beside localhost, its own
+    #: name and its addresses.
+    allowed_hosts: tuple[str, ...] = ()
     #: Sessions one client (address) may create per minute.
     sessions_per_minute: int = 20
     #: Memory one session may need (network, data, caches, undo history), estimated before
@@ -124,6 +127,7 @@ class Settings:
         parsers: dict[str, Callable[[str], Any]] = {
             "host": _parse_str,
             "allowed_origins": _parse_origins,
+            "allowed_hosts": _parse_origins,
             "data_dir": _parse_str,
         }
         values: dict[str, Any] = {}

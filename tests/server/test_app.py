@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings())) as test_client:
+    with TestClient(create_app(Settings()), base_url="http://localhost") as test_client:
         yield test_client
 
 

@@ -2,6 +2,7 @@
 
 import json
 import struct
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from app.server.settings import Settings
 
 @pytest.fixture
 def client() -> TestClient:
-    with TestClient(create_app(Settings())) as c:
+    with TestClient(create_app(Settings()), base_url="http://localhost") as c:
         yield c
 
 
@@ -91,10 +92,48 @@ def test_creating_a_session_needs_json_from_this_servers_own_pages() -> None:
 
 
 def test_one_address_may_create_only_so_many_sessions_a_minute() -> None:
-    with TestClient(create_app(Settings(sessions_per_minute=3))) as c:
+    with TestClient(create_app(Settings(sessions_per_minute=3)),
+                    base_url="http://localhost") as c:
         for _ in range(3):
             assert c.post("/api/sessions", json={"preset": "xor"}).status_code == 201
         r = c.post("/api/sessions", json={"preset": "xor"})
         assert r.status_code == 429 and "the limit" in r.json()["detail"]
         assert int(r.headers["retry-after"]) > 0
         assert len(c.app.state.registry.sessions) == 3  # type: ignore[attr-defined]
+
+
+def test_a_request_under_another_host_name_is_refused() -> None:
+    """DNS rebinding: a page on evil.example that resolves to this server is not served."""
+    with TestClient(create_app(Settings()), base_url="http://evil.example") as c:
+        r = c.get("/api/presets")
+        assert r.status_code == 400 and "evil.example" in r.json()["detail"]
+        r = c.post("/api/sessions", json={"preset": "xor"})
+        assert r.status_code == 400 and c.app.state.registry.sessions == {}  # type: ignore[attr-defined]
+    with TestClient(create_app(Settings(allowed_hosts=("dialboard.school",))),
+                    base_url="http://dialboard.school:8000") as c:
+        assert c.get("/api/presets").status_code == 200
+    with TestClient(create_app(Settings(allowed_hosts=("*",))),
+                    base_url="http://anything.example") as c:
+        assert c.get("/api/presets").status_code == 200
+
+
+def test_a_websocket_under_another_host_name_is_refused(live: Any) -> None:
+    import asyncio
+
+    import websockets
+
+    from tests.server.live import run
+
+    sid = live.create(preset="xor")["id"]
+
+    async def go() -> None:
+        url = f"{live.ws_base}/ws/sessions/{sid}"
+        with pytest.raises(websockets.exceptions.InvalidStatus) as exc:
+            await websockets.connect(url, additional_headers={
+                "Host": "evil.example", "Origin": "http://evil.example"})
+        assert exc.value.response.status_code == 403
+        ok = await websockets.connect(url)  # the same socket under this server's own name
+        await asyncio.wait_for(ok.recv(), 5)
+        await ok.close()
+
+    run(go())

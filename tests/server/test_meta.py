@@ -35,7 +35,7 @@ META = meta_document()
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings())) as test_client:
+    with TestClient(create_app(Settings()), base_url="http://localhost") as test_client:
         yield test_client
 
 

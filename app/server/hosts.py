@@ -1,0 +1,64 @@
+"""The names this server answers to. A request whose Host is another name is refused before
+any route runs: a page on a rebound DNS name cannot reach the server as if it were its own."""
+
+import contextlib
+import json
+import socket
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOCAL = ("localhost", "127.0.0.1", "::1")
+WILDCARD_BINDS = ("0.0.0.0", "::", "")
+
+
+def default_hosts(bind: str) -> set[str]:
+    """localhost; the address the server listens on; this machine's name; and when it listens
+    on every interface, its addresses too (the classroom address students type)."""
+    names = {*LOCAL, socket.gethostname().lower(), f"{socket.gethostname().lower()}.local"}
+    if bind not in WILDCARD_BINDS:
+        names.add(bind.lower().strip("[]"))
+        return names
+    with contextlib.suppress(OSError):
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    for probe in (("10.255.255.255", 1), ("fd00::1", 1, 0, 0)):
+        family = socket.AF_INET if len(probe) == 2 else socket.AF_INET6
+        try:  # a UDP "connect" sends nothing; it tells which local address routes out
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
+                s.connect(probe)
+                names.add(str(s.getsockname()[0]))
+        except OSError:
+            pass
+    return names
+
+
+def host_of(header: str) -> str:
+    """'Example.org:8000' → 'example.org'; '[::1]:8000' → '::1'."""
+    h = header.strip().lower()
+    if h.startswith("["):
+        return h[1 : h.find("]")] if "]" in h else ""
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+class HostCheck:
+    """ASGI middleware: HTTP gets 400 with words, a websocket handshake is refused (403)."""
+
+    def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
+        self.app, self.allowed = app, {h.lower() for h in allowed}
+        self.any = "*" in self.allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.any or scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        host = host_of(headers.get(b"host", b"").decode("latin-1"))
+        if host in self.allowed:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        body = json.dumps({"detail": f"this server does not answer to the name {host!r:.60}; "
+                                     "add it to DIALBOARD_ALLOWED_HOSTS to use it"}).encode()
+        await send({"type": "http.response.start", "status": 400,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+        return None
