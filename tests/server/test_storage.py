@@ -38,6 +38,7 @@ from app.server.storage import (
     sqlite,
 )
 from app.server.storage.saver import Saver
+from tests.server.live import run
 
 CONFIGS: dict[str, dict[str, Any]] = {
     "gd-full": {"preset": "xor"},
@@ -163,7 +164,7 @@ def image(sid: str, levels: range, trainer_: Trainer) -> SessionImage:
 
 
 def flush(store: Store) -> None:
-    asyncio.run(store.flush())
+    run(store.flush())
 
 
 def test_store_round_trip_and_replace_and_delete(make_store: Callable[[], Store]) -> None:
@@ -204,10 +205,6 @@ def test_store_saves_the_newest_image_when_saves_pile_up(
 
 
 # -- a registry restarts -----------------------------------------------------------------------
-
-def run(coro: Any) -> Any:
-    return asyncio.run(coro)
-
 
 async def _first_life(reg: Registry) -> dict[str, Any]:
     reg.start()
