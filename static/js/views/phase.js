@@ -165,7 +165,8 @@ function costMaths({ f, s, meta }) {
   const k = f.batchSize ?? s.dataset?.n_train;
   return `<p>${rows.join("<br>")} <small>(the first example of the step)</small></p>
     <p class="eq">${costFormula(meta, s)}</p>
-    <p>over this step’s ${k} example${k === 1 ? "" : "s"}: C = <span class="num big" data-what="batch-cost">${fmt(f.batchCost, 4)}</span></p>`;
+    <p>over this step’s ${k} example${k === 1 ? "" : "s"}: C = <span class="num big" data-what="batch-cost">${fmt(f.batchCost, 4)}</span>
+      · the screen, over all ${s.dataset?.n_train ?? "the"} training examples: <span class="num" data-what="screen-cost">${fmt(f.cost, 4)}</span></p>`;
 }
 
 function forwardMaths({ f, s, meta }, l, j) {
