@@ -1,6 +1,7 @@
 """REST questions about one dial (docs/protocol.md, "REST"): the cost along it, and every
 training example's nudge on it. Answers come from the engine's probes, exactly."""
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -8,10 +9,10 @@ from fastapi import APIRouter, HTTPException, Request
 from app.engine import ConfigError, Dataset, next_update
 from app.engine.network import parse_name
 from app.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
-from app.server.rest import session_or_404
+from app.server.rest import REFUSALS, session_or_404
 from app.server.session import Session
 
-router = APIRouter()
+router = APIRouter(responses=REFUSALS)
 
 
 def _dial(s: Session, name: str, index: str) -> tuple[int, tuple[int, ...]]:
@@ -51,8 +52,12 @@ async def cost_along_a_dial(request: Request, session_id: str, name: str, index:
     if t.diverged:  # no cost to plot: said, not an error
         return {"name": name, "index": list(idx), **_state(s)}
     scale = dial_scale(t.net, layer)
+    lo, hi = -scale if lo is None else lo, scale if hi is None else hi
+    if math.isfinite(lo) and lo < hi and math.isfinite(hi) and not math.isfinite(hi - lo):
+        raise HTTPException(422, f"the range lo={lo!r} … hi={hi!r} is too wide: its width "
+                                 "is past the largest float")
     try:
-        values = sweep_values(-scale if lo is None else lo, scale if hi is None else hi, points)
+        values = sweep_values(lo, hi, points)
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
     costs = cost_slice(t.screen, name, idx, values)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel
 
 from app.engine import ConfigError, next_update
 from app.engine.datasets import describe_datasets
@@ -19,7 +20,19 @@ from app.server.ws import MAX_POINTS_INPUTS, origin_allowed
 
 MAX_BODY_BYTES = 16 * 2**20
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-router = APIRouter()
+
+
+class Refusal(BaseModel):
+    """Every refusal's body: the reason, in words (what /openapi.json declares for a 4xx)."""
+
+    detail: str
+
+
+# Declared for every route, so /openapi.json does not promise FastAPI's own 422 body (a list
+# of validation errors): app.py answers those in words too.
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": Refusal, "description": "Refused, with the reason in words"}}
+router = APIRouter(responses=REFUSALS)
 
 
 def registry(request: Request) -> Registry:
