@@ -65,6 +65,8 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
         raise DecodeError("the safetensors header is not JSON") from None
     except RecursionError:
         raise DecodeError("the safetensors header is nested too deeply") from None
+    except ValueError:  # a number of more than 4300 digits (Python's int limit)
+        raise DecodeError("the safetensors header holds a number too long to read") from None
     if not isinstance(header, dict):
         raise DecodeError("the safetensors header is not a JSON object")
     meta = header.pop("__metadata__", None) or {}
