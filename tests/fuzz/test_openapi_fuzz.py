@@ -85,8 +85,6 @@ def test_a_range_too_wide_for_a_float_is_refused_in_words() -> None:
     assert "too wide" in r.json()["detail"]
 
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 
 # -- the bodies and queries /openapi.json does not describe --------------------------------------
 # POST /api/sessions reads its JSON body itself, so Schemathesis sends none (a 415); the
