@@ -7,6 +7,7 @@ import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
 import { dialLabel } from "../lib/names.js";
 import { readPalette } from "../lib/palette.js";
 import { learnerMeta } from "../lib/explain.js";
+import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 
 const MIN_GAP_MS = 300;
@@ -35,14 +36,10 @@ export function createNudges(root, actions) {
     root.hidden = !f || !s;
     if (root.hidden || !sel) return;
     last = state;
-    const subject = `${s.id}|${sel.name}|${sel.index}`;
+    const ask = probeQuestion(state), subject = ask.subject;
     if (answer && answer.wish.subject !== subject) { answer = null; picked = -1; }
     remember(seen, subject, f, s, sel);
-    if (f.diverged || state.divergence) {
-      // The server refuses probes of a diverged board; its sentence says why and what to do.
-      queue.cancel();
-      answer = { error: `Nothing to show while the board is diverged: ${f.diverged || state.divergence.message}`, wish: { subject } };
-    } else queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
+    if (ask.error) { queue.cancel(); answer = { error: ask.error, wish: { subject } }; } else queue.want(ask.wish);
     paint();
   }
 

@@ -8,6 +8,7 @@ import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
 import { dialLabel, parseName } from "../lib/names.js";
 import { readPalette } from "../lib/palette.js";
 import { nextTurn } from "../board/arrows.js";
+import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 
 const MIN_GAP_MS = 250;    // a few answers a second are live enough, and cheap for the server
@@ -35,14 +36,10 @@ export function createSlice(root) {
     root.hidden = !f || !s;
     if (root.hidden || !sel) return;
     last = state;
-    const subject = `${s.id}|${sel.name}|${sel.index}`;
+    const ask = probeQuestion(state), subject = ask.subject;
     if (answer && answer.wish.subject !== subject) answer = null;
     seen.note(subject, dialNow(s, f, sel));
-    if (f.diverged || state.divergence) {
-      // The server refuses probes of a diverged board; its sentence says why and what to do.
-      queue.cancel();
-      answer = { error: `Nothing to show while the board is diverged: ${f.diverged || state.divergence.message}`, wish: { subject } };
-    } else queue.want({ subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index });
+    if (ask.error) { queue.cancel(); answer = { error: ask.error, wish: { subject } }; } else queue.want(ask.wish);
     paint();
   }
 
