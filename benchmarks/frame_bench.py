@@ -9,25 +9,15 @@ the example on display), each as median milliseconds and as a multiple of the st
 
 import argparse
 import os
-import statistics
-import time
-from collections.abc import Callable
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+from engine_bench import median_ms  # noqa: E402  (this folder: scripts run from it)
+
 from app.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
 from app.engine.lookahead import next_update  # noqa: E402
 from app.server import frames  # noqa: E402
-
-
-def median_ms(fn: Callable[[], None], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
 
 
 def main() -> None:
