@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import json
 import socket
 import threading
@@ -72,9 +73,15 @@ def wait_until(condition: Callable[[], object], what: str, timeout: float = DEAD
 
 
 async def until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
-    """`wait_until` for coroutines: polls without blocking the event loop."""
+    """`wait_until` for coroutines: polls without blocking the event loop (`condition` may
+    return an awaitable, such as `Live.acall`'s)."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while True:
+        holds = condition()
+        if inspect.isawaitable(holds):
+            holds = await holds
+        if holds:
+            return
         assert time.monotonic() < deadline, f"{what}: still not so after {timeout:.0f} s"
         await asyncio.sleep(0.005)
 
@@ -111,6 +118,15 @@ class Live:
             return fn()
 
         return asyncio.run_coroutine_threadsafe(on_loop(), self.loop).result(DEADLINE)
+
+    async def acall(self, fn: Callable[[], T]) -> T:
+        """`call` from a coroutine: its own event loop goes on meanwhile."""
+
+        async def on_loop() -> T:
+            return fn()
+
+        future = asyncio.run_coroutine_threadsafe(on_loop(), self.loop)
+        return await asyncio.wait_for(asyncio.wrap_future(future), DEADLINE)
 
 
 @contextmanager
