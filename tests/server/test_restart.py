@@ -159,7 +159,9 @@ def test_after_sigterm_nothing_is_lost(tmp_path: Path) -> None:
                 meta = s.frame(undo_levels="2")
                 assert meta["step"] == "10"
             with second.socket(sid) as viewer:  # a viewer may not take control with a guess
-                viewer.send({"type": "control", "token": created["control_token"][:-1] + "x"})
+                token = created["control_token"]
+                wrong = token[:-1] + ("y" if token.endswith("x") else "x")  # never the token
+                viewer.send({"type": "control", "token": wrong})
                 assert viewer.json() == {"type": "control", "granted": False}
         gone = made["trial"]
         r = httpx.delete(f"{second.base}/api/sessions/{gone['id']}",
