@@ -1,6 +1,7 @@
 """Backpropagation against centred finite differences, in float64."""
 
 import itertools
+import zlib
 
 import numpy as np
 import pytest
@@ -56,7 +57,9 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 def test_backprop_matches_finite_differences(
     hidden: str, out: str, loss: str, sizes: tuple[int, ...], n: int
 ) -> None:
-    rng = np.random.default_rng(hash((hidden, out, loss, sizes, n)) % 2**32)
+    # crc32, not hash(): str hashes change with every interpreter (PYTHONHASHSEED), which
+    # made the cases differ from run to run.
+    rng = np.random.default_rng(zlib.crc32(repr((hidden, out, loss, sizes, n)).encode()))
     arch = Architecture(sizes, hidden, out, loss)
     params = init_params(arch, rng)
     for name in params:  # non-zero biases so every term is exercised
