@@ -139,3 +139,13 @@ class Server:
         if self.process is not None:
             stop_server(self.process, self.log_path)
             self.process = None
+
+
+def select_dial(page: Any, name: str, index: list[int]) -> None:
+    """Click a dial and wait until the page has it selected."""
+    x, y = dial_centre(page, name, index)
+    page.mouse.click(x, y)
+    page.wait_for_function(
+        "([n, i]) => { const s = window.dialboard.state().ui.selected;"
+        " return s && s.name === n && String(s.index) === String(i); }",
+        arg=[name, index], timeout=TIMEOUT_MS)

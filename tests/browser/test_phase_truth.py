@@ -12,6 +12,7 @@ from browser_helpers import (
     TIMEOUT_MS,
     dial_centre,
     open_board,
+    select_dial,
     shown_step,
     wait_phase,
     wait_step,
@@ -53,15 +54,6 @@ def wait_meta(page: Any) -> None:
 
 def heading(page: Any) -> str:
     return str(page.text_content(f"{PANEL} .phase-title"))
-
-
-def select_dial(page: Any, name: str, index: list[int]) -> None:
-    x, y = dial_centre(page, name, index)
-    page.mouse.click(x, y)
-    page.wait_for_function(
-        "([n, i]) => { const s = window.dialboard.state().ui.selected;"
-        " return s && s.name === n && String(s.index) === String(i); }",
-        arg=[name, index], timeout=TIMEOUT_MS)
 
 
 def test_mini_batch_phases_show_blame_only_after_backward(page: Any, server: Any) -> None:

@@ -7,7 +7,13 @@ import itertools
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, TIMEOUT_MS, dial_centre, open_board, wait_step
+from browser_helpers import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    open_board,
+    select_dial,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +43,6 @@ NUDGES_SHOW_FRAME = "() => {" + DIAL + """
   const g = f.grads[sel.name];
   return n.version === f.version && g !== undefined && close(n.mean, g[k], 1e-5);
 }"""
-
-
-def select_dial(page: Any, name: str, index: list[int]) -> None:
-    x, y = dial_centre(page, name, index)
-    page.mouse.click(x, y)
-    page.wait_for_function(
-        "([n, i]) => { const s = window.dialboard.state().ui.selected;"
-        " return s && s.name === n && String(s.index) === String(i); }",
-        arg=[name, index], timeout=TIMEOUT_MS)
 
 
 def test_the_plot_is_the_frame_on_display_and_follows_a_step(page: Any, server: Any) -> None:

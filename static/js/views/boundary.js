@@ -4,7 +4,8 @@
 // The output is the server's `grid.output` (the network's own forward pass); nothing here
 // computes the network.
 
-import { readPalette, rgb } from "../lib/palette.js";
+import { rgb } from "../lib/palette.js";
+import { prepareCanvas } from "../lib/canvas.js";
 
 export function createBoundary(root) {
   root.innerHTML = `<h2>What it has learned</h2><canvas class="boundary-canvas" role="img"></canvas><p class="boundary-note"></p>`;
@@ -62,18 +63,8 @@ function extent(grid, points, dim) {
   return [lo - pad, hi + pad];
 }
 
-function prepare(canvas) {
-  const w = canvas.clientWidth, h = canvas.clientHeight;
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.round(w * dpr));
-  canvas.height = Math.max(1, Math.round(h * dpr));
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, w, h, c: readPalette(canvas) };
-}
-
 function drawPlane(canvas, grid, points) {
-  const { ctx, w, h, c } = prepare(canvas);
+  const { ctx, w, h, c } = prepareCanvas(canvas);
   if (w < 10) return;
   const [x0, x1] = extent(grid, points, 0), [y0, y1] = extent(grid, points, 1);
   ctx.fillStyle = c.face;
@@ -155,7 +146,7 @@ function contour(ctx, { cols, rows, out }, w, h, colour) {
 }
 
 function drawCurve(canvas, grid, points) {
-  const { ctx, w, h, c } = prepare(canvas);
+  const { ctx, w, h, c } = prepareCanvas(canvas);
   if (w < 10) return;
   const [x0, x1] = extent(grid, points, 0);
   let lo = -1.2, hi = 1.2;

@@ -5,10 +5,10 @@
 
 import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
 import { dialLabel } from "../lib/names.js";
-import { readPalette } from "../lib/palette.js";
 import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
+import { prepareCanvas } from "../lib/canvas.js";
 
 const MIN_GAP_MS = 300;
 const KEEP_FRAMES = 240;
@@ -178,20 +178,8 @@ function story(a, at, state) {
   return `${mean} The arrow is the mean of ${which}, times −η (η = ${fmt(f.learningRate, 3)})${extra}.${batchMean}`;
 }
 
-function prepare(canvas) {
-  const w = canvas.clientWidth, h = canvas.clientHeight, dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.max(1, Math.round(w * dpr));
-    canvas.height = Math.max(1, Math.round(h * dpr));
-  }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  return { ctx, w, h, c: readPalette(canvas), px: parseFloat(getComputedStyle(canvas).fontSize) || 15 };
-}
-
 function clear(canvas, text) {
-  const { ctx, w, h, c, px } = prepare(canvas);
+  const { ctx, w, h, c, px } = prepareCanvas(canvas);
   ctx.fillStyle = c.muted;
   ctx.font = `${px * 0.9}px system-ui, sans-serif`;
   ctx.textAlign = "center";
@@ -200,7 +188,7 @@ function clear(canvas, text) {
 
 /** The strip: axis, every example, the batch on top, the mean; → the marks for picking. */
 function draw(canvas, a, at, picked, learner) {
-  const { ctx, w, h, c, px } = prepare(canvas);
+  const { ctx, w, h, c, px } = prepareCanvas(canvas);
   if (w < 40) return null;
   const head = px * 1.5, foot = px * 1.4, band = h - head - foot;
   const lay = stripLayout(a.nudges, w, band, px * 0.6);

@@ -6,10 +6,10 @@
 
 import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
 import { dialLabel, parseName } from "../lib/names.js";
-import { readPalette } from "../lib/palette.js";
 import { nextTurn } from "../board/arrows.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
+import { prepareCanvas } from "../lib/canvas.js";
 
 const MIN_GAP_MS = 250;    // a few answers a second are live enough, and cheap for the server
 const KEEP_FRAMES = 240;   // frames remembered to find the one an answer was computed for
@@ -194,21 +194,8 @@ function describe(d, at) {
   return `${head}<br><span class="next-mark">▲</span> ${at.why.label}: Δw = <b>${fmtSigned(d.update, 3)}</b> → ${fmt(d.mark, 4)}${small}`;
 }
 
-function prepare(canvas) {
-  const w = canvas.clientWidth, h = canvas.clientHeight, dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.max(1, Math.round(w * dpr));
-    canvas.height = Math.max(1, Math.round(h * dpr));
-  }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  const px = parseFloat(getComputedStyle(canvas).fontSize) || 15;
-  return { ctx, w, h, c: readPalette(canvas), px };
-}
-
 function blank(canvas, text) {
-  const { ctx, w, h, c, px } = prepare(canvas);
+  const { ctx, w, h, c, px } = prepareCanvas(canvas);
   ctx.fillStyle = c.muted;
   ctx.font = `${px * 0.9}px system-ui, sans-serif`;
   ctx.textAlign = "center";
@@ -216,7 +203,7 @@ function blank(canvas, text) {
 }
 
 function draw(canvas, d) {
-  const g = prepare(canvas);
+  const g = prepareCanvas(canvas);
   if (g.w < 40) return false;
   const { ctx, c, px } = g;
   const box = { l: px * 4.2, r: g.w - px * 0.6, t: px * 0.7, b: g.h - px * 2.6 };
