@@ -77,17 +77,17 @@ lint: $(VENV_PYTHON)
 	$(PYTHON) -m ruff check .
 
 typecheck: $(VENV_PYTHON)
-	$(PYTHON) -m mypy app
+	$(PYTHON) -m mypy dialboard
 
 test: install chromium node
 	$(PYTHON) -m ruff check .
-	$(PYTHON) -m mypy app
+	$(PYTHON) -m mypy dialboard
 	$(PYTHON) -m pytest
 
 # Installs (editable, with the test tools) first if the interpreter cannot import the app.
 run: $(VENV_PYTHON)
-	@$(PYTHON) -c 'import app.server.app' 2>/dev/null || $(MAKE) --no-print-directory install
-	$(PYTHON) -m app $(ARGS)
+	@$(PYTHON) -c 'import dialboard.server.app' 2>/dev/null || $(MAKE) --no-print-directory install
+	$(PYTHON) -m dialboard $(ARGS)
 
 clean:
 	rm -rf build dist *.egg-info test-artifacts .pytest_cache .mypy_cache .ruff_cache

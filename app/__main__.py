@@ -1,4 +1,4 @@
-"""Command line: ``dialboard`` or ``python -m app`` starts the web server."""
+"""Command line: ``dialboard`` or ``python -m dialboard`` starts the web server."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import webbrowser
 from collections.abc import Sequence
 from dataclasses import replace
 
-from app import __version__
-from app.server.settings import Settings, SettingsError, default_data_dir
+from dialboard import __version__
+from dialboard.server.settings import Settings, SettingsError, default_data_dir
 
-logger = logging.getLogger("app")
+logger = logging.getLogger("dialboard")
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
-APP_FACTORY = "app.server.app:create_app"  # what `uvicorn --factory` would serve
+APP_FACTORY = "dialboard.server.app:create_app"  # what `uvicorn --factory` would serve
 
 
 def build_parser(defaults: Settings | None = None) -> argparse.ArgumentParser:
@@ -113,8 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
-    from app.server.app import create_app
-    from app.server.storage import StorageError, open_store
+    from dialboard.server.app import create_app
+    from dialboard.server.storage import StorageError, open_store
 
     # Opened here, before serving, so that a data folder that cannot be used stops the server
     # with its message alone (the file named, what to do), and the file is left as it was.

@@ -1,6 +1,6 @@
 """Browser benchmark: how smoothly the page draws a board while it trains.
 
-Starts `python -m app` on a free port and drives Debian's headless Chromium (software
+Starts `python -m dialboard` on a free port and drives Debian's headless Chromium (software
 rendering, as in CI) through Playwright. For each preset (default: digits-625 and xor) it
 plays at full speed and reports, zoomed out (the whole board) and zoomed in (one neuron):
 board redraws per second and the `board-render` median and 95th percentile; state frames
@@ -93,7 +93,8 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
-    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=REPO, env=env,
+    command = [sys.executable, "-m", "dialboard", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:

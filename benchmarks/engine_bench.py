@@ -18,7 +18,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from app.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
+from dialboard.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
 
 SIZES = (625, 20, 20, 10)
 

@@ -15,9 +15,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from engine_bench import median_ms  # noqa: E402  (this folder: scripts run from it)
 
-from app.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
-from app.engine.lookahead import next_update  # noqa: E402
-from app.server import frames  # noqa: E402
+from dialboard.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
+from dialboard.engine.lookahead import next_update  # noqa: E402
+from dialboard.server import frames  # noqa: E402
 
 
 def main() -> None:

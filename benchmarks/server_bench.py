@@ -110,7 +110,7 @@ def _has_value(raw: bytes, index: list[int], value: float) -> bool:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DIALBOARD_MAX_SESSIONS": "100"}
-    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port), "--log-level",
+    proc = subprocess.Popen([sys.executable, "-m", "dialboard", "--port", str(port), "--log-level",
                              "warning"], env=env)
     for _ in range(100):
         try:

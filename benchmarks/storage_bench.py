@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-from app.server.registry import Registry  # noqa: E402
-from app.server.settings import Settings  # noqa: E402
-from app.server.storage import SQLiteStore  # noqa: E402
-from app.server.storage.saver import Saver  # noqa: E402
+from dialboard.server.registry import Registry  # noqa: E402
+from dialboard.server.settings import Settings  # noqa: E402
+from dialboard.server.storage import SQLiteStore  # noqa: E402
+from dialboard.server.storage.saver import Saver  # noqa: E402
 
 
 def pct(xs: list[float], q: float) -> float:

@@ -1,7 +1,7 @@
 """Setuptools hook: ship the top-level ``static/`` and ``templates/`` inside the wheel.
 
 The repository keeps the web assets at its top level. A regular (non-editable) build
-copies them to ``app/_web/static`` and ``app/_web/templates`` in the build directory,
+copies them to ``dialboard/_web/static`` and ``dialboard/_web/templates`` in the build directory,
 so they land inside the installed package. ``app/server/assets.py`` looks there first
 and falls back to the checkout's top level. Editable installs need no copy: the
 package is imported from the checkout, which has the assets beside it.
@@ -16,11 +16,11 @@ from setuptools.command.build_py import build_py
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIRS = ("static", "templates")
-TARGET = Path("app", "_web")
+TARGET = Path("dialboard", "_web")
 
 
 class BuildPyWithWebAssets(build_py):
-    """``build_py`` that also copies the top-level web assets into ``app/_web``."""
+    """``build_py`` that also copies the top-level web assets into ``dialboard/_web``."""
 
     def run(self) -> None:
         super().run()

@@ -96,13 +96,13 @@ def assert_serves_page(base: str, repo_root: Path) -> None:
 
 
 def assert_serves_from(cwd: Path, env: Mapping[str, str], log_dir: Path, repo_root: Path) -> None:
-    """Start `python -m app` in `cwd`, check it serves the page, stop it."""
+    """Start `python -m dialboard` in `cwd`, check it serves the page, stop it."""
     import sys
 
     port = free_port()
     log = log_dir / "server.log"
     process = start_server(
-        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
+        [sys.executable, "-m", "dialboard", "--port", str(port), "--log-level", "info"],
         cwd=cwd, env=env, port=port, log_path=log,
     )
     try:

@@ -1,4 +1,4 @@
-"""The command line: argument parsing and a real server started with ``python -m app``."""
+"""The command line: argument parsing and a real server started with ``python -m dialboard``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from server_process import (
     assert_serves_from,
 )
 
-import app
-from app.__main__ import browser_url, build_parser, main
-from app.server.settings import Settings
+import dialboard
+from dialboard.__main__ import browser_url, build_parser, main
+from dialboard.server.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_help_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_as_module() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "app", "--help"],
+        [sys.executable, "-m", "dialboard", "--help"],
         cwd=REPO_ROOT,
         env=clean_env(),
         capture_output=True,
@@ -72,7 +72,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert app.__version__ in capsys.readouterr().out
+    assert dialboard.__version__ in capsys.readouterr().out
 
 
 def test_bad_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.server import session_config
-from app.server.safetensors_io import decode, encode
-from app.server.session import Session
+from dialboard.server import session_config
+from dialboard.server.safetensors_io import decode, encode
+from dialboard.server.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 

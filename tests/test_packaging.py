@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -41,15 +42,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.timeout(360)
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for path in (REPO_ROOT / "static").rglob("*"):
-        if path.is_file():
-            assert f"app/_web/static/{path.relative_to(REPO_ROOT / 'static').as_posix()}" in names
-    for path in (REPO_ROOT / "templates").rglob("*"):
-        if path.is_file():
-            name = f"app/_web/templates/{path.relative_to(REPO_ROOT / 'templates').as_posix()}"
-            assert name in names
+    for folder in ("static", "templates"):
+        for path in (REPO_ROOT / folder).rglob("*"):
+            if path.is_file():
+                name = f"dialboard/_web/{folder}/{path.relative_to(REPO_ROOT / folder).as_posix()}"
+                assert name in names
     top_level = {name.split("/")[0] for name in names if not name.startswith("dialboard-")}
-    assert top_level == {"app"}
+    assert top_level == {"dialboard"}
 
 
 @pytest.mark.timeout(360)
@@ -68,14 +67,14 @@ def test_installed_wheel_serves_from_elsewhere(wheel: Path, tmp_path: Path) -> N
     env["PYTHONPATH"] = str(target)
 
     where = subprocess.run(
-        [sys.executable, "-c", "import app.server.assets as a; print(a.static_dir())"],
+        [sys.executable, "-c", "import dialboard.server.assets as a; print(a.static_dir())"],
         cwd=elsewhere,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    assert Path(where) == target / "app" / "_web" / "static"
+    assert Path(where) == target / "dialboard" / "_web" / "static"
 
     assert_serves_from(elsewhere, env, tmp_path, REPO_ROOT)
 
@@ -84,3 +83,15 @@ def test_venv_stays_out_of_git_and_the_image() -> None:
     """`make` and .ci/run keep their virtual environment in .venv inside the checkout."""
     assert ".venv/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
     assert ".venv" in (REPO_ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_packages_list_every_folder() -> None:
+    """pyproject's explicit package list names every package folder under app/."""
+    declared = set(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"])
+    found = {
+        ".".join(("dialboard", *init.parent.relative_to(REPO_ROOT / "app").parts))
+        for init in (REPO_ROOT / "app").rglob("__init__.py")
+    }
+    assert declared == found
+    assert (REPO_ROOT / "dialboard").resolve() == (REPO_ROOT / "app").resolve()

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from server_process import free_port, start_server, stop_server
 
-from app.server.session_config import build, resolve
+from dialboard.server.session_config import build, resolve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
@@ -82,7 +82,7 @@ def test_example_runs_against_a_server(tmp_path: Path) -> None:
     env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
     log = tmp_path / "server.log"
     server = start_server(
-        [sys.executable, "-m", "app", "--port", str(port), "--log-level", "info"],
+        [sys.executable, "-m", "dialboard", "--port", str(port), "--log-level", "info"],
         cwd=REPO_ROOT, env=env, port=port, log_path=log,
     )
     try:

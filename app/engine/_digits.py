@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine._toys import FloatArray, IntArray
-from app.engine.errors import ConfigError
+from dialboard.engine._toys import FloatArray, IntArray
+from dialboard.engine.errors import ConfigError
 
 DIGITS_COUNT = 1797
 

@@ -5,8 +5,8 @@ import numbers
 
 import numpy as np
 
-from app.engine._toys import FloatArray
-from app.engine.errors import ConfigError
+from dialboard.engine._toys import FloatArray
+from dialboard.engine.errors import ConfigError
 
 MAX_INLINE_ROWS = 10_000
 MAX_INLINE_WIDTH = 1_000

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError
 
 Array = np.ndarray
 

@@ -1,7 +1,7 @@
 """How much memory a network and its data will hold while they train: arithmetic only, so a
 server can refuse a board before building it."""
 
-from app.engine.network import Architecture
+from dialboard.engine.network import Architecture
 
 F64 = 8
 

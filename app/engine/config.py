@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import TypeGuard
 
-from app.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError
 
 LEARNER_NAMES: tuple[str, ...] = ("gradient_descent", "trial_and_error", "evolution")
 # The settings each learner reads; the rest of TrainConfig means nothing to it.

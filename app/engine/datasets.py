@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.engine import _toys
-from app.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
-from app.engine._inline import inline_array
-from app.engine._toys import FloatArray, IntArray
-from app.engine.errors import ConfigError
+from dialboard.engine import _toys
+from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
+from dialboard.engine._inline import inline_array
+from dialboard.engine._toys import FloatArray, IntArray
+from dialboard.engine.errors import ConfigError
 
 MAX_TEST_FRACTION = 0.9
 MAX_NOISE = 1.0

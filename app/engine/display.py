@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.datasets import Dataset
-from app.engine.network import Network
-from app.engine.trainer import Trainer
+from dialboard.engine.datasets import Dataset
+from dialboard.engine.network import Network
+from dialboard.engine.trainer import Trainer
 
 Array = np.ndarray
 PLANE_POINTS, CURVE_POINTS = 48, 128  # grid size per axis for 2 inputs, for 1 input

@@ -19,10 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-from app.engine.config import LEARNER_NAMES
-from app.engine.errors import ConfigError
-from app.engine.network import Architecture, bias_name, weight_name
-from app.engine.steps import Context, Outcome, Proposal, Trace
+from dialboard.engine.config import LEARNER_NAMES
+from dialboard.engine.errors import ConfigError
+from dialboard.engine.network import Architecture, bias_name, weight_name
+from dialboard.engine.steps import Context, Outcome, Proposal, Trace
 
 Array = np.ndarray
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.errors import ConfigError, DivergedError
-from app.engine.trainer import Trainer
+from dialboard.engine.errors import ConfigError, DivergedError
+from dialboard.engine.trainer import Trainer
 
 Array = np.ndarray
 

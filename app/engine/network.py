@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.activations import Activation, get_activation
-from app.engine.errors import ConfigError
-from app.engine.losses import Loss, get_loss, output_delta
+from dialboard.engine.activations import Activation, get_activation
+from dialboard.engine.errors import ConfigError
+from dialboard.engine.losses import Loss, get_loss, output_delta
 
 Array = np.ndarray
 # |θ| beyond this is divergence, not learning: it also keeps every dial within F32 range.

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from app.engine.errors import ConfigError
-from app.engine.losses import costs_along
-from app.engine.network import Network, parse_name
-from app.engine.screen import Screen
+from dialboard.engine.errors import ConfigError
+from dialboard.engine.losses import costs_along
+from dialboard.engine.network import Network, parse_name
+from dialboard.engine.screen import Screen
 
 Array = np.ndarray
 MAX_POINTS = 1001

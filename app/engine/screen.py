@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine.network import Network
+from dialboard.engine.network import Network
 
 Array = np.ndarray
 

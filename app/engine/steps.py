@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.config import TrainConfig
-from app.engine.network import Network
-from app.engine.screen import Screen, ScreenState
+from dialboard.engine.config import TrainConfig
+from dialboard.engine.network import Network
+from dialboard.engine.screen import Screen, ScreenState
 
 Array = np.ndarray
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from app.engine.config import TrainConfig
-from app.engine.datasets import Dataset
-from app.engine.errors import ConfigError, DivergedError
-from app.engine.learners import Learner, make_learner
-from app.engine.network import (
+from dialboard.engine.config import TrainConfig
+from dialboard.engine.datasets import Dataset
+from dialboard.engine.errors import ConfigError, DivergedError
+from dialboard.engine.learners import Learner, make_learner
+from dialboard.engine.network import (
     PARAMETER_LIMIT,
     Architecture,
     Network,
@@ -30,8 +30,8 @@ from app.engine.network import (
     parse_name,
     within_limit,
 )
-from app.engine.screen import Screen
-from app.engine.steps import Context, Outcome, Proposal, Snapshot, Tentative, Trace, Work
+from dialboard.engine.screen import Screen
+from dialboard.engine.steps import Context, Outcome, Proposal, Snapshot, Tentative, Trace, Work
 
 Array = np.ndarray
 # Runaway: the batch cost passes both 10× the run's starting cost and that cost + 1, and the

@@ -1,1 +1,1 @@
-"""The web server: the app factory (``app.server.app.create_app``), settings and assets."""
+"""The web server: the app factory (``dialboard.server.app.create_app``), settings and assets."""

@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app import __version__
-from app.server import meta, probes_api, rest, ws
-from app.server.assets import static_dir, templates_dir
-from app.server.hosts import HostCheck, default_hosts
-from app.server.registry import Registry
-from app.server.settings import Settings
-from app.server.storage import Store, open_store
+from dialboard import __version__
+from dialboard.server import meta, probes_api, rest, ws
+from dialboard.server.assets import static_dir, templates_dir
+from dialboard.server.hosts import HostCheck, default_hosts
+from dialboard.server.registry import Registry
+from dialboard.server.settings import Settings
+from dialboard.server.storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Where the web assets (``static/`` and ``templates/``) are on disk.
 
 In a checkout they sit at the repository's top level, beside ``app/``. An installed
-wheel carries them inside the package as ``app/_web/<name>`` (see
+wheel carries them inside the package as ``dialboard/_web/<name>`` (see
 ``build_support/setuptools_web.py``). The installed location is tried first so that a
 stray ``static/`` directory next to site-packages can never be picked up.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # .../app
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the package (app/ in a checkout)
 
 
 def web_dir(name: str) -> Path:

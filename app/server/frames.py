@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine import Trainer, bias_name, next_update, weight_name
-from app.engine.display import PlotGrid, example_view, grid_outputs
-from app.server.safetensors_io import encode
+from dialboard.engine import Trainer, bias_name, next_update, weight_name
+from dialboard.engine.display import PlotGrid, example_view, grid_outputs
+from dialboard.server.safetensors_io import encode
 
 Array = np.ndarray
 HISTORY_POINTS = 200

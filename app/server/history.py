@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 
 import numpy as np
 
-from app.engine import Snapshot, Trainer
+from dialboard.engine import Snapshot, Trainer
 
 MAX_LEVELS = 200
 MAX_BYTES = 128 * 2**20  # ≥ 100 levels up to ~80,000 parameters (params + momentum, float64)

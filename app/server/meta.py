@@ -10,15 +10,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.engine import (
+from dialboard.engine import (
     HIDDEN_ACTIVATIONS,
     LEARNER_NAMES,
     LEARNER_SETTINGS,
     LOSS_NAMES,
     OUTPUT_ACTIVATIONS,
 )
-from app.engine.activations import ACTIVATIONS
-from app.engine.losses import LOSSES
+from dialboard.engine.activations import ACTIVATIONS
+from dialboard.engine.losses import LOSSES
 
 router = APIRouter()
 

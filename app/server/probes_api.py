@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from app.engine import ConfigError, Dataset, next_update
-from app.engine.network import parse_name
-from app.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
-from app.server.rest import REFUSALS, session_or_404
-from app.server.session import Session
+from dialboard.engine import ConfigError, Dataset, next_update
+from dialboard.engine.network import parse_name
+from dialboard.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
+from dialboard.server.rest import REFUSALS, session_or_404
+from dialboard.server.session import Session
 
 router = APIRouter(responses=REFUSALS)
 

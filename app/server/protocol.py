@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.engine import ConfigError, DivergedError
-from app.server.history import Inverse
-from app.server.session import Session
+from dialboard.engine import ConfigError, DivergedError
+from dialboard.server.history import Inverse
+from dialboard.server.session import Session
 
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000

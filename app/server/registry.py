@@ -9,12 +9,12 @@ import sys
 import time
 from typing import Any
 
-from app.engine import Trainer
-from app.server.session import Session
-from app.server.session_config import InvalidConfig, build, memory_bytes, resolve
-from app.server.settings import Settings
-from app.server.storage import SessionImage, StorageError, Store
-from app.server.storage.saver import Saver
+from dialboard.engine import Trainer
+from dialboard.server.session import Session
+from dialboard.server.session_config import InvalidConfig, build, memory_bytes, resolve
+from dialboard.server.settings import Settings
+from dialboard.server.storage import SessionImage, StorageError, Store
+from dialboard.server.storage.saver import Saver
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0

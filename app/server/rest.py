@@ -9,14 +9,14 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 
-from app.engine import ConfigError, next_update
-from app.engine.datasets import describe_datasets
-from app.server.presets import PRESETS
-from app.server.registry import InvalidConfig, Registry, TooManySessions
-from app.server.safetensors_io import DecodeError, decode, encode
-from app.server.session import Session
-from app.server.settings import Settings
-from app.server.ws import MAX_POINTS_INPUTS, origin_allowed
+from dialboard.engine import ConfigError, next_update
+from dialboard.engine.datasets import describe_datasets
+from dialboard.server.presets import PRESETS
+from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
+from dialboard.server.safetensors_io import DecodeError, decode, encode
+from dialboard.server.session import Session
+from dialboard.server.settings import Settings
+from dialboard.server.ws import MAX_POINTS_INPUTS, origin_allowed
 
 MAX_BODY_BYTES = 16 * 2**20
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from app.engine import ConfigError, DivergedError, Snapshot, Trainer
-from app.engine.display import plot_grid
-from app.server import frames
-from app.server.history import History, Inverse
+from dialboard.engine import ConfigError, DivergedError, Snapshot, Trainer
+from dialboard.engine.display import plot_grid
+from dialboard.server import frames
+from dialboard.server.history import History, Inverse
 
 logger = logging.getLogger(__name__)
 SLICE_SECONDS = 0.004  # training between yields to the event loop

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from app.engine import Architecture, ConfigError, Dataset, TrainConfig, Trainer
-from app.engine.budget import working_bytes
-from app.engine.datasets import inline_dataset, load_dataset
-from app.server.history import MAX_BYTES, MAX_LEVELS
-from app.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
+from dialboard.engine import Architecture, ConfigError, Dataset, TrainConfig, Trainer
+from dialboard.engine.budget import working_bytes
+from dialboard.engine.datasets import inline_dataset, load_dataset
+from dialboard.server.history import MAX_BYTES, MAX_LEVELS
+from dialboard.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
 
 FIELDS: tuple[str, ...] = (
     "preset", "layers", "activation", "output_activation", "loss", "learning_rate",

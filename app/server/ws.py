@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.engine import ConfigError
-from app.server import protocol
-from app.server.frames import FrameData
-from app.server.session import Session
-from app.server.settings import Settings
+from dialboard.engine import ConfigError
+from dialboard.server import protocol
+from dialboard.server.frames import FrameData
+from dialboard.server.session import Session
+from dialboard.server.settings import Settings
 
 logger = logging.getLogger(__name__)
 PRESENTER_FPS = 60.0

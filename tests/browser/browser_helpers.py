@@ -118,7 +118,7 @@ def dial_centre(page: Any, name: str, index: list[int]) -> tuple[float, float]:
 
 
 class Server:
-    """A `python -m app` process on a free port; restartable on the same port."""
+    """A `python -m dialboard` process on a free port; restartable on the same port."""
 
     def __init__(self, name: str) -> None:
         self.port = free_port()
@@ -131,7 +131,7 @@ class Server:
         env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
         ARTIFACTS.mkdir(exist_ok=True)
         self.process = start_server(
-            [sys.executable, "-m", "app", "--port", str(self.port)],
+            [sys.executable, "-m", "dialboard", "--port", str(self.port)],
             cwd=REPO_ROOT, env=env, port=self.port, log_path=self.log_path,
         )
 

@@ -34,7 +34,7 @@ class StoringServer(Server):
         env["DIALBOARD_DATA_DIR"] = str(self.data_dir)
         ARTIFACTS.mkdir(exist_ok=True)
         self.process = start_server(
-            [sys.executable, "-m", "app", "--port", str(self.port)],
+            [sys.executable, "-m", "dialboard", "--port", str(self.port)],
             cwd=REPO_ROOT, env=env, port=self.port, log_path=self.log_path,
         )
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from app.engine.config import TrainConfig
-from app.engine.datasets import Dataset
-from app.engine.network import Architecture
-from app.engine.trainer import Trainer
+from dialboard.engine.config import TrainConfig
+from dialboard.engine.datasets import Dataset
+from dialboard.engine.network import Architecture
+from dialboard.engine.trainer import Trainer
 
 
 def blob_dataset(n_in: int = 3, n_out: int = 2, n: int = 24, seed: int = 0,

@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import _digits
-from app.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, MAX_INLINE_WIDTH
-from app.engine.datasets import (
+from dialboard.engine import _digits
+from dialboard.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, MAX_INLINE_WIDTH
+from dialboard.engine.datasets import (
     DATASET_NAMES,
     Dataset,
     describe_datasets,
     inline_dataset,
     load_dataset,
 )
-from app.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError
 
 TOYS = ("circle", "gaussian", "spiral", "moons")
 SEEDED = (*TOYS, "sine", "digits", "digits-25x25", "digits-3-vs-7")
@@ -306,7 +306,7 @@ def test_describe_datasets_covers_every_name() -> None:
 def test_importing_datasets_does_not_import_sklearn() -> None:
     code = (
         "import sys\n"
-        "from app.engine.datasets import load_dataset\n"
+        "from dialboard.engine.datasets import load_dataset\n"
         "load_dataset('digits-25x25')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
     )

@@ -6,9 +6,9 @@ import zlib
 import numpy as np
 import pytest
 
-from app.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from app.engine.losses import LOSSES
-from app.engine.network import Architecture, Network, init_params
+from dialboard.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from dialboard.engine.losses import LOSSES
+from dialboard.engine.network import Architecture, Network, init_params
 
 # Fourth-order centred differences: truncation O(h⁴) lets h be large enough that float64
 # roundoff (ε·C/h) stays far below the 1e-7 bar even for gradients of order 1e-3.

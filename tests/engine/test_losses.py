@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from app.engine.activations import ACTIVATIONS
-from app.engine.losses import LOSSES
+from dialboard.engine.activations import ACTIVATIONS
+from dialboard.engine.losses import LOSSES
 
 
 def value(name: str, z: np.ndarray, y: np.ndarray, out: str) -> float:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine.errors import DivergedError
-from app.engine.lookahead import next_update
-from app.engine.trainer import Trainer
+from dialboard.engine.errors import DivergedError
+from dialboard.engine.lookahead import next_update
+from dialboard.engine.trainer import Trainer
 from tests.engine.helpers import make_trainer
 
 LEARNERS = ["gradient_descent", "trial_and_error", "evolution"]
@@ -114,9 +114,9 @@ def test_a_refused_update_is_said_in_words() -> None:
 
 
 def test_runaway_cost_is_divergence_and_undo_takes_it_back() -> None:
-    from app.engine.config import TrainConfig
-    from app.engine.datasets import load_dataset
-    from app.engine.network import Architecture
+    from dialboard.engine.config import TrainConfig
+    from dialboard.engine.datasets import load_dataset
+    from dialboard.engine.network import Architecture
 
     data = load_dataset("digits", seed=0)
     arch = Architecture((64, 20, 10), "sigmoid", "softmax", "cross_entropy")
@@ -145,11 +145,11 @@ def test_the_engine_has_no_import_cycle() -> None:
     root = Path(__file__).parents[2] / "app" / "engine"
     graph: dict[str, set[str]] = {}
     for path in root.glob("*.py"):
-        mod = f"app.engine.{path.stem}"
+        mod = f"dialboard.engine.{path.stem}"
         tree = ast.parse(path.read_text())
         graph[mod] = {n.module for n in ast.walk(tree)
                       if isinstance(n, ast.ImportFrom) and n.module
-                      and n.module.startswith("app.engine.")}
+                      and n.module.startswith("dialboard.engine.")}
     done: set[str] = set()
 
     def visit(m: str, stack: tuple[str, ...]) -> None:
@@ -161,5 +161,5 @@ def test_the_engine_has_no_import_cycle() -> None:
         done.add(m)
 
     for m in graph:
-        if m != "app.engine.__init__":
+        if m != "dialboard.engine.__init__":
             visit(m, ())

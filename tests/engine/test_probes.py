@@ -6,10 +6,10 @@ import itertools
 import numpy as np
 import pytest
 
-from app.engine.errors import ConfigError
-from app.engine.losses import LOSSES, costs_along
-from app.engine.probes import cost_slice, dial_scale, nudges, sweep_values
-from app.engine.trainer import Trainer
+from dialboard.engine.errors import ConfigError
+from dialboard.engine.losses import LOSSES, costs_along
+from dialboard.engine.probes import cost_slice, dial_scale, nudges, sweep_values
+from dialboard.engine.trainer import Trainer
 from tests.engine.helpers import make_trainer
 
 G = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,

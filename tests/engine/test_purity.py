@@ -8,8 +8,8 @@ FORBIDDEN = ("fastapi", "starlette", "uvicorn", "jinja2", "websockets", "sklearn
 
 def test_engine_imports_no_web_framework() -> None:
     code = (
-        "import sys, app.engine, app.engine.datasets\n"
-        "from app.engine import load_dataset\n"
+        "import sys, dialboard.engine, dialboard.engine.datasets\n"
+        "from dialboard.engine import load_dataset\n"
         "load_dataset('digits', seed=0)\n"
         f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
         "print(','.join(bad))\n"
@@ -17,6 +17,6 @@ def test_engine_imports_no_web_framework() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
     assert "numpy" in subprocess.run(
-        [sys.executable, "-c", "import sys, app.engine; print(sorted(sys.modules))"],
+        [sys.executable, "-c", "import sys, dialboard.engine; print(sorted(sys.modules))"],
         capture_output=True, text=True, check=True,
     ).stdout

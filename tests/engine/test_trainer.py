@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from app.engine.errors import ConfigError, DivergedError
-from app.engine.network import Network
-from app.engine.trainer import Trainer
+from dialboard.engine.errors import ConfigError, DivergedError
+from dialboard.engine.network import Network
+from dialboard.engine.trainer import Trainer
 from tests.engine.helpers import make_trainer
 
 LEARNERS = ["gradient_descent", "trial_and_error", "evolution"]
@@ -248,7 +248,7 @@ def test_bad_settings_are_explained(kwargs: dict[str, object], message: str) -> 
 )
 def test_bad_networks_are_explained(sizes: tuple[int, ...], act: str, out: str, loss: str,
                                     message: str) -> None:
-    from app.engine.network import Architecture
+    from dialboard.engine.network import Architecture
     from tests.engine.helpers import blob_dataset
 
     with pytest.raises(ConfigError, match=message):
@@ -299,7 +299,7 @@ def test_a_refused_update_leaves_momentum_untouched() -> None:
 
 
 def test_reset_uses_the_trainers_seed_and_init_again() -> None:
-    from app.engine.network import Architecture
+    from dialboard.engine.network import Architecture
     from tests.engine.helpers import blob_dataset
 
     arch = Architecture((3, 4, 2), "sigmoid", "softmax", "cross_entropy")

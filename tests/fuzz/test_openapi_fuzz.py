@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from app.server.app import create_app
-from app.server.settings import Settings
+from dialboard.server.app import create_app
+from dialboard.server.settings import Settings
 
 HOST = "localhost"  # the app refuses a Host that is not one of its names
 EXAMPLES = 30  # per operation

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from app.server.app import create_app
-from app.server.safetensors_io import DTYPES, NUMPY, DecodeError, decode, encode
-from app.server.settings import Settings
-from app.server.storage.codec import encode_snapshot
+from dialboard.server.app import create_app
+from dialboard.server.safetensors_io import DTYPES, NUMPY, DecodeError, decode, encode
+from dialboard.server.settings import Settings
+from dialboard.server.storage.codec import encode_snapshot
 
 DECODE_EXAMPLES = 600
 PUT_EXAMPLES = 250

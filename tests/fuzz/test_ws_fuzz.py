@@ -34,8 +34,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.server.protocol import CLIENT_MESSAGES, Rejected, validate
-from app.server.storage.codec import encode_snapshot
+from dialboard.server.protocol import CLIENT_MESSAGES, Rejected, validate
+from dialboard.server.storage.codec import encode_snapshot
 from tests.server.live import DEADLINE, Client, Live, live_server, opened
 
 T = TypeVar("T")

@@ -25,8 +25,8 @@ import uvicorn
 import websockets
 from safetensors.numpy import load
 
-from app.server.app import create_app
-from app.server.settings import Settings
+from dialboard.server.app import create_app
+from dialboard.server.settings import Settings
 
 DEADLINE = 30.0  # seconds: how long a wait may take before the test fails
 T = TypeVar("T")

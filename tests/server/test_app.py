@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.server import assets
-from app.server.app import create_app
-from app.server.settings import Settings, SettingsError
+from dialboard.server import assets
+from dialboard.server.app import create_app
+from dialboard.server.settings import Settings, SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,7 +156,7 @@ def test_assets_found_in_checkout() -> None:
 def test_installed_assets_win_over_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "site-packages" / "app"
+    package = tmp_path / "site-packages" / "dialboard"
     (package / "_web" / "static").mkdir(parents=True)
     (tmp_path / "site-packages" / "static").mkdir()  # a stray folder must not be used
     monkeypatch.setattr(assets, "_PACKAGE_DIR", package)

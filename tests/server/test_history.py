@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from app.engine import Trainer
-from app.server import history as history_module
-from app.server.history import History
-from app.server.session_config import build, resolve
+from dialboard.engine import Trainer
+from dialboard.server import history as history_module
+from dialboard.server.history import History
+from dialboard.server.session_config import build, resolve
 from tests.server.live import Client, Frame, Live, opened, run
 
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine import ConfigError, parse_name
-from app.engine.network import MAX_LAYERS
-from app.server.app import create_app
-from app.server.safetensors_io import DecodeError, decode, encode
-from app.server.settings import Settings
+from dialboard.engine import ConfigError, parse_name
+from dialboard.engine.network import MAX_LAYERS
+from dialboard.server.app import create_app
+from dialboard.server.safetensors_io import DecodeError, decode, encode
+from dialboard.server.settings import Settings
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_odd_session_configs_get_words_not_500(client: TestClient, body: object)
 
 def test_the_depth_limit_is_stated() -> None:
     with pytest.raises(ConfigError, match=f"at most {MAX_LAYERS + 1}"):
-        from app.engine import Architecture
+        from dialboard.engine import Architecture
         Architecture(tuple([2] * (MAX_LAYERS + 2)))
 
 

@@ -6,10 +6,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from app.engine import Architecture, TrainConfig, Trainer, inline_dataset
-from app.server.registry import Registry
-from app.server.session_config import InvalidConfig, memory_bytes
-from app.server.settings import Settings
+from dialboard.engine import Architecture, TrainConfig, Trainer, inline_dataset
+from dialboard.server.registry import Registry
+from dialboard.server.session_config import InvalidConfig, memory_bytes
+from dialboard.server.settings import Settings
 
 
 def test_a_board_past_the_session_budget_is_refused_before_it_is_built() -> None:
@@ -44,7 +44,7 @@ def test_the_estimate_bounds_what_a_board_really_holds() -> None:
     tracemalloc.start()
     data = inline_dataset(x.tolist(), y.tolist(), test_fraction=0.2, seed=0)
     t = Trainer(arch, data, TrainConfig(batch_size=None))
-    from app.engine import next_update
+    from dialboard.engine import next_update
 
     t.step(2)
     next_update(t)

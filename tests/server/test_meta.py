@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine import (
+from dialboard.engine import (
     HIDDEN_ACTIVATIONS,
     LEARNER_NAMES,
     LEARNER_SETTINGS,
@@ -21,10 +21,10 @@ from app.engine import (
     ConfigError,
     TrainConfig,
 )
-from app.engine.losses import LOSSES
-from app.server.app import create_app
-from app.server.meta import meta_document
-from app.server.settings import Settings
+from dialboard.engine.losses import LOSSES
+from dialboard.server.app import create_app
+from dialboard.server.meta import meta_document
+from dialboard.server.settings import Settings
 from tests.engine.helpers import make_trainer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load
 
-from app.engine import Architecture, Network
+from dialboard.engine import Architecture, Network
 from tests.server.live import Live
 
 INLINE = {"inputs": [[0.1 * k, (-1) ** k * 0.3, 0.05 * k * k % 1] for k in range(24)],

@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from app.server.protocol import CLIENT_MESSAGES, SERVER_MESSAGES
-from app.server.session_config import FIELDS
+from dialboard.server.protocol import CLIENT_MESSAGES, SERVER_MESSAGES
+from dialboard.server.session_config import FIELDS
 
 DOC = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text()
 
@@ -44,8 +44,8 @@ def test_every_session_config_field_is_documented() -> None:
 
 def _frames() -> list[object]:
     """Frames of a board between steps and in every phase of a step, and of a trying learner."""
-    from app.server import frames
-    from app.server.session_config import build, resolve
+    from dialboard.server import frames
+    from dialboard.server.session_config import build, resolve
 
     out = []
     for config in ({"preset": "circle", "batch_size": 8}, {"preset": "xor",

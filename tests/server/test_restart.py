@@ -23,8 +23,8 @@ import pytest
 from safetensors.numpy import load
 from websockets.sync.client import ClientConnection, connect
 
-from app.server.storage import SCHEMA_VERSION
-from app.server.storage.sqlite import DB_NAME
+from dialboard.server.storage import SCHEMA_VERSION
+from dialboard.server.storage.sqlite import DB_NAME
 from tests.server_process import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ class Server:
         self.log = log
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = start_server(
-            [sys.executable, "-m", "app", "--port", str(self.port), "--log-level", "info"],
+            [sys.executable, "-m", "dialboard", "--port", str(self.port), "--log-level", "info"],
             cwd=ROOT, env=env(data_dir), port=self.port, log_path=log)
 
     def create(self, **config: Any) -> dict[str, Any]:
@@ -228,7 +228,7 @@ def refused(data: Path, tmp_path: Path, *words: str) -> str:
     db = data / DB_NAME
     before = db.read_bytes()
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--port", str(free_port())], cwd=ROOT, env=env(data),
+        [sys.executable, "-m", "dialboard", "--port", str(free_port())], cwd=ROOT, env=env(data),
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout + done.stderr
@@ -281,7 +281,8 @@ def test_an_empty_data_dir_keeps_sessions_in_memory_only(tmp_path: Path, value: 
     e["HOME"] = str(tmp_path / "home")
     e.pop("XDG_DATA_HOME", None)
     log = tmp_path / "server.log"
-    process = start_server([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=e,
+    command = [sys.executable, "-m", "dialboard", "--port", str(port)]
+    process = start_server(command, cwd=ROOT, env=e,
                            port=port, log_path=log)
     try:
         r = httpx.post(f"http://127.0.0.1:{port}/api/sessions", json={"preset": "xor"})

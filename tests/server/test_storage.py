@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.engine import Snapshot, Trainer
-from app.server.history import Inverse
-from app.server.registry import Registry
-from app.server.session import hash_token
-from app.server.session_config import build, resolve
-from app.server.settings import Settings, default_data_dir
-from app.server.storage import (
+from dialboard.engine import Snapshot, Trainer
+from dialboard.server.history import Inverse
+from dialboard.server.registry import Registry
+from dialboard.server.session import hash_token
+from dialboard.server.session_config import build, resolve
+from dialboard.server.settings import Settings, default_data_dir
+from dialboard.server.storage import (
     SCHEMA_VERSION,
     LevelImage,
     MemoryStore,
@@ -37,7 +37,7 @@ from app.server.storage import (
     open_store,
     sqlite,
 )
-from app.server.storage.saver import Saver
+from dialboard.server.storage.saver import Saver
 from tests.server.live import run
 
 CONFIGS: dict[str, dict[str, Any]] = {

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load
 
-from app.engine import Architecture, Network
+from dialboard.engine import Architecture, Network
 from tests.server.live import Client, Frame, Live, opened, run
 
 PARAMS = ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import websockets
 
-from app.engine import Architecture, Network
-from app.server import history as history_module
-from app.server import ws as ws_module
+from dialboard.engine import Architecture, Network
+from dialboard.server import history as history_module
+from dialboard.server import ws as ws_module
 from tests.server.live import DEADLINE, Client, Live, live_server, opened, run
 
 

@@ -2,10 +2,10 @@
 `SQLiteStore` (the default), the codec that turns engine snapshots into rows and back, and the
 `Saver` that decides when a session is saved. docs/storage.md describes what is stored."""
 
-from app.server.settings import Settings
-from app.server.storage.base import LevelImage, MemoryStore, SessionImage, Store
-from app.server.storage.codec import CodecError, decode_snapshot, encode_snapshot
-from app.server.storage.sqlite import SCHEMA_VERSION, SQLiteStore, StorageError
+from dialboard.server.settings import Settings
+from dialboard.server.storage.base import LevelImage, MemoryStore, SessionImage, Store
+from dialboard.server.storage.codec import CodecError, decode_snapshot, encode_snapshot
+from dialboard.server.storage.sqlite import SCHEMA_VERSION, SQLiteStore, StorageError
 
 
 def open_store(settings: Settings) -> Store | None:

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.engine import Snapshot
-from app.server.history import Inverse
-from app.server.storage.codec import (
+from dialboard.engine import Snapshot
+from dialboard.server.history import Inverse
+from dialboard.server.storage.codec import (
     CodecError,
     decode_history,
     decode_level,

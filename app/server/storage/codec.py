@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from app.engine import Snapshot, TrainConfig, Work
-from app.engine.learners import GradientState, TryState
-from app.engine.steps import Trace
-from app.server.history import Inverse
-from app.server.safetensors_io import decode, encode
+from dialboard.engine import Snapshot, TrainConfig, Work
+from dialboard.engine.learners import GradientState, TryState
+from dialboard.engine.steps import Trace
+from dialboard.server.history import Inverse
+from dialboard.server.safetensors_io import decode, encode
 
 Array = np.ndarray
 CODEC_VERSION = 1

@@ -12,9 +12,9 @@ import asyncio
 import logging
 import time
 
-from app.server.history import Level
-from app.server.session import Session
-from app.server.storage.base import LevelImage, SessionImage, Store
+from dialboard.server.history import Level
+from dialboard.server.session import Session
+from dialboard.server.storage.base import LevelImage, SessionImage, Store
 
 logger = logging.getLogger(__name__)
 

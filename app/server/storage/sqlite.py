@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app.server.storage.base import (
+from dialboard.server.storage.base import (
     LevelRow,
     SessionImage,
     SessionRow,
@@ -27,7 +27,7 @@ from app.server.storage.base import (
     level_row,
     session_row,
 )
-from app.server.storage.codec import CodecError
+from dialboard.server.storage.codec import CodecError
 
 logger = logging.getLogger(__name__)
 
