@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import threading
 import time
 import urllib.error
@@ -84,20 +86,53 @@ def _open_when_up(url: str, timeout: float = 15.0) -> None:
         logger.warning("could not open a web browser; visit %s", url)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the server until it is stopped."""
+def _settings(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]:
+    """The environment's settings with the command line's host and port on top.
+
+    A bad ``DIALBOARD_*`` variable is reported only after parsing, so that ``--help`` and
+    ``--version`` still work; its message names the variable.
+    """
+    env_error: SettingsError | None = None
     try:
         env_settings = Settings.from_env()
     except SettingsError as error:
-        build_parser().error(str(error))
+        env_settings, env_error = Settings(), error
     parser = build_parser(env_settings)
     args = parser.parse_args(argv)
+    if env_error is not None:
+        parser.error(str(env_error))
     try:
-        settings = replace(env_settings, host=args.host, port=args.port)
+        return replace(env_settings, host=args.host, port=args.port), args
     except SettingsError as error:
         message = str(error).replace("DIALBOARD_HOST", "--host").replace("DIALBOARD_PORT", "--port")
         parser.error(message)
 
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the server's socket before anything starts, so a taken port is said plainly."""
+    try:
+        return socket.create_server((host, port), family=_family(host), backlog=2048)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortError(
+                f"port {port} on {host} is already in use (another Dialboard, or another "
+                f"server). Choose another with --port {port + 1 if port < 65535 else 8000} "
+                "or DIALBOARD_PORT, or stop the program using it."
+            ) from None
+        raise PortError(f"cannot listen on {host} port {port}: {error.strerror or error}") from None
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+class PortError(OSError):
+    """The server cannot listen where it was asked to; the message says what to do."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the server until it is stopped."""
+    settings, args = _settings(argv)
     if settings.data_dir is None:  # unset: the per-user folder ("" keeps memory only)
         settings = replace(settings, data_dir=default_data_dir())
 
@@ -113,6 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
+    try:
+        sock = listen(settings.host, settings.port)
+    except PortError as error:
+        logger.error("Dialboard cannot start: %s", error)
+        return 1
+
     from dialboard.server.app import create_app
     from dialboard.server.storage import StorageError, open_store
 
@@ -125,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as error:
         if store is not None:
             store.close()
+        sock.close()
         logger.error("Dialboard cannot start: %s", error)
         return 1
     where = store.location if store is not None else "memory only (DIALBOARD_DATA_DIR is empty)"
@@ -139,21 +181,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn  # imported late so that --help stays fast
 
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        ws_max_size=64 * 1024,  # larger client messages close the socket; 4 KiB+ an error
+        ws_ping_interval=5.0,  # with the timeout and the close handshake: ~25 s at most
+        ws_ping_timeout=10.0,
+        ws_per_message_deflate=False,  # ~50× slower for 7% fewer bytes on float frames
+        timeout_graceful_shutdown=3,
+    )
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level=args.log_level,
-            ws_max_size=64 * 1024,  # larger client messages close the socket; 4 KiB+ an error
-            ws_ping_interval=5.0,  # with the timeout and the close handshake: ~25 s at most
-            ws_ping_timeout=10.0,
-            ws_per_message_deflate=False,  # ~50× slower for 7% fewer bytes on float frames
-            timeout_graceful_shutdown=3,
-        )
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         if store is not None:
-            store.close()  # if the app never started (a port in use); else already closed
+            store.close()  # if the app never started; else already closed
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,37 @@ def test_browser_url(host: str, url: str) -> None:
 
 def test_server_runs_and_stops(tmp_path: Path) -> None:
     assert_serves_from(REPO_ROOT, clean_env(), tmp_path, REPO_ROOT)
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_bad_environment_leaves_help_and_version_working(flag: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dialboard", flag],
+        cwd=REPO_ROOT,
+        env=clean_env(DIALBOARD_PORT="abc", DIALBOARD_MAX_SESSIONS="lots"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("usage: dialboard" if flag == "--help" else dialboard.__version__) in result.stdout
+
+
+def test_port_in_use_is_said_before_startup() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "dialboard", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr and "DIALBOARD_PORT" in result.stderr
+    # Said before anything starts: no uvicorn error, no startup, no restored sessions.
+    assert "Errno" not in result.stderr
+    assert "startup" not in result.stderr.lower()
+    assert "sessions stored" not in result.stderr
