@@ -1,4 +1,5 @@
-"""Validation of inline data given as JSON-like rows: every error names the row and column."""
+"""Validation of inline data given as JSON-like rows (every error names the row and column), the
+optional class names and column names that come with it, and the input scalings."""
 
 import math
 import numbers
@@ -11,8 +12,18 @@ from dialboard.engine.errors import ConfigError
 MAX_INLINE_ROWS = 10_000
 MAX_INLINE_WIDTH = 1_000
 MAX_INLINE_VALUES = 1_000_000  # rows * width, for inputs and for targets separately
+MAX_NAME_CHARS = 60  # a class or column name: short enough to label an output
+# Input scalings: statistics come from the training rows only and are applied to the test rows.
+SCALINGS: dict[str, str] = {
+    "none": "used as given, without scaling",
+    "standardise": "standardised: each input minus its training-set mean, divided by its "
+                   "training-set standard deviation (a constant input becomes 0)",
+    "minmax": "min–max scaled: each input mapped from its training-set minimum and maximum to "
+              "[0, 1] (test rows may fall outside; a constant input becomes 0)",
+}
 
-__all__ = ["MAX_INLINE_ROWS", "MAX_INLINE_VALUES", "MAX_INLINE_WIDTH", "inline_array"]
+__all__ = ["MAX_INLINE_ROWS", "MAX_INLINE_VALUES", "MAX_INLINE_WIDTH", "MAX_NAME_CHARS",
+           "SCALINGS", "check_names", "inline_array", "scale_inputs"]
 
 
 def _check_element(value: object, where: str) -> None:
@@ -77,3 +88,38 @@ def inline_array(value: object, what: str) -> FloatArray:
             raise ConfigError(f"row {i} of {what} has {len(row)} values, row 0 has {width}")
         out[i] = _row_values(row, i, what)
     return out
+
+
+def check_names(value: object, what: str, count: int) -> tuple[str, ...]:
+    """`count` distinct, non-empty names of at most MAX_NAME_CHARS characters each."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{what} must be a list of names (strings)")
+    if len(value) != count:
+        raise ConfigError(f"{what} has {len(value)} names; the data needs {count}")
+    for k, name in enumerate(value):
+        if not name.strip() or len(name) > MAX_NAME_CHARS:
+            raise ConfigError(f"{what}[{k}] must be 1 to {MAX_NAME_CHARS} characters, "
+                              f"got {name!r:.80}")
+    if len(set(value)) != len(value):
+        twice = next(v for v in value if value.count(v) > 1)
+        raise ConfigError(f"{what} names {twice!r} twice; every name must differ")
+    return tuple(value)
+
+
+def scale_inputs(x_train: FloatArray, x_test: FloatArray,
+                 scaling: object) -> tuple[FloatArray, FloatArray]:
+    """Both parts scaled by statistics of the training part (one per column)."""
+    if not isinstance(scaling, str) or scaling not in SCALINGS:
+        raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r:.40}")
+    if scaling == "none":
+        return x_train, x_test
+    if scaling == "standardise":
+        shift, spread = x_train.mean(axis=0), x_train.std(axis=0)
+    else:
+        shift = x_train.min(axis=0)
+        spread = x_train.max(axis=0) - shift
+    # A constant column (spread 0, or too small to divide by) is only shifted, to 0.
+    spread = np.where(spread > 1e-12 * np.maximum(1.0, np.abs(shift)), spread, 1.0)
+    with np.errstate(over="ignore"):  # beyond float64 is caught as "not finite" by Dataset
+        return (np.ascontiguousarray((x_train - shift) / spread),
+                np.ascontiguousarray((x_test - shift) / spread))

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from dialboard.engine import _toys
 from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
-from dialboard.engine._inline import inline_array
+from dialboard.engine._inline import SCALINGS, check_names, inline_array, scale_inputs
 from dialboard.engine._toys import FloatArray, IntArray
 from dialboard.engine.errors import ConfigError
 
@@ -338,12 +338,15 @@ def _infer_task(y: FloatArray) -> tuple[str, tuple[str, ...], IntArray]:
 
 
 def inline_dataset(
-    inputs: object, targets: object, *, test_fraction: float = 0.0, seed: int = 0
+    inputs: object, targets: object, *, test_fraction: float = 0.0, seed: int = 0,
+    class_names: object = None, scaling: str = "none", columns: object = None,
 ) -> Dataset:
     """A dataset from JSON-like rows, e.g. {"inputs": [[0, 1], ...], "targets": [[1], ...]}.
 
-    Values are used as given (no scaling). All rows train unless test_fraction > 0, which holds
-    out a seeded split, stratified by class for classification.
+    All rows train unless test_fraction > 0, which holds out a seeded split, stratified by class
+    for classification. `scaling` (see SCALINGS) is fitted on the training rows; targets are
+    never scaled. `class_names` names the classes of 0/1 or one-hot targets; `columns`
+    ({"inputs": [names], "target": name}) says where the data came from, for the description.
     """
     x = inline_array(inputs, "inputs")
     y = inline_array(targets, "targets")
@@ -353,14 +356,31 @@ def inline_dataset(
             "each input row needs one target row"
         )
     fraction = _check_fraction(test_fraction)
-    task, class_names, strata = _infer_task(y)
+    task, names, strata = _infer_task(y)
+    if class_names is not None:
+        if task != "classification":
+            raise ConfigError("class_names fits only targets that are 0/1 or one-hot rows")
+        names = check_names(class_names, "class_names", len(names))
     x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, _rng(seed))
-    kind = f"{len(class_names)} classes" if task == "classification" else "regression"
+    x_train, x_test = scale_inputs(x_train, x_test, scaling)
+    kind = f"{len(names)} classes: {', '.join(names)}" if names else "regression"
+    origin = _origin(columns, x.shape[1])
     description = (
-        f"Inline data: {len(x)} rows of {x.shape[1]} input values and {y.shape[1]} target values, "
-        f"used as given without scaling ({kind}); {len(x_test)} rows held out for testing."
+        f"{origin}: {len(x)} rows of {x.shape[1]} input values and {y.shape[1]} target values "
+        f"({kind}); inputs {SCALINGS[scaling]}, targets as given; {len(x_test)} rows held out "
+        "for testing."
     )
     shape = (x.shape[1],)
-    return Dataset(
-        "inline", x_train, y_train, x_test, y_test, task, shape, class_names, description
-    )
+    return Dataset("inline", x_train, y_train, x_test, y_test, task, shape, names, description)
+
+
+def _origin(columns: object, n_in: int) -> str:
+    """"Inline data", or which columns of a table the inputs and the target are."""
+    if columns is None:
+        return "Inline data"
+    if not isinstance(columns, dict) or set(columns) != {"inputs", "target"}:
+        raise ConfigError('columns must be {"inputs": [names], "target": name}')
+    inputs = check_names(columns["inputs"], "columns.inputs", n_in)
+    (target,) = check_names([columns["target"]], "columns.target", 1)
+    shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
+    return f"Table columns {shown} → target {target}"

@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from dialboard.engine import ConfigError, next_update
 from dialboard.engine.datasets import describe_datasets
+from dialboard.server import csv_data
+from dialboard.server.csv_data import CsvError
 from dialboard.server.presets import PRESETS
 from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
 from dialboard.server.safetensors_io import DecodeError, decode, encode
@@ -114,6 +117,33 @@ def may_create(request: Request) -> None:
     limiter[who] = [*recent, now]
 
 
+@router.post("/api/csv")
+async def csv_preview(request: Request) -> dict[str, Any]:
+    """A CSV file's columns, for the page to pick inputs and a target from: JSON {"text"} or
+    the file itself as text/csv or text/plain. Nothing is kept."""
+    raw = await read_body(request)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise HTTPException(422, 'send {"text": "…the CSV file…"} as JSON') from None
+        if not isinstance(body, dict) or set(body) != {"text"} or not isinstance(body["text"],
+                                                                                 str):
+            raise HTTPException(422, 'the body must be {"text": "…the CSV file…"}')
+        text = body["text"]
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HTTPException(422, f"the file is not UTF-8 text (byte {exc.start + 1} is "
+                                     f"{raw[exc.start]:#04x}); save it as CSV UTF-8") from None
+    try:
+        return await run_in_threadpool(csv_data.preview_text, text)
+    except CsvError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
 @router.post("/api/sessions", status_code=201)
 async def create_session(request: Request) -> dict[str, Any]:
     may_create(request)
@@ -196,6 +226,13 @@ async def put_state(request: Request, session_id: str) -> dict[str, list[str]]:
                                  f"{', '.join(s.trainer.arch.parameter_names)}")
     if not values:
         raise HTTPException(422, "the file holds none of this network's parameters")
+    import_params(s, values)
+    return {"replaced": sorted(values)}
+
+
+def import_params(s: Session, values: dict[str, np.ndarray]) -> None:
+    """Replace parameters as one action of a person (an undo level, a frame to every socket),
+    or refuse and change nothing: 409 while training runs, 422 for values the engine refuses."""
     if s.busy:
         raise HTTPException(409, "training is running; pause it before importing")
     try:
@@ -203,7 +240,6 @@ async def put_state(request: Request, session_id: str) -> dict[str, list[str]]:
             s.trainer.replace_params({n: a.astype(np.float64) for n, a in values.items()})
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from None
-    return {"replaced": sorted(values)}
 
 
 @router.delete("/api/sessions/{session_id}", status_code=204)

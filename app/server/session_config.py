@@ -5,6 +5,7 @@ from typing import Any
 from dialboard.engine import Architecture, ConfigError, Dataset, TrainConfig, Trainer
 from dialboard.engine.budget import working_bytes
 from dialboard.engine.datasets import inline_dataset, load_dataset
+from dialboard.server.csv_data import CsvError, to_inline
 from dialboard.server.history import MAX_BYTES, MAX_LEVELS
 from dialboard.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
 
@@ -13,6 +14,7 @@ FIELDS: tuple[str, ...] = (
     "batch_size", "momentum", "weight_decay", "step_size", "seed", "dataset",
     "dataset_options", "init", "locked", "learner",
 )
+INLINE_FIELDS = ("inputs", "targets", "test_fraction", "class_names", "scaling", "columns")
 TRAIN_FIELDS: tuple[str, ...] = (
     "learning_rate", "batch_size", "momentum", "weight_decay", "step_size", "learner",
 )
@@ -43,6 +45,14 @@ def resolve(body: object) -> dict[str, Any]:
                               "step_size": 0.05, "learner": "gradient_descent"}
     config.update(PRESETS_BY_ID[preset]["config"])
     config.update({k: v for k, v in body.items() if k != "preset"})
+    data = config.get("dataset")
+    if isinstance(data, dict) and "csv" in data:  # kept as the inline data it becomes
+        if set(data) != {"csv"}:
+            raise InvalidConfig('dataset: a CSV dataset is {"csv": {…}} alone')
+        try:
+            config["dataset"] = to_inline(data["csv"])
+        except CsvError as exc:
+            raise InvalidConfig(f"dataset: {exc}") from None
     return config
 
 
@@ -55,14 +65,18 @@ def _dataset(config: dict[str, Any], seed: int, max_rows: int) -> Dataset:
                 raise ConfigError("must be an object with noise, n_samples or test_fraction")
             return load_dataset(spec, seed=seed, **opts)
         if isinstance(spec, dict):
-            extra = set(spec) - {"inputs", "targets", "test_fraction"}
+            extra = set(spec) - set(INLINE_FIELDS)
             if extra or "inputs" not in spec or "targets" not in spec:
-                raise ConfigError('inline data must be {"inputs": [[…]], "targets": [[…]]}')
+                raise ConfigError('inline data must be {"inputs": [[…]], "targets": [[…]]} '
+                                  f"with optional {', '.join(INLINE_FIELDS[2:])}")
             rows = spec["inputs"]
             if isinstance(rows, list) and len(rows) > max_rows:
                 raise ConfigError(f"inline data has {len(rows)} rows; the limit is {max_rows}")
             return inline_dataset(spec["inputs"], spec["targets"],
-                                  test_fraction=spec.get("test_fraction", 0.0), seed=seed)
+                                  test_fraction=spec.get("test_fraction", 0.0), seed=seed,
+                                  class_names=spec.get("class_names"),
+                                  scaling=spec.get("scaling", "none"),
+                                  columns=spec.get("columns"))
         raise ConfigError("must be a dataset name or inline {inputs, targets}")
     except (ConfigError, TypeError) as exc:
         raise _named("dataset", exc) from None
