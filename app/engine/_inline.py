@@ -23,7 +23,7 @@ SCALINGS: dict[str, str] = {
 }
 
 __all__ = ["MAX_INLINE_ROWS", "MAX_INLINE_VALUES", "MAX_INLINE_WIDTH", "MAX_NAME_CHARS",
-           "SCALINGS", "check_names", "inline_array", "scale_inputs"]
+           "SCALINGS", "check_names", "inline_array", "name_problem", "scale_inputs"]
 
 
 def _check_element(value: object, where: str) -> None:
@@ -90,6 +90,16 @@ def inline_array(value: object, what: str) -> FloatArray:
     return out
 
 
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot label an output or a column, in words; None when it can."""
+    if not name.strip() or len(name) > MAX_NAME_CHARS:
+        return f"must be 1 to {MAX_NAME_CHARS} characters"
+    # Names are shown in the page's text; markup and control characters never belong there.
+    if any(ch in "<>" or not ch.isprintable() for ch in name):
+        return "must not hold < > or control characters"
+    return None
+
+
 def check_names(value: object, what: str, count: int) -> tuple[str, ...]:
     """`count` distinct, non-empty names of at most MAX_NAME_CHARS characters each."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -97,9 +107,9 @@ def check_names(value: object, what: str, count: int) -> tuple[str, ...]:
     if len(value) != count:
         raise ConfigError(f"{what} has {len(value)} names; the data needs {count}")
     for k, name in enumerate(value):
-        if not name.strip() or len(name) > MAX_NAME_CHARS:
-            raise ConfigError(f"{what}[{k}] must be 1 to {MAX_NAME_CHARS} characters, "
-                              f"got {name!r:.80}")
+        problem = name_problem(name)
+        if problem:
+            raise ConfigError(f"{what}[{k}] {problem}, got {name!r:.80}")
     if len(set(value)) != len(value):
         twice = next(v for v in value if value.count(v) > 1)
         raise ConfigError(f"{what} names {twice!r} twice; every name must differ")

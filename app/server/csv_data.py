@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialboard.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, MAX_NAME_CHARS, SCALINGS
+from dialboard.engine._inline import (
+    MAX_INLINE_ROWS,
+    MAX_INLINE_VALUES,
+    SCALINGS,
+    name_problem,
+)
 
 MAX_CSV_BYTES = 4 * 2**20  # of UTF-8 text
 MAX_CSV_ROWS = MAX_INLINE_ROWS  # data rows, the header not counted
@@ -24,6 +29,7 @@ DELIMITERS = (",", ";", "\t")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})  # compared case-folded
 SPEC_FIELDS = ("text", "inputs", "target", "task", "scaling", "test_fraction")
 DEFAULT_SCALING = "standardise"
+SCALING_TITLES = {"standardise": "standardise", "minmax": "min–max to [0, 1]", "none": "none"}
 DEFAULT_TEST_FRACTION = 0.2
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
@@ -119,9 +125,9 @@ def _header(cells: list[str], row: int) -> list[str]:
     for k, name in enumerate(names):
         if not name:
             raise CsvError(f"row {row}, column {k + 1}: the header is empty; name every column")
-        if len(name) > MAX_NAME_CHARS:
-            raise CsvError(f"row {row}, column {k + 1}: the name {name[:40]!r}… is longer than "
-                           f"{MAX_NAME_CHARS} characters")
+        problem = name_problem(name)
+        if problem:
+            raise CsvError(f"row {row}, column {k + 1}: the name {name[:40]!r} {problem}")
         if name in names[:k]:
             raise CsvError(f"row {row}, columns {names.index(name) + 1} and {k + 1} are both "
                            f"named {name!r}; every column needs its own name")
@@ -148,12 +154,15 @@ def parse(text: str) -> Table:
         raise CsvError("the file is empty; it needs a header row and rows of data")
     delimiter = _delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    done = [0]  # the last line of the last whole record read
     try:
         header = next(c for c in reader if any(x.strip() for x in c))
         names = _header(header, reader.line_num)
-        rows, data = _rows(reader, names)
+        done[0] = reader.line_num
+        rows, data = _rows(reader, names, done)
     except csv.Error as exc:
-        raise CsvError(f"row {reader.line_num}: {exc}") from None
+        unclosed = " (a quote opened here is never closed)" if "end of data" in str(exc) else ""
+        raise CsvError(f"row {done[0] + 1}: {exc}{unclosed}") from None
     if not data:
         raise CsvError("the file has a header row but no rows of data")
     numbered = tuple(rows)
@@ -162,7 +171,7 @@ def parse(text: str) -> Table:
     return Table(columns, numbered, delimiter)
 
 
-def _rows(reader: Any, names: list[str]) -> tuple[list[int], list[list[str]]]:
+def _rows(reader: Any, names: list[str], done: list[int]) -> tuple[list[int], list[list[str]]]:
     rows: list[int] = []
     data: list[list[str]] = []
     for cells in reader:
@@ -180,6 +189,7 @@ def _rows(reader: Any, names: list[str]) -> tuple[list[int], list[list[str]]]:
                            f"for {len(names)} columns")
         rows.append(row)
         data.append([c.strip() for c in cells])
+        done[0] = row
     return rows, data
 
 
@@ -195,7 +205,10 @@ def preview(table: Table) -> dict[str, Any]:
         })
     head = [[c.cells[r] for c in table.columns] for r in range(min(PREVIEW_ROWS, len(table.rows)))]
     return {"rows": len(table.rows), "delimiter": table.delimiter, "columns": columns,
-            "head": head, "limits": limits()}
+            "head": head, "limits": limits(), "defaults": {
+                "scaling": DEFAULT_SCALING, "test_fraction": DEFAULT_TEST_FRACTION},
+            "scalings": [{"name": n, "title": SCALING_TITLES[n], "description": d}
+                         for n, d in SCALINGS.items()]}
 
 
 def preview_text(text: str) -> dict[str, Any]:
@@ -252,10 +265,11 @@ def _classes(table: Table, goal: Column) -> tuple[str, ...]:
         raise CsvError(f"column {goal.name!r} has one class only ({classes[0]!r:.40}, rows "
                        f"{table.rows[0]} to {table.rows[-1]}); a class column needs at least two")
     for name in classes:
-        if len(name) > MAX_NAME_CHARS:
+        problem = name_problem(name)
+        if problem:
             k = goal.cells.index(name)
-            raise CsvError(f"{_where(table.rows[k], goal.name)}: the class name {name[:40]!r}… "
-                           f"is longer than {MAX_NAME_CHARS} characters")
+            raise CsvError(f"{_where(table.rows[k], goal.name)}: the class name {name[:40]!r} "
+                           f"{problem}")
     return classes
 
 
