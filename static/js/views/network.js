@@ -2,10 +2,12 @@
 // between them as lines, the input as an image when it is one, and the outputs against
 // the targets as bars. The layer the phase works on is highlighted.
 
+import { escapeHtml } from "../lib/csv.js";
 import { fmt } from "../lib/format.js";
 import { neuronLabel, parsePhase } from "../lib/names.js";
 import { readPalette, rgb } from "../lib/palette.js";
 
+const TEXT = { output: "output", outputs: "Outputs and targets" };
 const MAX_EDGES = 600;
 const MAX_DRAWN = 32;   // neurons drawn per column; wider layers are drawn as a strip
 const PAINT_INTERVAL_MS = 66;
@@ -208,11 +210,11 @@ function renderOutputs(el, f, s) {
   for (let j = 0; j < n; j++) {
     const a = out[j], y = f.target?.[j];
     const pct = Math.max(0, Math.min(1, a)) * 100;
-    const name = n === 1 ? "output" : names[j] ?? `o${j + 1}`;
+    const name = n === 1 ? TEXT.output : escapeHtml(names[j] ?? `o${j + 1}`);
     rows.push(`<div class="out-row${y >= 0.5 ? " is-target" : ""}">
       <span class="out-name">${name}</span>
       <span class="out-bar"><i style="width:${pct.toFixed(1)}%"></i>${y === undefined ? "" : `<b style="left:${(Math.max(0, Math.min(1, y)) * 100).toFixed(1)}%" title="target"></b>`}</span>
       <span class="out-val">${fmt(a, 3)}${y === undefined ? "" : ` <small>target ${fmt(y, 2)}</small>`}</span></div>`);
   }
-  el.innerHTML = `<h3>Outputs and targets</h3>${rows.join("")}`;
+  el.innerHTML = `<h3>${TEXT.outputs}</h3>${rows.join("")}`;
 }

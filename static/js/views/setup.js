@@ -1,6 +1,15 @@
 // Choosing a board: the preset menu and the form for a custom one. Both end in
 // actions.create(config); the server's answer (or its 422 message) comes back through main.
 // Every option list and setting label is the server's (GET /api/meta, in state.meta).
+// "Your own data" hands the dataset part to lib/csvform.js, which says what board it makes.
+
+import { escapeHtml as escape } from "../lib/csv.js";
+import { createCsvForm } from "../lib/csvform.js";
+
+const TEXT = {
+  ownData: "your own data (CSV)…",
+  readFirst: "Read a CSV file first, and pick its input and target columns.",
+};
 
 const options = (list, selected) => list.map((o) =>
   `<option value="${o.name}" title="${escape(o.description || o.g || "")}"${o.name === selected ? " selected" : ""}>${escape(o.title)}</option>`).join("");
@@ -14,7 +23,8 @@ export function createSetup(root, actions) {
         <h2 id="custom-title">A board of your own</h2>
         <label>layers <input name="layers" value="2, 3, 1" required pattern="\\s*\\d+(\\s*,\\s*\\d+)+\\s*" aria-describedby="layers-help"></label>
         <small id="layers-help">inputs, hidden…, outputs — must match the dataset</small>
-        <label>dataset <select name="dataset"></select></label>
+        <label>dataset <select name="dataset" data-testid="form-dataset"></select></label>
+        <fieldset class="csv-data" data-testid="csv-data" hidden></fieldset>
         <label>hidden activation <select name="activation" data-testid="form-activation"></select></label>
         <label>output activation <select name="output_activation" data-testid="form-output-activation"></select></label>
         <label>loss <select name="loss" data-testid="form-loss"></select></label>
@@ -36,16 +46,29 @@ export function createSetup(root, actions) {
   const error = root.querySelector(".form-error");
   let datasets = [];
   let meta = null;
+  let csvShape = null;  // what the chosen columns make: {nIn, nOut, task}, or null
+  const csvBox = root.querySelector(".csv-data");
+  const csv = createCsvForm(csvBox, (shape) => { csvShape = shape; fitData(); });
+  const chosen = () => (form.elements.dataset.value === "csv"
+    ? csvShape && { n_in: csvShape.nIn, n_out: csvShape.nOut, task: csvShape.task }
+    : datasets.find((x) => x.name === form.elements.dataset.value));
+  function fitData() {
+    csvBox.hidden = form.elements.dataset.value !== "csv";
+    matchLayers(form, chosen());
+    fitLoss(form, meta);
+  }
 
   select.addEventListener("change", () => { if (select.value) actions.openPreset(select.value); });
   root.querySelector(".custom-open").addEventListener("click", () => { error.hidden = true; dialog.showModal(); });
   form.addEventListener("submit", async (e) => {
     if (e.submitter?.value !== "create") return;
     e.preventDefault();
-    const message = await actions.create(readForm(form));
+    const config = readForm(form);
+    if (config.dataset === "csv") config.dataset = csv.dataset();
+    const message = config.dataset ? await actions.create(config) : TEXT.readFirst;
     if (message) { error.textContent = message; error.hidden = false; } else dialog.close();
   });
-  form.elements.dataset.addEventListener("change", () => { matchLayers(form, datasets); fitLoss(form, meta); });
+  form.elements.dataset.addEventListener("change", fitData);
   form.elements.output_activation.addEventListener("change", () => fitLoss(form, meta));
   form.elements.learner.addEventListener("change", () => showSettings(form, meta));
 
@@ -61,8 +84,7 @@ export function createSetup(root, actions) {
       if (s) label.querySelector("span").textContent = s.label;
       if (s?.null_label) label.querySelector("input").placeholder = s.null_label;
     }
-    matchLayers(form, datasets);
-    fitLoss(form, meta);
+    fitData();
     showSettings(form, meta);
   }
 
@@ -74,9 +96,9 @@ export function createSetup(root, actions) {
 
   function setDatasets(list) {
     datasets = list;
-    form.elements.dataset.innerHTML = list.map((d) => `<option value="${d.name}">${escape(d.title || d.name)} (${d.n_in} → ${d.n_out})</option>`).join("");
-    matchLayers(form, datasets);
-    fitLoss(form, meta);
+    form.elements.dataset.innerHTML = list.map((d) => `<option value="${d.name}">${escape(d.title || d.name)} (${d.n_in} → ${d.n_out})</option>`).join("")
+      + `<option value="csv">${TEXT.ownData}</option>`;
+    fitData();
   }
 
   function update(state) {
@@ -88,8 +110,7 @@ export function createSetup(root, actions) {
   return { update, setPresets, setDatasets };
 }
 
-function matchLayers(form, datasets) {
-  const d = datasets.find((x) => x.name === form.elements.dataset.value);
+function matchLayers(form, d) {
   if (!d) return;
   const sizes = form.elements.layers.value.split(",").map((x) => Number(x.trim())).filter((x) => x > 0);
   const hidden = sizes.length > 2 ? sizes.slice(1, -1) : [3];
@@ -99,6 +120,11 @@ function matchLayers(form, datasets) {
   if (d.n_out > 1 && d.task === "classification" && el.output_activation.querySelector('[value="softmax"]')) {
     el.output_activation.value = "softmax";
     if (el.loss.querySelector('[value="cross_entropy"]')) el.loss.value = "cross_entropy";
+  }
+  // A number to fit: an output that can reach it, judged by the mean squared error.
+  if (d.task === "regression" && el.output_activation.querySelector('[value="linear"]')) {
+    el.output_activation.value = "linear";
+    if (el.loss.querySelector('[value="mse"]')) el.loss.value = "mse";
   }
 }
 
@@ -133,8 +159,4 @@ function readForm(form) {
   if (asked("batch_size") && el.batch_size.value) config.batch_size = Number(el.batch_size.value);
   if (asked("step_size") && el.step_size.value) config.step_size = Number(el.step_size.value);
   return config;
-}
-
-function escape(s) {
-  return String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
 }
