@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dialboard import __version__
-from dialboard.server import boardfile_api, meta, probes_api, rest, ws
+from dialboard.server import boardfile_api, i18n, meta, probes_api, rest, ws
 from dialboard.server.assets import static_dir, templates_dir
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.registry import Registry
@@ -71,7 +71,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @app.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
-            request, "index.html", {"version": __version__, "static_url": "/static"}
+            request, "index.html", {"version": __version__, "static_url": "/static",
+                                    **i18n.page_context(request.query_params.get("lang"))}
         )
 
     app.include_router(rest.router)

@@ -72,7 +72,7 @@ export function createConnection({ sessionId, token, onHello, onFrame, onMessage
   function send(msg) {
     if (msg.type === "set") return queueSet(msg);
     const ok = sendNow(msg);
-    if (!ok) onStatus({ state: "not-sent", message: `Not connected: “${msg.type}” was not sent.` });
+    if (!ok) onStatus({ state: "not-sent", type: msg.type });
     return ok;
   }
 

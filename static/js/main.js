@@ -17,6 +17,8 @@ import { createShare } from "./views/share.js";
 import { createStatus } from "./views/status.js";
 import { createHelp } from "./views/help.js";
 import { api, sessionLink } from "./session.js";
+import { createLanguageMenu } from "./views/language.js";
+import { t } from "./lib/i18n.js";
 
 const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
@@ -25,7 +27,7 @@ const store = {
   meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
   // turn: a dial this presenter is turning, {name, index, baseCost, holding}; null when still.
   ui: { selected: null, readOnly: Boolean(watchId), turn: null },
-  connection: { state: "connecting", text: "Connecting…" },
+  connection: { state: "connecting", text: t("status.connecting") },
 };
 let conn = null;
 let model = null;
@@ -163,20 +165,20 @@ function onMessage(msg) {
     store.divergence = { message: msg.message, version: store.frame?.version };
     render();
   }
-  if (msg.type === "error") status.toast(msg.message || "The server refused that.");
+  if (msg.type === "error") status.toast(msg.message || t("status.refused"));
   else if (msg.type === "control" && !msg.granted) {
     store.ui.readOnly = true;
-    status.toast("This page no longer holds the controls of the board: watching read-only.", "notice");
+    status.toast(t("status.lost_control"), "notice");
     render();
   }
 }
 
 const STATUS_TEXT = {
-  open: (s) => (s.reconnected ? "Reconnected." : ""),
-  reconnecting: (s) => `Connection lost — reconnecting in ${Math.round(s.delay / 100) / 10} s…`,
-  gone: () => "This board no longer exists on the server. Choose a board to start again.",
-  "not-sent": (s) => s.message,
-  "bad-frame": (s) => `A state frame could not be read: ${s.message}`,
+  open: (s) => (s.reconnected ? t("status.reconnected") : ""),
+  reconnecting: (s) => t("status.reconnecting", { s: Math.round(s.delay / 100) / 10 }),
+  gone: () => t("status.gone"),
+  "not-sent": (s) => t("status.not_sent", { type: s.type }),
+  "bad-frame": (s) => t("status.bad_frame", { message: s.message }),
 };
 
 function onStatus(s) {
@@ -220,6 +222,7 @@ async function start() {
   $("projector-btn").addEventListener("click", actions.toggleProjector);
   $("theme-btn").addEventListener("click", actions.toggleTheme);
   $("help-btn").addEventListener("click", actions.help);
+  createLanguageMenu($("lang-menu"));
   attachKeys(actions);
   $("board").addEventListener("pointerdown", () => { pointerHeld = true; });
   for (const type of ["pointerup", "pointercancel"]) {
@@ -236,7 +239,7 @@ async function start() {
   api.presets().then((p) => setup.setPresets(p, store.presetId)).catch(() => {});
   api.datasets().then((d) => setup.setDatasets(d)).catch(() => {});
   api.meta().then((m) => { store.meta = m; render(); })
-    .catch(() => status.toast("The server’s vocabulary (/api/meta) could not be read: menus and formulas stay empty."));
+    .catch(() => status.toast(t("status.no_meta")));
   if (watchId) { connect(watchId, null); return; }
   const saved = sessionLink.resume(store.presetId, query.has("preset"));
   if (saved && (await api.exists(saved.id))) { store.presetId = saved.preset; connect(saved.id, saved.token); return; }

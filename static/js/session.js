@@ -1,6 +1,8 @@
 // REST calls and where a presenter's session lives between reloads: the URL fragment
 // (#session=ID&token=T, never sent to the server in requests) and sessionStorage.
 
+import { lang, t } from "./lib/i18n.js";
+
 async function json(res) {
   try { return await res.json(); } catch { return {}; }
 }
@@ -12,16 +14,17 @@ export const api = {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(config),
       });
       const body = await json(res);
-      if (!res.ok) return { error: detail(body) || `The server refused the board (${res.status}).` };
+      if (!res.ok) return { error: detail(body) || t("error.board_refused", { status: res.status }) };
       return body;
     } catch {
-      return { error: "Cannot reach the Dialboard server." };
+      return { error: t("error.unreachable") };
     }
   },
   async presets() { return (await fetch("/api/presets")).json(); },
   async datasets() { return (await fetch("/api/datasets")).json(); },
-  /** The server's vocabulary (option lists, formulas, phase words), fetched once per page. */
-  async meta() { return (await fetch("/api/meta")).json(); },
+  /** The server's vocabulary (option lists, formulas, phase words) in the page's language,
+   * fetched once per page. */
+  async meta() { return (await fetch(`/api/meta?lang=${encodeURIComponent(lang())}`)).json(); },
   async exists(id) {
     try { return (await fetch(`/api/sessions/${encodeURIComponent(id)}`)).ok; } catch { return false; }
   },
@@ -51,12 +54,12 @@ async function probe(id, what, params) {
   try {
     const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/${what}?${query}`);
     const body = await json(res);
-    if (!res.ok) return { error: detail(body) || `The server could not answer (${res.status}).`, status: res.status };
+    if (!res.ok) return { error: detail(body) || t("error.no_answer", { status: res.status }), status: res.status };
     // A diverged board has no cost to probe: the answer carries the server's sentence instead.
-    if (body.diverged) return { error: `Nothing to show while the board is diverged: ${body.diverged}` };
+    if (body.diverged) return { error: t("error.probe_diverged", { why: body.diverged }) };
     return body;
   } catch {
-    return { error: "Cannot reach the Dialboard server." };
+    return { error: t("error.unreachable") };
   }
 }
 

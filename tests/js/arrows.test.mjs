@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./strings.mjs";
 import { arrowMeaning, gatherUpdates, nextTurn } from "../../static/js/board/arrows.js";
 import { layoutBoard } from "../../static/js/board/layout.js";
 import { createScales } from "../../static/js/board/scales.js";

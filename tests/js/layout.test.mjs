@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./strings.mjs";
 import { layoutBoard, fitScale } from "../../static/js/board/layout.js";
 import { parseName } from "../../static/js/lib/names.js";
 

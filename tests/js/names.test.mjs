@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./strings.mjs";
 import { dialId, dialLabel, layerTitle, neuronLabel, parseName, parsePhase, sub } from "../../static/js/lib/names.js";
 
 test("parameter names", () => {

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./strings.mjs";
 import { findByGrad, nearest, stripLayout, targetWords } from "../../static/js/views/nudges.js";
 
 test("every example gets one mark, on a symmetric 1-2-5 axis, inside the box", () => {

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./strings.mjs";
 import { probeQuestion } from "../../static/js/lib/probe.js";
 
 const state = (frame, divergence = null) => ({

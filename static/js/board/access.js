@@ -4,6 +4,7 @@
 
 import { dialId, dialLabel } from "../lib/names.js";
 import { fmt } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
 
 const PER_DIAL_MAX = 300;
 
@@ -76,7 +77,7 @@ export function createAccess(layer, handlers) {
       el.style.transform = `translate(${r.x}px, ${r.y}px)`;
       el.style.width = el.style.height = `${r.width}px`;
       const label = `${dialLabel(name, index, ctx.sizes, ctx.classNames)} (${dialId(name, index)})`;
-      setAttr(el, "aria-label", locked[k] ? `${label}, locked` : label);
+      setAttr(el, "aria-label", locked[k] ? t("board.dial_locked", { label }) : label);
       setAttr(el, "aria-valuemin", String(-R));
       setAttr(el, "aria-valuemax", String(R));
       setAttr(el, "aria-valuenow", values[k].toFixed(4));

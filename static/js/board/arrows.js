@@ -4,6 +4,7 @@
 // not locked. Pure functions, so Node tests them.
 
 import { fmtSigned } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
 
 const GD = "gradient_descent";
 
@@ -34,40 +35,46 @@ export function gatherUpdates(layout, frame, locked, updates, has) {
 /** The legend's words for the arrow, e.g. "the next step" (the ×gain is added by the board). */
 export function arrowMeaning(frame) {
   const kind = frame.updateKind || (frame.learner === GD ? GD : "");
-  if (frame.diverged) return "no arrows: diverged";
-  if (frame.updateRefused) return "no arrows: the next update would be refused";
-  if (frame.inStep && kind !== GD) return "no arrows: the try is on the dials";
-  if (frame.inStep) return frame.updateLayers.length ? "arrow: this step’s update, layers backward has reached" : "arrows appear as backward reaches each layer";
-  if (kind === "trial_and_error") return "arrow: the dial it will try next";
-  if (kind === "evolution") return "arrow: the random turn it will try next";
-  return "arrow: the next step";
+  if (frame.diverged) return t("arrows.none_diverged");
+  if (frame.updateRefused) return t("arrows.none_refused");
+  if (frame.inStep && kind !== GD) return t("arrows.none_try_on");
+  if (frame.inStep) return frame.updateLayers.length ? t("arrows.this_step") : t("arrows.appear");
+  if (kind === "trial_and_error") return t("arrows.trial");
+  if (kind === "evolution") return t("arrows.evolution");
+  return t("arrows.next_step");
 }
 
 function examplesNote(frame, nTrain) {
   const n = frame.updateExamples;
   if (!n) return "";
-  return n === nTrain ? `all ${n} training examples` : `these ${n} examples`;
+  return n === nTrain ? t("examples.all", { n }) : t("examples.these", { n });
 }
 
 /**
- * The tip's "next step" line for one dial: {label, text}.
+ * The tip's "next step" line for one dial: {label, text}, and when there is no update,
+ * `why` (the reason alone, for sentences of other views).
  * info: {has, update, locked, layer}; nTrain: training examples in the dataset.
  */
 export function nextTurn(frame, info, nTrain) {
   const kind = frame.updateKind || frame.learner || GD;
-  const label = kind === GD ? "next step" : "next try";
-  if (info.locked) return { label, text: "none (locked)" };
+  const label = kind === GD ? t("tip.next_step") : t("tip.next_try");
+  const none = (why) => ({ label, text: t("tip.none_because", { why }), why });
+  if (info.locked) return none(t("tip.why_locked"));
   if (info.has) {
+    const update = fmtSigned(info.update, 3);
     if (kind === "trial_and_error") {
-      return { label, text: info.update ? `${fmtSigned(info.update, 3)} (the dial it tries)` : "0 (it tries another dial)" };
+      return { label, text: info.update ? t("tip.trial_tries", { update }) : t("tip.trial_other") };
     }
-    if (kind === "evolution") return { label, text: `${fmtSigned(info.update, 3)} (kept if the cost falls)` };
+    if (kind === "evolution") return { label, text: t("tip.evolution", { update }) };
     const note = examplesNote(frame, nTrain);
-    return { label, text: `${fmtSigned(info.update, 3)}${note ? ` (${note})` : ""}` };
+    return { label, text: note ? t("tip.update_over", { update, examples: note }) : update };
   }
-  if (frame.diverged) return { label, text: "none (diverged)" };
-  if (frame.updateRefused) return { label, text: `none: ${frame.updateRefused}` };
-  if (frame.inStep && kind === GD) return { label, text: `not yet: backward has not reached layer ${info.layer + 1}` };
-  if (frame.inStep) return { label, text: "none: the try is already on the dials" };
-  return { label, text: "none" };
+  if (frame.diverged) return none(t("tip.why_diverged"));
+  if (frame.updateRefused) return { label, text: t("tip.none_colon", { why: frame.updateRefused }), why: frame.updateRefused };
+  if (frame.inStep && kind === GD) {
+    const text = t("tip.not_yet", { layer: info.layer + 1 });
+    return { label, text, why: text };
+  }
+  if (frame.inStep) return { label, text: t("tip.none_colon", { why: t("tip.why_try_on") }), why: t("tip.why_try_on") };
+  return { label, text: t("tip.none"), why: null };
 }

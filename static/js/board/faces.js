@@ -2,6 +2,8 @@
 // every frame until the layout, zoom, theme, scales, locks or highlighted layer change: group
 // panels, titles and labels. The dial faces themselves are stamped from sprites.js.
 
+import { t } from "../lib/i18n.js";
+
 export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
 export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
 
@@ -26,9 +28,9 @@ export function drawPanels(ctx, p) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    const scale = p.ranges[g.layer] ? `  ·  dials ±${fmtRange(p.ranges[g.layer])}` : "";
-    const full = g.title + scale + (on ? "  ◀ now" : "");
-    const short = g.title.split(":")[0] + (on ? " ◀" : "");
+    const scale = p.ranges[g.layer] ? `  ·  ${t("board.dial_scale", { r: fmtRange(p.ranges[g.layer]) })}` : "";
+    const full = g.title + scale + (on ? `  ◀ ${t("board.now")}` : "");
+    const short = g.short + (on ? " ◀" : "");
     const want = Math.min(20, pxPerUnit * 0.42), room = (g.width - 0.1) * pxPerUnit;
     let title = full, titlePx = fitText(ctx, full, want, room);
     if (titlePx < Math.min(12, want)) { title = short; titlePx = fitText(ctx, short, want, room); }
@@ -42,7 +44,7 @@ function drawLabels(ctx, g, p) {
   const px = Math.min(16, pxPerUnit * 0.3);
   // A tile's header is a whole row high, so its label is readable long before the grid's.
   const tilePx = Math.min(18, pxPerUnit * 0.62);
-  const scale = p.ranges[g.layer] ? `   dials ±${fmtRange(p.ranges[g.layer])}` : "";
+  const scale = p.ranges[g.layer] ? `   ${t("board.dial_scale", { r: fmtRange(p.ranges[g.layer]) })}` : "";
   for (const lab of g.labels) {
     const tile = lab.role === "tile";
     if ((tile ? tilePx : px) < 8) continue;

@@ -6,6 +6,7 @@
 // incoming weights laid out like the input image (h × w), its bias beside the tile.
 
 import { layerTitle, neuronLabel } from "../lib/names.js";
+import { t } from "../lib/i18n.js";
 
 const LABEL_W = 1.1;      // row labels left of a grid
 const TITLE_H = 0.8;      // group title
@@ -33,7 +34,7 @@ function gridGroup(l, nIn, nOut, names) {
   if (nIn <= 40) {
     for (let j = 0; j < nIn; j++) labels.push({ x: LABEL_W + j + 0.5, y: TITLE_H + HEAD_H * 0.5, text: names.from(j), role: "col" });
   }
-  labels.push({ x: LABEL_W + nIn + BIAS_GAP + 0.5, y: TITLE_H + HEAD_H * 0.5, text: "bias", role: "col" });
+  labels.push({ x: LABEL_W + nIn + BIAS_GAP + 0.5, y: TITLE_H + HEAD_H * 0.5, text: t("board.bias"), role: "col" });
   const neuron = (i) => ({ x: 0, y: TITLE_H + HEAD_H + i, width, height: 1 });
   return { width, height, dial, bias, labels, neuron, nOut, kind: "grid" };
 }
@@ -99,7 +100,8 @@ export function layoutBoard({ parameters, sizes, inputShape = null, classNames =
     const rf = receptiveShape(l, sizes, inputShape);
     const g = rf ? bestReceptive(sizes[l + 1], rf, names, groups, box) : gridGroup(l, sizes[l], sizes[l + 1], names);
     g.layer = l;
-    g.title = `Layer ${l + 1}: ${layerTitle(l, sizes)} → ${layerTitle(l + 1, sizes)}`;
+    g.title = t("board.layer_title", { n: l + 1, from: layerTitle(l, sizes), to: layerTitle(l + 1, sizes) });
+    g.short = t("board.layer_short", { n: l + 1 });
     groups.push(g);
   }
   let size = placeGroups(groups, false);

@@ -3,6 +3,7 @@
 
 import { dialId, dialLabel } from "../lib/names.js";
 import { fmtSigned } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
 
 const escapeHtml = (s) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -14,12 +15,12 @@ export function createTip(el) {
     const { name, index } = param;
     el.innerHTML = `
       <div class="tip-title">${dialLabel(name, index, info.sizes, info.classNames)}</div>
-      <div class="tip-id">${dialId(name, index)}${info.locked ? " · locked" : ""}</div>
+      <div class="tip-id">${dialId(name, index)}${info.locked ? ` · ${t("tip.locked")}` : ""}</div>
       <dl>
-        <dt>value</dt><dd>${fmtSigned(info.value, 4)}</dd>
+        <dt>${t("tip.value")}</dt><dd>${fmtSigned(info.value, 4)}</dd>
         <dt>${info.turn.label}</dt><dd>${escapeHtml(info.turn.text)}</dd>${info.grad === null ? "" : `
-        <dt>slope ∂C/∂w</dt><dd>${fmtSigned(info.grad, 3)} <small>whole training set</small></dd>`}
-      </dl>${info.zoomHint ? `<div class="tip-hint">Z or double-click: zoom to this neuron</div>` : ""}`;
+        <dt>${t("tip.slope")}</dt><dd>${fmtSigned(info.grad, 3)} <small>${t("tip.whole_set")}</small></dd>`}
+      </dl>${info.zoomHint ? `<div class="tip-hint">${t("tip.zoom_hint")}</div>` : ""}`;
     el.hidden = false;
     const stage = el.parentElement;
     const right = box.x + box.width + 12;

@@ -1,5 +1,7 @@
 // The product's vocabulary: parameter names, neuron labels and phase descriptions.
 
+import { t } from "./i18n.js";
+
 export function parseName(name) {
   const m = /^layers\.(\d+)\.(weight|bias)$/.exec(name);
   return m ? { layer: Number(m[1]), kind: m[2] } : null;
@@ -13,17 +15,17 @@ export function neuronLabel(k, j, sizes, classNames = []) {
   const last = sizes.length - 1;
   if (k === 0) return `x${sub(j + 1)}`;
   if (k === last) {
-    if (sizes[last] === 1) return "out";
-    return classNames.length === sizes[last] ? `out“${classNames[j]}”` : `o${sub(j + 1)}`;
+    if (sizes[last] === 1) return t("names.out");
+    return classNames.length === sizes[last] ? t("names.out_class", { name: classNames[j] }) : `o${sub(j + 1)}`;
   }
   return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;
 }
 
 export function layerTitle(k, sizes) {
   const last = sizes.length - 1;
-  if (k === 0) return "inputs";
-  if (k === last) return "outputs";
-  return last === 2 ? "hidden" : `hidden ${k}`;
+  if (k === 0) return t("names.inputs");
+  if (k === last) return t("names.outputs");
+  return last === 2 ? t("names.hidden") : t("names.hidden_n", { k });
 }
 
 /** "w from x₁ to h₂" — a dial in words. */
@@ -31,8 +33,8 @@ export function dialLabel(name, index, sizes, classNames) {
   const p = parseName(name);
   if (!p) return name;
   const to = neuronLabel(p.layer + 1, index[0], sizes, classNames);
-  if (p.kind === "bias") return `bias of ${to}`;
-  return `weight from ${neuronLabel(p.layer, index[1], sizes, classNames)} to ${to}`;
+  if (p.kind === "bias") return t("names.bias_of", { to });
+  return t("names.weight_from", { from: neuronLabel(p.layer, index[1], sizes, classNames), to });
 }
 
 export function dialId(name, index) {

@@ -2,12 +2,14 @@
 // the selected dial in a given state: one question per frame version, or, on a diverged
 // board, nothing but the server's sentence.
 
+import { t } from "./i18n.js";
+
 /** → {subject, wish} to hand a latestOnly queue, or {subject, error} to show instead. */
 export function probeQuestion(state) {
   const f = state.frame, s = state.session, sel = state.ui.selected;
   const subject = `${s.id}|${sel.name}|${sel.index}`;
   if (f.diverged || state.divergence) {
-    return { subject, error: `Nothing to show while the board is diverged: ${f.diverged || state.divergence.message}` };
+    return { subject, error: t("error.probe_diverged", { why: f.diverged || state.divergence.message }) };
   }
   return { subject, wish: { subject, key: `${subject}|${f.version}`, id: s.id, name: sel.name, index: sel.index } };
 }

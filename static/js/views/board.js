@@ -16,6 +16,7 @@ import { createTip } from "../board/tip.js";
 import { createEditor } from "../board/editor.js";
 import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
+import { t } from "../lib/i18n.js";
 
 const PAD = 18;
 const ZOOM_STEP = 1.6;
@@ -24,17 +25,17 @@ export function createBoard(root, actions) {
   root.innerHTML = `
     <div class="board-bar">
       <div class="board-legend" aria-hidden="true"></div>
-      <div class="board-zoom" role="group" aria-label="Zoom">
-        <button type="button" data-zoom="out" data-testid="zoom-out" title="Zoom out (−)" aria-label="Zoom out">−</button>
-        <button type="button" data-zoom="in" data-testid="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>
-        <button type="button" data-zoom="fit" data-testid="zoom-fit" title="The whole board (0)">Fit all</button>
+      <div class="board-zoom" role="group" aria-label="${t("board.zoom")}">
+        <button type="button" data-zoom="out" data-testid="zoom-out" title="${t("board.zoom_out_title")}" aria-label="${t("board.zoom_out")}">−</button>
+        <button type="button" data-zoom="in" data-testid="zoom-in" title="${t("board.zoom_in_title")}" aria-label="${t("board.zoom_in")}">+</button>
+        <button type="button" data-zoom="fit" data-testid="zoom-fit" title="${t("board.fit_title")}">${t("board.fit")}</button>
       </div>
     </div>
     <div class="board-stage">
       <canvas class="board-canvas"></canvas>
-      <div class="board-access" aria-label="Dials"></div>
+      <div class="board-access" aria-label="${t("board.dials")}"></div>
       <div class="board-tip" hidden></div>
-      <input class="board-edit" type="number" step="any" hidden aria-label="Exact value">
+      <input class="board-edit" type="number" step="any" hidden aria-label="${t("board.exact")}">
     </div>`;
   const stage = root.querySelector(".board-stage");
   const canvas = root.querySelector(".board-canvas");

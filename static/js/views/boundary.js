@@ -6,9 +6,10 @@
 
 import { rgb } from "../lib/palette.js";
 import { prepareCanvas } from "../lib/canvas.js";
+import { t } from "../lib/i18n.js";
 
 export function createBoundary(root) {
-  root.innerHTML = `<h2>What it has learned</h2><canvas class="boundary-canvas" role="img"></canvas><p class="boundary-note"></p>`;
+  root.innerHTML = `<h2>${t("boundary.title")}</h2><canvas class="boundary-canvas" role="img"></canvas><p class="boundary-note"></p>`;
   const canvas = root.querySelector("canvas");
   const note = root.querySelector(".boundary-note");
 
@@ -19,17 +20,18 @@ export function createBoundary(root) {
     if (root.hidden) return;
     const points = state.points || { inputs: [], targets: [] };
     const grid = gridOf(s.dataset?.grid, f.grid, kind);
-    const waiting = grid ? "" : " · the network’s output comes with the next frame that carries it";
+    const waiting = grid ? "" : t("boundary.waiting");
+    const rings = points.test?.inputs.length ? t("boundary.rings") : "";
     if (kind === "plane") {
       drawPlane(canvas, grid, points);
-      canvas.setAttribute("aria-label", "Decision boundary: background shows the network output over the input plane, dots the training examples");
+      canvas.setAttribute("aria-label", t("boundary.plane_label"));
       note.textContent = points.partial
-        ? `Background: the output over the plane (blue near 1, orange near 0). Dots: the examples shown so far.${waiting}`
-        : `Blue: output near 1 · orange: near 0 · line: output = 0.5 · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}${waiting}`;
+        ? t("boundary.plane_partial") + waiting
+        : t("boundary.plane_note") + rings + waiting;
     } else {
       drawCurve(canvas, grid, points);
-      canvas.setAttribute("aria-label", "The network’s output as a curve through the training examples");
-      note.textContent = `Line: the network’s output · dots: training examples${points.test?.inputs.length ? " · rings: test examples" : ""}${waiting}`;
+      canvas.setAttribute("aria-label", t("boundary.curve_label"));
+      note.textContent = t("boundary.curve_note") + rings + waiting;
     }
   }
 

@@ -1,34 +1,21 @@
 // The shortcut sheet (`?`): what the keys and a presentation clicker do.
 
+import { t } from "../lib/i18n.js";
+
+// One row per id: help.{id}.key (the keys) and help.{id}.does (what they do) in the strings table.
 const ROWS = [
-  ["→ or PageDown", "one whole step"],
-  ["Shift + →", "one phase of the step"],
-  ["← or PageUp", "undo"],
-  ["Space", "play / pause"],
-  ["P", "projector mode on / off"],
-  ["T", "light / dark theme"],
-  ["?", "this list"],
-  ["Tab", "move between dials (big boards: [ and ])"],
-  ["↑ ↓ on a dial", "turn it a little (Shift: ten times more)"],
-  ["Enter on a dial", "type an exact value"],
-  ["L on a dial", "lock or unlock it"],
-  ["drag", "turn a dial (Shift: ten times finer)"],
-  ["wheel on a dial", "turn it, when dials are drawn (Shift: coarser)"],
-  ["wheel elsewhere, Ctrl + wheel, pinch", "zoom the board"],
-  ["drag empty space", "pan the board"],
-  ["double-click a dial", "type an exact value"],
-  ["double-click a neuron's block", "zoom to that neuron"],
-  ["Z", "zoom to the selected dial's neuron"],
-  ["0 / + / −", "the whole board / zoom in / zoom out"],
-  ["right-click / Alt+click", "lock or unlock a dial"],
+  "step", "phase", "undo", "play", "projector", "theme",
+  "help", "tab", "turn", "exact", "lock", "drag",
+  "wheel", "zoom", "pan", "dblclick", "neuron", "zoom_selected",
+  "fit", "lock_click",
 ];
 
 export function createHelp(root) {
   root.innerHTML = `
     <dialog class="help-dialog" data-testid="help" aria-labelledby="help-title">
-      <h2 id="help-title">Keys and clicker</h2>
-      <table>${ROWS.map(([k, v]) => `<tr><th scope="row"><kbd>${k}</kbd></th><td>${v}</td></tr>`).join("")}</table>
-      <form method="dialog" class="form-buttons"><button class="primary">Close</button></form>
+      <h2 id="help-title">${t("help.title")}</h2>
+      <table>${ROWS.map((id) => `<tr><th scope="row"><kbd>${t(`help.${id}.key`)}</kbd></th><td>${t(`help.${id}.does`)}</td></tr>`).join("")}</table>
+      <form method="dialog" class="form-buttons"><button class="primary">${t("help.close")}</button></form>
     </dialog>`;
   const dialog = root.querySelector("dialog");
 

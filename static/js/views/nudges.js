@@ -9,6 +9,7 @@ import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 import { prepareCanvas } from "../lib/canvas.js";
+import { t } from "../lib/i18n.js";
 
 const MIN_GAP_MS = 300;
 const KEEP_FRAMES = 240;
@@ -16,10 +17,10 @@ const REACH_PX = 22;   // a pick reaches this far: a 44 px target for a finger
 
 export function createNudges(root, actions) {
   root.innerHTML = `
-    <h2>Every example’s nudge</h2>
+    <h2>${t("nudges.title")}</h2>
     <p class="probe-dial"></p>
     <canvas class="probe-canvas nudges-canvas" role="img" tabindex="0"></canvas>
-    <div class="nudge-ends"><span>◀ negative: wants the dial turned <b>up</b></span><span>positive: wants it turned <b>down</b> ▶</span></div>
+    <div class="nudge-ends"><span>◀ ${t("nudges.negative")}</span><span>${t("nudges.positive")} ▶</span></div>
     <p class="nudge-pick" aria-live="polite"></p>
     <p class="probe-words"></p>`;
   const canvas = root.querySelector("canvas"), pickLine = root.querySelector(".nudge-pick");
@@ -53,10 +54,10 @@ export function createNudges(root, actions) {
     if (key === paintedKey) return;
     paintedKey = key;
     dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
-    if (!answer || answer.error) { marks = null; clear(canvas, answer?.error ? "" : "asking the server…"); words.textContent = answer?.error || ""; pickLine.textContent = ""; return; }
+    if (!answer || answer.error) { marks = null; clear(canvas, answer?.error ? "" : t("probe.asking")); words.textContent = answer?.error || ""; pickLine.textContent = ""; return; }
     marks = draw(canvas, answer, at, picked, f.learner);
     words.innerHTML = story(answer, at, last);
-    pickLine.innerHTML = picked >= 0 ? pickWords(picked, answer, last) : "Point at a mark (or tap it) to see its example.";
+    pickLine.innerHTML = picked >= 0 ? pickWords(picked, answer, last) : t("nudges.point");
   }
 
   function pick(x, show) {
@@ -143,22 +144,22 @@ export function nearest(xs, ys, x, y, reach) {
 /** A target in words: its class for classification, else its values. */
 export function targetWords(target, classNames) {
   if (!target) return null;
-  const t = Array.from(target);
+  const y = Array.from(target);
   if (classNames?.length) {
-    const k = t.length === 1 ? (t[0] >= 0.5 ? 1 : 0) : t.indexOf(Math.max(...t));
-    if (classNames[k] !== undefined) return `class “${classNames[k]}”`;
+    const k = y.length === 1 ? (y[0] >= 0.5 ? 1 : 0) : y.indexOf(Math.max(...y));
+    if (classNames[k] !== undefined) return t("nudges.class", { name: classNames[k] });
   }
-  return `target ${t.map((v) => fmt(v, 3)).join(", ")}`;
+  return t("nudges.target", { values: y.map((v) => fmt(v, 3)).join(", ") });
 }
 
 function pickWords(x, a, state) {
   const s = state.session, f = state.frame, v = a.nudges[x];
   const target = state.points?.targets?.[x] ?? (f.example === x ? f.target : null) ?? a.targets?.[x] ?? null;
-  const who = targetWords(target, s.dataset?.class_names) || "its class shows when the network view shows it";
-  const way = v < 0 ? "wants the dial turned up" : v > 0 ? "wants it turned down" : "does not move it";
-  const inBatch = a.batch?.includes(x) ? " · in the next batch" : "";
-  const hint = state.ui.readOnly ? "" : f.example === x ? " · on display in the network view" : " · click it to show it";
-  return `Example <b>${x + 1}</b> of ${a.nudges.length} (index ${x}), ${who}: ∂Cₓ/∂w = <b>${fmtSigned(v, 3)}</b>, ${way}${inBatch}${hint}`;
+  const who = targetWords(target, s.dataset?.class_names) || t("nudges.class_later");
+  const way = v < 0 ? t("nudges.wants_up") : v > 0 ? t("nudges.wants_down") : t("nudges.no_move");
+  const inBatch = a.batch?.includes(x) ? t("nudges.in_batch") : "";
+  const hint = state.ui.readOnly ? "" : f.example === x ? t("nudges.on_display") : t("nudges.click_to_show");
+  return t("nudges.example", { n: `<b>${x + 1}</b>`, of: a.nudges.length, index: x, who, nudge: `<b>${fmtSigned(v, 3)}</b>`, way }) + inBatch + hint;
 }
 
 const followsNudges = (learner) => !learner || learner === "gradient_descent";
@@ -166,16 +167,16 @@ const followsNudges = (learner) => !learner || learner === "gradient_descent";
 /** The words under the strip: the mean is the gradient, and how the arrow uses the nudges. */
 function story(a, at, state) {
   const f = state.frame, n = a.nudges.length;
-  const mean = `Mean of all ${n.toLocaleString("en")}: <b>${fmtSigned(a.mean, 3)}</b> = ∂C/∂w, the slope of the cost along this dial.`;
+  const mean = t("nudges.mean", { n: n.toLocaleString("en"), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
   if (!followsNudges(f.learner)) {
     const title = learnerMeta(state.meta, f.learner)?.title || f.learner;
-    return `${mean} ${title} does not follow these nudges: its arrow is a try, kept only if the cost falls.`;
+    return `${mean} ${t("nudges.not_followed", { learner: title })}`;
   }
   const k = a.batch ? a.batch.length : n;
-  const which = a.batch ? `these ${k} highlighted nudges` : `all ${n.toLocaleString("en")} nudges`;
-  const extra = `${Number(f.momentum) > 0 ? ", plus momentum" : ""}${Number(f.weightDecay) > 0 ? ", plus weight decay" : ""}`;
-  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">Their mean (dashed): <b>${fmtSigned(at.stepGrad, 3)}</b></span>.` : "";
-  return `${mean} The arrow is the mean of ${which}, times −η (η = ${fmt(f.learningRate, 3)})${extra}.${batchMean}`;
+  const which = a.batch ? t("nudges.these", { n: k }) : t("nudges.all", { n: n.toLocaleString("en") });
+  const extra = `${Number(f.momentum) > 0 ? t("nudges.plus_momentum") : ""}${Number(f.weightDecay) > 0 ? t("nudges.plus_decay") : ""}`;
+  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">${t("nudges.batch_mean", { mean: `<b>${fmtSigned(at.stepGrad, 3)}</b>` })}</span>.` : "";
+  return `${mean} ${t("nudges.arrow", { which, eta: fmt(f.learningRate, 3), extra })}${batchMean}`;
 }
 
 function clear(canvas, text) {
@@ -203,7 +204,7 @@ function draw(canvas, a, at, picked, learner) {
   if (picked >= 0 && picked < a.nudges.length) ring(ctx, lay.xs[picked], ys[picked], px * 0.6, c.accent);
   if (a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined) meanLine(ctx, lay.X(at.stepGrad), head, h - foot, c.arrow, [px * 0.4, px * 0.3]);
   meanLine(ctx, lay.X(a.mean), head, h - foot, c.accent, []);
-  label(ctx, px, w, lay.X(a.mean), `mean ${fmtSigned(a.mean, 3)} = ∂C/∂w`, c.accent);
+  label(ctx, px, w, lay.X(a.mean), t("nudges.mean_label", { mean: fmtSigned(a.mean, 3) }), c.accent);
   const order = Array.from(a.nudges.keys()).sort((p, q) => a.nudges[p] - a.nudges[q]);
   const hook = { name: a.name, index: a.index, count: a.nudges.length, nudges: a.nudges, mean: a.mean, grad: a.grad,
     batch: a.batch, R: lay.R, stepGrad: at?.stepGrad ?? null, version: at?.version ?? null };

@@ -9,18 +9,18 @@ import {
   act, activationMeta, blameIn, costFormula, delta, flatIndex, gPrime, inStep, indexOf,
   learnerMeta, nextChange, outputDeltaRule, phaseNames, shownStep, sumIn, triedTurn,
 } from "../lib/explain.js";
+import { t, tn } from "../lib/i18n.js";
 
-const READY = "<b>Phase</b> runs one part of the next step; <b>Step</b> runs all of it.";
-const NOT_YET = "<span class=\"na\">not computed yet</span>";
+const notYet = () => `<span class="na">${t("phase.not_yet")}</span>`;
 
 export function createPhasePanel(root) {
   root.innerHTML = `
-    <ol class="phase-strip" aria-label="Phases of one step"></ol>
+    <ol class="phase-strip" aria-label="${t("phase.strip_label")}"></ol>
     <h2 class="phase-title"></h2>
     <p class="phase-words"></p>
     <div class="phase-maths maths"></div>
-    <section class="phase-dial"><h3>Selected dial</h3><div class="maths"></div></section>
-    <section class="phase-neuron"><h3>Its neuron’s blame</h3><div class="maths"></div></section>`;
+    <section class="phase-dial"><h3>${t("phase.selected")}</h3><div class="maths"></div></section>
+    <section class="phase-neuron"><h3>${t("phase.neuron_blame")}</h3><div class="maths"></div></section>`;
   const $ = (q) => root.querySelector(q);
   const strip = $(".phase-strip"), title = $(".phase-title"), words = $(".phase-words");
   const maths = $(".phase-maths"), dialBox = $(".phase-dial .maths");
@@ -91,15 +91,15 @@ function chip(p, lm) {
 
 function heading({ f, s, lm, open, ph, n }) {
   const L = s.sizes.length - 1;
-  const what = ph.kind === "forward" ? `forward through layer ${ph.layer + 1} of ${L}`
-    : ph.kind === "backward" ? `backward: blame for layer ${ph.layer + 1}` : phaseMeta(lm, ph.kind)?.title || ph.kind;
-  if (open) return `Step ${n} · ${what}`;
-  if (!f.step) return "Ready for step 1";
-  return ph.kind === "idle" ? `Step ${n} done` : `Step ${n} done · ${what}`;
+  const what = ph.kind === "forward" ? t("phase.forward_through", { layer: ph.layer + 1, of: L })
+    : ph.kind === "backward" ? t("phase.backward_for", { layer: ph.layer + 1 }) : phaseMeta(lm, ph.kind)?.title || ph.kind;
+  if (open) return t("phase.step_doing", { n, what });
+  if (!f.step) return t("phase.ready_first");
+  return ph.kind === "idle" ? t("phase.step_done", { n }) : t("phase.step_done_what", { n, what });
 }
 
 function phaseWords({ lm, open, ph }) {
-  if (!open && ph.kind === "idle") return `${lm?.description || ""} ${READY}`;
+  if (!open && ph.kind === "idle") return `${lm?.description || ""} ${t("phase.ready")}`;
   return phaseMeta(lm, ph.kind)?.words || "";
 }
 
@@ -132,8 +132,8 @@ const updated = (f, l) => (f.updateLayers || []).includes(l);
 /** "these 32 examples" / "all 4 training examples": what the update averages over. */
 function examplesOf(f, s) {
   const n = f.updateExamples ?? f.batchSize;
-  if (f.updateBatch || (n && n < (s.dataset?.n_train ?? Infinity))) return `these ${n ?? f.updateBatch.length} examples`;
-  return `all ${s.dataset?.n_train ?? n ?? ""} training examples`;
+  if (f.updateBatch || (n && n < (s.dataset?.n_train ?? Infinity))) return t("examples.these", { n: n ?? f.updateBatch.length });
+  return t("examples.all", { n: s.dataset?.n_train ?? n ?? "" });
 }
 
 function gdMaths(c) {
@@ -141,7 +141,7 @@ function gdMaths(c) {
   const j = sel.layer === ph.layer ? sel.j : 0;
   if (ph.kind === "forward") return forwardMaths(c, ph.layer, j);
   if (ph.kind === "cost" && open) return costMaths(c);
-  if (ph.kind === "backward") return `<p>Blame of ${lab(s, ph.layer + 1, j)} and of its neighbours: see below. From it, this step’s slopes of layer ${ph.layer + 1}, over ${examplesOf(f, s)}:</p>${gradRule()}`;
+  if (ph.kind === "backward") return `<p>${t("phase.backward_maths", { who: lab(s, ph.layer + 1, j), layer: ph.layer + 1, examples: examplesOf(f, s) })}</p>${gradRule()}`;
   return `${updateRule(f)}${nextStepLine(f, s)}`;
 }
 
@@ -153,31 +153,31 @@ function updateRule(f) {
 }
 
 function nextStepLine(f, s) {
-  if (f.updateRefused) return `<p class="refused">The next update would be refused: ${f.updateRefused}</p>`;
+  if (f.updateRefused) return `<p class="refused">${t("phase.refused", { why: f.updateRefused })}</p>`;
   if (!Object.keys(f.updates || {}).length) return "";
-  const ids = f.updateBatch ? ` (training examples ${Array.from(f.updateBatch.slice(0, 8)).join(", ")}${f.updateBatch.length > 8 ? ", …" : ""})` : "";
-  return `<p>The next step averages its gradient over ${examplesOf(f, s)}${ids}, with η = ${v(f.learningRate)}.</p>`;
+  const ids = f.updateBatch ? t("phase.batch_ids", { ids: Array.from(f.updateBatch.slice(0, 8)).join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
+  return `<p>${t("phase.next_averages", { examples: examplesOf(f, s), ids, eta: v(f.learningRate) })}</p>`;
 }
 
 function costMaths({ f, s, meta }) {
   const out = s.sizes.length - 1, rows = [];
   for (let j = 0; j < Math.min(s.sizes[out], 10); j++) rows.push(`${lab(s, out, j)}: a = ${v(act(f, out, j))}, y = ${v(f.target?.[j])}`);
   const k = f.batchSize ?? s.dataset?.n_train;
-  return `<p>${rows.join("<br>")} <small>(the first example of the step)</small></p>
+  return `<p>${rows.join("<br>")} <small>${t("phase.first_example")}</small></p>
     <p class="eq">${costFormula(meta, s)}</p>
-    <p>over this step’s ${k} example${k === 1 ? "" : "s"}: C = <span class="num big" data-what="batch-cost">${fmt(f.batchCost, 4)}</span>
-      · the screen, over all ${s.dataset?.n_train ?? "the"} training examples: <span class="num" data-what="screen-cost">${fmt(f.cost, 4)}</span></p>`;
+    <p>${tn("phase.cost_over", k, { cost: `<span class="num big" data-what="batch-cost">${fmt(f.batchCost, 4)}</span>`,
+    all: s.dataset?.n_train ?? "", screen: `<span class="num" data-what="screen-cost">${fmt(f.cost, 4)}</span>` })}</p>`;
 }
 
 function forwardMaths({ f, s, meta }, l, j) {
   const { terms, b, z, a } = sumIn(f, s, l, j);
   const shown = terms.slice(0, 4).map(([w, x]) => `${v(w)}·${v(x)}`).join(" + ");
-  const more = terms.length > 4 ? ` + … (${terms.length - 4} more)` : "";
+  const more = terms.length > 4 ? ` + … ${t("phase.more", { n: terms.length - 4 })}` : "";
   const last = l === s.sizes.length - 2;
   const g = activationMeta(meta, last ? s.outputActivation : s.activation, last);
-  return `<p>Neuron ${lab(s, l + 1, j)}:</p>
+  return `<p>${t("phase.neuron", { who: lab(s, l + 1, j) })}</p>
     <p class="eq">zⱼ = Σᵢ wⱼᵢ aᵢ + bⱼ = ${shown}${more} + ${v(b)} = ${v(z)}</p>
-    <p class="eq">aⱼ = g(zⱼ) = ${v(a)} <small>with g: ${g?.g || ""}</small></p>`;
+    <p class="eq">aⱼ = g(zⱼ) = ${v(a)} <small>${t("phase.with_g", { g: g?.g || "" })}</small></p>`;
 }
 
 function gdDial(c) {
@@ -186,45 +186,46 @@ function gdDial(c) {
   const d = delta(f, sel.layer, sel.j);
   const head = `<p class="dial-name">${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
   const a = sel.kind === "weight" ? act(f, sel.layer, sel.i) : 1;
-  const mine = d === null ? `<p>For this example: ∂C/∂w = δⱼ · aᵢ: ${NOT_YET} (δ of layer ${sel.layer + 1} comes in its backward phase)</p>`
-    : `<p class="eq">For this example: ∂C/∂w = δⱼ · aᵢ = ${v(d, "delta", sel.layer)} × ${v(a)} = ${v(a === null ? null : d * a)}</p>`;
+  const mine = d === null ? `<p>${t("phase.dial_not_yet", { not_yet: notYet(), layer: sel.layer + 1 })}</p>`
+    : `<p class="eq">${t("phase.dial_grad", { delta: v(d, "delta", sel.layer), a: v(a), product: v(a === null ? null : d * a) })}</p>`;
   return head + mine + stepChange(c, k) + slopeLine(f, s, sel, k);
 }
 
 /** This step's (or the next step's) change of the selected dial: exactly `{name}.update`. */
 function stepChange({ f, s, open, sel }, k) {
   const ch = nextChange(f, sel.name, k), g = f.stepGrads?.[sel.name]?.[k];
-  if (open && !updated(f, sel.layer)) return `<p>This step’s change of this dial: ${NOT_YET} (it needs the backward phase of layer ${sel.layer + 1})</p>`;
+  if (open && !updated(f, sel.layer)) return `<p>${t("phase.change_not_yet", { not_yet: notYet(), layer: sel.layer + 1 })}</p>`;
   if (ch === null) return f.updateRefused ? `<p class="refused">${f.updateRefused}</p>` : "";
   const plain = !(Number(f.momentum) > 0) && !(Number(f.weightDecay) > 0) && g !== undefined;
-  const why = g === undefined ? "" : ` ∂C/∂w over ${examplesOf(f, s)} = ${n1(g, "step-grad", sel.layer)}${plain ? `, and Δw = −η × ∂C/∂w = −${v(f.learningRate)} × ${v(g)}` : ""}.`;
-  return `<p>${open ? "This step’s update will turn" : "The next step turns"} it by <b>Δw = ${n1(ch, "step-update", sel.layer)}</b>.${why}</p>`;
+  const why = g === undefined ? "" : ` ${t("phase.change_why", { examples: examplesOf(f, s), grad: n1(g, "step-grad", sel.layer),
+    plain: plain ? t("phase.change_plain", { eta: v(f.learningRate), grad: v(g) }) : "" })}`;
+  return `<p>${t(open ? "phase.change_this" : "phase.change_next", { change: n1(ch, "step-update", sel.layer) })}${why}</p>`;
 }
 
 function slopeLine(f, s, sel, k) {
   const g = f.grads?.[sel.name]?.[k];
   if (g === undefined) return "";
-  return `<p class="legend-line">Slope of the screen’s cost (all ${s.dataset?.n_train ?? ""} training examples, at these dials): ∂C/∂w = ${v(g, "screen-grad")}</p>`;
+  return `<p class="legend-line">${t("phase.slope", { n: s.dataset?.n_train ?? "", grad: v(g, "screen-grad") })}</p>`;
 }
 
 function neuronMaths({ f, s, meta, sel }) {
   const l = sel.layer, j = sel.j, L = s.sizes.length - 1;
   const d = delta(f, l, j), who = lab(s, l + 1, j);
-  if (d === null) return `<p>${who}: δ ${NOT_YET}. Blame for layer ${l + 1} comes in its backward phase.</p>`;
+  if (d === null) return `<p>${t("phase.neuron_not_yet", { who, not_yet: notYet(), layer: l + 1 })}</p>`;
   const gp = gPrime(f, l, j);
   if (l === L - 1) {
     const rule = outputDeltaRule(meta, s);
     const a = act(f, l + 1, j), y = f.target?.[j];
     const tail = rule.factor && a !== null && y !== undefined
       ? ` = (${v(a)} − ${v(y)})${rule.gprime || rule.factor(1) !== 1 ? ` · ${v(rule.factor(gp))}` : ""}` : "";
-    return `<p>${who} is an output: its blame is its error.</p><p class="eq">${rule.formula}${tail} = ${v(d, "delta", l)}</p>`;
+    return `<p>${t("phase.output_blame", { who })}</p><p class="eq">${rule.formula}${tail} = ${v(d, "delta", l)}</p>`;
   }
   const back = blameIn(f, s, l, j);
   const terms = back ? back.terms.slice(0, 4).map(([w, dk]) => `${v(w)}·${v(dk, "delta", l + 1)}`).join(" + ") : "";
-  const more = back && back.terms.length > 4 ? ` + … (${back.terms.length - 4} more)` : "";
+  const more = back && back.terms.length > 4 ? ` + … ${t("phase.more", { n: back.terms.length - 4 })}` : "";
   const g = activationMeta(meta, s.activation, false);
-  return `<p>${who} shares the blame of the neurons it feeds, through their dials:</p>
-    <p class="eq">δⱼ = (Σₖ wₖⱼ δₖ) · g′(zⱼ) <small>with ${g?.g_prime || "g′"}</small></p>
+  return `<p>${t("phase.hidden_blame", { who })}</p>
+    <p class="eq">δⱼ = (Σₖ wₖⱼ δₖ) · g′(zⱼ) <small>${t("phase.with", { what: g?.g_prime || "g′" })}</small></p>
     <p class="eq">= (${terms}${more}) · ${v(gp)} = ${v(back?.sum ?? null)} × ${v(gp)} = ${v(d, "delta", l)}</p>`;
 }
 
@@ -232,23 +233,23 @@ function turnWords(c, tried) {
   if (!tried?.first) return "";
   const { s, f } = c;
   const { name, k, amount } = tried.first;
-  if (tried.count === 1) return `${dialLabel(name, indexOf(name, k, s.sizes), s.sizes, s.dataset?.class_names || [])} by <b>${n1(amount, "try")}</b> (step size ${v(f.stepSize)})`;
-  return `${tried.count} dials at once, at random (step size ${v(f.stepSize)})`;
+  if (tried.count === 1) return t("phase.turn_one", { dial: dialLabel(name, indexOf(name, k, s.sizes), s.sizes, s.dataset?.class_names || []), amount: n1(amount, "try"), size: v(f.stepSize) });
+  return t("phase.turn_many", { n: tried.count, size: v(f.stepSize) });
 }
 
 function tryMaths(c, memory) {
   const { f, open, ph, n } = c;
   const plan = planOf(f, memory);
   const base = open ? f.baseCost : f.cost;
-  const lines = [`<p>Cost ${open ? "before the turn" : "now"}: <span class="num big" data-what="base-cost">${fmt(base, 6)}</span></p>`];
+  const lines = [`<p>${t(open ? "phase.cost_before" : "phase.cost_now", { cost: `<span class="num big" data-what="base-cost">${fmt(base, 6)}</span>` })}</p>`];
   if (!open) {
     if (ph.kind === "keep" && memory.weighed?.step === n) lines.push(verdict(memory.weighed, true));
     if (f.updateRefused) lines.push(`<p class="refused">${f.updateRefused}</p>`);
-    else if (plan) lines.push(`<p>Next try: turn ${turnWords(c, plan.tried)}.</p>`);
+    else if (plan) lines.push(`<p>${t("phase.next_try", { what: turnWords(c, plan.tried) })}</p>`);
     return lines.join("");
   }
-  lines.push(`<p>Turned: ${plan ? turnWords(c, plan.tried) : "the tried turn is on the dials"}.</p>`);
-  if (ph.kind === "nudge") lines.push(`<p>Cost with the turn: ${NOT_YET}</p>`);
+  lines.push(`<p>${t("phase.turned", { what: plan ? turnWords(c, plan.tried) : t("phase.turned_unknown") })}</p>`);
+  if (ph.kind === "nudge") lines.push(`<p>${t("phase.cost_with_not_yet", { not_yet: notYet() })}</p>`);
   else lines.push(verdict({ base: f.baseCost, trial: f.trialCost }, false));
   return lines.join("");
 }
@@ -256,9 +257,8 @@ function tryMaths(c, memory) {
 function verdict({ base, trial }, done) {
   if (base === null || trial === null || base === undefined || trial === undefined) return "";
   const fell = trial < base;
-  const then = done ? (fell ? "so the turn was kept." : "so the turn was taken back.")
-    : (fell ? "it fell, so the next phase keeps the turn." : "it did not fall, so the next phase takes the turn back.");
-  return `<p>Cost with the turn: <span class="num big" data-what="trial-cost">${fmt(trial, 6)}</span> (${fmt(base, 6)} before): ${then}</p>`;
+  const then = t(done ? (fell ? "phase.kept" : "phase.taken_back") : (fell ? "phase.will_keep" : "phase.will_take_back"));
+  return `<p>${t("phase.cost_with", { trial: `<span class="num big" data-what="trial-cost">${fmt(trial, 6)}</span>`, base: fmt(base, 6), then })}</p>`;
 }
 
 function tryDial(c, memory) {
@@ -267,6 +267,6 @@ function tryDial(c, memory) {
   const head = `<p class="dial-name">${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
   const ch = planOf(f, memory)?.updates[sel.name]?.[k];
   if (ch === undefined || ch === null) return head;
-  const what = ch === 0 ? "leaves it where it is" : `turns it by <b>${n1(ch, "try")}</b>`;
-  return `${head}<p>${open ? "This step’s try" : "The next try"} ${what}.</p>`;
+  const what = ch === 0 ? t("phase.try_leaves") : t("phase.try_turns", { amount: n1(ch, "try") });
+  return `${head}<p>${t(open ? "phase.try_this" : "phase.try_next", { what })}</p>`;
 }

@@ -5,20 +5,21 @@
 
 import { fmt, fmtPercent, turnReading } from "../lib/format.js";
 import { readPalette } from "../lib/palette.js";
+import { t } from "../lib/i18n.js";
 
 const ANNOUNCE_MS = 2500;
 
 export function createScreen(root) {
   root.innerHTML = `
     <div class="screen-main">
-      <div class="screen-label">cost <span class="screen-sub">over the training set</span></div>
+      <div class="screen-label">${t("screen.cost")} <span class="screen-sub">${t("screen.cost_over")}</span></div>
       <div class="screen-reading"><div class="screen-number" data-testid="cost">—</div><div class="screen-change" data-testid="cost-change" hidden></div></div>
       <div class="screen-diverged" hidden></div>
     </div>
     <dl class="screen-stats">
-      <div><dt>step</dt><dd data-testid="step-count">0</dd></div>
-      <div class="stat-test"><dt>test cost</dt><dd class="v-test">—</dd></div>
-      <div class="stat-acc"><dt>accuracy</dt><dd class="v-acc">—</dd></div>
+      <div><dt>${t("screen.step")}</dt><dd data-testid="step-count">0</dd></div>
+      <div class="stat-test"><dt>${t("screen.test_cost")}</dt><dd class="v-test">—</dd></div>
+      <div class="stat-acc"><dt>${t("screen.accuracy")}</dt><dd class="v-acc">—</dd></div>
     </dl>
     <canvas class="screen-chart" aria-hidden="true"></canvas>
     <div class="screen-float" aria-hidden="true"><span class="float-number"></span> <span class="float-change"></span></div>
@@ -46,24 +47,24 @@ export function createScreen(root) {
     const bad = Boolean(why) || !Number.isFinite(f.cost);
     root.classList.toggle("is-diverged", bad);
     const turn = !bad && state.ui.turn ? turnReading(f.cost, state.ui.turn.baseCost) : null;
-    number.textContent = bad ? "diverged" : turn ? turn.value : screenNumber(f.cost);
+    number.textContent = bad ? t("screen.diverged") : turn ? turn.value : screenNumber(f.cost);
     root.classList.toggle("is-turning", Boolean(turn));
     change.hidden = !turn || !turn.change;
     if (turn) {
-      change.innerHTML = `${turn.change} <small>since the turn began</small>`;
+      change.innerHTML = `${turn.change} <small>${t("screen.since_turn")}</small>`;
       floatNumber.textContent = turn.value;
       floatChange.textContent = turn.change;
     }
     diverged.hidden = !bad;
-    diverged.textContent = why || "The cost is not a finite number: the network has diverged.";
+    diverged.textContent = why || t("screen.not_finite");
     stepEl.textContent = String(f.step ?? 0);
     testEl.textContent = fmt(f.testCost, 4);
     accEl.textContent = f.testAccuracy !== null && f.testAccuracy !== undefined
-      ? `${fmtPercent(f.accuracy)} · test ${fmtPercent(f.testAccuracy)}` : fmtPercent(f.accuracy);
+      ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
     root.querySelector(".stat-test").hidden = f.testCost === null;
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
     drawChart(chart, f.history, bad);
-    announce(state, bad ? "Training diverged." : `Cost ${fmt(f.cost, 3)} at step ${f.step}.`);
+    announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: f.step }));
   }
 
   function announce(state, text) {
@@ -146,10 +147,11 @@ function axes(ctx, c, w, h, pad, top, last) {
   ctx.fillText("0", pad.l - 6, h - pad.b);
   ctx.textAlign = "right";
   ctx.textBaseline = "top";
-  ctx.fillText(`step ${last}`, w - pad.r, h - pad.b + 5);
+  const stepLabel = t("screen.chart_step", { n: last }), caption = t("screen.chart_caption");
+  ctx.fillText(stepLabel, w - pad.r, h - pad.b + 5);
   ctx.textAlign = "left";
   // The caption only where it clears the step label at the right.
-  if (ctx.measureText("cost over steps").width + ctx.measureText(`step ${last}`).width + 16 < w - pad.l - pad.r) {
-    ctx.fillText("cost over steps", pad.l + 4, h - pad.b + 5);
+  if (ctx.measureText(caption).width + ctx.measureText(stepLabel).width + 16 < w - pad.l - pad.r) {
+    ctx.fillText(caption, pad.l + 4, h - pad.b + 5);
   }
 }

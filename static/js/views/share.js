@@ -1,26 +1,28 @@
 // Sharing: the presenter's share link (copy, or show it large for the room), and for a
 // viewer the banner that says this page is watching someone else's board.
 
+import { t } from "../lib/i18n.js";
+
 export function createShare(root) {
   root.innerHTML = `
     <div class="share-presenter">
-      <button type="button" class="share-open" data-testid="share-button" aria-haspopup="dialog">Share</button>
+      <button type="button" class="share-open" data-testid="share-button" aria-haspopup="dialog">${t("share.open")}</button>
       <dialog class="share-dialog" aria-labelledby="share-title">
-        <h2 id="share-title">Let the class follow</h2>
-        <p>Students open this link to watch the board live, read-only:</p>
+        <h2 id="share-title">${t("share.title")}</h2>
+        <p>${t("share.explain")}</p>
         <p class="share-link"><a data-testid="share-link" target="_blank" rel="noopener"></a></p>
         <div class="form-buttons">
-          <button type="button" class="share-copy">Copy link</button>
-          <button type="button" class="share-large">Show large</button>
-          <button type="button" class="share-close primary">Done</button>
+          <button type="button" class="share-copy">${t("share.copy")}</button>
+          <button type="button" class="share-large">${t("share.large")}</button>
+          <button type="button" class="share-close primary">${t("share.done")}</button>
         </div>
       </dialog>
-      <div class="share-big" hidden role="dialog" aria-label="Share link, large">
-        <p>Watch live at</p><p class="share-big-link"></p><p class="hint">Esc or click to close</p>
+      <div class="share-big" hidden role="dialog" aria-label="${t("share.large_label")}">
+        <p>${t("share.watch_at")}</p><p class="share-big-link"></p><p class="hint">${t("share.close_hint")}</p>
       </div>
     </div>
     <div class="watching" data-testid="watching" hidden role="status">
-      <span class="dot" aria-hidden="true"></span> Watching live · read-only
+      <span class="dot" aria-hidden="true"></span> ${t("share.watching")}
     </div>`;
   const dialog = root.querySelector(".share-dialog");
   const link = root.querySelector("[data-testid=share-link]");
@@ -31,9 +33,9 @@ export function createShare(root) {
   root.querySelector(".share-open").addEventListener("click", () => dialog.showModal());
   root.querySelector(".share-close").addEventListener("click", () => dialog.close());
   copy.addEventListener("click", async () => {
-    try { await navigator.clipboard.writeText(url); copy.textContent = "Copied"; }
-    catch { copy.textContent = "Select the link to copy"; }
-    setTimeout(() => { copy.textContent = "Copy link"; }, 1800);
+    try { await navigator.clipboard.writeText(url); copy.textContent = t("share.copied"); }
+    catch { copy.textContent = t("share.copy_failed"); }
+    setTimeout(() => { copy.textContent = t("share.copy"); }, 1800);
   });
   root.querySelector(".share-large").addEventListener("click", () => { dialog.close(); big.hidden = false; });
   big.addEventListener("click", () => { big.hidden = true; });

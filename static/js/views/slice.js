@@ -10,17 +10,17 @@ import { nextTurn } from "../board/arrows.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 import { prepareCanvas } from "../lib/canvas.js";
+import { t } from "../lib/i18n.js";
 
 const MIN_GAP_MS = 250;    // a few answers a second are live enough, and cheap for the server
 const KEEP_FRAMES = 240;   // frames remembered to find the one an answer was computed for
-const CAPTION = "The cost if only this dial moved, every other dial held; the slope of the tangent is ∂C/∂w.";
 
 export function createSlice(root) {
   root.innerHTML = `
-    <h2>Cost along one dial</h2>
+    <h2>${t("slice.title")}</h2>
     <p class="probe-dial"></p>
     <canvas class="probe-canvas slice-canvas" role="img"></canvas>
-    <p class="probe-caption">${CAPTION}</p>
+    <p class="probe-caption">${t("slice.caption")}</p>
     <p class="probe-words" aria-live="polite"></p>`;
   const canvas = root.querySelector("canvas");
   const dialLine = root.querySelector(".probe-dial"), words = root.querySelector(".probe-words");
@@ -53,9 +53,9 @@ export function createSlice(root) {
     paintedKey = key;
     dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
     drawn = answer && !answer.error ? plan(answer, at) : null;
-    if (!drawn) { blank(canvas, answer ? "" : "asking the server…"); words.textContent = answer?.error || ""; return; }
+    if (!drawn) { blank(canvas, answer ? "" : t("probe.asking")); words.textContent = answer?.error || ""; return; }
     if (!draw(canvas, drawn)) { drawn = null; return; }
-    canvas.setAttribute("aria-label", `Cost along ${sel.name}[${sel.index.join(", ")}]: ${CAPTION}`);
+    canvas.setAttribute("aria-label", t("slice.canvas_label", { dial: `${sel.name}[${sel.index.join(", ")}]`, caption: t("slice.caption") }));
     words.innerHTML = describe(drawn, at);
   }
 
@@ -83,11 +83,11 @@ function dialNow(s, f, sel) {
 /** {label, text}: what the next update is called, and why this frame gives none for the dial. */
 function whyNoMark(f, info, nTrain) {
   const turn = nextTurn(f, info, nTrain);
-  if (info.locked) return { label: turn.label, text: "the dial is locked, so no learner turns it" };
+  if (info.locked) return { label: turn.label, text: t("slice.why_locked") };
   if (!info.has && !f.inStep && !f.diverged && !f.updateRefused && f.hasGrads === "false") {
-    return { label: turn.label, text: "this frame carries no arrows (a viewer gets them with every few frames)" };
+    return { label: turn.label, text: t("slice.why_viewer") };
   }
-  return { label: turn.label, text: turn.text.replace(/^none: /, "").replace(/^none \((.*)\)$/, "$1").replace(/^none$/, "this frame carries no update") };
+  return { label: turn.label, text: turn.why ?? t("slice.why_no_update") };
 }
 
 /**
@@ -187,11 +187,11 @@ function plan(a, at) {
 
 function describe(d, at) {
   const { a } = d;
-  const head = `w = <b>${fmt(a.value, 4)}</b> · C = <b>${fmt(a.cost, 6)}</b> · slope ∂C/∂w = <b>${fmtSigned(a.slope, 3)}</b>`;
-  if (!at) return `${head}<br><span class="na">The board has moved on since: the next answer follows it.</span>`;
-  if (d.mark === null) return `${head}<br>No mark where the ${at.why.label} puts the dial: ${at.why.text}.`;
-  const small = Math.abs(d.update) < (d.x[1] - d.x[0]) / 150 ? " (too small to see at this scale)" : "";
-  return `${head}<br><span class="next-mark">▲</span> ${at.why.label}: Δw = <b>${fmtSigned(d.update, 3)}</b> → ${fmt(d.mark, 4)}${small}`;
+  const head = t("slice.reading", { w: `<b>${fmt(a.value, 4)}</b>`, cost: `<b>${fmt(a.cost, 6)}</b>`, slope: `<b>${fmtSigned(a.slope, 3)}</b>` });
+  if (!at) return `${head}<br><span class="na">${t("slice.moved_on")}</span>`;
+  if (d.mark === null) return `${head}<br>${t("slice.no_mark", { what: at.why.label, why: at.why.text })}`;
+  const small = Math.abs(d.update) < (d.x[1] - d.x[0]) / 150 ? t("slice.too_small") : "";
+  return `${head}<br><span class="next-mark">▲</span> ${t("slice.mark", { what: at.why.label, update: `<b>${fmtSigned(d.update, 3)}</b>`, to: fmt(d.mark, 4), small })}`;
 }
 
 function blank(canvas, text) {
@@ -242,11 +242,11 @@ function axes(ctx, c, px, box, d, X, Y) {
     ctx.beginPath(); ctx.moveTo(X(t), box.b); ctx.lineTo(X(t), box.b + px * 0.2); ctx.stroke();
   });
   ctx.fillStyle = c.ink;
-  ctx.fillText("w: this dial’s value", (box.l + box.r) / 2, box.b + px * 1.3);
+  ctx.fillText(t("slice.x_axis"), (box.l + box.r) / 2, box.b + px * 1.3);
   ctx.save();
   ctx.translate(px * 0.2, (box.t + box.b) / 2);
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText(yl.offset === null ? "cost C" : `C − ${fmt(yl.offset, 8)}`, 0, 0);
+  ctx.fillText(yl.offset === null ? t("slice.y_axis") : `C − ${fmt(yl.offset, 8)}`, 0, 0);
   ctx.restore();
 }
 

@@ -1,6 +1,8 @@
 // Connection state and the server's refusals, said in words: a lost connection says it is
 // reconnecting, a rejected command shows the server's own message.
 
+import { t } from "../lib/i18n.js";
+
 export function createStatus(root) {
   root.innerHTML = `
     <div class="conn" data-testid="connection" role="status"></div>
@@ -17,7 +19,7 @@ export function createStatus(root) {
     if (same) {
       clearTimeout(Number(same.dataset.timer));
       same.dataset.count = String(Number(same.dataset.count) + 1);
-      same.textContent = `${text} (×${same.dataset.count})`;
+      same.textContent = t("status.repeated", { text, n: same.dataset.count });
     } else {
       el.className = `toast ${kind}`;
       el.dataset.testid = kind === "error" ? "error" : "notice";

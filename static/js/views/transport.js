@@ -4,24 +4,25 @@
 // back from the server's frames. Learner names and setting labels come from GET /api/meta.
 
 import { ICONS } from "../lib/icons.js";
+import { t } from "../lib/i18n.js";
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, null];   // steps per second; null = as fast as possible
 
 export function createTransport(root, actions) {
   root.innerHTML = `
     <div class="transport-buttons">
-      <button type="button" data-testid="undo" data-act="undo" title="Undo (PageUp, ←)">${ICONS.undo} Undo</button>
-      <button type="button" data-testid="phase" data-act="phase" title="One phase (Shift+→)">${ICONS.phase} Phase</button>
-      <button type="button" class="primary" data-testid="step" data-act="step" title="One step (PageDown, →)">${ICONS.step} Step</button>
-      <button type="button" class="primary play" data-testid="play" data-act="play" aria-pressed="false" title="Play / pause (Space)"><span class="play-icon">${ICONS.play}</span> <span class="play-text">Play</span></button>
-      <label class="speed">speed <input type="range" min="0" max="${SPEEDS.length - 1}" step="1" value="3" aria-label="Steps per second"><output>10/s</output></label>
-      <button type="button" data-testid="reset" data-act="reset" title="Fresh random dials">${ICONS.reset} Reset</button>
+      <button type="button" data-testid="undo" data-act="undo" title="${t("transport.undo_title")}">${ICONS.undo} ${t("transport.undo")}</button>
+      <button type="button" data-testid="phase" data-act="phase" title="${t("transport.phase_title")}">${ICONS.phase} ${t("transport.phase")}</button>
+      <button type="button" class="primary" data-testid="step" data-act="step" title="${t("transport.step_title")}">${ICONS.step} ${t("transport.step")}</button>
+      <button type="button" class="primary play" data-testid="play" data-act="play" aria-pressed="false" title="${t("transport.play_title")}"><span class="play-icon">${ICONS.play}</span> <span class="play-text">${t("transport.play")}</span></button>
+      <label class="speed">${t("transport.speed")} <input type="range" min="0" max="${SPEEDS.length - 1}" step="1" value="3" aria-label="${t("transport.speed_label")}"><output></output></label>
+      <button type="button" data-testid="reset" data-act="reset" title="${t("transport.reset_title")}">${ICONS.reset} ${t("transport.reset")}</button>
     </div>
     <div class="transport-settings">
-      <label>learner <select name="learner" data-testid="learner"></select></label>
-      <label data-setting="learning_rate"><span>learning rate η</span> <input type="number" name="learning_rate" data-testid="learning-rate" min="0" step="any" inputmode="decimal"></label>
-      <label data-setting="batch_size"><span>batch</span> <select name="batch_size"></select></label>
-      <label data-setting="step_size" hidden><span>step size</span> <input type="number" name="step_size" data-testid="step-size" min="0" step="any" inputmode="decimal"></label>
+      <label>${t("transport.learner")} <select name="learner" data-testid="learner"></select></label>
+      <label data-setting="learning_rate"><span>${t("meta.setting.learning_rate")}</span> <input type="number" name="learning_rate" data-testid="learning-rate" min="0" step="any" inputmode="decimal"></label>
+      <label data-setting="batch_size"><span>${t("meta.setting.batch_size")}</span> <select name="batch_size"></select></label>
+      <label data-setting="step_size" hidden><span>${t("meta.setting.step_size")}</span> <input type="number" name="step_size" data-testid="step-size" min="0" step="any" inputmode="decimal"></label>
     </div>`;
   const playBtn = root.querySelector('[data-act="play"]');
   const speed = root.querySelector(".speed input");
@@ -35,7 +36,7 @@ export function createTransport(root, actions) {
   let nTrain = 0;
 
   const rate = () => SPEEDS[Number(speed.value)];
-  const showSpeed = () => { speedOut.textContent = rate() === null ? "max" : `${rate()}/s`; };
+  const showSpeed = () => { speedOut.textContent = rate() === null ? t("transport.speed_max") : t("transport.speed_rate", { n: rate() }); };
   showSpeed();
 
   root.addEventListener("click", (e) => {
@@ -85,7 +86,7 @@ export function createTransport(root, actions) {
     if (current && current < n && !sizes.includes(current)) sizes.push(current);
     sizes.sort((a, b) => a - b);
     batch.innerHTML = sizes.map((s) => `<option value="${s}">${s}</option>`).join("") +
-      `<option value="full">all ${n} (full batch)</option>`;
+      `<option value="full">${t("transport.batch_full", { n })}</option>`;
   }
 
   function update(state) {
@@ -98,7 +99,7 @@ export function createTransport(root, actions) {
     playBtn.setAttribute("aria-pressed", String(playing));
     const icon = playBtn.querySelector(".play-icon");
     if (icon.dataset.playing !== String(playing)) { icon.innerHTML = playing ? ICONS.pause : ICONS.play; icon.dataset.playing = String(playing); }
-    playBtn.querySelector(".play-text").textContent = playing ? "Pause" : "Play";
+    playBtn.querySelector(".play-text").textContent = playing ? t("transport.pause") : t("transport.play");
     root.classList.toggle("is-playing", playing);
     root.querySelector('[data-act="undo"]').disabled = f.undoLevels === 0;
     const configBatch = batchSetting(f, state.settings);
