@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dialboard import __version__
-from dialboard.server import boardfile_api, i18n, meta, probes_api, rest, ws
+from dialboard.server import boardfile_api, i18n, meta, probes_api, rest, rooms_api, ws
 from dialboard.server.assets import static_dir, templates_dir
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.registry import Registry
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(HostCheck, allowed=default_hosts(settings.host) | set(
         settings.allowed_hosts))
     app.state.registry = registry
+    app.state.rooms = registry.rooms
     app.state.creations = {}  # client address → times it created sessions (rest.may_create)
     templates = Jinja2Templates(directory=templates_dir())
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(meta.router)
     app.include_router(probes_api.router)
     app.include_router(boardfile_api.router)
+    app.include_router(rooms_api.router)
 
     @app.websocket("/ws/sessions/{session_id}")
     async def session_socket(websocket: WebSocket, session_id: str) -> None:

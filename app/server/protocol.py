@@ -16,7 +16,7 @@ from dialboard.server.session import Session
 
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
-SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error")
+SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved")
 
 
 class Rejected(Exception):

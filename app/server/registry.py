@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from dialboard.engine import Trainer
+from dialboard.server.rooms import Rooms
 from dialboard.server.session import Session
 from dialboard.server.session_config import InvalidConfig, build, memory_bytes, resolve
 from dialboard.server.settings import Settings
@@ -32,6 +33,7 @@ class Registry:
         self.store: Store | None = None
         self.saver: Saver | None = None
         self._autosave: asyncio.Task[None] | None = None
+        self.rooms = Rooms()
 
     def create(self, body: object) -> Session:
         """Raises InvalidConfig (422) or TooManySessions (503)."""
@@ -105,10 +107,21 @@ class Registry:
 
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
+        self.rooms.forget_session(session_id)
         if session is not None:
             await session.close()
             if self.saver is not None:
                 self.saver.forget(session_id)
+
+    async def retire(self, session_id: str, last_word: dict[str, Any]) -> None:
+        """End a board its room left: every socket on it gets `last_word` (where the class
+        went), then closes; the board is closed and forgotten."""
+        session = self.sessions.pop(session_id, None)
+        if session is None:
+            return
+        if self.saver is not None:
+            self.saver.forget(session_id)
+        await session.retire(last_word, self.settings.send_timeout_seconds)
 
     def expire(self) -> list[str]:
         """Drop sessions with no sockets that no person touched for the TTL (a board left
@@ -118,6 +131,7 @@ class Registry:
                 if not s.peers and now - s.last_active > ttl]
         for sid in gone:
             session = self.sessions.pop(sid)
+            self.rooms.forget_session(sid)
             asyncio.get_running_loop().create_task(session.close())
             if self.saver is not None:
                 self.saver.forget(sid)

@@ -38,6 +38,7 @@ class Peer(Protocol):
 
     def wake(self) -> None: ...
     def send_json(self, message: dict[str, Any]) -> None: ...
+    def send_last(self, message: dict[str, Any]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -50,6 +51,7 @@ class Session:
         self.grid = plot_grid(trainer.data)  # where the board plots the output, if anywhere
         self.history = History()
         self.peers: set[Peer] = set()
+        self._gone = asyncio.Event()  # a socket left (retire waits on it)
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []
@@ -211,3 +213,36 @@ class Session:
         for peer in list(self.peers):
             peer.close()
         self.peers.clear()
+
+    async def retire(self, last_word: dict[str, Any], timeout: float) -> None:
+        """Stop, tell every socket `last_word`, give them up to `timeout` to hear it, close."""
+        await self.stop()
+        for peer in list(self.peers):
+            peer.send_last(last_word)
+        deadline = time.monotonic() + timeout
+        while self.peers and time.monotonic() < deadline:
+            self._gone.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._gone.wait(), deadline - time.monotonic())
+        await self.close()
+
+    # -- audience -------------------------------------------------------------------------------
+    def watching(self) -> int:
+        """Sockets following without control: the class."""
+        return sum(not p.controls for p in self.peers)
+
+    def join(self, peer: Peer) -> None:
+        self.peers.add(peer)
+        self.tell_audience()
+
+    def leave(self, peer: Peer) -> None:
+        self.peers.discard(peer)
+        self._gone.set()
+        self.tell_audience()
+
+    def tell_audience(self) -> None:
+        """Presenters hear how many are watching whenever it changes."""
+        message = {"type": "audience", "watching": self.watching()}
+        for peer in self.peers:
+            if peer.controls:
+                peer.send_json(message)

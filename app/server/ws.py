@@ -50,6 +50,7 @@ class Peer:
         self._drained.set()
         self._outbox: list[dict[str, Any]] = []
         self._closed = False
+        self._last = False  # send_last: the outbox holds the final message
         self._tokens, self._refilled = RATE_BURST, time.monotonic()
         self._pending_sets: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
         self._frames_sent = 0
@@ -62,10 +63,20 @@ class Peer:
         self._wake.set()
 
     def send_json(self, message: dict[str, Any]) -> None:
+        if self._last:  # the socket's last word is said
+            return
         if len(self._outbox) >= OUTBOX_LIMIT:  # only reached by broadcasts to a frozen client
             self.close()
             return
         self._outbox.append(message)
+        self._wake.set()
+        self._reply.set()
+        self._drained.clear()
+
+    def send_last(self, message: dict[str, Any]) -> None:
+        """`message` is the last this socket hears: once it is sent, the socket closes."""
+        self._last = True
+        self._outbox = [message]
         self._wake.set()
         self._reply.set()
         self._drained.clear()
@@ -79,6 +90,7 @@ class Peer:
     def grant(self, token: str) -> None:
         self.controls = self.session.token_matches(token)
         self.send_json({"type": "control", "granted": self.controls})
+        self.session.tell_audience()
         self._resend = True  # the state again, at this socket's new precision
         self._wake.set()
 
@@ -162,6 +174,8 @@ class Peer:
             await self._wake.wait()
             self._wake.clear()
             await self._send_outbox()
+            if self._last:
+                return
             if (self.session.version == self._sent_version and not self._resend) or self._closed:
                 continue
             delay = next_at - time.monotonic()
@@ -253,8 +267,8 @@ async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> N
         return
     await ws.accept()
     peer = Peer(ws, session, settings)
-    session.peers.add(peer)
     peer.send_json(hello(session))
+    session.join(peer)
     tasks = [asyncio.create_task(peer.receive()), asyncio.create_task(peer.send())]
     try:
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -268,7 +282,7 @@ async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> N
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
-        session.peers.discard(peer)
+        session.leave(peer)
         session.last_active = time.monotonic()
         with contextlib.suppress(Exception):  # already gone, or frozen: don't wait for it
             await asyncio.wait_for(ws.close(), 1.0)

@@ -1,0 +1,152 @@
+"""REST for rooms (docs/protocol.md, "Rooms"), the join page and the join link's QR code."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+import segno
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+
+from dialboard.server.registry import Registry
+from dialboard.server.rest import may_create, registry
+from dialboard.server.rooms import Room, RoomError, Rooms
+from dialboard.server.session import Session
+
+router = APIRouter()
+ALL_INTERFACES = ("0.0.0.0", "::", "")
+
+
+class RoomBoard(BaseModel):
+    session: str
+
+
+def rooms(request: Request) -> Rooms:
+    r: Rooms = request.app.state.rooms
+    return r
+
+
+def bearer(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def room_or_error(request: Request, code: str, token: str | None = None) -> Room:
+    try:
+        return rooms(request).get(code) if token is None else \
+            rooms(request).authorised(code, token)
+    except RoomError as error:
+        raise HTTPException(error.status, str(error)) from None
+
+
+def controlled_session(reg: Registry, session_id: str, token: str) -> Session:
+    session = reg.get(session_id)
+    if session is None:
+        raise HTTPException(404, f"session: no session {session_id!r}")
+    if not token or not session.token_matches(token):
+        raise HTTPException(403, "session: send that board's control token "
+                                 "('Authorization: Bearer <token>' or session_token)")
+    return session
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network (no packet is sent), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def join_base(request: Request) -> tuple[str, bool]:
+    """The address students use, and whether they can reach it at all."""
+    listen = request.app.state.settings.host
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    here = request.url.hostname or "127.0.0.1"
+    if _loopback(listen):
+        return f"{request.url.scheme}://{request.url.netloc}", False
+    if listen in ALL_INTERFACES and _loopback(here):
+        lan = lan_address()
+        if lan is None:
+            return f"{request.url.scheme}://{request.url.netloc}", False
+        return f"{request.url.scheme}://{lan}:{port}", True
+    return f"{request.url.scheme}://{request.url.netloc}", True
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def describe(request: Request, room: Room) -> dict[str, Any]:
+    session = registry(request).get(room.session_id)
+    base, reachable = join_base(request)
+    return {"code": room.code, "session": room.session_id,
+            "watching": session.watching() if session is not None else 0,
+            "join_url": f"{base}/join/{room.code}", "reachable": reachable}
+
+
+@router.post("/api/rooms", status_code=201)
+async def open_room(request: Request, body: RoomBoard) -> dict[str, Any]:
+    """Open a class room on a board this presenter controls. Asked again for the same board,
+    it gives the same code with a new token (the old one stops working)."""
+    may_create(request)
+    controlled_session(registry(request), body.session, bearer(request))
+    r = rooms(request)
+    old = r.of_session(body.session)
+    if old is not None:
+        del r.by_code[old.code]
+    try:
+        room, token = r.open(body.session, code=old.code if old is not None else None)
+    except RoomError as error:
+        raise HTTPException(error.status, str(error)) from None
+    return {**describe(request, room), "token": token}
+
+
+@router.get("/api/rooms/{code}")
+async def get_room(request: Request, code: str) -> dict[str, Any]:
+    return describe(request, room_or_error(request, code))
+
+
+class Move(BaseModel):
+    session: str
+    session_token: str
+
+
+@router.put("/api/rooms/{code}")
+async def move_room(request: Request, code: str, body: Move) -> dict[str, Any]:
+    """Move the class to another board: its watchers follow, the board left behind closes."""
+    room = room_or_error(request, code, bearer(request))
+    reg = registry(request)
+    controlled_session(reg, body.session, body.session_token)
+    if rooms(request).of_session(body.session) not in (None, room):
+        raise HTTPException(409, "session: that board already has its own class room")
+    old, room.session_id = room.session_id, body.session
+    if old != body.session:
+        await reg.retire(old, {"type": "moved", "room": room.code, "session": body.session})
+    return describe(request, room)
+
+
+@router.get("/api/rooms/{code}/qr.svg")
+async def room_qr(request: Request, code: str) -> Response:
+    room = room_or_error(request, code)
+    url = describe(request, room)["join_url"]
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})
+
+
+@router.get("/join/{code}", include_in_schema=False)
+async def join_code(request: Request, code: str) -> Response:
+    """What the QR code opens: the class's board, watching."""
+    room = room_or_error(request, code)
+    return RedirectResponse(f"/?room={room.code}", status_code=303)
