@@ -169,8 +169,7 @@ def fit(tensors: Mapping[str, Array], layers: tuple[int, ...] | list[int]) -> di
         more = len(problems) - MAX_LISTED
         listed = "; ".join(problems[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
         sizes = "-".join(str(n) for n in layers)
-        raise BoardFileError(f"the file does not fit a {sizes} board ({sequential(arch)}): "
-                             f"{listed}")
+        raise BoardFileError(f"the file does not fit a {sizes} board: {listed}")
     return {name: tensors[theirs].astype(np.float64) for name, theirs in ours.items()}
 
 

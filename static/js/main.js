@@ -16,6 +16,7 @@ import { createSetup } from "./views/setup.js";
 import { createShare } from "./views/share.js";
 import { createStatus } from "./views/status.js";
 import { createHelp } from "./views/help.js";
+import { createBoardFile } from "./views/boardfile.js";
 import { api, sessionLink } from "./session.js";
 import { createLanguageMenu } from "./views/language.js";
 import { t } from "./lib/i18n.js";
@@ -30,6 +31,7 @@ const store = {
   connection: { state: "connecting", text: t("status.connecting") },
 };
 let conn = null;
+let controlToken = null;   // this page's control token of the board shown, if it has one
 let model = null;
 let scheduled = false;
 let frames = 0;   // frames received, for the benchmark
@@ -58,6 +60,8 @@ const actions = {
   zoomIn: () => board.view.zoomIn(),
   zoomOut: () => board.view.zoomOut(),
   zoomToSelected: () => board.view.zoomToSelected(),
+  toast: (text, kind) => status.toast(text, kind),
+  controlToken: () => controlToken,
 };
 
 const status = createStatus($("status"));
@@ -69,6 +73,7 @@ const slice = createSlice($("slice"));
 const nudges = createNudges($("nudges"), actions);
 const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share")), help];
+views.push(createBoardFile($("boardfile"), actions));
 
 function command(msg) {
   if (store.ui.readOnly) return;
@@ -128,6 +133,7 @@ async function createSession(config, presetId) {
 
 function connect(id, token) {
   conn?.close();
+  controlToken = token;
   model = createModel();
   store.frame = null;
   store.points = null;
