@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import errno
+import io
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -15,12 +17,15 @@ import webbrowser
 from collections.abc import Sequence
 from dataclasses import replace
 
+import segno
+
 from dialboard import __version__
 from dialboard.server.settings import Settings, SettingsError, default_data_dir
 
 logger = logging.getLogger("dialboard")
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+ALL_INTERFACES = ("0.0.0.0", "::", "")
 APP_FACTORY = "dialboard.server.app:create_app"  # what `uvicorn --factory` would serve
 
 
@@ -46,6 +51,12 @@ def build_parser(defaults: Settings | None = None) -> argparse.ArgumentParser:
         "--open",
         action="store_true",
         help="open a web browser at the server's address once it is up",
+    )
+    parser.add_argument(
+        "--classroom",
+        action="store_true",
+        help="listen on every interface so students' devices can join, and print the join "
+             "address with its QR code (same as --host 0.0.0.0, plus the address)",
     )
     parser.add_argument(
         "--log-level",
@@ -101,6 +112,10 @@ def _settings(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]
     args = parser.parse_args(argv)
     if env_error is not None:
         parser.error(str(env_error))
+    if args.classroom:
+        if args.host not in (env_settings.host, *ALL_INTERFACES):
+            parser.error("--classroom listens on every interface; leave out --host")
+        args.host = "0.0.0.0"
     try:
         return replace(env_settings, host=args.host, port=args.port), args
     except SettingsError as error:
@@ -130,6 +145,19 @@ class PortError(OSError):
     """The server cannot listen where it was asked to; the message says what to do."""
 
 
+def classroom_notice(port: int, lan: str | None) -> str:
+    """What the teacher reads in the terminal: where students join, as text and QR code."""
+    if lan is None:
+        return ("\nClassroom: this machine has no local-network address, so students' devices "
+                "cannot reach it. Join a network (Wi-Fi or cable) and start again.\n\n")
+    join = f"http://{lan}:{port}/join"
+    art = io.StringIO()
+    segno.make(join, error="m").terminal(out=art, compact=True)
+    return (f"\nClassroom: students open {join} (or scan this) and type the class code the "
+            f"board shows.\n{art.getvalue()}Teacher: open http://{lan}:{port}/ on the "
+            f"projector (on this machine also http://127.0.0.1:{port}/).\n\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the server until it is stopped."""
     settings, args = _settings(argv)
@@ -155,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     from dialboard.server.app import create_app
+    from dialboard.server.rooms import lan_address
     from dialboard.server.storage import StorageError, open_store
 
     # Opened here, before serving, so that a data folder that cannot be used stops the server
@@ -174,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     url = browser_url(settings.host, settings.port)
     logger.info("Dialboard %s on %s", __version__, url)
+    if args.classroom:
+        sys.stderr.write(classroom_notice(settings.port, lan_address()))
     if args.open:
         opener = threading.Thread(target=_open_when_up, args=(url,), name="open-browser")
         opener.daemon = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -9,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from server_process import (
-    assert_serves_from,
-)
+import segno
+from server_process import assert_serves_from, free_port, get, start_server, stop_server
 
 import dialboard
-from dialboard.__main__ import browser_url, build_parser, main
+from dialboard.__main__ import browser_url, build_parser, classroom_notice, main
+from dialboard.server.rooms import lan_address
 from dialboard.server.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -142,3 +143,38 @@ def test_port_in_use_is_said_before_startup() -> None:
     assert "Errno" not in result.stderr
     assert "startup" not in result.stderr.lower()
     assert "sessions stored" not in result.stderr
+
+
+def test_classroom_and_host_do_not_mix(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--classroom", "--host", "127.0.0.2"])
+    assert exit_info.value.code == 2
+    assert "--classroom listens on every interface" in capsys.readouterr().err
+
+
+def test_classroom_notice_names_the_join_address_with_its_qr_code() -> None:
+    notice = classroom_notice(8123, "192.168.4.20")
+    art = io.StringIO()
+    segno.make("http://192.168.4.20:8123/join", error="m").terminal(out=art, compact=True)
+    assert "students open http://192.168.4.20:8123/join" in notice
+    assert art.getvalue() in notice
+    assert "Teacher: open http://192.168.4.20:8123/" in notice
+    assert "cannot reach it" in classroom_notice(8123, None)
+
+
+def test_classroom_server_listens_on_every_interface(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "server.log"
+    command = [sys.executable, "-m", "dialboard", "--classroom", "--port", str(port)]
+    process = start_server(command, cwd=REPO_ROOT, env=clean_env(), port=port, log_path=log)
+    try:
+        lan = lan_address()
+        out = log.read_text()
+        if lan is None:
+            assert "this machine has no local-network address" in out
+        else:
+            assert f"students open http://{lan}:{port}/join" in out
+            status, _, _ = get(f"http://{lan}:{port}/healthz")  # reachable beyond loopback
+            assert status == 200
+    finally:
+        stop_server(process, log)

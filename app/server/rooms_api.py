@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
 from typing import Any
 
 import segno
@@ -13,7 +12,7 @@ from pydantic import BaseModel
 
 from dialboard.server.registry import Registry
 from dialboard.server.rest import may_create, registry
-from dialboard.server.rooms import Room, RoomError, Rooms
+from dialboard.server.rooms import Room, RoomError, Rooms, lan_address
 from dialboard.server.session import Session
 
 router = APIRouter()
@@ -50,17 +49,6 @@ def controlled_session(reg: Registry, session_id: str, token: str) -> Session:
         raise HTTPException(403, "session: send that board's control token "
                                  "('Authorization: Bearer <token>' or session_token)")
     return session
-
-
-def lan_address() -> str | None:
-    """This machine's address on its local network (no packet is sent), if it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            address = str(probe.getsockname()[0])
-        except OSError:
-            return None
-    return None if ipaddress.ip_address(address).is_loopback else address
 
 
 def join_base(request: Request) -> tuple[str, bool]:
