@@ -291,3 +291,48 @@ def test_the_routes_and_the_torch_modules_are_documented() -> None:
     doc = (ROOT / "docs" / "boardfile.md").read_text()
     for name, module in TORCH_MODULES.items():
         assert re.search(rf"^\| `{name}` \| `{re.escape(module)}`", doc, re.M), name
+
+
+def test_inline_data_is_kept_as_the_network_sees_it(live: Live) -> None:
+    data = {"inputs": [[0.0, 10.0], [1.0, 30.0], [2.0, 10.0], [3.0, 50.0], [4.0, 20.0],
+                       [5.0, 40.0]],
+            "targets": [[1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]],
+            "class_names": ["cat", "dog"], "scaling": "standardise"}
+    created, blob = trained(live, "xor", layers=[2, 3, 2], output_activation="softmax",
+                            loss="cross_entropy", dataset=data, steps=3)
+    saved = json.loads(_meta(blob)["config"])["dataset"]
+    old = live.session(created["id"]).trainer.data
+    assert saved["inputs"] == old.x_train.tolist() != data["inputs"]  # scaled, as trained on
+    assert saved["class_names"] == ["cat", "dog"]
+    opened_as = httpx.post(f"{live.base}/api/board-files", content=blob).json()["config"]
+    new = live.session(live.create(**opened_as)["id"]).trainer.data
+    np.testing.assert_array_equal(new.x_train, old.x_train)
+    np.testing.assert_array_equal(new.y_train, old.y_train)
+    assert new.class_names == ("cat", "dog")
+
+
+def test_inline_data_too_large_for_the_file_is_said_and_the_file_still_restores(
+        live: Live) -> None:
+    rng = np.random.default_rng(5)
+    data = {"inputs": rng.normal(size=(3000, 25)).tolist(),
+            "targets": rng.normal(size=(3000, 1)).tolist()}
+    created, blob = trained(live, "sine", layers=[25, 2, 1], dataset=data, batch_size=None,
+                            steps=2)
+    assert _meta(blob)["dataset"] == "inline data, 3000 rows (too large to keep in the file)"
+    assert "dataset" not in json.loads(_meta(blob)["config"])
+    assert len(blob) < 64 * 1024
+    got = httpx.post(f"{live.base}/api/board-files", content=blob).json()
+    assert got["config"] is None and "does not keep its data" in got["new_board_refused"]
+    r = httpx.put(url(live, created["id"]), content=blob,
+                  headers={"Authorization": f"Bearer {created['control_token']}"})
+    assert r.status_code == 200, r.text
+
+
+def test_restoring_into_a_board_with_other_activations_says_so(live: Live) -> None:
+    _, blob = trained(live, "circle", steps=1)
+    other = live.create(preset="circle", activation="relu")
+    r = httpx.put(url(live, other["id"]), content=blob,
+                  headers={"Authorization": f"Bearer {other['control_token']}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["differences"] == ["the file's board used activation 'tanh', this board "
+                                       "uses 'relu'"]
