@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from dialboard.engine import Trainer
-from dialboard.server.rooms import Rooms
+from dialboard.server.rooms import Room, Rooms
 from dialboard.server.session import Session
 from dialboard.server.session_config import InvalidConfig, build, memory_bytes, resolve
 from dialboard.server.settings import Settings
@@ -97,6 +97,10 @@ class Registry:
                 session.history.push_inverse(stored.kind, None, stored.inverse)
         for level in session.history.levels:
             level.at = 0.0  # no drag continues across a restart
+        if image.room is not None:
+            code, token_hash = image.room
+            self.rooms.by_code[code] = Room(code, token_hash, session.id)
+            session.room = image.room
         session.cost_history = list(image.cost_history)
         session.example, session.version = image.example, image.version + 1
         session.last_active = time.monotonic() - image.idle_seconds
@@ -112,6 +116,29 @@ class Registry:
             await session.close()
             if self.saver is not None:
                 self.saver.forget(session_id)
+
+    # -- rooms ----------------------------------------------------------------------------------
+    def open_room(self, session: Session) -> tuple[Room, str]:
+        """A class room on `session` (its code kept if it has one: a new token then)."""
+        old = self.rooms.of_session(session.id)
+        if old is not None:
+            del self.rooms.by_code[old.code]
+        room, token = self.rooms.open(session.id, code=old.code if old is not None else None)
+        self._carry(session, room)
+        return room, token
+
+    async def move_room(self, room: Room, session: Session) -> None:
+        """The class follows the teacher to `session`; the board left behind ends."""
+        old = room.session_id
+        room.session_id = session.id
+        self._carry(session, room)
+        if old != session.id:
+            await self.retire(old, {"type": "moved", "room": room.code, "session": session.id})
+
+    def _carry(self, session: Session, room: Room) -> None:
+        session.room = (room.code, room.token_hash)
+        if self.saver is not None:
+            self.saver.save(session)
 
     async def retire(self, session_id: str, last_word: dict[str, Any]) -> None:
         """End a board its room left: every socket on it gets `last_word` (where the class

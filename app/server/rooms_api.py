@@ -88,13 +88,9 @@ async def open_room(request: Request, body: RoomBoard) -> dict[str, Any]:
     """Open a class room on a board this presenter controls. Asked again for the same board,
     it gives the same code with a new token (the old one stops working)."""
     may_create(request)
-    controlled_session(registry(request), body.session, bearer(request))
-    r = rooms(request)
-    old = r.of_session(body.session)
-    if old is not None:
-        del r.by_code[old.code]
+    session = controlled_session(registry(request), body.session, bearer(request))
     try:
-        room, token = r.open(body.session, code=old.code if old is not None else None)
+        room, token = registry(request).open_room(session)
     except RoomError as error:
         raise HTTPException(error.status, str(error)) from None
     return {**describe(request, room), "token": token}
@@ -115,12 +111,10 @@ async def move_room(request: Request, code: str, body: Move) -> dict[str, Any]:
     """Move the class to another board: its watchers follow, the board left behind closes."""
     room = room_or_error(request, code, bearer(request))
     reg = registry(request)
-    controlled_session(reg, body.session, body.session_token)
+    session = controlled_session(reg, body.session, body.session_token)
     if rooms(request).of_session(body.session) not in (None, room):
         raise HTTPException(409, "session: that board already has its own class room")
-    old, room.session_id = room.session_id, body.session
-    if old != body.session:
-        await reg.retire(old, {"type": "moved", "room": room.code, "session": body.session})
+    await reg.move_room(room, session)
     return describe(request, room)
 
 

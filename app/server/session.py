@@ -52,6 +52,7 @@ class Session:
         self.history = History()
         self.peers: set[Peer] = set()
         self._gone = asyncio.Event()  # a socket left (retire waits on it)
+        self.room: tuple[str, str] | None = None  # (code, token hash) of the class room on it
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []

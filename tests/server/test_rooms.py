@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 
 from dialboard.server.rooms import CODE_ALPHABET, CODE_LENGTH, RoomError, normalize_code
 from tests.server.live import DEADLINE, Client, Live, run, until
+from tests.server.test_restart import Server
 
 LOOK_ALIKES = "0O1IL2Z5S6G8BQDUV"
 
@@ -145,3 +147,39 @@ def test_a_deleted_board_takes_its_room_along(live: Live) -> None:
     assert r.status_code == 204
     assert httpx.get(f"{live.base}/api/rooms/{room['code']}",
                      timeout=DEADLINE).status_code == 404
+
+
+def test_a_room_survives_a_restart(tmp_path: Path) -> None:
+    """The class keeps its code across a server restart (SQLite storage), and the teacher's
+    room token still moves it."""
+    first = Server(tmp_path / "data", tmp_path / "first.log")
+    try:
+        board = first.create(preset="xor")
+        r = httpx.post(f"{first.base}/api/rooms", json={"session": board["id"]},
+                       headers={"Authorization": f"Bearer {board['control_token']}"},
+                       timeout=DEADLINE)
+        assert r.status_code == 201, r.text
+        room = r.json()
+    finally:
+        first.sigterm()
+    second = Server(tmp_path / "data", tmp_path / "second.log")
+    try:
+        found = httpx.get(f"{second.base}/api/rooms/{room['code']}", timeout=DEADLINE)
+        assert found.status_code == 200 and found.json()["session"] == board["id"]
+        other = second.create(preset="xor")
+        moved = httpx.put(f"{second.base}/api/rooms/{room['code']}",
+                          json={"session": other["id"], "session_token": other["control_token"]},
+                          headers={"Authorization": f"Bearer {room['token']}"}, timeout=DEADLINE)
+        assert moved.status_code == 200, moved.text
+        assert httpx.get(f"{second.base}/api/sessions/{board['id']}",
+                         timeout=DEADLINE).status_code == 404
+    finally:
+        second.sigterm()
+    third = Server(tmp_path / "data", tmp_path / "third.log")
+    try:  # the move was stored too: the room is on the new board, the old board is gone
+        found = httpx.get(f"{third.base}/api/rooms/{room['code']}", timeout=DEADLINE)
+        assert found.json()["session"] == other["id"]
+        assert httpx.get(f"{third.base}/api/sessions/{board['id']}",
+                         timeout=DEADLINE).status_code == 404
+    finally:
+        third.sigterm()

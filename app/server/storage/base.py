@@ -49,6 +49,7 @@ class SessionImage:
     example: int = 0
     version: int = 0
     idle_seconds: float = 0.0  # since a person last touched it, when it was saved
+    room: tuple[str, str] | None = None  # (code, sha256 of its token) of the class room on it
     saved_at: float = field(default_factory=time.time)  # wall clock
 
 
@@ -76,7 +77,8 @@ class LevelRow:
 def session_row(image: SessionImage) -> SessionRow:
     meta, blob = encode_snapshot(image.snapshot)
     extra = {"example": image.example, "version": image.version,
-             "idle_seconds": image.idle_seconds}
+             "idle_seconds": image.idle_seconds,
+             **({"room": list(image.room)} if image.room is not None else {})}
     return SessionRow(image.id, image.token_hash, json.dumps(image.config), meta, blob,
                       encode_history(list(image.cost_history)), json.dumps(extra),
                       image.saved_at)
@@ -97,11 +99,20 @@ def decode_session(row: SessionRow, levels: list[LevelRow]) -> SessionImage:
                          for lv in sorted(levels, key=lambda lv: lv.seq)),
             cost_history=tuple(decode_history(row.history)), example=int(extra["example"]),
             version=int(extra["version"]), idle_seconds=float(extra["idle_seconds"]),
-            saved_at=float(row.saved_at))
+            room=_room(extra.get("room")), saved_at=float(row.saved_at))
     except CodecError as exc:
         raise CodecError(f"session {row.id}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"session {row.id}: its stored row could not be read: {exc!r}") from None
+
+
+def _room(stored: object) -> tuple[str, str] | None:
+    if stored is None:
+        return None
+    if not (isinstance(stored, list) and len(stored) == 2
+            and all(isinstance(part, str) for part in stored)):
+        raise ValueError(f"its room is not [code, token hash]: {stored!r:.60}")
+    return stored[0], stored[1]
 
 
 class Store(Protocol):

@@ -118,7 +118,7 @@ class Saver:
             id=sid, token_hash=session.token_hash, config=self.configs[sid],
             snapshot=session.trainer.snapshot(), levels=tuple(levels),
             cost_history=tuple(session.cost_history), example=session.example,
-            version=session.version, idle_seconds=idle)
+            version=session.version, idle_seconds=idle, room=session.room)
 
     async def run(self, sessions: dict[str, Session]) -> None:
         """The tick, forever: sessions in training are saved every SAVE_SECONDS."""
