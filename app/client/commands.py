@@ -1,0 +1,109 @@
+"""What `Board` and `AsyncBoard` share: one method per websocket message (docs/protocol.md,
+"Client → server") and what the last frame says.
+
+Each method returns what `command` returns: the frame confirming the command for `Board`,
+an awaitable of it for `AsyncBoard`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from dialboard.client.core import Core
+from dialboard.client.frame import Frame
+from dialboard.client.http import Server
+
+R = TypeVar("R")
+Index = int | np.integer | Sequence[int | np.integer]
+
+
+class BoardBase(Generic[R]):
+    _core: Core
+    server: Server
+    id: str
+
+    def command(self, kind: str, /, **fields: Any) -> R:
+        """Send one message of `kind` and wait for the frame that shows it."""
+        raise NotImplementedError
+
+    # -- one method per client message -----------------------------------------------------
+    def step(self, count: int = 1) -> R:
+        """`count` whole training steps; returns once training stops (Ctrl-C pauses it)."""
+        return self.command("step", count=count)
+
+    def phase(self) -> R:
+        """One phase of the step in progress (or the first of a new step)."""
+        return self.command("phase")
+
+    def play(self, steps_per_second: float | None = None) -> R:
+        """Train continuously, at that rate or as fast as the machine allows (None)."""
+        return self.command("play", steps_per_second=steps_per_second)
+
+    def pause(self) -> R:
+        return self.command("pause")
+
+    def set(self, name: str, index: Index, value: float) -> R:
+        """Turn one dial: `set("layers.0.weight", (i, j), 0.5)`."""
+        return self.command("set", name=name, index=_index(index), value=value)
+
+    def lock(self, name: str, index: Index | None = None, locked: bool = True) -> R:
+        """Lock (or unlock) one dial, or the whole tensor when `index` is None."""
+        fields: dict[str, Any] = {"name": name, "locked": locked}
+        if index is not None:
+            fields["index"] = _index(index)
+        return self.command("lock", **fields)
+
+    def configure(self, **settings: Any) -> R:
+        """Change settings live: `configure(learning_rate=0.5, batch_size=None)`."""
+        return self.command("configure", **settings)
+
+    def undo(self) -> R:
+        return self.command("undo")
+
+    def reset(self, seed: int | None = None) -> R:
+        """Fresh parameters from `seed` (None: the session's own seed)."""
+        return self.command("reset", **({} if seed is None else {"seed": seed}))
+
+    def example(self, index: int) -> R:
+        """Show training example `index` between steps (its activations and δ)."""
+        return self.command("example", index=index)
+
+    # -- what the last frame says --------------------------------------------------------------
+    @property
+    def frame(self) -> Frame:
+        """The newest state frame received (a presenter's: F32; a viewer's: F16)."""
+        return self._core.current()
+
+    @property
+    def cost(self) -> float:
+        return self.frame.cost
+
+    @property
+    def step_count(self) -> int:
+        return self.frame.step
+
+    @property
+    def hello(self) -> dict[str, Any]:
+        """The server's `hello`: config, phases, parameters, dataset."""
+        assert self._core.hello is not None
+        return self._core.hello
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        return {p["name"]: tuple(p["shape"]) for p in self.hello["parameters"]}
+
+    @property
+    def token(self) -> str | None:
+        """The control token (None for a board joined to watch)."""
+        return self._core.token
+
+    def _need_token(self, what: str) -> str:
+        return self._core.need_token(what)
+
+
+def _index(index: Index) -> list[Any]:
+    """A list for the wire; the protocol's table judges its items (no silent rounding)."""
+    return [index] if isinstance(index, int | np.integer) else list(index)
