@@ -149,14 +149,14 @@ def _text(text: str) -> str:
 def parse(text: str) -> Table:
     """The file's columns. Raises CsvError for a file that cannot be a table at all."""
     text = _text(text)
-    first = next((line for line in io.StringIO(text, newline="") if line.strip()), None)
-    if first is None:
-        raise CsvError("the file is empty; it needs a header row and rows of data")
+    first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
     delimiter = _delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     done = [0]  # the last line of the last whole record read
     try:
-        header = next(c for c in reader if any(x.strip() for x in c))
+        header = next((c for c in reader if any(x.strip() for x in c)), None)
+        if header is None:
+            raise CsvError("the file is empty; it needs a header row and rows of data")
         names = _header(header, reader.line_num)
         done[0] = reader.line_num
         rows, data = _rows(reader, names, done)
@@ -245,7 +245,7 @@ def _pick(table: Table, spec: dict[str, Any]) -> tuple[list[Column], Column]:
 def _task(goal: Column, task: object) -> str:
     if task is None:
         task = "classification" if goal.kind == "text" else "regression"
-    if task not in ("classification", "regression"):
+    if not isinstance(task, str) or task not in ("classification", "regression"):
         raise CsvError(f"task must be classification or regression, got {task!r:.40}")
     if goal.problem is not None:
         raise CsvError(goal.problem)
@@ -282,7 +282,7 @@ def to_inline(spec: object) -> dict[str, Any]:
     if unknown:
         raise CsvError(f"unknown field {unknown[0]!r:.40}; known fields: {', '.join(SPEC_FIELDS)}")
     scaling = spec.get("scaling", DEFAULT_SCALING)
-    if scaling not in SCALINGS:
+    if not isinstance(scaling, str) or scaling not in SCALINGS:
         raise CsvError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r:.40}")
     table = parse(spec["text"])
     picked, goal = _pick(table, spec)

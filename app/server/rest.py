@@ -117,7 +117,13 @@ def may_create(request: Request) -> None:
     limiter[who] = [*recent, now]
 
 
-@router.post("/api/csv")
+CSV_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "required": ["text"],
+                                    "properties": {"text": {"type": "string"}}}},
+    "text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.post("/api/csv", openapi_extra=CSV_BODY)
 async def csv_preview(request: Request) -> dict[str, Any]:
     """A CSV file's columns, for the page to pick inputs and a target from: JSON {"text"} or
     the file itself as text/csv or text/plain. Nothing is kept."""

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.preprocessing import LabelBinarizer, MinMaxScaler, StandardScaler
 
 from dialboard.server import csv_data
@@ -214,6 +216,9 @@ def test_a_column_that_cannot_be_used_is_refused_naming_row_and_column(
      "scaling must be one of none, standardise, minmax"),
     ({"text": GOOD, "inputs": ["a"], "target": "label", "task": "regression"},
      "column 'label' holds text ('x' in the first row), so it can only be classes"),
+    ({"text": GOOD, "inputs": ["a"], "target": "label", "scaling": ["none"]},
+     "scaling must be one of"),
+    ({"text": GOOD, "inputs": [["a"]], "target": "label"}, "inputs: the file has no column"),
     ({"text": GOOD, "inputs": ["a"], "target": "label", "task": "ranking"},
      "task must be classification or regression"),
     ({"text": GOOD, "inputs": ["a"], "target": "label", "test_fraction": 0.95},
@@ -308,3 +313,42 @@ def test_a_csv_board_survives_a_restart_with_sqlite_storage(tmp_path: Path) -> N
 
     sid, before = run(first())
     run(second(sid, before))
+
+
+CELLS = st.sampled_from(["1", "-2.5", "1e3", "x", "y", "", "NA", '"a,b"', "3,5", "1e999", "<b>",
+                         " 7 ", '"', "é", "\t", ";"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(rows=st.lists(st.lists(CELLS, min_size=0, max_size=4), max_size=6),
+       sep=st.sampled_from([",", ";", "\t"]), ending=st.sampled_from(["\n", "\r\n", "\r"]),
+       inputs=st.lists(st.sampled_from(["c0", "c1", "c2", "x", ""]), max_size=3),
+       target=st.sampled_from(["c0", "c1", "c2", "c3", 3]),
+       task=st.sampled_from([None, "classification", "regression"]))
+def test_any_file_and_pick_is_a_board_or_a_refusal_in_words(
+        rows: list[list[str]], sep: str, ending: str, inputs: list[str], target: object,
+        task: str | None) -> None:
+    text = ending.join(sep.join(r) for r in [["c0", "c1", "c2", "c3"][: len(rows[0])]
+                                             if rows else [], *rows[1:]])
+    spec: dict[str, Any] = {"text": text, "inputs": inputs, "target": target}
+    if task:
+        spec["task"] = task
+    try:
+        shown = preview(parse(text))
+        assert all(c["problem"] is None or c["problem"].startswith("row ")
+                   for c in shown["columns"])
+    except CsvError as exc:
+        assert str(exc)
+    try:
+        config = resolve({"dataset": {"csv": spec}})
+    except InvalidConfig as exc:
+        assert str(exc).startswith("dataset: ")
+        return
+    data = config["dataset"]
+    n_out = len(data["targets"][0])
+    try:
+        built = build({**config, "layers": [len(inputs), n_out]}, max_parameters=100).data
+    except InvalidConfig as exc:  # a split that leaves nothing to train: said in words
+        assert str(exc)
+        return
+    assert built.n_in == len(inputs) and len(built.class_names) in (0, n_out)
