@@ -39,6 +39,7 @@ class Registry:
         """Raises InvalidConfig (422) or TooManySessions (503)."""
         if len(self.sessions) >= self.settings.max_sessions:
             self.expire()
+            self.reclaim()
             if len(self.sessions) >= self.settings.max_sessions:
                 raise TooManySessions(
                     f"this server already runs {self.settings.max_sessions} sessions, its "
@@ -164,6 +165,22 @@ class Registry:
                 self.saver.forget(sid)
             logger.info("session %s expired after %d s idle", sid[:6], ttl)
         return gone
+
+    def reclaim(self) -> str | None:
+        """A full server drops the oldest board nobody ever used and nobody watches (opened,
+        never stepped or changed, its tab closed): losing it loses nothing anyone did."""
+        unused = [s for s in self.sessions.values()
+                  if not s.peers and not s.playing and len(s.history) == 0
+                  and s.trainer.step_count == 0 and s.room is None]
+        if not unused:
+            return None
+        oldest = min(unused, key=lambda s: s.last_active)
+        self.sessions.pop(oldest.id)
+        asyncio.get_running_loop().create_task(oldest.close())
+        if self.saver is not None:
+            self.saver.forget(oldest.id)
+        logger.info("session %s reclaimed: never used, nobody watching", oldest.id[:6])
+        return oldest.id
 
     async def _sweep(self) -> None:
         while True:

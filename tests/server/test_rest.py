@@ -1,11 +1,13 @@
 """REST endpoints against a running server."""
 
+from typing import Any
+
 import httpx
 import numpy as np
 import pytest
 from safetensors.numpy import load, save
 
-from tests.server.live import Live, live_server
+from tests.server.live import DEADLINE, Client, Live, live_server, run
 
 
 def test_health_presets_and_datasets(live: Live) -> None:
@@ -153,12 +155,51 @@ def test_delete_needs_the_token(live: Live) -> None:
     assert httpx.get(url).status_code == 404
 
 
+def step_once(live: Live, created: dict[str, Any]) -> None:
+    async def go() -> None:
+        c = await Client.connect(live, created["id"])
+        await c.json()
+        await c.control(created["control_token"])
+        await c.send({"type": "step"})
+        await c.frame(step="1")
+        await c.close()
+
+    run(go())
+
+
 def test_session_limit_is_a_clear_503() -> None:
     with live_server(max_sessions=2) as live:
-        live.create()
-        live.create()
+        for _ in range(2):
+            step_once(live, live.create())  # used boards are never reclaimed
         r = httpx.post(f"{live.base}/api/sessions", json={})
         assert r.status_code == 503 and "limit" in r.json()["detail"]
+
+
+def test_a_full_server_reclaims_the_oldest_board_nobody_used() -> None:
+    """Page loads whose tabs closed leave untouched boards: they never block a teacher."""
+    with live_server(max_sessions=3) as live:
+        used = live.create()
+        step_once(live, used)
+        abandoned = [live.create(), live.create()]
+        fresh = live.create()
+        assert fresh["id"] and live.session(abandoned[0]["id"]) is None  # the oldest went
+        assert live.session(abandoned[1]["id"]) is not None
+        assert live.session(used["id"]) is not None
+
+
+def test_a_watched_board_is_never_reclaimed() -> None:
+    with live_server(max_sessions=1) as live:
+        watched = live.create()
+
+        async def go() -> None:
+            c = await Client.connect(live, watched["id"])
+            await c.json()
+            r = httpx.post(f"{live.base}/api/sessions", json={}, timeout=DEADLINE)
+            assert r.status_code == 503
+            await c.close()
+
+        run(go())
+        assert live.session(watched["id"]) is not None
 
 
 def test_odd_imports_are_422_not_500(live: Live) -> None:
