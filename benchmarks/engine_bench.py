@@ -1,26 +1,42 @@
-"""Engine speed on the explanation's 625-20-20-10 network with digits-25x25. Prints figures.
+"""Engine speed on the explanation's 625-20-20-10 network with digits-25x25, each figure beside
+its references measured in the same run.
 
-    python benchmarks/engine_bench.py [--seconds 2]
+    python benchmarks/engine_bench.py [--seconds 1.5] [--rounds 3]
 
-Where PyTorch is importable the same network (CPU, float64, same batch) is timed in the same
-run and the ratio printed.
+References: the bare engine (the same maths written straight in NumPy: no trainer, trace,
+locks or limit: the floor on this BLAS), the engine on one core (large products not split
+across cores) and, where it is importable, PyTorch (CPU, float64, same batch, the faster of
+one thread and all cores). Contenders take turns, `rounds` times, `seconds` each in all; the
+medians are printed as wall-clock milliseconds and CPU milliseconds of this process (steadier
+on a busy machine; with two threads working it counts both).
 """
 
 import argparse
+import functools
 import os
 import statistics
 import time
 from collections.abc import Callable
 
-# As the server does (app/__main__.py): one BLAS thread; two only contend on tiny matrices.
+# As the server does (app/__main__.py): one BLAS thread; the engine splits large products.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
+from bench_refs import Bare, TorchNet, torch_version  # noqa: E402  (this folder)
 
-from dialboard.engine import Architecture, TrainConfig, Trainer, load_dataset  # noqa: E402
+from dialboard.engine import (  # noqa: E402
+    Architecture,
+    TrainConfig,
+    Trainer,
+    load_dataset,
+    network,
+    next_update,
+)
 
 SIZES = (625, 20, 20, 10)
+Fn = Callable[[], object]
+Contender = tuple[str, Fn, Callable[[], None]]  # label, call, set-up before each turn
 
 
 def make(batch: int | None) -> Trainer:
@@ -29,19 +45,7 @@ def make(batch: int | None) -> Trainer:
     return Trainer(arch, data, TrainConfig(learning_rate=0.5, batch_size=batch), seed=0)
 
 
-def rate(fn: Callable[[], None], seconds: float) -> tuple[float, float]:
-    """Calls per wall-clock second and per CPU second of this process, over about `seconds`.
-    On a busy machine the second is the steadier figure."""
-    fn()
-    n, start, cpu = 0, time.perf_counter(), time.process_time()
-    while time.perf_counter() - start < seconds:
-        for _ in range(10):
-            fn()
-        n += 10
-    return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
-
-
-def median_ms(fn: Callable[[], None], repeat: int) -> float:
+def median_ms(fn: Fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -50,56 +54,117 @@ def median_ms(fn: Callable[[], None], repeat: int) -> float:
     return statistics.median(times)
 
 
-def torch_rate(batch: int | None, seconds: float) -> tuple[float, float] | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(1)  # as our BLAS: one thread beats two on matrices this small
-    data = load_dataset("digits-25x25", seed=0)
-    x = torch.from_numpy(data.x_train)
-    y = torch.from_numpy(data.y_train.argmax(axis=1))
-    model = torch.nn.Sequential(
-        torch.nn.Linear(625, 20), torch.nn.Sigmoid(), torch.nn.Linear(20, 20), torch.nn.Sigmoid(),
-        torch.nn.Linear(20, 10),
-    ).double()
-    opt = torch.optim.SGD(model.parameters(), lr=0.5)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(0)
-    state = {"perm": torch.randperm(x.shape[0], generator=gen), "cursor": 0}
-
-    def step() -> None:
-        if batch is None:
-            xb, yb = x, y
-        else:
-            if state["cursor"] + batch > x.shape[0]:  # type: ignore[operator]
-                state["perm"], state["cursor"] = torch.randperm(x.shape[0], generator=gen), 0
-            idx = state["perm"][state["cursor"] : state["cursor"] + batch]  # type: ignore[index,operator]
-            state["cursor"] += batch  # type: ignore[operator]
-            xb, yb = x[idx], y[idx]
-        opt.zero_grad()
-        loss_fn(model(xb), yb).backward()
-        opt.step()
-
-    return rate(step, seconds)
+def turn(fn: Fn, seconds: float) -> tuple[float, float]:
+    """(wall ms, CPU ms) per call over about `seconds`."""
+    fn()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
+    while n < 3 or time.perf_counter() - start < seconds:
+        fn()
+        n += 1
+    return (time.perf_counter() - start) * 1e3 / n, (time.process_time() - cpu) * 1e3 / n
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=2.0)
-    args = ap.parse_args()
-    n_train = load_dataset("digits-25x25", seed=0).x_train.shape[0]
-    print(f"625-20-20-10 (13,100 weights, 50 biases), digits-25x25, {n_train} training images")
-    print("steps/s: wall clock | per CPU second")
+def race(contenders: list[Contender], seconds: float, rounds: int
+         ) -> list[tuple[str, float, float]]:
+    """Each contender's median (wall ms, CPU ms) over `rounds` interleaved turns."""
+    got: list[list[tuple[float, float]]] = [[] for _ in contenders]
+    for _ in range(rounds):
+        for k, (_, fn, setup) in enumerate(contenders):
+            setup()
+            got[k].append(turn(fn, seconds / rounds))
+    network.SPLIT_WORK = SPLIT
+    return [(label, statistics.median(w for w, _ in g), statistics.median(c for _, c in g))
+            for (label, _, _), g in zip(contenders, got, strict=True)]
+
+
+SPLIT = network.SPLIT_WORK
+
+
+def both_cores() -> None:
+    network.SPLIT_WORK = SPLIT
+
+
+def one_core() -> None:
+    network.SPLIT_WORK = 1 << 62
+
+
+def report(title: str, rows: list[tuple[str, float, float]], per_step: bool) -> float:
+    """Prints the engine's row, then each reference with how many times faster the engine is
+    (wall | CPU). Returns the engine's wall ms."""
+    print(title)
+    _, w0, c0 = rows[0]
+    for label, w, c in rows:
+        rate = f"{1e3 / w:8.0f} |{1e3 / c:6.0f} /s" if per_step else " " * 18
+        vs = "" if label == rows[0][0] else f"   engine {w / w0:5.2f}× | {c / c0:5.2f}×"
+        print(f"  {label:<24}{w:8.3f} |{c:7.3f} ms {rate}{vs}")
+    return w0
+
+
+def torch_pair(batch: int | None, what: str) -> list[Contender]:
+    """PyTorch on one thread and on all cores (its default), if it is installed."""
+    if torch_version() is None:
+        return []
+    net = TorchNet(batch)
+    fn = net.step if what == "step" else net.cost_and_gradient
+    return [(f"PyTorch, {k} thread{'s' * (k > 1)}", fn, functools.partial(net.threads, k))
+            for k in sorted({1, network.CORES})]
+
+
+def best_torch(rows: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+    torch_rows = [r for r in rows if r[0].startswith("PyTorch")]
+    rest = [r for r in rows if not r[0].startswith("PyTorch")]
+    return rest + ([min(torch_rows, key=lambda r: r[1])] if torch_rows else [])
+
+
+def steps(seconds: float, rounds: int) -> dict[str, float]:
+    out = {}
     for batch in (1, 32, None):
-        ours = rate(make(batch).step, args.seconds)
         label = "full batch" if batch is None else f"batch {batch}"
-        line = (f"{label:>10}: {ours[0]:6.0f} | {ours[1]:6.0f}  ({1e3 / ours[0]:.3f} ms/step)")
-        theirs = torch_rate(batch, args.seconds)
-        if theirs is not None:
-            line += (f"   PyTorch {theirs[0]:6.0f} | {theirs[1]:6.0f}   ratio "
-                     f"{ours[0] / theirs[0]:.2f}x | {ours[1] / theirs[1]:.2f}x")
-        print(line)
+        t, bare = make(batch), Bare(batch)
+        rows = race([("engine", t.step, both_cores), ("engine, one core", t.step, one_core),
+                     ("bare engine (NumPy)", bare.step, both_cores),
+                     *torch_pair(batch, "step")], seconds, rounds)
+        rows = best_torch(rows)
+        out[label] = report(f"{label} step", rows, per_step=True)
+        torch_ms = rows[-1][1] if rows[-1][0].startswith("PyTorch") else float("nan")
+        out[f"{label} vs torch"] = torch_ms / out[label]
+    return out
+
+
+def screen_figures(seconds: float, rounds: int) -> dict[str, float]:
+    t, bare = make(None), Bare(None)
+
+    def cost_and_gradient() -> None:
+        t.screen.invalidate()
+        t.cost()
+        t.gradient()
+
+    rows = race([("engine", cost_and_gradient, both_cores),
+                 ("engine, one core", cost_and_gradient, one_core),
+                 ("bare engine (NumPy)", bare.cost_and_gradient, both_cores),
+                 *torch_pair(None, "grad")], seconds, rounds)
+    out = {"cost + gradient": report("cost + full gradient (the screen after any change)",
+                                     best_torch(rows), per_step=False)}
+    p = make(None)
+
+    def play() -> None:  # what the server does per step while it plays and streams
+        p.step()
+        p.cost()
+        p.gradient()
+        next_update(p)
+
+    def bare_play() -> None:
+        bare.step()
+        bare.cost_and_gradient()
+
+    rows = race([("engine", play, both_cores), ("bare: step + cost, grad", bare_play, both_cores)],
+                seconds, rounds)
+    report("full-batch play: step, cost, gradient and next update (a streamed frame's work)",
+           rows, per_step=True)
+    return out
+
+
+def set_and_cost_ms() -> tuple[float, float]:
     t = make(32)
     t.cost()
     rng = np.random.default_rng(1)
@@ -111,16 +176,38 @@ def main() -> None:
                     float(rng.normal()))
         t.cost()
 
-    print(f"cost after one set (median):      {median_ms(set_and_cost, 500):.3f} ms")
-
-    def cost_and_gradient() -> None:
+    def full_cost() -> None:
         t.screen.invalidate()
         t.cost()
-        t.gradient()
 
-    print(f"cost + full gradient (median):    {median_ms(cost_and_gradient, 200):.3f} ms")
-    print("targets: >= 3000 steps/s at batch 32, full batch <= 7 ms, set->cost <= 1 ms, "
-          "cost+gradient <= 6 ms, >= 2x PyTorch at batch 32")
+    return median_ms(set_and_cost, 500), median_ms(full_cost, 100)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seconds", type=float, default=1.5, help="per contender and figure")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    n_train = load_dataset("digits-25x25", seed=0).x_train.shape[0]
+    tv = torch_version()
+    print(f"625-20-20-10 (13,100 weights, 50 biases), digits-25x25, {n_train} training images, "
+          f"float64")
+    print(f"cores: {os.cpu_count()} (this process may use {network.CORES}); NumPy "
+          f"{np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}; the engine "
+          f"splits products of ≥ {SPLIT:,} multiply-adds over {network.CORES} threads; "
+          f"PyTorch {tv or 'not installed'}")
+    load0 = os.getloadavg()[0]
+    print("medians of interleaved turns: wall | CPU ms per call; 'engine N×' = how many times "
+          "faster the engine is than that reference")
+    fig = steps(args.seconds, args.rounds) | screen_figures(args.seconds, args.rounds)
+    set_ms, full_ms = set_and_cost_ms()
+    print(f"cost after one set (median): {set_ms:.3f} ms   (a full forward pass: {full_ms:.3f} "
+          f"ms, engine {full_ms / set_ms:.1f}×)")
+    print(f"load average (1 min) {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+    vs = fig["batch 32 vs torch"]
+    print(f"targets: batch 32 ≥ 2.5× PyTorch: {vs:.2f}×; full-batch step ≤ 5 ms: "
+          f"{fig['full batch']:.2f} ms; cost + full gradient ≤ 5 ms: "
+          f"{fig['cost + gradient']:.2f} ms; cost after one set ≤ 1 ms: {set_ms:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -36,9 +36,15 @@ def _sigmoid(z: Array) -> Array:
     return out
 
 
+def _sigmoid_prime(z: Array, a: Array) -> Array:
+    g = 1.0 - a
+    g *= a  # a(1 − a) with one temporary
+    return g
+
+
 def _softmax(z: Array) -> Array:
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
+    e = z - z.max(axis=1, keepdims=True)
+    np.exp(e, out=e)
     e /= e.sum(axis=1, keepdims=True)
     return e
 
@@ -58,7 +64,7 @@ def _not_elementwise(z: Array, a: Array) -> Array:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1/(1+e^(−z))"),
+        Activation("sigmoid", _sigmoid, _sigmoid_prime, "σ(z) = 1/(1+e^(−z))"),
         Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)"),
         Activation("relu", _relu, lambda z, a: (z > 0.0).astype(np.float64), "max(0, z)"),
         Activation("linear", _identity, lambda z, a: np.ones_like(z), "z"),

@@ -25,6 +25,7 @@ from dialboard.engine.network import Architecture, bias_name, weight_name
 from dialboard.engine.steps import Context, Outcome, Proposal, Trace
 
 Array = np.ndarray
+NOTHING = Outcome()  # a phase that proposes nothing and counts no work (frozen: shared)
 
 
 class Learner(Protocol):
@@ -59,6 +60,7 @@ class GradientDescent:
         self.velocity: dict[str, Array] = {}
         self.trace = Trace.empty(L)
         self._yb: Array | None = None  # targets of the batch, taken once per step
+        self._names = [(weight_name(l), bias_name(l)) for l in range(L)]
 
     def abandon(self) -> None:
         self.trace, self._yb = Trace.empty(self.L), None
@@ -112,27 +114,38 @@ class GradientDescent:
             tr.batch = self._next_batch(ctx)
             self._yb = None
             tr.acts[0] = ctx.x if tr.batch is None else ctx.x[tr.batch]
+        st = ctx.screen.exact() if tr.batch is None else None
+        if st is not None:  # the full batch at these parameters: the screen has this pass
+            tr.zs[l], tr.acts[l + 1] = st.zs[l], st.acts[l + 1]
+            return NOTHING
         a_prev = tr.acts[l]
         assert a_prev is not None
         tr.zs[l], tr.acts[l + 1] = ctx.net.forward_layer(l, a_prev)
-        return Outcome()
+        return NOTHING
 
     def _cost(self, ctx: Context) -> Outcome:
         tr = self.trace
         z, a, x = tr.zs[-1], tr.acts[-1], tr.acts[0]
         assert z is not None and a is not None and x is not None
         tr.batch_cost = ctx.net.cost(z, a, self._y(ctx))
+        if tr.batch is None:
+            ctx.screen.adopt(tr.zs, tr.acts, tr.batch_cost)  # type: ignore[arg-type]
         return Outcome(forward_examples=x.shape[0], batch_cost=tr.batch_cost)
 
     def _backward(self, l: int, ctx: Context) -> Outcome:
         tr = self.trace
-        nxt = tr.deltas[l + 1] if l + 1 < self.L else None
-        delta = ctx.net.delta(l, tr.zs, tr.acts, self._y(ctx), nxt)  # type: ignore[arg-type]
-        tr.deltas[l] = delta
         a_prev = tr.acts[l]
         assert a_prev is not None
-        tr.grads[weight_name(l)], tr.grads[bias_name(l)] = ctx.net.layer_grads(delta, a_prev)
-        return Outcome(backward_examples=a_prev.shape[0] if l == 0 else 0)
+        back = ctx.screen.backward() if tr.batch is None else None
+        w, b = self._names[l]
+        if back is not None:  # the screen's gradient is this step's, computed alike
+            tr.deltas[l], tr.grads[w], tr.grads[b] = back[1][l], back[0][w], back[0][b]
+        else:
+            nxt = tr.deltas[l + 1] if l + 1 < self.L else None
+            delta = ctx.net.delta(l, tr.zs, tr.acts, self._y(ctx), nxt)  # type: ignore[arg-type]
+            tr.deltas[l] = delta
+            tr.grads[w], tr.grads[b] = ctx.net.layer_grads(delta, a_prev)
+        return Outcome(backward_examples=a_prev.shape[0]) if l == 0 else NOTHING
 
     def _update(self, ctx: Context) -> Outcome:
         """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""

@@ -88,7 +88,9 @@ def output_delta(loss: Loss, out: str, z: Array, a: Array, y: Array,
     """δ_out = ∂C/∂z_out, shape (n, n_out)."""
     if loss.name == "cross_entropy":
         # softmax + CE and sigmoid + CE both collapse to (a − y)/n.
-        return (a - y) / a.shape[0]
+        d = a - y
+        d /= a.shape[0]
+        return d
     g = loss.grad_a(a, y)
     if out == "softmax":
         # Jacobian-vector product of softmax: a ⊙ (g − Σₖ gₖ aₖ).

@@ -12,7 +12,10 @@ Parameter names are the product's one vocabulary: ``layers.{l}.weight`` and ``la
 l = 0 being inputs → first hidden layer. Gradients carry the same names and shapes.
 """
 
-from collections.abc import Sequence
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +28,66 @@ Array = np.ndarray
 # |θ| beyond this is divergence, not learning: it also keeps every dial within F32 range.
 PARAMETER_LIMIT = 1e8
 MAX_LAYERS = 32  # layers of weights: deeper boards teach nothing more and cost time to build
+# A product of at least this many multiply-adds (~0.1 ms on one core) is split across the
+# cores: handing a part to another thread costs some 20 µs. NumPy releases the GIL in BLAS.
+SPLIT_WORK = 1_000_000
+CORES = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1, 4)
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid that made it, pool)
+
+
+def _run_split(job: Callable[[slice], object], size: int) -> None:
+    """job(part) for CORES even parts of range(size): the others on the pool, one here."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():  # a forked child has none of the threads
+        _pool = (os.getpid(), ThreadPoolExecutor(CORES - 1, thread_name_prefix="engine"))
+    cuts = [size * k // CORES for k in range(CORES + 1)]
+    parts = [slice(a, b) for a, b in itertools.pairwise(cuts)]
+    pending: list[Future[object]] = [_pool[1].submit(job, p) for p in parts[1:]]
+    job(parts[0])
+    for f in pending:
+        f.result()
+
+
+def _split_pays(work: int) -> bool:
+    return CORES > 1 and work >= SPLIT_WORK
+
+
+def affine(a: Array, w: Array, b: Array) -> Array:
+    """a wᵀ + b: (n, n_in) (n_out, n_in)ᵀ + (n_out,) → (n, n_out). A large product is split by
+    examples (rows): each row is the same dot products as unsplit."""
+    n = a.shape[0]
+    if not _split_pays(n * w.size):
+        z = a @ w.T
+        z += b
+        return z
+    z = np.empty((n, w.shape[0]))
+
+    def rows(s: slice) -> None:
+        np.matmul(a[s], w.T, out=z[s])
+        z[s] += b
+
+    _run_split(rows, n)
+    return z
+
+
+def outer_sum(d: Array, a: Array) -> Array:
+    """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples. A large product
+    is split by inputs (columns of a), so each entry is still one sum over all examples."""
+    if not _split_pays(d.size * a.shape[1]):
+        return d.T @ a
+    g = np.empty((d.shape[1], a.shape[1]))
+    _run_split(lambda s: np.matmul(d.T, a[:, s], out=g[:, s]), a.shape[1])
+    return g
 
 
 def within_limit(a: Array | float) -> bool:
-    """Every value finite and within ±PARAMETER_LIMIT (two reductions; NaN fails both)."""
-    a = np.asarray(a)
-    return a.size == 0 or bool(a.max() <= PARAMETER_LIMIT and a.min() >= -PARAMETER_LIMIT)
+    """Every value finite and within ±PARAMETER_LIMIT; NaN fails."""
+    a = np.asarray(a, dtype=np.float64)
+    # Σ a² ≤ LIMIT² bounds every |aᵢ| in one BLAS call; only what fails it (rare: NaN, ∞,
+    # an overflowing sum, or many large values) is looked at value by value.
+    return a.size == 0 or bool(np.vdot(a, a) <= PARAMETER_LIMIT**2) or bool(
+        a.max() <= PARAMETER_LIMIT and a.min() >= -PARAMETER_LIMIT)
 
 
 def weight_name(layer: int) -> str:
@@ -116,19 +173,22 @@ class Network:
         self.loss: Loss = get_loss(arch.loss, arch.output_activation)
         self.weights: list[Array] = [params[weight_name(l)] for l in range(self.L)]
         self.biases: list[Array] = [params[bias_name(l)] for l in range(self.L)]
+        self.name_pairs = [(weight_name(l), bias_name(l)) for l in range(self.L)]
+        # name → (the list holding it, layer): rebinding a tensor without parsing its name
+        self.slots: dict[str, tuple[list[Array], int]] = {
+            n: (self.weights if kind == 0 else self.biases, l)
+            for l, pair in enumerate(self.name_pairs) for kind, n in enumerate(pair)}
 
     @property
     def params(self) -> dict[str, Array]:
         """Name → the live array (not a copy)."""
         out: dict[str, Array] = {}
-        for l in range(self.L):
-            out[weight_name(l)] = self.weights[l]
-            out[bias_name(l)] = self.biases[l]
+        for (wn, bn), w, b in zip(self.name_pairs, self.weights, self.biases, strict=True):
+            out[wn], out[bn] = w, b
         return out
 
     def forward_layer(self, l: int, a_prev: Array) -> tuple[Array, Array]:
-        z = a_prev @ self.weights[l].T
-        z += self.biases[l]
+        z = affine(a_prev, self.weights[l], self.biases[l])
         return z, self.acts[l].forward(z)
 
     def forward(self, x: Array) -> tuple[list[Array], list[Array]]:
@@ -158,7 +218,8 @@ class Network:
     @staticmethod
     def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
         """(∂C/∂W_l (n_out, n_in), ∂C/∂b_l (n_out,))."""
-        return delta.T @ a_prev, delta.sum(axis=0)
+        # Σₓ δ as a product with ones: BLAS, some 10× faster than a sum down the columns
+        return outer_sum(delta, a_prev), np.ones(delta.shape[0]) @ delta
 
     def gradient(self, x: Array, y: Array) -> tuple[float, dict[str, Array]]:
         """Cost and every gradient at the current parameters, over (x, y)."""
@@ -167,13 +228,20 @@ class Network:
 
     def backward(self, zs: list[Array], acts: list[Array], y: Array
                  ) -> tuple[float, dict[str, Array]]:
+        cost, grads, _ = self.backward_deltas(zs, acts, y)
+        return cost, grads
+
+    def backward_deltas(self, zs: Sequence[Array], acts: Sequence[Array], y: Array
+                        ) -> tuple[float, dict[str, Array], list[Array]]:
+        """Cost, gradients and δ_l of every layer."""
         cost = self.cost(zs[-1], acts[-1], y)
         grads: dict[str, Array] = {}
+        deltas: list[Array] = [np.empty(0)] * self.L
         delta: Array | None = None
         for l in range(self.L - 1, -1, -1):
-            delta = self.delta(l, zs, acts, y, delta)
+            delta = deltas[l] = self.delta(l, zs, acts, y, delta)
             grads[weight_name(l)], grads[bias_name(l)] = self.layer_grads(delta, acts[l])
-        return cost, grads
+        return cost, grads, deltas
 
 
 def init_params(arch: Architecture, rng: np.random.Generator) -> dict[str, Array]:

@@ -5,6 +5,10 @@ place, so a saved cache (`save`) stays valid and `restore` is exact: a rejected 
 returns the screen to bit-identical numbers. After one neuron's incoming weights or bias
 change (`touch`), only that neuron's column of z and a is recomputed in its layer, then the
 later layers, which are narrow; the wide input layer is not multiplied again.
+
+A full-batch gradient-descent step at the same parameters needs the very same forward and
+backward pass: it reads them from here (`exact`, `backward`) instead of computing them again,
+and hands its own forward pass over (`adopt`) when the screen has none.
 """
 
 from dataclasses import dataclass
@@ -21,6 +25,11 @@ class ScreenState:
     zs: tuple[Array, ...]
     acts: tuple[Array, ...]
     cost: float
+    exact: bool = True  # from one forward pass over x, not updated after a turn (`touch`)
+
+
+Backward = tuple[dict[str, Array], list[Array]]  # ∂C/∂θ by name, δ_l of every layer
+Checkpoint = tuple[ScreenState | None, Backward | None, int]
 
 
 class Screen:
@@ -31,7 +40,7 @@ class Screen:
         self.net, self.x, self.y = net, x, y
         self._xt: Array | None = None  # (n_in, n) copy of x: one input's values are contiguous
         self._state: ScreenState | None = None
-        self._grads: dict[str, Array] | None = None
+        self._back: Backward | None = None
         self._incremental = 0
 
     @property
@@ -40,7 +49,7 @@ class Screen:
 
     def invalidate(self) -> None:
         self._state = None
-        self._grads = None
+        self._back = None
 
     def _full(self) -> ScreenState:
         self._incremental = 0
@@ -69,28 +78,52 @@ class Screen:
 
     def gradient(self) -> dict[str, Array]:
         """∂C/∂θ over the training set at the current parameters (cached until they change)."""
-        if self._grads is None:
+        return self._backward()[0]
+
+    def deltas(self) -> list[Array]:
+        """δ_l = ∂C/∂z_l of every layer over the training set, (n, n_out_l) each."""
+        return self._backward()[1]
+
+    def _backward(self) -> Backward:
+        if self._back is None:
             st = self.state
-            _, self._grads = self.net.backward(list(st.zs), list(st.acts), self.y)
-        return self._grads
+            _, grads, deltas = self.net.backward_deltas(st.zs, st.acts, self.y)
+            self._back = grads, deltas
+        return self._back
+
+    def exact(self) -> ScreenState | None:
+        """The cached pass if it is exactly what `net.forward(x)` gives now, else None."""
+        st = self._state
+        return st if st is not None and st.exact else None
+
+    def backward(self) -> Backward | None:
+        """The cached backward pass of an exact forward pass, if there is one."""
+        return self._back if self.exact() is not None else None
+
+    def adopt(self, zs: list[Array], acts: list[Array], cost: float) -> None:
+        """Take `net.forward(x)` at the current parameters, computed elsewhere, if none is
+        cached. The arrays must never be written afterwards."""
+        if self._state is None:
+            self._incremental = 0
+            self._state = ScreenState(tuple(zs), tuple(acts), cost, exact=False)
 
     def save(self) -> ScreenState | None:
         return self._state
 
-    def checkpoint(self) -> tuple[ScreenState | None, dict[str, Array] | None, int]:
+    def checkpoint(self) -> Checkpoint:
         """Everything cached, gradient included, for `rollback` (arrays are never written)."""
-        return self._state, self._grads, self._incremental
+        return self._state, self._back, self._incremental
 
-    def rollback(self, cp: tuple[ScreenState | None, dict[str, Array] | None, int]) -> None:
-        self._state, self._grads, self._incremental = cp
+    def rollback(self, cp: Checkpoint) -> None:
+        self._state, self._back, self._incremental = cp
 
     def restore(self, state: ScreenState | None) -> None:
         self._state = state
-        self._grads = None
+        self._back = None
 
     def touch(self, l: int, i: int, j: int | None, delta: float) -> None:
         """W_l[i, j] (or b_l[i] when j is None) just changed by `delta`."""
-        self._grads = None
+        self._back = None
         self._incremental += 1
         if self._state is None or self._incremental > self.MAX_INCREMENTAL:
             self._state = None
@@ -117,4 +150,4 @@ class Screen:
         for k in range(l + 1, net.L):
             zs[k], acts[k + 1] = net.forward_layer(k, acts[k])
         cost = net.cost(zs[-1], acts[-1], self.y)
-        self._state = ScreenState(tuple(zs), tuple(acts), cost)
+        self._state = ScreenState(tuple(zs), tuple(acts), cost, exact=False)

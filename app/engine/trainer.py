@@ -12,6 +12,7 @@ propose; only `_apply` changes parameters, masks locked dials and enforces the l
 
 import contextlib
 import copy
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -108,9 +109,12 @@ class Trainer:
     # -- parameters --------------------------------------------------------------------------
     def set_params(self, params: Mapping[str, Array]) -> None:
         """Rebind whole tensors (already validated); every cache is dropped."""
+        slots = self.net.slots
         for name, value in params.items():
-            l, kind = parse_name(name, self.arch.n_layers)
-            (self.net.weights if kind == "weight" else self.net.biases)[l] = value
+            if name not in slots:
+                parse_name(name, self.arch.n_layers)  # raises, naming the parameters there are
+            tensors, l = slots[name]
+            tensors[l] = value
         self.screen.invalidate()
         self.test_screen.invalidate()
 
@@ -139,12 +143,12 @@ class Trainer:
         self._set_element(name, idx, float(value))
 
     def _set_element(self, name: str, idx: tuple[int, ...], value: float) -> None:
-        l, kind = parse_name(name, self.arch.n_layers)
-        arr = self.net.params[name].copy()
+        tensors, l = self.net.slots[name]
+        arr = tensors[l].copy()
         delta = value - float(arr[idx])
         arr[idx] = value
-        (self.net.weights if kind == "weight" else self.net.biases)[l] = arr
-        j = idx[1] if kind == "weight" else None
+        tensors[l] = arr
+        j = idx[1] if len(idx) == 2 else None  # a weight (out, in); a bias has (out,)
         self.screen.touch(l, idx[0], j, delta)
         self.test_screen.touch(l, idx[0], j, delta)
 
@@ -258,8 +262,9 @@ class Trainer:
             self.learner.abandon()
 
     def _carry_out(self, o: Outcome) -> None:
-        self.work.forward_examples += o.forward_examples
-        self.work.backward_examples += o.backward_examples
+        if o.forward_examples or o.backward_examples:
+            self.work.forward_examples += o.forward_examples
+            self.work.backward_examples += o.backward_examples
         if o.batch_cost is not None:
             self._check_cost(o.batch_cost)
         if o.proposal is not None and not self.diverged:
@@ -271,18 +276,18 @@ class Trainer:
 
     def _apply(self, p: Proposal) -> None:
         """The one place parameters change by learning: locked dials masked, limit enforced."""
-        new, applied = {}, {}
+        params, new, applied = self.net.params, {}, {}
         for name, d in p.delta.items():
             free = self.free_mask(name)
             if free is not None:
                 d = d * free
-            q = self.net.params[name] + d
+            q = params[name] + d
             if not within_limit(q):
                 self.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
                 return  # nothing of a refused update is kept, momentum included
             new[name], applied[name] = q, d
         if p.tentative:
-            self._tentative = (dict(self.net.params), self.screen.save())
+            self._tentative = (params, self.screen.save())
         if p.dial is not None:
             name, idx = p.dial
             self._set_element(name, idx, float(new[name][idx]))
@@ -298,7 +303,7 @@ class Trainer:
         self._tentative = None
 
     def _check_cost(self, batch_cost: float) -> None:
-        if not np.isfinite(batch_cost):
+        if not math.isfinite(batch_cost):
             self.diverge(f"the batch cost is {batch_cost}")
             return
         if self.run_start_cost is None:

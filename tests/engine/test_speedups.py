@@ -1,0 +1,123 @@
+"""The engine's shortcuts change no number: products split across cores equal NumPy's, and a
+full-batch step that reads the screen's cached pass is bit-identical to one that computes it."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from dialboard.engine import network
+from dialboard.engine.lookahead import next_update
+from dialboard.engine.network import affine, outer_sum, within_limit
+from dialboard.engine.trainer import Trainer
+from tests.engine.helpers import make_trainer
+
+
+@pytest.fixture
+def split_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every product split, over two threads or more, whatever this machine has."""
+    monkeypatch.setattr(network, "SPLIT_WORK", 1)
+    monkeypatch.setattr(network, "CORES", max(2, network.CORES))
+
+
+@pytest.mark.usefixtures("split_everything")
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
+def test_split_products_equal_numpys(n: int) -> None:
+    rng = np.random.default_rng(n)
+    a, w, b, d = (rng.normal(size=s) for s in ((n, 9), (5, 9), (5,), (n, 5)))
+    np.testing.assert_allclose(affine(a, w, b), a @ w.T + b, rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(outer_sum(d, a), d.T @ a, rtol=1e-14, atol=1e-14)
+
+
+def _train(batch: int | None, steps: int) -> Trainer:
+    t = make_trainer((6, 5, 4, 3), batch_size=batch, n=40, learning_rate=0.7)
+    t.step(steps)
+    return t
+
+
+@pytest.mark.parametrize("batch", [None, 8])
+def test_a_step_with_split_products_is_the_plain_step(
+        batch: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _train(batch, 5)
+    monkeypatch.setattr(network, "SPLIT_WORK", 1)
+    monkeypatch.setattr(network, "CORES", max(2, network.CORES))
+    split = _train(batch, 5)
+    for name, p in plain.net.params.items():
+        np.testing.assert_allclose(split.net.params[name], p, rtol=0, atol=1e-13)
+
+
+def _child(queue: "multiprocessing.Queue[float]") -> None:
+    rng = np.random.default_rng(0)
+    a, w = rng.normal(size=(4, 3)), rng.normal(size=(2, 3))
+    queue.put(float(np.abs(affine(a, w, np.zeros(2)) - a @ w.T).max()))
+
+
+@pytest.mark.usefixtures("split_everything")
+def test_a_forked_process_splits_products_too() -> None:
+    affine(np.ones((4, 3)), np.ones((2, 3)), np.zeros(2))  # this process's threads exist now
+    ctx = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[float] = ctx.Queue()
+    child = ctx.Process(target=_child, args=(queue,))
+    child.start()
+    assert queue.get(timeout=60) < 1e-14  # a child waiting on its parent's threads: no answer
+    child.join(timeout=60)
+    assert child.exitcode == 0
+
+
+def test_within_limit_looks_at_every_value() -> None:
+    assert within_limit(np.array([1e8, -1e8])) and within_limit(np.zeros(0))
+    assert within_limit(np.full(1000, 9e7))  # Σ a² is past LIMIT², yet every value is within
+    for bad in (1e8 * (1 + 1e-15), -2e8, np.nan, np.inf):
+        assert not within_limit(np.array([0.0, bad]))
+        assert not within_limit(bad)
+    assert not within_limit(np.array([1e200, 1.0]))  # Σ a² overflows to ∞
+
+
+def _watched(t: Trainer) -> None:
+    """What a streamed frame asks of the trainer between steps."""
+    t.cost()
+    t.gradient()
+    next_update(t)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_a_full_batch_step_reading_the_screen_is_bit_identical(momentum: float) -> None:
+    watched, alone = (make_trainer((3, 5, 4, 2), batch_size=None, momentum=momentum)
+                      for _ in range(2))
+    for _ in range(4):
+        _watched(watched)
+        watched.step()
+        alone.step()
+        for name, p in alone.net.params.items():
+            assert np.array_equal(watched.net.params[name], p)
+        assert watched.trace.batch_cost == alone.trace.batch_cost
+        for l in range(3):
+            assert np.array_equal(watched.trace.deltas[l], alone.trace.deltas[l])  # type: ignore[arg-type]
+
+
+def test_the_step_follows_the_screens_gradient_layer_by_layer() -> None:
+    t = make_trainer((3, 5, 4, 2), batch_size=None)
+    grads = {n: g.copy() for n, g in t.gradient().items()}
+    while t.next_phase != "update":
+        t.run_phase()
+    assert t.trace.grads.keys() == grads.keys()
+    for name, g in grads.items():
+        assert np.array_equal(t.trace.grads[name], g)
+    for l, d in enumerate(t.trace.deltas):
+        assert d is not None and d.shape == (24, (5, 4, 2)[l])
+        np.testing.assert_allclose(d.sum(axis=0), grads[f"layers.{l}.bias"], rtol=1e-13)
+
+
+def test_a_screen_updated_after_a_turn_is_not_taken_for_the_step() -> None:
+    turned, fresh = (make_trainer((3, 5, 4, 2), batch_size=None) for _ in range(2))
+    for t in (turned, fresh):
+        t.cost()
+        t.set_value("layers.0.weight", [1, 2], 0.731)
+        t.set_value("layers.1.bias", [3], -0.25)
+    turned.cost()  # the screen, updated neuron by neuron: equal to rounding, not bit for bit
+    turned.gradient()
+    fresh.screen.invalidate()
+    turned.step()
+    fresh.step()
+    for name, p in fresh.net.params.items():
+        assert np.array_equal(turned.net.params[name], p)
