@@ -352,3 +352,27 @@ def test_any_file_and_pick_is_a_board_or_a_refusal_in_words(
         assert str(exc)
         return
     assert built.n_in == len(inputs) and len(built.class_names) in (0, n_out)
+
+
+def test_a_csv_board_survives_export_to_a_board_file_and_opening_it_again(live: Live) -> None:
+    created = live.create(**board(written(IRIS_LIKE), test_fraction=0.3))
+    sid = created["id"]
+    with httpx.Client(timeout=30) as c:
+        file = c.get(f"{live.base}/api/sessions/{sid}/board.safetensors").content
+        read = c.post(f"{live.base}/api/board-files", content=file,
+                      headers={"content-type": "application/octet-stream"})
+        assert read.status_code == 200, read.text
+        again = c.post(f"{live.base}/api/sessions", json=read.json()["config"])
+    assert again.status_code == 201, again.text
+    before, after = live.session(sid).trainer, live.session(again.json()["id"]).trainer
+    assert after.data.class_names == before.data.class_names == ("setosa", "versicolor",
+                                                                 "virginica")
+    def every_row(d: Any) -> np.ndarray:  # inputs and targets as the network saw them, sorted
+        both = np.hstack([np.concatenate([d.x_train, d.x_test]),
+                          np.concatenate([d.y_train, d.y_test])])
+        return both[np.lexsort(both.T[::-1])]
+
+    assert np.array_equal(every_row(after.data), every_row(before.data))
+    assert len(after.data.x_test) == len(before.data.x_test) == 3
+    assert all(np.array_equal(before.net.params[n], after.net.params[n])
+               for n in before.net.params)
