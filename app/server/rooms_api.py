@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
 from typing import Any
 
 import segno
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from dialboard.server import i18n
+from dialboard.server.assets import templates_dir
 from dialboard.server.registry import Registry
 from dialboard.server.rest import may_create, registry
-from dialboard.server.rooms import Room, RoomError, Rooms, lan_address
+from dialboard.server.rooms import CODE_LENGTH, Room, RoomError, Rooms, lan_address
 from dialboard.server.session import Session
 
 router = APIRouter()
@@ -125,6 +129,28 @@ async def room_qr(request: Request, code: str) -> Response:
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
     return Response(svg, media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
+
+
+@router.get("/join", include_in_schema=False, response_class=HTMLResponse)
+async def join_page(request: Request, code: str = "", lang: str | None = None) -> Response:
+    """Students type the code; a code that opens a room sends them to its board, watching."""
+    error, status, lang = "", 200, i18n.resolve(lang) if lang else None
+    if code.strip():
+        try:
+            room = rooms(request).get(code)
+            return RedirectResponse(f"/?room={room.code}" + (f"&lang={lang}" if lang else ""),
+                                    status_code=303)
+        except RoomError as refused:
+            status = refused.status
+            key = "join.unknown" if status == 404 else "join.malformed"
+            error = i18n.text(lang, key, code=code.strip().upper()[:12], n=CODE_LENGTH)
+    context = {"code": code[:12], "error": error, **i18n.page_context(lang)}
+    return _templates().TemplateResponse(request, "join.html", context, status_code=status)
+
+
+@cache
+def _templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=templates_dir())
 
 
 @router.get("/join/{code}", include_in_schema=False)

@@ -183,3 +183,37 @@ def test_a_room_survives_a_restart(tmp_path: Path) -> None:
                          timeout=DEADLINE).status_code == 404
     finally:
         third.sigterm()
+
+
+def test_join_page_asks_for_the_code(live: Live) -> None:
+    r = httpx.get(f"{live.base}/join", timeout=DEADLINE)
+    assert r.status_code == 200 and "Type the code shown on the projector" in r.text
+    assert 'data-testid="join-code"' in r.text and 'role="alert"' not in r.text
+
+
+def test_join_page_sends_a_good_code_to_its_board(live: Live) -> None:
+    room = open_room(live, live.create(preset="xor"))
+    typed = f" {room['code'][:3].lower()}-{room['code'][3:]} "
+    r = httpx.get(f"{live.base}/join", params={"code": typed}, timeout=DEADLINE)
+    assert r.status_code == 303 and r.headers["location"] == f"/?room={room['code']}"
+
+
+@pytest.mark.parametrize(("typed", "status", "words"), [
+    ("ACEFHJ", 404, "No class has the code ACEFHJ"),
+    ("HELLO", 422, "A class code has 6 letters and digits"),
+])
+def test_join_page_says_what_is_wrong_with_a_code(live: Live, typed: str, status: int,
+                                                  words: str) -> None:
+    r = httpx.get(f"{live.base}/join", params={"code": typed}, timeout=DEADLINE)
+    assert r.status_code == status and words in r.text and 'role="alert"' in r.text
+    assert f'value="{typed}"' in r.text  # what was typed stays, to correct it
+
+
+def test_join_page_speaks_the_asked_language(live: Live) -> None:
+    r = httpx.get(f"{live.base}/join", params={"code": "ACEFHJ", "lang": "de"},
+                  timeout=DEADLINE)
+    assert 'lang="de"' in r.text and "Keine Klasse hat den Code ACEFHJ" in r.text
+    room = open_room(live, live.create(preset="xor"))
+    r = httpx.get(f"{live.base}/join", params={"code": room["code"], "lang": "de"},
+                  timeout=DEADLINE)
+    assert r.headers["location"] == f"/?room={room['code']}&lang=de"
