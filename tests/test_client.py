@@ -7,10 +7,13 @@ in this process. Every wait is on an event (the client's own confirmations, a fr
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -173,6 +176,28 @@ def test_viewers_watch_and_cannot_change(url: str) -> None:
         Board.join(url, presenter.id, "not-the-token")
     with pytest.raises(BoardError, match="404"):
         Board.join(url, "no-such-board")
+
+
+def _call(url: str, method: str, body: dict[str, str], token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        out: dict[str, Any] = json.loads(response.read())
+    return out
+
+
+def test_audience_and_a_moved_room(url: str) -> None:
+    with Board.create(url, preset="xor") as old, Board.create(url, preset="xor") as new:
+        room = _call(f"{url}/api/rooms", "POST", {"session": old.id}, str(old.token))
+        with Board.join(url, old.id) as viewer:
+            old.wait(lambda f: old.watching == 1)  # `audience` is told to presenters
+            _call(f"{url}/api/rooms/{room['code']}", "PUT",
+                  {"session": new.id, "session_token": str(new.token)}, room["token"])
+            for board in (viewer, old):  # every socket on the old board hears it, then closes
+                with pytest.raises(BoardError, match=f"room moved to board '{new.id}'"):
+                    board.wait(lambda f: False)
+                assert board.moved_to == new.id
 
 
 async def _async_board(url: str) -> None:

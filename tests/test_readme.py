@@ -1,7 +1,8 @@
 """The README's notebook example runs, as printed, against a real server process.
 
-It must need nothing but what `pip install .` brings (the standard library and the
-`[project]` dependencies, not the test tools), and print what the engine computes.
+It must need nothing but what `pip install .` brings (the standard library, the project
+itself and its `[project]` dependencies, not the test tools), and print what the engine
+computes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 from server_process import free_port, start_server, stop_server
 
+from dialboard.engine import next_update
 from dialboard.server.session_config import build, resolve
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,9 +41,9 @@ def normalize(name: str) -> str:
 
 
 def install_requirements() -> set[str]:
-    """Distribution names `pip install .` brings: the [project] dependencies."""
+    """Distribution names `pip install .` brings: the project and its dependencies."""
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    names = set()
+    names = {normalize(project["name"])}
     for spec in project["dependencies"]:
         match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
         assert match, spec
@@ -73,7 +75,7 @@ def test_example_imports_only_what_the_install_brings() -> None:
 @pytest.mark.timeout(120)
 def test_example_runs_against_a_server(tmp_path: Path) -> None:
     example = python_example()
-    assert example.count(EXAMPLE_ADDRESS) >= 2, "the example no longer talks to 127.0.0.1:8000"
+    assert EXAMPLE_ADDRESS in example, "the example no longer talks to 127.0.0.1:8000"
     port = free_port()
     script = tmp_path / "example.py"
     script.write_text(example.replace(EXAMPLE_ADDRESS, f"127.0.0.1:{port}"))
@@ -97,11 +99,16 @@ def test_example_runs_against_a_server(tmp_path: Path) -> None:
     # step 100 cost 0.1238… accuracy 0.75
     # [[ 1.71…  -1.58…]
     #  [ 0.29…  -0.39…]]
-    first, rest = result.stdout.split("\n", 1)
-    match = re.fullmatch(rf"step 100 cost ({FLOAT}) accuracy ({FLOAT})", first.strip())
+    # next update
+    # [[…]]
+    # locked dial 0.29… at step 153
+    match = re.fullmatch(
+        rf"step 100 cost ({FLOAT}) accuracy ({FLOAT})\n(.*)\nnext update\n(.*)\n"
+        rf"locked dial ({FLOAT}) at step (\d+)\n", result.stdout, re.S)
     assert match, result.stdout
-    cost, accuracy = float(match.group(1)), float(match.group(2))
-    weight = np.array([float(v) for v in re.findall(FLOAT, rest)])
+    cost, accuracy, locked = (float(match.group(k)) for k in (1, 2, 5))
+    weight, update = (np.array([float(v) for v in re.findall(FLOAT, match.group(k))])
+                      for k in (3, 4))
 
     # The same board trained 100 steps in this process (the xor preset is seeded).
     trainer = build(resolve({"preset": "xor"}), max_parameters=250_000)
@@ -109,5 +116,10 @@ def test_example_runs_against_a_server(tmp_path: Path) -> None:
     expected = trainer.net.params["layers.0.weight"]
     assert cost == pytest.approx(trainer.cost(), rel=1e-6)
     assert accuracy == pytest.approx(trainer.accuracy())
-    assert weight.shape == (expected.size,), rest
+    assert weight.shape == update.shape == (expected.size,), result.stdout
     np.testing.assert_allclose(weight, expected.ravel(), rtol=1e-6, atol=1e-7)
+    delta = next_update(trainer).delta
+    assert delta is not None
+    np.testing.assert_allclose(update, delta["layers.0.weight"].ravel(), rtol=1e-6, atol=1e-9)
+    assert int(match.group(6)) >= 150  # played on, but the locked dial stayed
+    assert locked == pytest.approx(expected[1, 0], rel=1e-7)

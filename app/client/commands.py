@@ -96,6 +96,16 @@ class BoardBase(Generic[R]):
         return {p["name"]: tuple(p["shape"]) for p in self.hello["parameters"]}
 
     @property
+    def watching(self) -> int | None:
+        """How many watch this board without control (told to presenters only)."""
+        return self._core.watching
+
+    @property
+    def moved_to(self) -> str | None:
+        """The board this one's class room moved to (this one then closes), or None."""
+        return self._core.moved_to
+
+    @property
     def token(self) -> str | None:
         """The control token (None for a board joined to watch)."""
         return self._core.token

@@ -95,6 +95,8 @@ class Core:
         self.errors_seen = 0
         self.recent_errors: deque[tuple[int, dict[str, Any]]] = deque(maxlen=ERRORS_KEPT)
         self.closed: str | None = None
+        self.watching: int | None = None  # sockets watching without control (`audience`)
+        self.moved_to: str | None = None  # the board its class room moved to (`moved`)
 
     @property
     def names(self) -> list[str]:
@@ -116,6 +118,11 @@ class Core:
             self.grants += 1
             self.granted = m.get("granted") is True
             self.barrier_version = None
+        elif kind == "audience":
+            self.watching = m.get("watching")
+        elif kind == "moved":  # the class room moved on; the server closes this board
+            self.moved_to = m.get("session")
+            self.close(f"its room moved to board {self.moved_to!r}: join that one")
         elif kind == "error":
             self.recent_errors.append((self.errors_seen, m))
             self.errors_seen += 1
