@@ -29,8 +29,8 @@ from dialboard.engine import (  # noqa: E402
     Architecture,
     TrainConfig,
     Trainer,
+    cores,
     load_dataset,
-    network,
     next_update,
 )
 
@@ -72,20 +72,20 @@ def race(contenders: list[Contender], seconds: float, rounds: int
         for k, (_, fn, setup) in enumerate(contenders):
             setup()
             got[k].append(turn(fn, seconds / rounds))
-    network.SPLIT_WORK = SPLIT
+    cores.SPLIT_WORK = SPLIT
     return [(label, statistics.median(w for w, _ in g), statistics.median(c for _, c in g))
             for (label, _, _), g in zip(contenders, got, strict=True)]
 
 
-SPLIT = network.SPLIT_WORK
+SPLIT = cores.SPLIT_WORK
 
 
 def both_cores() -> None:
-    network.SPLIT_WORK = SPLIT
+    cores.SPLIT_WORK = SPLIT
 
 
 def one_core() -> None:
-    network.SPLIT_WORK = 1 << 62
+    cores.SPLIT_WORK = 1 << 62
 
 
 def report(title: str, rows: list[tuple[str, float, float]], per_step: bool) -> float:
@@ -107,7 +107,7 @@ def torch_pair(batch: int | None, what: str) -> list[Contender]:
     net = TorchNet(batch)
     fn = net.step if what == "step" else net.cost_and_gradient
     return [(f"PyTorch, {k} thread{'s' * (k > 1)}", fn, functools.partial(net.threads, k))
-            for k in sorted({1, network.CORES})]
+            for k in sorted({1, cores.CORES})]
 
 
 def best_torch(rows: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
@@ -192,9 +192,9 @@ def main() -> None:
     tv = torch_version()
     print(f"625-20-20-10 (13,100 weights, 50 biases), digits-25x25, {n_train} training images, "
           f"float64")
-    print(f"cores: {os.cpu_count()} (this process may use {network.CORES}); NumPy "
+    print(f"cores: {os.cpu_count()} (this process may use {cores.CORES}); NumPy "
           f"{np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}; the engine "
-          f"splits products of ≥ {SPLIT:,} multiply-adds over {network.CORES} threads; "
+          f"splits products of ≥ {SPLIT:,} multiply-adds over {cores.CORES} threads; "
           f"PyTorch {tv or 'not installed'}")
     load0 = os.getloadavg()[0]
     print("medians of interleaved turns: wall | CPU ms per call; 'engine N×' = how many times "

@@ -12,15 +12,13 @@ Parameter names are the product's one vocabulary: ``layers.{l}.weight`` and ``la
 l = 0 being inputs → first hidden layer. Gradients carry the same names and shapes.
 """
 
-import itertools
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from dialboard.engine.activations import Activation, get_activation
+from dialboard.engine.cores import affine, outer_sum
 from dialboard.engine.errors import ConfigError
 from dialboard.engine.losses import Loss, get_loss, output_delta
 
@@ -28,57 +26,6 @@ Array = np.ndarray
 # |θ| beyond this is divergence, not learning: it also keeps every dial within F32 range.
 PARAMETER_LIMIT = 1e8
 MAX_LAYERS = 32  # layers of weights: deeper boards teach nothing more and cost time to build
-# A product of at least this many multiply-adds (~0.1 ms on one core) is split across the
-# cores: handing a part to another thread costs some 20 µs. NumPy releases the GIL in BLAS.
-SPLIT_WORK = 1_000_000
-CORES = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1, 4)
-_pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid that made it, pool)
-
-
-def _run_split(job: Callable[[slice], object], size: int) -> None:
-    """job(part) for CORES even parts of range(size): the others on the pool, one here."""
-    global _pool
-    if _pool is None or _pool[0] != os.getpid():  # a forked child has none of the threads
-        _pool = (os.getpid(), ThreadPoolExecutor(CORES - 1, thread_name_prefix="engine"))
-    cuts = [size * k // CORES for k in range(CORES + 1)]
-    parts = [slice(a, b) for a, b in itertools.pairwise(cuts)]
-    pending: list[Future[object]] = [_pool[1].submit(job, p) for p in parts[1:]]
-    job(parts[0])
-    for f in pending:
-        f.result()
-
-
-def _split_pays(work: int) -> bool:
-    return CORES > 1 and work >= SPLIT_WORK
-
-
-def affine(a: Array, w: Array, b: Array) -> Array:
-    """a wᵀ + b: (n, n_in) (n_out, n_in)ᵀ + (n_out,) → (n, n_out). A large product is split by
-    examples (rows): each row is the same dot products as unsplit."""
-    n = a.shape[0]
-    if not _split_pays(n * w.size):
-        z = a @ w.T
-        z += b
-        return z
-    z = np.empty((n, w.shape[0]))
-
-    def rows(s: slice) -> None:
-        np.matmul(a[s], w.T, out=z[s])
-        z[s] += b
-
-    _run_split(rows, n)
-    return z
-
-
-def outer_sum(d: Array, a: Array) -> Array:
-    """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples. A large product
-    is split by inputs (columns of a), so each entry is still one sum over all examples."""
-    if not _split_pays(d.size * a.shape[1]):
-        return d.T @ a
-    g = np.empty((d.shape[1], a.shape[1]))
-    _run_split(lambda s: np.matmul(d.T, a[:, s], out=g[:, s]), a.shape[1])
-    return g
 
 
 def within_limit(a: Array | float) -> bool:

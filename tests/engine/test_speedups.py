@@ -6,9 +6,10 @@ import multiprocessing
 import numpy as np
 import pytest
 
-from dialboard.engine import network
+from dialboard.engine import cores
+from dialboard.engine.cores import affine, outer_sum
 from dialboard.engine.lookahead import next_update
-from dialboard.engine.network import affine, outer_sum, within_limit
+from dialboard.engine.network import within_limit
 from dialboard.engine.trainer import Trainer
 from tests.engine.helpers import make_trainer
 
@@ -16,8 +17,8 @@ from tests.engine.helpers import make_trainer
 @pytest.fixture
 def split_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every product split, over two threads or more, whatever this machine has."""
-    monkeypatch.setattr(network, "SPLIT_WORK", 1)
-    monkeypatch.setattr(network, "CORES", max(2, network.CORES))
+    monkeypatch.setattr(cores, "SPLIT_WORK", 1)
+    monkeypatch.setattr(cores, "CORES", max(2, cores.CORES))
 
 
 @pytest.mark.usefixtures("split_everything")
@@ -39,8 +40,8 @@ def _train(batch: int | None, steps: int) -> Trainer:
 def test_a_step_with_split_products_is_the_plain_step(
         batch: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = _train(batch, 5)
-    monkeypatch.setattr(network, "SPLIT_WORK", 1)
-    monkeypatch.setattr(network, "CORES", max(2, network.CORES))
+    monkeypatch.setattr(cores, "SPLIT_WORK", 1)
+    monkeypatch.setattr(cores, "CORES", max(2, cores.CORES))
     split = _train(batch, 5)
     for name, p in plain.net.params.items():
         np.testing.assert_allclose(split.net.params[name], p, rtol=0, atol=1e-13)
