@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +151,24 @@ def test_long_step_play_pause_and_frames(url: str) -> None:
         frame = board.pause()
         assert not frame.playing and not frame.running
         assert board.info()["step"] == frame.step == board.step_count
+
+
+def test_ctrl_c_during_a_long_step_pauses_the_board(url: str) -> None:
+    with Board.create(url, preset="xor") as board:
+
+        def press_ctrl_c() -> None:  # once the run is on, as a notebook's stop button would
+            board.wait(lambda f: f.running, timeout=30)
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+        helper = threading.Thread(target=press_ctrl_c)
+        helper.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                board.step(1_000_000)
+        finally:
+            helper.join()
+        frame = board.wait(lambda f: not f.running, timeout=30)
+        assert 0 < frame.step < 1_000_000 and board.info()["step"] == frame.step
 
 
 def test_import_params_and_delete(url: str) -> None:
