@@ -29,9 +29,13 @@ def ours(arrays: dict[str, np.ndarray]) -> dict[str, list[float]]:
             for k, v in arrays.items()}
 
 
-def server_params(base: str, sid: str) -> dict[str, np.ndarray]:
+def assert_server_holds(base: str, sid: str, arrays: dict[str, np.ndarray]) -> None:
+    """The board's parameters on the server are exactly the file's (F64)."""
     with urllib.request.urlopen(f"{base}/api/sessions/{sid}/state.safetensors") as res:
-        return {k: v for k, v in load(res.read()).items() if k != "cost"}
+        state = load(res.read())
+    for name, values in arrays.items():
+        layer, kind = name.split(".")
+        np.testing.assert_array_equal(state[f"layers.{int(layer) // 2}.{kind}"], values)
 
 
 def board_file(base: str, preset: str) -> bytes:
@@ -80,9 +84,7 @@ def test_save_then_load_returns_the_board_to_the_saved_dials(page: Any, server: 
     notice = page.locator("[data-testid=notice]", has_text="into this board")
     notice.wait_for()
     assert path.name in notice.text_content()
-    for name, values in server_params(server.url, sid).items():
-        layer, kind = name.split(".")[1:]
-        np.testing.assert_array_equal(values, saved[f"{2 * int(layer)}.{kind}"])
+    assert_server_holds(server.url, sid, saved)
     assert session_id(page) == sid and page.text_content("[data-testid=step-count]") == "6"
     page.keyboard.press("PageUp")   # the load was one undo level: the dials of step 6 return
     page.wait_for_function(f"() => !({SHOWS})({json.dumps(ours(saved))})")
@@ -98,9 +100,7 @@ def test_a_dropped_file_of_another_network_opens_as_a_new_board(page: Any, serve
     new = session_id(page)
     assert new != sid
     page.wait_for_function(SHOWS, arg=ours(load(blob)))
-    for name, values in server_params(server.url, new).items():
-        layer, kind = name.split(".")[1:]
-        np.testing.assert_array_equal(values, load(blob)[f"{2 * int(layer)}.{kind}"])
+    assert_server_holds(server.url, new, load(blob))
 
 
 def test_a_file_that_does_not_fit_is_explained_by_name_and_shape(page: Any, server: Any,
@@ -139,3 +139,25 @@ def test_the_buttons_fit_phones_and_projectors(browser: Any, server: Any, errors
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (testid, box)
     finally:
         context.close()
+
+
+def test_a_student_watching_can_save_the_board_but_not_load_into_it(
+        page: Any, server: Any, new_page: Any, tmp_path: Path) -> None:
+    sid = open_board(page, server.url)
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    viewer = new_page("viewer")
+    viewer.goto(f"{server.url}/?watch={sid}")
+    wait_step(viewer, 1)
+    assert viewer.locator("[data-testid=load-board]").is_hidden()
+    with viewer.expect_download() as got:
+        viewer.click("[data-testid=save-board]")
+    path = tmp_path / "watched.safetensors"
+    got.value.save_as(path)
+    saved = load_file(str(path))
+    assert_server_holds(server.url, sid, saved)
+    other = board_file(server.url, "xor")
+    drop(viewer, "other.safetensors", other)
+    viewer.locator("[data-testid=notice]", has_text="read-only").wait_for()
+    assert session_id(viewer) == sid
+    assert_server_holds(server.url, sid, saved)
