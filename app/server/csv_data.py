@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from dialboard.engine._inline import (
     MAX_INLINE_ROWS,
     MAX_INLINE_VALUES,
@@ -77,18 +79,34 @@ def _where(row: int, column: str) -> str:
 
 
 def _number(cell: str, delimiter: str) -> float | None:
-    if delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
-        cell = cell.replace(",", ".")  # "3,5": a decimal comma, as semicolon files write it
+    """The cell as a number, or None; NaN and ±inf are passed on for the caller to judge."""
+    if "_" in cell:
+        return None  # float() would take "1_000"; a file does not mean it
     try:
-        return float(cell.replace("_", "!"))  # float() would take "1_000"; a file does not mean it
+        return float(cell)
     except ValueError:
+        if delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
+            return float(cell.replace(",", "."))  # "3,5": a decimal comma, as ";" files write
         return None
 
 
 def _column(name: str, cells: list[str], rows: tuple[int, ...], delimiter: str) -> Column:
-    missing = [k for k, c in enumerate(cells) if c.casefold() in MISSING]
-    numbers = [_number(c, delimiter) for c in cells]
-    text = [k for k, v in enumerate(numbers) if v is None and k not in set(missing)]
+    try:  # the common case, a column of numbers, read at once
+        fast = np.array(cells, dtype=np.float64)
+    except ValueError:
+        fast = None
+    if fast is not None and np.isfinite(fast).all() and "_" not in "".join(cells):
+        return Column(name, "number", tuple(cells), tuple(fast.tolist()), None)
+    numbers: list[float] = []
+    odd: list[int] = []  # cells that are not finite numbers: looked at one by one below
+    for k, cell in enumerate(cells):
+        v = _number(cell, delimiter)
+        if v is None or not -math.inf < v < math.inf:  # NaN compares false
+            odd.append(k)
+        numbers.append(0.0 if v is None else v)
+    missing = [k for k in odd if cells[k].casefold() in MISSING]
+    absent = set(missing)
+    text = [k for k in odd if k not in absent and _number(cells[k], delimiter) is None]
     kind = "number" if len(text) * 2 < len(cells) - len(missing) else "text"
     problem = None
     if missing:
@@ -96,17 +114,13 @@ def _column(name: str, cells: list[str], rows: tuple[int, ...], delimiter: str) 
         shown = f" ({cells[k]!r})" if cells[k] else ""
         problem = (f"{_where(rows[k], name)}: the value is missing{shown}; fill it in or "
                    "drop the row")
-    elif kind == "number" and text:
-        k = text[0]
-        problem = f"{_where(rows[k], name)}: {cells[k]!r:.40} is text in a column of numbers"
-    elif kind == "number":
-        huge = [k for k, v in enumerate(numbers) if not math.isfinite(v or 0.0)]
-        if huge:
-            k = huge[0]
-            problem = f"{_where(rows[k], name)}: {cells[k]!r:.40} is not a finite number"
+    elif kind == "number" and odd:
+        k = odd[0]
+        what = ("is text in a column of numbers" if text and k == text[0]
+                else "is not a finite number")
+        problem = f"{_where(rows[k], name)}: {cells[k]!r:.40} {what}"
     clean = kind == "number" and problem is None
-    return Column(name, kind, tuple(cells),
-                  tuple(v or 0.0 for v in numbers) if clean else None, problem)
+    return Column(name, kind, tuple(cells), tuple(numbers) if clean else None, problem)
 
 
 def _delimiter(header_line: str) -> str:
@@ -166,8 +180,8 @@ def parse(text: str) -> Table:
     if not data:
         raise CsvError("the file has a header row but no rows of data")
     numbered = tuple(rows)
-    columns = tuple(_column(n, [r[k] for r in data], numbered, delimiter)
-                    for k, n in enumerate(names))
+    columns = tuple(_column(n, list(cells), numbered, delimiter)
+                    for n, cells in zip(names, zip(*data, strict=True), strict=True))
     return Table(columns, numbered, delimiter)
 
 
