@@ -256,7 +256,7 @@ def test_async_board(url: str) -> None:
 def test_frames_decode_like_the_reference_library(url: str) -> None:
     from safetensors.numpy import load
 
-    from dialboard.client.http import Server, fetch
+    from dialboard.client.rest import Server, fetch
 
     with Board.create(url, preset="xor") as board:
         board.step(3)

@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from dialboard.client.commands import BoardBase
 from dialboard.client.core import Core, Pending, message
 from dialboard.client.frame import BoardError, Frame, next_update
-from dialboard.client.http import Request, Server, fetch
+from dialboard.client.rest import Request, Server, fetch
 from dialboard.client.sync import DEFAULT_TIMEOUT
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from dialboard.client.core import Core
 from dialboard.client.frame import Frame
-from dialboard.client.http import Server
+from dialboard.client.rest import Server
 
 R = TypeVar("R")
 Index = int | np.integer | Sequence[int | np.integer]
@@ -70,6 +70,10 @@ class BoardBase(Generic[R]):
     def example(self, index: int) -> R:
         """Show training example `index` between steps (its activations and δ)."""
         return self.command("example", index=index)
+
+    def __repr__(self) -> str:
+        role = "watching" if self._core.token is None else "in control"
+        return f"<{type(self).__name__} {self.id} {role}: {self._core.frame!r}>"
 
     # -- what the last frame says --------------------------------------------------------------
     @property

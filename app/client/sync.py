@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 from dialboard.client.commands import BoardBase
 from dialboard.client.core import Core, Pending, message
 from dialboard.client.frame import BoardError, Frame, next_update
-from dialboard.client.http import Server, fetch, fetch_json
+from dialboard.client.rest import Server, fetch, fetch_json
 
 DEFAULT_TIMEOUT = 60.0  # seconds; only a bound for a server that does not answer
 
