@@ -94,3 +94,23 @@ def test_a_bad_csv_shows_its_row_and_column(page: Any, server: Any, errors: Any)
     refused.wait_for(state="visible", timeout=TIMEOUT_MS)
     assert refused.text_content() == f"dataset: {problem}"
     page.screenshot(path=str(ARTIFACTS / "csv-form-bad.png"))
+
+
+def test_a_numeric_target_is_a_number_or_classes_as_the_teacher_says(page: Any,
+                                                                      server: Any) -> None:
+    open_board(page, server.url)
+    open_form(page)
+    page.fill("[data-testid=csv-text]", "x;y;grade\n1,5;2;9\n2,5;1;10\n3;0;9\n4;1;10\n")
+    page.click("[data-testid=csv-read]")
+    summary = page.locator("[data-testid=csv-summary]")
+    summary.filter(has_text="one output: the number").wait_for(timeout=TIMEOUT_MS)
+    assert page.input_value("input[name=layers]") == "2, 3, 1"
+    assert page.input_value("[data-testid=form-output-activation]") == "linear"
+    assert page.input_value("[data-testid=form-loss]") == "mse"
+    page.select_option("[data-testid=csv-task]", "classification")
+    assert summary.text_content() == "→ 2 inputs, one output per class: 9, 10"
+    assert page.input_value("input[name=layers]") == "2, 3, 2"
+    assert page.input_value("[data-testid=form-output-activation]") == "softmax"
+    page.click("text=Build the board")
+    page.wait_for_function("() => [...document.querySelectorAll('.outputs .out-name')]"
+                           ".map((e) => e.textContent).join() === '9,10'", timeout=TIMEOUT_MS)
