@@ -35,7 +35,7 @@ export function createCsvForm(root, onShape) {
       <label>${TEXT.paste} <textarea rows="3" spellcheck="false" data-testid="csv-text" placeholder="${escape(TEXT.pasteHint)}"></textarea></label>
       <div><button type="button" data-testid="csv-read">${TEXT.read}</button> <small class="csv-rows"></small></div>
     </div>
-    <p class="csv-error form-error csv-wide" role="alert" data-testid="csv-error" hidden></p>
+    <p class="csv-error csv-wide" role="alert" data-testid="csv-error" hidden></p>
     <div class="csv-columns csv-wide" data-testid="csv-columns"></div>
     <label class="csv-task" hidden><span>${TEXT.taskLabel}</span> <select data-testid="csv-task"></select></label>
     <label><span>${TEXT.scaling}</span> <select data-testid="csv-scaling"></select></label>
@@ -94,7 +94,7 @@ export function createCsvForm(root, onShape) {
     const shape = shapeOf(preview, picks);
     const summary = $(".csv-summary");
     summary.textContent = shape.error || shape.words;
-    summary.classList.toggle("form-error", Boolean(shape.error));
+    summary.classList.toggle("is-error", Boolean(shape.error));
     onShape(shape.error ? null : shape);
   }
 
