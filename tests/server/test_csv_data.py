@@ -376,3 +376,32 @@ def test_a_csv_board_survives_export_to_a_board_file_and_opening_it_again(live: 
     assert len(after.data.x_test) == len(before.data.x_test) == 3
     assert all(np.array_equal(before.net.params[n], after.net.params[n])
                for n in before.net.params)
+
+
+ROWS = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
+
+
+@pytest.mark.parametrize("extra,needle", [
+    ({"class_names": ["odd", "even", "more"]}, "class_names has 3 names; the data needs 2"),
+    ({"class_names": ["odd", "odd"]}, "class_names names 'odd' twice"),
+    ({"class_names": ["odd", ""]}, "class_names[1] must be 1 to 60 characters"),
+    ({"class_names": ["odd", "a\nb"]}, "class_names[1] must not hold < > or control characters"),
+    ({"class_names": "odd"}, "class_names must be a list of names"),
+    ({"targets": [[0.5], [1], [1], [0]], "class_names": ["a", "b"]},
+     "class_names fits only targets that are 0/1 or one-hot rows"),
+    ({"scaling": "log"}, "scaling must be one of none, standardise, minmax"),
+    ({"columns": {"inputs": ["a"], "target": "t"}}, "columns.inputs has 1 names; the data needs 2"),
+    ({"columns": ["a", "b"]}, 'columns must be {"inputs": [names], "target": name}'),
+])
+def test_inline_names_and_scaling_are_checked(extra: dict[str, Any], needle: str) -> None:
+    with pytest.raises(InvalidConfig, match=r"^dataset: ") as caught:
+        build(resolve({"layers": [2, 2, 1], "dataset": {**ROWS, **extra}}), max_parameters=100)
+    assert needle in str(caught.value)
+
+
+def test_inline_data_keeps_its_class_names() -> None:
+    data = build(resolve({"layers": [2, 2, 1], "dataset": {**ROWS, "class_names": ["same",
+                                                                                   "differ"]}}),
+                 max_parameters=100).data
+    assert data.class_names == ("same", "differ") and "2 classes: same, differ" in \
+        data.description
