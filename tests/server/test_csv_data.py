@@ -378,7 +378,7 @@ def test_a_csv_board_survives_export_to_a_board_file_and_opening_it_again(live: 
                for n in before.net.params)
 
 
-ROWS = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
+ROWS: dict[str, Any] = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
 
 
 @pytest.mark.parametrize("extra,needle", [
