@@ -394,14 +394,14 @@ ROWS: dict[str, Any] = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [
     ({"columns": ["a", "b"]}, 'columns must be {"inputs": [names], "target": name}'),
 ])
 def test_inline_names_and_scaling_are_checked(extra: dict[str, Any], needle: str) -> None:
+    dataset: dict[str, Any] = {**ROWS, **extra}
     with pytest.raises(InvalidConfig, match=r"^dataset: ") as caught:
-        build(resolve({"layers": [2, 2, 1], "dataset": {**ROWS, **extra}}), max_parameters=100)
+        build(resolve({"layers": [2, 2, 1], "dataset": dataset}), max_parameters=100)
     assert needle in str(caught.value)
 
 
 def test_inline_data_keeps_its_class_names() -> None:
-    data = build(resolve({"layers": [2, 2, 1], "dataset": {**ROWS, "class_names": ["same",
-                                                                                   "differ"]}}),
-                 max_parameters=100).data
+    dataset: dict[str, Any] = {**ROWS, "class_names": ["same", "differ"]}
+    data = build(resolve({"layers": [2, 2, 1], "dataset": dataset}), max_parameters=100).data
     assert data.class_names == ("same", "differ") and "2 classes: same, differ" in \
         data.description
