@@ -23,7 +23,8 @@ SCALINGS: dict[str, str] = {
 }
 
 __all__ = ["MAX_INLINE_ROWS", "MAX_INLINE_VALUES", "MAX_INLINE_WIDTH", "MAX_NAME_CHARS",
-           "SCALINGS", "check_names", "inline_array", "name_problem", "scale_inputs"]
+           "SCALINGS", "check_names", "data_origin", "inline_array", "name_problem",
+           "scale_inputs"]
 
 
 def _check_element(value: object, where: str) -> None:
@@ -133,3 +134,15 @@ def scale_inputs(x_train: FloatArray, x_test: FloatArray,
     with np.errstate(over="ignore"):  # beyond float64 is caught as "not finite" by Dataset
         return (np.ascontiguousarray((x_train - shift) / spread),
                 np.ascontiguousarray((x_test - shift) / spread))
+
+
+def data_origin(columns: object, n_in: int) -> str:
+    """"Inline data", or which columns of a table the inputs and the target are."""
+    if columns is None:
+        return "Inline data"
+    if not isinstance(columns, dict) or set(columns) != {"inputs", "target"}:
+        raise ConfigError('columns must be {"inputs": [names], "target": name}')
+    inputs = check_names(columns["inputs"], "columns.inputs", n_in)
+    (target,) = check_names([columns["target"]], "columns.target", 1)
+    shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
+    return f"Table columns {shown} → target {target}"

@@ -15,7 +15,13 @@ import numpy.typing as npt
 
 from dialboard.engine import _toys
 from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
-from dialboard.engine._inline import SCALINGS, check_names, inline_array, scale_inputs
+from dialboard.engine._inline import (
+    SCALINGS,
+    check_names,
+    data_origin,
+    inline_array,
+    scale_inputs,
+)
 from dialboard.engine._toys import FloatArray, IntArray
 from dialboard.engine.errors import ConfigError
 
@@ -364,7 +370,7 @@ def inline_dataset(
     x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, _rng(seed))
     x_train, x_test = scale_inputs(x_train, x_test, scaling)
     kind = f"{len(names)} classes: {', '.join(names)}" if names else "regression"
-    origin = _origin(columns, x.shape[1])
+    origin = data_origin(columns, x.shape[1])
     description = (
         f"{origin}: {len(x)} rows of {x.shape[1]} input values and {y.shape[1]} target values "
         f"({kind}); inputs {SCALINGS[scaling]}, targets as given; {len(x_test)} rows held out "
@@ -373,14 +379,3 @@ def inline_dataset(
     shape = (x.shape[1],)
     return Dataset("inline", x_train, y_train, x_test, y_test, task, shape, names, description)
 
-
-def _origin(columns: object, n_in: int) -> str:
-    """"Inline data", or which columns of a table the inputs and the target are."""
-    if columns is None:
-        return "Inline data"
-    if not isinstance(columns, dict) or set(columns) != {"inputs", "target"}:
-        raise ConfigError('columns must be {"inputs": [names], "target": name}')
-    inputs = check_names(columns["inputs"], "columns.inputs", n_in)
-    (target,) = check_names([columns["target"]], "columns.target", 1)
-    shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
-    return f"Table columns {shown} → target {target}"
