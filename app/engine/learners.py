@@ -48,6 +48,12 @@ class GradientState:
     trace: Trace | None  # the step in progress, if any
 
 
+def _by_columns(arrays: list[Array | None]) -> list[Array | None]:
+    """A layer's z, a and δ as the network lays them out (F order), however they were stored:
+    the same numbers in another layout would be summed in another order by BLAS."""
+    return [None if a is None else np.asfortranarray(a) for a in arrays]
+
+
 class GradientDescent:
     name = "gradient_descent"
 
@@ -78,8 +84,8 @@ class GradientDescent:
         self.abandon()
         if state.trace is not None:
             t = state.trace
-            self.trace = replace(t, zs=list(t.zs), acts=list(t.acts), deltas=list(t.deltas),
-                                 grads=dict(t.grads))
+            self.trace = replace(t, zs=_by_columns(t.zs), acts=t.acts[:1] + _by_columns(t.acts[1:]),
+                                 deltas=_by_columns(t.deltas), grads=dict(t.grads))
 
     def _next_batch(self, ctx: Context) -> Array | None:
         """Indices of the next mini-batch (None = full batch); a new permutation per epoch."""

@@ -85,17 +85,17 @@ def get_loss(name: str, output_activation: str) -> Loss:
 
 def output_delta(loss: Loss, out: str, z: Array, a: Array, y: Array,
                  g_prime: Callable[[Array, Array], Array]) -> Array:
-    """δ_out = ∂C/∂z_out, shape (n, n_out)."""
+    """δ_out = ∂C/∂z_out, shape (n, n_out), held column by column (F order) as z is."""
     if loss.name == "cross_entropy":
         # softmax + CE and sigmoid + CE both collapse to (a − y)/n.
-        d = a - y
+        d = np.subtract(a, y, order="F")
         d /= a.shape[0]
         return d
     g = loss.grad_a(a, y)
     if out == "softmax":
         # Jacobian-vector product of softmax: a ⊙ (g − Σₖ gₖ aₖ).
-        return a * (g - np.einsum("ij,ij->i", g, a)[:, None])
-    return g * g_prime(z, a)
+        return np.asfortranarray(a * (g - np.einsum("ij,ij->i", g, a)[:, None]))
+    return np.asfortranarray(g * g_prime(z, a))
 
 
 def costs_along(loss: Loss, out: str, z: Array, a: Array, y: Array) -> Array:

@@ -8,6 +8,9 @@ Shapes, for a batch of n examples and layer l mapping n_in → n_out:
     δ_l = (δ_{l+1} W_{l+1}) ⊙ g'(z_l)         # for hidden layers
     ∂C/∂W_l = δ_lᵀ a_{l−1},  ∂C/∂b_l = Σₓ δ_l
 
+z_l, a_l and δ_l, (n, width), are held column by column (F order; `cores.affine` says why);
+anything that keeps them and gives them back (a stored step) restores that layout.
+
 Parameter names are the product's one vocabulary: ``layers.{l}.weight`` and ``layers.{l}.bias``,
 l = 0 being inputs → first hidden layer. Gradients carry the same names and shapes.
 """
@@ -158,7 +161,7 @@ class Network:
             act = self.acts[l]
             return output_delta(self.loss, act.name, zs[l], acts[l + 1], y, act.derivative)
         assert delta_next is not None
-        back = delta_next @ self.weights[l + 1]
+        back = (self.weights[l + 1].T @ delta_next.T).T  # (n, n_l), column by column as z_l
         back *= self.acts[l].derivative(zs[l], acts[l + 1])
         return back
 

@@ -53,6 +53,8 @@ def cost_slice(screen: Screen, name: str, idx: tuple[int, ...], values: Array) -
     share = np.ones(n) if kind == "bias" else st.acts[l][:, idx[1]]  # ∂z_i/∂θ per example
     rows = np.flatnonzero(share)
     rest = np.setdiff1d(np.arange(n), rows, assume_unique=True)
+    if rest.size == n:  # the dial reaches no example: the screen's own cost, to the bit
+        return np.full(values.size, st.cost)
     c_rest = net.cost(st.zs[-1][rest], st.acts[-1][rest], screen.y[rest]) if rest.size else 0.0
     widest = max(net.arch.layers[l + 1:])
     chunk = max(1, CHUNK_FLOATS // max(1, rows.size * widest))

@@ -130,7 +130,7 @@ class Screen:
             return
         net, st = self.net, self._state
         zs, acts = list(st.zs), list(st.acts)
-        z = zs[l].copy()
+        z = zs[l].copy(order="K")  # as laid out: a neuron's column stays contiguous
         if l > 0:  # narrow layer: recompute the neuron's column exactly
             z[:, i] = acts[l] @ net.weights[l][i] + net.biases[l][i]
         elif j is None:
@@ -144,7 +144,7 @@ class Screen:
         if act.name == "softmax":
             acts[l + 1] = act.forward(z)
         else:
-            a = acts[l + 1].copy()
+            a = acts[l + 1].copy(order="K")
             a[:, i] = act.forward(z[:, i : i + 1])[:, 0]
             acts[l + 1] = a
         for k in range(l + 1, net.L):

@@ -2,12 +2,14 @@
 full-batch step that reads the screen's cached pass is bit-identical to one that computes it."""
 
 import multiprocessing
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from dialboard.engine import cores
 from dialboard.engine.cores import affine, outer_sum
+from dialboard.engine.learners import GradientState
 from dialboard.engine.lookahead import next_update
 from dialboard.engine.network import within_limit
 from dialboard.engine.trainer import Trainer
@@ -122,3 +124,26 @@ def test_a_screen_updated_after_a_turn_is_not_taken_for_the_step() -> None:
     fresh.step()
     for name, p in fresh.net.params.items():
         assert np.array_equal(turned.net.params[name], p)
+
+
+@pytest.mark.parametrize("batch", [None, 5])
+def test_a_step_restored_from_row_by_row_copies_continues_bit_identically(
+        batch: int | None) -> None:
+    """Storage hands arrays back row by row (C order); the network holds a layer's values
+    column by column, and BLAS sums in another order when the layout differs."""
+    a, b = (make_trainer((3, 5, 4, 2), batch_size=batch, momentum=0.5) for _ in range(2))
+    a.step(2)
+    for _ in range(4):  # forward:0 … cost, backward:2
+        a.run_phase()
+    snap = a.snapshot()
+    state = snap.learner_state
+    assert isinstance(state, GradientState) and state.trace is not None
+    tr = state.trace
+    rows = replace(tr, zs=[np.ascontiguousarray(z) for z in tr.zs],
+                   acts=[None if x is None else np.ascontiguousarray(x) for x in tr.acts],
+                   deltas=[None if d is None else np.ascontiguousarray(d) for d in tr.deltas])
+    b.restore(replace(snap, learner_state=replace(state, trace=rows)))
+    a.step(3)
+    b.step(3)
+    for name, p in a.net.params.items():
+        assert np.array_equal(b.net.params[name], p)
