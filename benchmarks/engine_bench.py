@@ -4,11 +4,12 @@ its references measured in the same run.
     python benchmarks/engine_bench.py [--seconds 1.5] [--rounds 3]
 
 References: the bare engine (the same maths written straight in NumPy: no trainer, trace,
-locks or limit: the floor on this BLAS), the engine on one core (large products not split
-across cores) and, where it is importable, PyTorch (CPU, float64, same batch, the faster of
-one thread and all cores). Contenders take turns, `rounds` times, `seconds` each in all; the
-medians are printed as wall-clock milliseconds and CPU milliseconds of this process (steadier
-on a busy machine; with two threads working it counts both).
+locks or limit: the floor on this BLAS), for full-batch work the engine on one core and on
+both cores always (it chooses between the two as it runs), and PyTorch where it is
+importable (CPU, float64, same batch, the faster of one thread and all cores). Contenders take
+turns, `rounds` times, `seconds` each in all; the medians are printed as wall-clock and CPU
+milliseconds of this process (steadier on a busy machine; with two threads working it counts
+both).
 """
 
 import argparse
@@ -72,20 +73,21 @@ def race(contenders: list[Contender], seconds: float, rounds: int
         for k, (_, fn, setup) in enumerate(contenders):
             setup()
             got[k].append(turn(fn, seconds / rounds))
-    cores.SPLIT_WORK = SPLIT
+    cores.HELPERS = None
     return [(label, statistics.median(w for w, _ in g), statistics.median(c for _, c in g))
             for (label, _, _), g in zip(contenders, got, strict=True)]
 
 
-SPLIT = cores.SPLIT_WORK
-
-
-def both_cores() -> None:
-    cores.SPLIT_WORK = SPLIT
+def measured() -> None:
+    cores.HELPERS = None  # the pool joins in when that has lately been faster
 
 
 def one_core() -> None:
-    cores.SPLIT_WORK = 1 << 62
+    cores.HELPERS = False
+
+
+def both_cores() -> None:
+    cores.HELPERS = True
 
 
 def report(title: str, rows: list[tuple[str, float, float]], per_step: bool) -> float:
@@ -96,7 +98,7 @@ def report(title: str, rows: list[tuple[str, float, float]], per_step: bool) -> 
     for label, w, c in rows:
         rate = f"{1e3 / w:8.0f} |{1e3 / c:6.0f} /s" if per_step else " " * 18
         vs = "" if label == rows[0][0] else f"   engine {w / w0:5.2f}× | {c / c0:5.2f}×"
-        print(f"  {label:<24}{w:8.3f} |{c:7.3f} ms {rate}{vs}")
+        print(f"  {label:<27}{w:8.3f} |{c:7.3f} ms {rate}{vs}")
     return w0
 
 
@@ -116,13 +118,20 @@ def best_torch(rows: list[tuple[str, float, float]]) -> list[tuple[str, float, f
     return rest + ([min(torch_rows, key=lambda r: r[1])] if torch_rows else [])
 
 
+def engines(fn: Fn, full: bool) -> list[Contender]:
+    """The engine as it runs, and for full-batch work on one core and on both always."""
+    out: list[Contender] = [("engine", fn, measured)]
+    if full and cores.CORES > 1:
+        out += [("engine, one core", fn, one_core), ("engine, both cores always", fn, both_cores)]
+    return out
+
+
 def steps(seconds: float, rounds: int) -> dict[str, float]:
     out = {}
     for batch in (1, 32, None):
         label = "full batch" if batch is None else f"batch {batch}"
         t, bare = make(batch), Bare(batch)
-        rows = race([("engine", t.step, both_cores), ("engine, one core", t.step, one_core),
-                     ("bare engine (NumPy)", bare.step, both_cores),
+        rows = race([*engines(t.step, batch is None), ("bare engine (NumPy)", bare.step, measured),
                      *torch_pair(batch, "step")], seconds, rounds)
         rows = best_torch(rows)
         out[label] = report(f"{label} step", rows, per_step=True)
@@ -139,9 +148,8 @@ def screen_figures(seconds: float, rounds: int) -> dict[str, float]:
         t.cost()
         t.gradient()
 
-    rows = race([("engine", cost_and_gradient, both_cores),
-                 ("engine, one core", cost_and_gradient, one_core),
-                 ("bare engine (NumPy)", bare.cost_and_gradient, both_cores),
+    rows = race([*engines(cost_and_gradient, True),
+                 ("bare engine (NumPy)", bare.cost_and_gradient, measured),
                  *torch_pair(None, "grad")], seconds, rounds)
     out = {"cost + gradient": report("cost + full gradient (the screen after any change)",
                                      best_torch(rows), per_step=False)}
@@ -157,7 +165,7 @@ def screen_figures(seconds: float, rounds: int) -> dict[str, float]:
         bare.step()
         bare.cost_and_gradient()
 
-    rows = race([("engine", play, both_cores), ("bare: step + cost, grad", bare_play, both_cores)],
+    rows = race([("engine", play, measured), ("bare: step + cost, grad", bare_play, measured)],
                 seconds, rounds)
     report("full-batch play: step, cost, gradient and next update (a streamed frame's work)",
            rows, per_step=True)
@@ -194,7 +202,8 @@ def main() -> None:
           f"float64")
     print(f"cores: {os.cpu_count()} (this process may use {cores.CORES}); NumPy "
           f"{np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}; the engine "
-          f"splits products of ≥ {SPLIT:,} multiply-adds over {cores.CORES} threads; "
+          f"cuts products of ≥ {cores.SPLIT_WORK:,} multiply-adds in {cores.CORES} pieces "
+          f"and runs them on as many threads when that has lately been faster; "
           f"PyTorch {tv or 'not installed'}")
     load0 = os.getloadavg()[0]
     print("medians of interleaved turns: wall | CPU ms per call; 'engine N×' = how many times "

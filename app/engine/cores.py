@@ -1,27 +1,34 @@
-"""The large products of a layer, split across the machine's cores.
+"""The large products of a layer, cut in pieces that may run on several cores at once.
 
-NumPy releases the GIL inside BLAS, so threads multiply in parallel. A product is cut into
-pieces that the calling thread and the pool's threads claim one at a time: when the other
-cores are busy (another board training, a test run) the caller simply does more pieces
-itself and never waits for a thread that has not started. No cut splits a sum: every
-entry of the result is the same sum over the same terms as unsplit.
+NumPy releases the GIL inside BLAS, so threads multiply in parallel. A large product is always
+cut the same way, one piece per core, so its bits never depend on which thread computed
+what. Whether the pool's threads join in is measured, not assumed: on a quiet machine they
+nearly halve the time; when other work holds the cores, a helper that is late or preempted
+mid-piece makes the caller wait, so the engine keeps a running time per multiply-add for
+each way, takes the faster, and tries the other every EXPLORE-th product to follow the
+machine's load. A helper only takes pieces nobody has started: the caller never waits for a
+thread that has not begun.
 """
 
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 Array = np.ndarray
-# A product of at least this many multiply-adds (~0.1 ms on one core) is split: handing a
+# A product of at least this many multiply-adds (~0.1 ms on one core) is cut: handing a
 # piece to another thread costs some 10-20 µs.
 SPLIT_WORK = 1_000_000
 CORES = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1, 4)
-PIECES_PER_CORE = 2  # small enough to even out a late start, large enough for BLAS
+EXPLORE = 16
+HELPERS: bool | None = None  # None: measured; True or False: always or never (benchmarks)
+_pace: dict[bool, float] = {}  # helped or not → recent seconds per multiply-add
+_count = itertools.count()
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # (the pid that made it, the pool)
 
 
@@ -32,16 +39,32 @@ def _executor() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def run_split(job: Callable[[slice], object], size: int) -> None:
-    """job(piece) for every piece of range(size), on this thread and the pool's."""
-    k = CORES * PIECES_PER_CORE
-    cuts = [size * i // k for i in range(k + 1)]
+def helped_now() -> bool:
+    """Whether the pool joins the next product: the faster way lately, the other way every
+    EXPLORE-th time (and each way once before any comparison)."""
+    if HELPERS is not None:
+        return HELPERS
+    if len(_pace) < 2:
+        return True not in _pace
+    faster = _pace[True] < _pace[False]
+    return faster != (next(_count) % EXPLORE == 0)
+
+
+def record(helped: bool, seconds: float, work: int) -> None:
+    pace, old = seconds / work, _pace.get(helped)
+    _pace[helped] = pace if old is None else old + 0.25 * (pace - old)
+
+
+def run_split(job: Callable[[slice], object], size: int, work: int) -> None:
+    """job(piece) for each of CORES pieces of range(size); `work`: the product's
+    multiply-adds, for the pace."""
+    cuts = [size * i // CORES for i in range(CORES + 1)]
     pieces = [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     claim, lock = itertools.count(), threading.Lock()
     done = [threading.Event() for _ in pieces]
     errors: list[BaseException] = []
 
-    def work() -> None:
+    def take() -> None:
         while True:
             with lock:
                 i = next(claim)
@@ -54,12 +77,15 @@ def run_split(job: Callable[[slice], object], size: int) -> None:
             finally:
                 done[i].set()
 
-    pool = _executor()
-    for _ in range(CORES - 1):
-        pool.submit(work)
-    work()
+    helped, start = helped_now(), time.perf_counter()
+    if helped:
+        pool = _executor()
+        for _ in pieces[1:]:
+            pool.submit(take)
+    take()
     for event in done:
         event.wait()
+    record(helped, time.perf_counter() - start, work)
     if errors:
         raise errors[0]
 
@@ -74,7 +100,8 @@ def affine(a: Array, w: Array, b: Array) -> Array:
     then runs along contiguous columns, some 15× faster. A large product is split by
     examples."""
     n = a.shape[0]
-    if not split_pays(n * w.size):
+    work = n * w.size
+    if not split_pays(work):
         zt = w @ a.T
         zt += b[:, None]
         return zt.T
@@ -84,15 +111,16 @@ def affine(a: Array, w: Array, b: Array) -> Array:
         np.matmul(w, a[s].T, out=zt[:, s])
         zt[:, s] += b[:, None]
 
-    run_split(examples, n)
+    run_split(examples, n, work)
     return zt.T
 
 
 def outer_sum(d: Array, a: Array) -> Array:
     """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples; a large
     product is split by inputs (columns of a), each entry still one sum over all examples."""
-    if not split_pays(d.size * a.shape[1]):
+    work = d.size * a.shape[1]
+    if not split_pays(work):
         return d.T @ a
     g = np.empty((d.shape[1], a.shape[1]))
-    run_split(lambda s: np.matmul(d.T, a[:, s], out=g[:, s]), a.shape[1])
+    run_split(lambda s: np.matmul(d.T, a[:, s], out=g[:, s]), a.shape[1], work)
     return g

@@ -18,9 +18,10 @@ from tests.engine.helpers import make_trainer
 
 @pytest.fixture
 def split_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every product split, over two threads or more, whatever this machine has."""
+    """Every product cut, and helped by the pool, whatever this machine has."""
     monkeypatch.setattr(cores, "SPLIT_WORK", 1)
     monkeypatch.setattr(cores, "CORES", max(2, cores.CORES))
+    monkeypatch.setattr(cores, "HELPERS", True)
 
 
 @pytest.mark.usefixtures("split_everything")
@@ -47,6 +48,30 @@ def test_a_step_with_split_products_is_the_plain_step(
     split = _train(batch, 5)
     for name, p in plain.net.params.items():
         np.testing.assert_allclose(split.net.params[name], p, rtol=0, atol=1e-13)
+
+
+@pytest.mark.usefixtures("split_everything")
+def test_the_bits_never_depend_on_which_thread_computed_a_piece(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    a, w, b, d = (rng.normal(size=s) for s in ((301, 97), (13, 97), (13,), (301, 13)))
+    helped = affine(a, w, b), outer_sum(d, a)
+    monkeypatch.setattr(cores, "HELPERS", False)
+    alone = affine(a, w, b), outer_sum(d, a)
+    for x, y in zip(helped, alone, strict=True):
+        assert np.array_equal(x, y)
+
+
+def test_the_pool_joins_in_when_that_has_been_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cores, "_pace", {})
+    assert cores.helped_now()  # each way once, helped first
+    cores.record(True, 2.0, 1_000_000)
+    assert not cores.helped_now()
+    cores.record(False, 1.0, 1_000_000)  # alone was faster: alone, bar one try in EXPLORE
+    assert [cores.helped_now() for _ in range(cores.EXPLORE)].count(True) == 1
+    for _ in range(8):  # the machine quietens: helped products get faster
+        cores.record(True, 0.5, 1_000_000)
+    assert [cores.helped_now() for _ in range(cores.EXPLORE)].count(True) == cores.EXPLORE - 1
 
 
 def _child(queue: "multiprocessing.Queue[float]") -> None:
