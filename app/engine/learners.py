@@ -155,14 +155,15 @@ class GradientDescent:
 
     def _update(self, ctx: Context) -> Outcome:
         """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""
-        cfg, delta = ctx.config, {}
+        cfg, grads, delta = ctx.config, self.trace.grads, {}
+        rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
         for name, p in ctx.net.params.items():
-            g = self.trace.grads[name]
-            if cfg.weight_decay and name.endswith("weight"):
-                g = g + cfg.weight_decay * p
-            step = g * -cfg.learning_rate
-            if cfg.momentum:
-                step += cfg.momentum * self.velocity.get(name, 0.0)
+            g = grads[name]
+            if decay and name.endswith("weight"):
+                g = g + decay * p
+            step = g * rate
+            if momentum:
+                step += momentum * self.velocity.get(name, 0.0)
             delta[name] = step
         return Outcome(proposal=Proposal(delta))
 

@@ -276,9 +276,9 @@ class Trainer:
 
     def _apply(self, p: Proposal) -> None:
         """The one place parameters change by learning: locked dials masked, limit enforced."""
-        params, new, applied = self.net.params, {}, {}
+        params, new, applied, free_masks = self.net.params, {}, {}, self._free
         for name, d in p.delta.items():
-            free = self.free_mask(name)
+            free = free_masks[name] if name in free_masks else self.free_mask(name)
             if free is not None:
                 d = d * free
             q = params[name] + d
