@@ -213,7 +213,7 @@ class _TryAndKeep:
         if pos == 0:
             fresh = scr.save() is None
             tr.base_cost, tr.trial_cost, tr.tried = scr.cost(), None, None
-            return replace(self.nudge(ctx), forward_examples=scr.n if fresh else 0)
+            return self.nudge(ctx)._replace(forward_examples=scr.n if fresh else 0)
         if pos == 1:
             tr.trial_cost = scr.cost()
             return Outcome(forward_examples=scr.n)

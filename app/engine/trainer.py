@@ -59,6 +59,7 @@ class Trainer:
         names = self.arch.parameter_names
         self.locks = {n: np.zeros(self.arch.shape(n), dtype=bool) for n in names}
         self._free: dict[str, Array | None] = {}  # cache of free_mask, dropped when locks change
+        self._context: Context | None = None  # rebuilt when anything it holds is replaced
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -216,8 +217,13 @@ class Trainer:
         return self.learner.trace
 
     def _ctx(self) -> Context:
-        return Context(self.net, self.data.x_train, self.data.y_train, self.config, self.rng,
-                       self.locks, self.screen)
+        c = self._context
+        if c is None or c.net is not self.net or c.config is not self.config or \
+                c.locks is not self.locks or c.screen is not self.screen or \
+                c.rng is not self.rng or c.x is not self.data.x_train:
+            c = self._context = Context(self.net, self.data.x_train, self.data.y_train,
+                                        self.config, self.rng, self.locks, self.screen)
+        return c
 
     def run_phase(self) -> str:
         if self.diverged:
