@@ -95,14 +95,9 @@ def _reached_costs(screen: Screen, l: int, i: int, delta: Array, rows: Array,
 
 
 def example_deltas(screen: Screen) -> list[Array]:
-    """δ_l of every training example alone, (n, n_out_l) per layer: n × the screen's δ."""
-    net, st, n = screen.net, screen.state, screen.n
-    out: list[Array] = [np.empty(0)] * net.L
-    nxt: Array | None = None
-    for l in reversed(range(net.L)):
-        nxt = net.delta(l, st.zs, st.acts, screen.y, nxt)
-        out[l] = nxt * n
-    return out
+    """δ_l of every training example alone, (n, n_out_l) per layer: n × the screen's δ (its
+    cached backward pass, shared with the gradient)."""
+    return [d * screen.n for d in screen.deltas()]
 
 
 def nudges(screen: Screen, name: str, idx: tuple[int, ...]) -> Array:
