@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from functools import cache
 from typing import Any
@@ -15,11 +16,11 @@ from pydantic import BaseModel
 from dialboard.server import i18n
 from dialboard.server.assets import templates_dir
 from dialboard.server.registry import Registry
-from dialboard.server.rest import may_create, registry
+from dialboard.server.rest import REFUSALS, may_create, registry
 from dialboard.server.rooms import CODE_LENGTH, Room, RoomError, Rooms, lan_address
 from dialboard.server.session import Session
 
-router = APIRouter()
+router = APIRouter(responses=REFUSALS)
 ALL_INTERFACES = ("0.0.0.0", "::", "")
 
 
@@ -126,8 +127,10 @@ async def move_room(request: Request, code: str, body: Move) -> dict[str, Any]:
 async def room_qr(request: Request, code: str) -> Response:
     room = room_or_error(request, code)
     url = describe(request, room)["join_url"]
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
-    return Response(svg, media_type="image/svg+xml",
+    svg = io.BytesIO()  # a standalone file (namespace included): an <img> can show it
+    segno.make(url, error="m").save(svg, kind="svg", scale=8, border=2, dark="#000",
+                                    light="#fff", xmldecl=False, nl=False)
+    return Response(svg.getvalue(), media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
 
 

@@ -1,5 +1,6 @@
-// Wires the page: reads the address (?preset, ?projector, ?watch, #session&token), makes
-// or resumes a session, connects, and hands every new state to every view once per frame.
+// Wires the page: reads the address (?preset, ?projector, ?watch, ?room, a presenter link's
+// #session&token), makes or resumes a session and its class room, connects, and hands every new
+// state to every view once per frame.
 
 import { createConnection } from "./connection.js";
 import { createModel } from "./model.js";
@@ -18,20 +19,25 @@ import { createStatus } from "./views/status.js";
 import { createHelp } from "./views/help.js";
 import { createBoardFile } from "./views/boardfile.js";
 import { api, sessionLink } from "./session.js";
+import { roomFor } from "./classroom.js";
 import { createLanguageMenu } from "./views/language.js";
 import { t } from "./lib/i18n.js";
 
 const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
+const roomCode = query.get("room");   // a student who joined a class: follow its room
 const store = {
-  session: null, frame: null, settings: {}, points: null, divergence: null, presetId: query.get("preset") || (watchId ? null : "xor"),
+  session: null, frame: null, settings: {}, points: null, divergence: null,
+  presetId: query.get("preset") || (watchId || roomCode ? null : "xor"),
+  room: null,   // the class room: {code, join_url, reachable, watching}, for presenter and student
   meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
   // turn: a dial this presenter is turning, {name, index, baseCost, holding}; null when still.
-  ui: { selected: null, readOnly: Boolean(watchId), turn: null },
+  ui: { selected: null, readOnly: Boolean(watchId || roomCode), turn: null },
   connection: { state: "connecting", text: t("status.connecting") },
 };
 let conn = null;
 let controlToken = null;   // this page's control token of the board shown, if it has one
+let watching = null;   // how many follow this board: the server says it to presenters (`audience`)
 let model = null;
 let scheduled = false;
 let frames = 0;   // frames received, for the benchmark
@@ -62,6 +68,7 @@ const actions = {
   zoomToSelected: () => board.view.zoomToSelected(),
   toast: (text, kind) => status.toast(text, kind),
   controlToken: () => controlToken,
+  presenterLink: () => (store.session && controlToken ? sessionLink.presenterLink(store.session.id, controlToken) : ""),
 };
 
 const status = createStatus($("status"));
@@ -72,7 +79,7 @@ const help = createHelp($("help"));
 const slice = createSlice($("slice"));
 const nudges = createNudges($("nudges"), actions);
 const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
-  createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share")), help];
+  createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
 
 function command(msg) {
@@ -134,12 +141,24 @@ async function createSession(config, presetId) {
 function connect(id, token) {
   conn?.close();
   controlToken = token;
+  watching = null;
   model = createModel();
   store.frame = null;
   store.points = null;
   store.ui.selected = null;
   store.ui.turn = null;
   conn = createConnection({ sessionId: id, token, onHello, onFrame, onMessage, onStatus });
+  if (token) followWithRoom(id, token);
+}
+
+/** The class follows the presenter's board: the room opens on it, or moves to it. */
+async function followWithRoom(id, token) {
+  const room = await roomFor(id, token);
+  if (conn?.sessionId !== id) return;   // a newer board meanwhile: its own call decides
+  if (room.error) { status.toast(room.error); return; }
+  // The socket's `audience` messages are newer than any REST answer: they win.
+  store.room = { ...room, watching: watching ?? room.watching };
+  render();
 }
 
 function onHello(msg) {
@@ -170,6 +189,17 @@ function onMessage(msg) {
     // Shown until the next frame, whose `diverged` metadata then says it (undo clears it).
     store.divergence = { message: msg.message, version: store.frame?.version };
     render();
+  }
+  if (msg.type === "audience") {
+    watching = msg.watching;
+    if (store.room) { store.room.watching = watching; render(); }
+    return;
+  }
+  if (msg.type === "moved") {   // the teacher switched boards: the class follows
+    if (store.room) store.room.session = msg.session;
+    connect(msg.session, null);
+    status.toast(t("room.followed"), "notice");
+    return;
   }
   if (msg.type === "error") status.toast(msg.message || t("status.refused"));
   else if (msg.type === "control" && !msg.granted) {
@@ -224,7 +254,7 @@ async function start() {
   setTheme(localStorage.getItem("dialboard-theme") ||
     (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
   if (query.get("projector") === "1") document.body.classList.add("projector");
-  document.body.classList.toggle("is-watching", Boolean(watchId));
+  document.body.classList.toggle("is-watching", store.ui.readOnly);
   $("projector-btn").addEventListener("click", actions.toggleProjector);
   $("theme-btn").addEventListener("click", actions.toggleTheme);
   $("help-btn").addEventListener("click", actions.help);
@@ -247,9 +277,22 @@ async function start() {
   api.meta().then((m) => { store.meta = m; render(); })
     .catch(() => status.toast(t("status.no_meta")));
   if (watchId) { connect(watchId, null); return; }
+  if (roomCode) { await joinRoom(roomCode); return; }
   const saved = sessionLink.resume(store.presetId, query.has("preset"));
   if (saved && (await api.exists(saved.id))) { store.presetId = saved.preset; connect(saved.id, saved.token); return; }
   await createSession(query.has("preset") ? { preset: store.presetId } : { preset: "xor" }, store.presetId);
+}
+
+/** A student's page: the room's board, watching. */
+async function joinRoom(code) {
+  const room = await api.room(code);
+  if (room.error) {
+    store.connection = { state: "gone", text: room.status === 404 ? t("room.unknown", { code }) : room.error };
+    render();
+    return;
+  }
+  store.room = room;
+  connect(room.session, null);
 }
 
 start();

@@ -1,5 +1,7 @@
-// REST calls and where a presenter's session lives between reloads: the URL fragment
-// (#session=ID&token=T, never sent to the server in requests) and sessionStorage.
+// REST calls, and where a presenter's board and class room live between reloads: this tab's
+// sessionStorage, never the address bar (a copied address must not hand over control). A
+// presenter link (#session=ID&token=T) is made only when the teacher asks for one; opening it
+// moves the token into the tab's storage and clears it from the address bar.
 
 import { lang, t } from "./lib/i18n.js";
 
@@ -25,6 +27,15 @@ export const api = {
   /** The server's vocabulary (option lists, formulas, phase words) in the page's language,
    * fetched once per page. */
   async meta() { return (await fetch(`/api/meta?lang=${encodeURIComponent(lang())}`)).json(); },
+  /** Class rooms (docs/protocol.md, "Rooms"): each → the server's answer, or {error, status}. */
+  openRoom(session, token) {
+    return call("POST", "/api/rooms", { session }, token);
+  },
+  room(code) { return call("GET", `/api/rooms/${encodeURIComponent(code)}`); },
+  moveRoom(code, roomToken, session, sessionToken) {
+    return call("PUT", `/api/rooms/${encodeURIComponent(code)}`,
+      { session, session_token: sessionToken }, roomToken);
+  },
   async exists(id) {
     try { return (await fetch(`/api/sessions/${encodeURIComponent(id)}`)).ok; } catch { return false; }
   },
@@ -47,6 +58,20 @@ export const api = {
     } catch { return null; }
   },
 };
+
+async function call(method, url, body, token) {
+  const headers = {};
+  if (body) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  try {
+    const res = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const answer = await json(res);
+    if (!res.ok) return { error: detail(answer) || t("error.no_answer", { status: res.status }), status: res.status };
+    return answer;
+  } catch {
+    return { error: t("error.unreachable"), status: 0 };
+  }
+}
 
 async function probe(id, what, params) {
   const query = new URLSearchParams();
@@ -111,25 +136,38 @@ function detail(body) {
   return "";
 }
 
+function stored(key) {
+  try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch { return null; }
+}
+
 export const sessionLink = {
   remember(id, token, preset) {
-    const hash = new URLSearchParams({ session: id, token });
     const url = new URL(location.href);
-    url.hash = hash.toString();
+    url.hash = "";
     if (preset) url.searchParams.set("preset", preset); else url.searchParams.delete("preset");
     history.replaceState(null, "", url);
     sessionStorage.setItem("dialboard-session", JSON.stringify({ id, token, preset }));
   },
-  /** The session to resume: the fragment's, else this tab's last one if it was the same preset. */
+  /** The session to resume: a presenter link's (then cleared from the address bar), else this
+   * tab's last one if it was the same preset. */
   resume(preset, presetAsked) {
     const hash = new URLSearchParams(location.hash.slice(1));
     if (hash.get("session") && hash.get("token")) {
-      return { id: hash.get("session"), token: hash.get("token"), preset };
+      const link = { id: hash.get("session"), token: hash.get("token"), preset };
+      this.remember(link.id, link.token, preset);
+      return link;
     }
-    try {
-      const saved = JSON.parse(sessionStorage.getItem("dialboard-session") || "null");
-      if (saved && (!presetAsked || saved.preset === preset)) return saved;
-    } catch { /* a damaged entry is as good as none */ }
-    return null;
+    const saved = stored("dialboard-session");
+    return saved && (!presetAsked || saved.preset === preset) ? saved : null;
   },
+  /** The link that hands a board's controls to whoever opens it: only shown when asked for. */
+  presenterLink(id, token) {
+    const url = new URL("/", location.origin);
+    url.hash = new URLSearchParams({ session: id, token }).toString();
+    return url.href;
+  },
+  /** This tab's class room: {code, token}, kept across reloads and board switches. */
+  room() { return stored("dialboard-room"); },
+  rememberRoom(code, token) { sessionStorage.setItem("dialboard-room", JSON.stringify({ code, token })); },
+  forgetRoom() { sessionStorage.removeItem("dialboard-room"); },
 };

@@ -10,7 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from server_process import free_port, start_server, stop_server
@@ -35,10 +34,10 @@ def wait_cost(page: Any) -> None:
 
 
 def session_id(page: Any) -> str:
-    url = urlparse(page.url)
-    found = parse_qs(url.fragment).get("session") or parse_qs(url.query).get("watch")
-    assert found, f"no session in {page.url}"
-    return found[0]
+    """The board the page shows (the address bar never holds a presenter's board and token)."""
+    page.wait_for_function("() => window.dialboard?.state().session?.id")
+    sid: str = page.evaluate("window.dialboard.state().session.id")
+    return sid
 
 
 def shown_cost(page: Any) -> float:

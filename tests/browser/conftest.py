@@ -90,7 +90,7 @@ def new_page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -
     contexts: list[Any] = []
 
     def make(label: str = "viewer", **options: Any) -> Any:
-        context = browser.new_context(viewport=VIEWPORT, **options)
+        context = browser.new_context(**{"viewport": VIEWPORT, **options})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append((label, context))
         return errors.watch(context.new_page(), label)

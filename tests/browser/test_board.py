@@ -171,7 +171,14 @@ def test_projector_mode(page: Any, server: Any) -> None:
     page.wait_for_function("() => document.body.classList.contains('projector')")
     assert "projector=1" in page.url
     assert not page.locator(".side-col").is_visible()
-    assert not page.locator(".topbar").is_visible()
+    for hidden in (".share-open", "#setup", "#help-btn", "#projector-btn"):
+        assert not page.locator(hidden).is_visible(), hidden
+    # The class code and how many watch stay, large, in a corner.
+    badge = page.locator("[data-testid=room-badge]")
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    code = page.evaluate("window.dialboard.state().room.code")
+    assert badge.is_visible() and code[:3] in badge.text_content()
+    assert "0 watching" in badge.text_content()
     for visible in ("[data-testid=cost]", "[data-testid=board]", "[data-testid=step]"):
         assert page.locator(visible).is_visible()
     size = page.evaluate(

@@ -27,6 +27,8 @@ from browser_helpers import (
     wait_step,
 )
 
+from dialboard.server.rooms import CODE_ALPHABET
+
 pytestmark = pytest.mark.browser
 
 STRINGS = REPO_ROOT / "app" / "server" / "strings"
@@ -45,12 +47,15 @@ ALLOWED_REGIONS = (
     "code",                       # parameter names (`layers.0.weight[1, 0]`): the protocol's
     "[data-testid=share-link]",   # a URL
     ".share-big-link",            # the same URL, large
+    ".room-join b",               # the join address in the sentence about it: a URL
     "#lang-menu option",          # each language named in itself, so a reader finds their own
 )
 # What may stand outside ⟦…⟧ in a text: numbers, maths and notation. No run of two letters
 # survives it except these maths words and the protocol's parameter names (a letter with a
 # subscript, aⱼ, is notation: subscripts are modifier letters, not counted).
-MATHS_WORDS = r"log|tanh|max|n_out|layers\.\d+\.(?:weight|bias)"
+# A class code ("ACE FHJ") is an identifier read off the projector, not a word either.
+CLASS_CODE = rf"\b[{CODE_ALPHABET}]{{3}} [{CODE_ALPHABET}]{{3}}\b"
+MATHS_WORDS = r"log|tanh|max|n_out|layers\.\d+\.(?:weight|bias)|" + CLASS_CODE
 
 WALK = (Path(__file__).parent / "untranslated.js").read_text(encoding="utf-8")
 

@@ -22,9 +22,11 @@ STEP_COUNT = "document.querySelector('[data-testid=step-count]').textContent"
 
 def test_viewer_follows_the_presenter(page: Any, server: Any, new_page: Any) -> None:
     sid = open_board(page, server.url)
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    code = page.evaluate("window.dialboard.state().room.code")
     page.click("[data-testid=share-button]")
     link = page.locator("[data-testid=share-link]").get_attribute("href")
-    assert link.endswith(f"/?watch={sid}")
+    assert link.endswith(f"/join/{code}")   # the class's link: it follows every board
     page.keyboard.press("Escape")
 
     viewer = new_page("viewer")

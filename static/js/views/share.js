@@ -1,58 +1,111 @@
-// Sharing: the presenter's share link (copy, or show it large for the room), and for a
-// viewer the banner that says this page is watching someone else's board.
+// Sharing: the presenter's class room (its code, QR code and join link, how many watch, shown
+// large for the projector), a presenter link only on request, and for a student the banner
+// that says this page is watching the teacher's board.
 
-import { t } from "../lib/i18n.js";
+import { t, tn } from "../lib/i18n.js";
+import { spaced } from "../classroom.js";
 
-export function createShare(root) {
+export function createShare(root, actions) {
   root.innerHTML = `
     <div class="share-presenter">
+      <button type="button" class="room-badge" data-testid="room-badge" hidden></button>
       <button type="button" class="share-open" data-testid="share-button" aria-haspopup="dialog">${t("share.open")}</button>
       <dialog class="share-dialog" aria-labelledby="share-title">
         <h2 id="share-title">${t("share.title")}</h2>
-        <p>${t("share.explain")}</p>
+        <div class="room-card">
+          <img class="room-qr" alt="${t("room.qr_alt")}" width="180" height="180">
+          <div>
+            <p class="room-code-label">${t("room.code_label")}</p>
+            <p class="room-code" data-testid="room-code"></p>
+            <p class="room-watching" data-testid="room-watching" role="status"></p>
+          </div>
+        </div>
+        <p class="room-join"></p>
         <p class="share-link"><a data-testid="share-link" target="_blank" rel="noopener"></a></p>
+        <p class="room-unreachable" data-testid="room-unreachable" role="note" hidden>${t("room.unreachable")}</p>
+        <details class="presenter-link">
+          <summary>${t("room.presenter_link")}</summary>
+          <p class="warn">${t("room.presenter_warning")}</p>
+          <p class="share-link"><a data-testid="presenter-link" target="_blank" rel="noopener"></a></p>
+        </details>
         <div class="form-buttons">
           <button type="button" class="share-copy">${t("share.copy")}</button>
           <button type="button" class="share-large">${t("share.large")}</button>
           <button type="button" class="share-close primary">${t("share.done")}</button>
         </div>
       </dialog>
-      <div class="share-big" hidden role="dialog" aria-label="${t("share.large_label")}">
-        <p>${t("share.watch_at")}</p><p class="share-big-link"></p><p class="hint">${t("share.close_hint")}</p>
+      <div class="share-big" data-testid="share-big" hidden role="dialog" aria-label="${t("share.large_label")}">
+        <p>${t("room.big_join")}</p>
+        <p class="share-big-link"></p>
+        <p class="room-code room-code-big"></p>
+        <img class="room-qr room-qr-big" alt="${t("room.qr_alt")}">
+        <p class="room-watching"></p>
+        <p class="hint">${t("share.close_hint")}</p>
       </div>
     </div>
     <div class="watching" data-testid="watching" hidden role="status">
-      <span class="dot" aria-hidden="true"></span> ${t("share.watching")}
+      <span class="dot" aria-hidden="true"></span> <span class="watching-text">${t("share.watching")}</span>
     </div>`;
-  const dialog = root.querySelector(".share-dialog");
-  const link = root.querySelector("[data-testid=share-link]");
-  const big = root.querySelector(".share-big");
-  const copy = root.querySelector(".share-copy");
+  const $ = (sel) => root.querySelector(sel);
+  const $$ = (sel) => root.querySelectorAll(sel);
+  const dialog = $(".share-dialog");
+  const big = $(".share-big");
+  const copy = $(".share-copy");
   let url = "";
+  let shown = "";   // the room (code and board) the dialog was last filled for
 
-  root.querySelector(".share-open").addEventListener("click", () => dialog.showModal());
-  root.querySelector(".share-close").addEventListener("click", () => dialog.close());
+  $(".share-open").addEventListener("click", () => dialog.showModal());
+  $(".room-badge").addEventListener("click", () => { big.hidden = false; });
+  $(".share-close").addEventListener("click", () => dialog.close());
   copy.addEventListener("click", async () => {
     try { await navigator.clipboard.writeText(url); copy.textContent = t("share.copied"); }
     catch { copy.textContent = t("share.copy_failed"); }
     setTimeout(() => { copy.textContent = t("share.copy"); }, 1800);
   });
-  root.querySelector(".share-large").addEventListener("click", () => { dialog.close(); big.hidden = false; });
+  $(".share-large").addEventListener("click", () => { dialog.close(); big.hidden = false; });
   big.addEventListener("click", () => { big.hidden = true; });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") big.hidden = true; });
+  $(".presenter-link").addEventListener("toggle", () => {
+    const link = $("[data-testid=presenter-link]");
+    link.href = link.textContent = actions.presenterLink();
+  });
+
+  function fill(room, session) {
+    const key = `${room?.code}|${session.id}|${room?.join_url}`;
+    if (key === shown) return;
+    shown = key;
+    url = room ? room.join_url : `${location.origin}/?watch=${encodeURIComponent(session.id)}`;
+    const link = $("[data-testid=share-link]");
+    link.href = link.textContent = url;
+    const address = url.replace(/^https?:\/\//, "");
+    $(".share-big-link").textContent = room ? address.replace(/\/join\/\w+$/, "/join") : address;
+    $(".room-join").innerHTML = room ? t("room.join_at", { url: address.replace(/\/join\/\w+$/, "/join") }) : "";
+    for (const el of $$(".room-code")) el.textContent = spaced(room?.code);
+    for (const img of $$(".room-qr")) {
+      img.hidden = !room;
+      if (room) img.src = `/api/rooms/${encodeURIComponent(room.code)}/qr.svg`;
+    }
+    $(".room-card").hidden = !room;
+    $("[data-testid=room-unreachable]").hidden = !room || room.reachable;
+  }
 
   function update(state) {
+    const room = state.room;
     const watching = state.ui.readOnly;
-    root.querySelector(".share-presenter").hidden = watching;
-    root.querySelector(".watching").hidden = !watching;
+    $(".share-presenter").hidden = watching;
+    $(".watching").hidden = !watching;
+    $(".watching-text").textContent = watching && room ? t("room.student", { code: spaced(room.code) }) : t("share.watching");
     if (!state.session) return;
-    const next = `${location.origin}/?watch=${encodeURIComponent(state.session.id)}`;
-    if (next !== url) {
-      url = next;
-      link.href = url;
-      link.textContent = url;
-      root.querySelector(".share-big-link").textContent = url.replace(/^https?:\/\//, "");
-    }
+    fill(watching ? null : room, state.session);
+    const badge = $(".room-badge");
+    badge.hidden = watching || !room;
+    if (!room || watching) return;
+    const count = tn("room.watching", room.watching ?? 0);
+    for (const el of $$(".room-watching")) el.textContent = count;
+    badge.innerHTML = `<span class="room-code"></span> · <span class="room-count"></span>`;
+    badge.querySelector(".room-code").textContent = spaced(room.code);
+    badge.querySelector(".room-count").textContent = count;
+    badge.setAttribute("aria-label", t("room.badge_label", { code: spaced(room.code), watching: count }));
   }
 
   return { update };
