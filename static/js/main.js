@@ -4,7 +4,7 @@
 
 import { createConnection } from "./connection.js";
 import { createModel } from "./model.js";
-import { attachKeys } from "./keys.js";
+import { attachKeys, releaseAfterChange } from "./keys.js";
 import { createBoard } from "./views/board.js";
 import { createScreen } from "./views/screen.js";
 import { createTransport } from "./views/transport.js";
@@ -49,8 +49,8 @@ const actions = {
   turnEnd: () => { if (store.ui.turn) { store.ui.turn.holding = false; turning(store.ui.turn.name, store.ui.turn.index); } },
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
   select: (sel) => { store.ui.selected = sel; render(); },
-  step: () => command({ type: "step" }),
-  phase: () => command({ type: "phase" }),
+  step: () => stepOrPause({ type: "step" }),
+  phase: () => stepOrPause({ type: "phase" }),
   undo: () => command({ type: "undo" }),
   reset: () => command({ type: "reset" }),
   play: (rate) => command({ type: "play", steps_per_second: rate }),
@@ -81,6 +81,17 @@ const nudges = createNudges($("nudges"), actions);
 const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
+
+/** Next (a clicker's PageDown) while the board plays means "stop here", not an error. */
+function stepOrPause(msg) {
+  if (store.ui.readOnly) return;
+  if (store.frame?.playing) {
+    command({ type: "pause" });
+    status.toast(t("status.paused_for_step"), "notice");
+    return;
+  }
+  command(msg);
+}
 
 function command(msg) {
   if (store.ui.readOnly) return;
@@ -260,6 +271,7 @@ async function start() {
   $("help-btn").addEventListener("click", actions.help);
   createLanguageMenu($("lang-menu"));
   attachKeys(actions);
+  releaseAfterChange($("transport"));
   $("board").addEventListener("pointerdown", () => { pointerHeld = true; });
   for (const type of ["pointerup", "pointercancel"]) {
     window.addEventListener(type, () => { if (pointerHeld) { pointerHeld = false; actions.turnEnd(); } });
