@@ -1,13 +1,14 @@
 """The large products of a layer, cut in pieces that may run on several cores at once.
 
 NumPy releases the GIL inside BLAS, so threads multiply in parallel. A large product is always
-cut the same way, one piece per core, so its bits never depend on which thread computed
-what. Whether the pool's threads join in is measured, not assumed: on a quiet machine they
-nearly halve the time; when other work holds the cores, a helper that is late or preempted
-mid-piece makes the caller wait, so the engine keeps a running time per multiply-add for
-each way, takes the faster, and tries the other every EXPLORE-th product to follow the
-machine's load. A helper only takes pieces nobody has started: the caller never waits for a
-thread that has not begun.
+cut the same way, by examples, one piece per core, so its bits never depend on which thread
+computed what (a sum over examples adds the pieces' partial sums in piece order). Whether
+the pool's threads join in is measured, not assumed: on a quiet machine they nearly halve
+the time; when other work holds the cores, a helper that is late or preempted mid-piece
+makes the caller wait, so the engine keeps a running time per multiply-add for each way,
+takes the faster, and tries the other every EXPLORE-th product to follow the machine's
+load. A helper only takes pieces nobody has started: the caller never waits for a thread
+that has not begun.
 """
 
 import itertools
@@ -55,23 +56,27 @@ def record(helped: bool, seconds: float, work: int) -> None:
     _pace[helped] = pace if old is None else old + 0.25 * (pace - old)
 
 
-def run_split(job: Callable[[slice], object], size: int, work: int) -> None:
-    """job(piece) for each of CORES pieces of range(size); `work`: the product's
-    multiply-adds, for the pace."""
-    cuts = [size * i // CORES for i in range(CORES + 1)]
-    pieces = [slice(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+def cut(size: int) -> list[slice]:
+    """range(size) in CORES pieces, as even as they come."""
+    bounds = [size * i // CORES for i in range(CORES + 1)]
+    return [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def run_split(job: Callable[[int], object], pieces: int, work: int) -> None:
+    """job(i) for every piece i < pieces, on this thread and, when that has lately been
+    faster, the pool's; `work`: the product's multiply-adds, for the pace."""
     claim, lock = itertools.count(), threading.Lock()
-    done = [threading.Event() for _ in pieces]
+    done = [threading.Event() for _ in range(pieces)]
     errors: list[BaseException] = []
 
     def take() -> None:
         while True:
             with lock:
                 i = next(claim)
-            if i >= len(pieces):
+            if i >= pieces:
                 return
             try:
-                job(pieces[i])
+                job(i)
             except BaseException as exc:  # re-raised on the calling thread
                 errors.append(exc)
             finally:
@@ -80,7 +85,7 @@ def run_split(job: Callable[[slice], object], size: int, work: int) -> None:
     helped, start = helped_now(), time.perf_counter()
     if helped:
         pool = _executor()
-        for _ in pieces[1:]:
+        for _ in range(pieces - 1):
             pool.submit(take)
     take()
     for event in done:
@@ -105,22 +110,26 @@ def affine(a: Array, w: Array, b: Array) -> Array:
         zt = w @ a.T
         zt += b[:, None]
         return zt.T
-    zt = np.empty((w.shape[0], n))
+    zt, pieces = np.empty((w.shape[0], n)), cut(n)
 
-    def examples(s: slice) -> None:
+    def examples(i: int) -> None:
+        s = pieces[i]
         np.matmul(w, a[s].T, out=zt[:, s])
         zt[:, s] += b[:, None]
 
-    run_split(examples, n, work)
+    run_split(examples, len(pieces), work)
     return zt.T
 
 
 def outer_sum(d: Array, a: Array) -> Array:
-    """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples; a large
-    product is split by inputs (columns of a), each entry still one sum over all examples."""
+    """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples. A large product
+    is cut by examples: each piece's partial sum, then their sum in piece order (cutting by
+    inputs instead costs some 10% more on one core: BLAS reads x's columns in strips)."""
     work = d.size * a.shape[1]
     if not split_pays(work):
         return d.T @ a
-    g = np.empty((d.shape[1], a.shape[1]))
-    run_split(lambda s: np.matmul(d.T, a[:, s], out=g[:, s]), a.shape[1], work)
-    return g
+    pieces = cut(d.shape[0])
+    parts = np.empty((len(pieces), d.shape[1], a.shape[1]))
+    run_split(lambda i: np.matmul(d[pieces[i]].T, a[pieces[i]], out=parts[i]), len(pieces),
+              work)
+    return np.add.reduce(parts, axis=0)
