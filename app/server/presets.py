@@ -1,6 +1,13 @@
-"""Ready-made boards, declared once. Ids are what `/?preset=ID` and the REST API use."""
+"""Ready-made boards, declared once. Ids are what `/?preset=ID` and the REST API use.
+
+A preset's title and description are words, so they live in the strings tables (`i18n`); each
+preset names its two keys (written out, so the strings test sees them used), and
+`GET /api/presets?lang=` serves them in the language asked, as `/api/meta` does.
+"""
 
 from typing import Any
+
+from dialboard.server import i18n
 
 XOR: dict[str, Any] = {
     "dataset": "xor", "layers": [2, 2, 1], "activation": "sigmoid",
@@ -9,43 +16,31 @@ XOR: dict[str, Any] = {
 }
 
 PRESETS: list[dict[str, Any]] = [
-    {"id": "xor", "title": "XOR on 2-2-1",
-     "description": "The four XOR points and the smallest network that can learn them: "
-                    "9 dials. Step through forward, cost, backward and update, or turn a dial "
-                    "yourself and watch the cost answer.",
-     "config": XOR},
-    {"id": "xor-trial", "title": "XOR by trial and error",
-     "description": "The same XOR board, learned the slow way: turn one dial a little, keep "
-                    "it if the cost falls. Compare the forward passes it spends with backprop.",
+    {"id": "xor", "words": ("preset.xor.title", "preset.xor.description"), "config": XOR},
+    {"id": "xor-trial", "words": ("preset.xor_trial.title", "preset.xor_trial.description"),
      "config": {**XOR, "learner": "trial_and_error", "step_size": 0.1}},
-    {"id": "circle", "title": "Circle: inside or outside",
-     "description": "Points inside a disc against a ring around it, on 2-4-1 with tanh.",
+    {"id": "circle", "words": ("preset.circle.title", "preset.circle.description"),
      "config": {"dataset": "circle", "layers": [2, 4, 1], "activation": "tanh",
                 "output_activation": "sigmoid", "loss": "cross_entropy",
                 "learning_rate": 0.5, "batch_size": 16, "seed": 1}},
-    {"id": "spiral", "title": "Two spirals",
-     "description": "Two interleaved spirals: a hard 2-D problem for 2-8-8-1 with tanh.",
+    {"id": "spiral", "words": ("preset.spiral.title", "preset.spiral.description"),
      "config": {"dataset": "spiral", "layers": [2, 8, 8, 1], "activation": "tanh",
                 "output_activation": "sigmoid", "loss": "cross_entropy",
                 "learning_rate": 0.3, "batch_size": 10, "seed": 1, "momentum": 0.9}},
-    {"id": "sine", "title": "Fit a sine wave",
-     "description": "Regression: 1-8-1 with tanh learns y = sin(πx) from noisy points.",
+    {"id": "sine", "words": ("preset.sine.title", "preset.sine.description"),
      "config": {"dataset": "sine", "layers": [1, 8, 1], "activation": "tanh",
                 "output_activation": "linear", "loss": "mse", "learning_rate": 0.1,
                 "batch_size": 16, "seed": 1, "momentum": 0.9}},
-    {"id": "digits-3-vs-7", "title": "Handwritten 3 or 7",
-     "description": "Real 8×8 handwritten digits, 3s against 7s, on 64-4-1.",
+    {"id": "digits-3-vs-7",
+     "words": ("preset.digits_3_vs_7.title", "preset.digits_3_vs_7.description"),
      "config": {"dataset": "digits-3-vs-7", "layers": [64, 4, 1], "activation": "sigmoid",
                 "output_activation": "sigmoid", "loss": "cross_entropy",
                 "learning_rate": 0.5, "batch_size": 16, "seed": 1}},
-    {"id": "digits", "title": "Handwritten digits, 8×8",
-     "description": "All ten digits at 8×8 pixels on 64-16-10 with softmax outputs.",
+    {"id": "digits", "words": ("preset.digits.title", "preset.digits.description"),
      "config": {"dataset": "digits", "layers": [64, 16, 10], "activation": "sigmoid",
                 "output_activation": "softmax", "loss": "cross_entropy",
                 "learning_rate": 0.5, "batch_size": 32, "seed": 1}},
-    {"id": "digits-625", "title": "The explanation's board: 625-20-20-10",
-     "description": "25×25 handwritten digits on 625 inputs, 20 and 20 hidden neurons and 10 "
-                    "classes: 13,100 weights and 50 biases, every one a dial.",
+    {"id": "digits-625", "words": ("preset.digits_625.title", "preset.digits_625.description"),
      "config": {"dataset": "digits-25x25", "layers": [625, 20, 20, 10],
                 "activation": "sigmoid", "output_activation": "softmax",
                 "loss": "cross_entropy", "learning_rate": 0.5, "batch_size": 32, "seed": 1,
@@ -53,3 +48,12 @@ PRESETS: list[dict[str, Any]] = [
 ]
 PRESETS_BY_ID: dict[str, dict[str, Any]] = {p["id"]: p for p in PRESETS}
 DEFAULT_PRESET = "xor"
+
+
+def presets_document(lang: str | None = None) -> list[dict[str, Any]]:
+    """`[{"id", "title", "description", "config"}, …]` in words of `lang` (English when the
+    server has no table for it)."""
+    code = i18n.resolve(lang)
+    return [{"id": p["id"], "title": i18n.text(code, p["words"][0]),
+             "description": i18n.text(code, p["words"][1]), "config": p["config"]}
+            for p in PRESETS]

@@ -14,7 +14,7 @@ from dialboard.engine import ConfigError, next_update
 from dialboard.engine.datasets import describe_datasets
 from dialboard.server import csv_data
 from dialboard.server.csv_data import CsvError
-from dialboard.server.presets import PRESETS
+from dialboard.server.presets import presets_document
 from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
 from dialboard.server.safetensors_io import DecodeError, decode, encode
 from dialboard.server.session import Session
@@ -79,8 +79,9 @@ def _num(v: float | None) -> float | None:
 
 
 @router.get("/api/presets")
-async def presets() -> list[dict[str, Any]]:
-    return PRESETS
+async def presets(lang: str | None = None) -> list[dict[str, Any]]:
+    """The ready-made boards, titled in the language `lang` names (English by default)."""
+    return presets_document(lang)
 
 
 @router.get("/api/datasets")

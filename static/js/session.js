@@ -22,7 +22,7 @@ export const api = {
       return { error: t("error.unreachable") };
     }
   },
-  async presets() { return (await fetch("/api/presets")).json(); },
+  async presets() { return (await fetch(`/api/presets?lang=${encodeURIComponent(lang())}`)).json(); },
   async datasets() { return (await fetch("/api/datasets")).json(); },
   /** The server's vocabulary (option lists, formulas, phase words) in the page's language,
    * fetched once per page. */

@@ -3,9 +3,9 @@
 
 import { dialId, dialLabel } from "../lib/names.js";
 import { fmtSigned } from "../lib/format.js";
+import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
-const escapeHtml = (s) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 export function createTip(el) {
   let shown = -1;
@@ -14,7 +14,7 @@ export function createTip(el) {
     shown = k;
     const { name, index } = param;
     el.innerHTML = `
-      <div class="tip-title">${dialLabel(name, index, info.sizes, info.classNames)}</div>
+      <div class="tip-title">${escapeHtml(dialLabel(name, index, info.sizes, info.classNames))}</div>
       <div class="tip-id">${dialId(name, index)}${info.locked ? ` · ${t("tip.locked")}` : ""}</div>
       <dl>
         <dt>${t("tip.value")}</dt><dd>${fmtSigned(info.value, 4)}</dd>

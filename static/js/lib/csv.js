@@ -1,17 +1,8 @@
 // Own data from a CSV file: the server reads it (POST /api/csv → its columns); these helpers
 // choose default columns, say what board the choice makes, and write the session's dataset.
 
-export const TEXT = {
-  unreachable: "Cannot reach the Dialboard server.",
-  refused: (status) => `The server could not read the file (${status}).`,
-  noInputs: "Tick at least one input column.",
-  noTarget: "Pick a target column.",
-  textInput: (name) => `Column “${name}” holds text; inputs must be numbers.`,
-  notClasses: (name, n, most) => `Column “${name}” has ${n} different value${n === 1 ? "" : "s"}; as classes it needs 2 to ${most}.`,
-  classes: (names) => `one output per class: ${names.join(", ")}`,
-  number: "one output: the number",
-  shape: (nIn, rest) => `→ ${nIn} input${nIn === 1 ? "" : "s"}, ${rest}`,
-};
+import { t, tn } from "./i18n.js";
+
 
 /** POST the file (a File, or text) → {preview} or {error: the server's words}. */
 export async function readCsv(file) {
@@ -20,10 +11,10 @@ export async function readCsv(file) {
       method: "POST", headers: { "content-type": "text/csv; charset=utf-8" }, body: file,
     });
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) return { error: typeof body.detail === "string" ? body.detail : TEXT.refused(res.status) };
+    if (!res.ok) return { error: typeof body.detail === "string" ? body.detail : t("csv.refused", { status: res.status }) };
     return { preview: body };
   } catch {
-    return { error: TEXT.unreachable };
+    return { error: t("error.unreachable") };
   }
 }
 
@@ -57,30 +48,25 @@ export function tasksFor(column) {
 export function shapeOf(preview, picks) {
   const byName = new Map(preview.columns.map((c) => [c.name, c]));
   const target = byName.get(picks.target);
-  if (!target) return { error: TEXT.noTarget };
-  if (!picks.inputs.length) return { error: TEXT.noInputs };
+  if (!target) return { error: t("csv.no_target") };
+  if (!picks.inputs.length) return { error: t("csv.no_inputs") };
   for (const name of picks.inputs) {
     const c = byName.get(name);
     if (c.problem) return { error: c.problem };
-    if (c.kind !== "number") return { error: TEXT.textInput(name) };
+    if (c.kind !== "number") return { error: t("csv.text_input", { name }) };
   }
   if (target.problem) return { error: target.problem };
   const nIn = picks.inputs.length;
   if (picks.task === "classification") {
     const classes = target.classes || [];
-    if (classes.length < 2) return { error: TEXT.notClasses(target.name, target.distinct, preview.limits.classes) };
-    return { nIn, nOut: classes.length, task: picks.task, classes, words: TEXT.shape(nIn, TEXT.classes(classes)) };
+    if (classes.length < 2) return { error: tn("csv.not_classes", target.distinct, { name: target.name, most: preview.limits.classes }) };
+    return { nIn, nOut: classes.length, task: picks.task, classes, words: tn("csv.shape", nIn, { rest: t("csv.classes", { names: classes.join(", ") }) }) };
   }
-  return { nIn, nOut: 1, task: "regression", classes: [], words: TEXT.shape(nIn, TEXT.number) };
+  return { nIn, nOut: 1, task: "regression", classes: [], words: tn("csv.shape", nIn, { rest: t("csv.number") }) };
 }
 
 /** The session config's dataset for this text and these picks. */
 export function csvDataset(text, picks) {
   return { csv: { text, inputs: [...picks.inputs], target: picks.target, task: picks.task,
     scaling: picks.scaling, test_fraction: picks.test_fraction } };
-}
-
-/** Text for innerHTML: a column or class name is the teacher's, never markup. */
-export function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
 }

@@ -2,54 +2,37 @@
 // server, its columns shown to tick inputs and pick the target, the scaling and the test
 // split. onShape(shape) tells the form what board the choice makes (layers, loss).
 
-import { csvDataset, defaultPicks, escapeHtml as escape, readCsv, shapeOf, taskOf, tasksFor } from "./csv.js";
+import { csvDataset, defaultPicks, readCsv, shapeOf, taskOf, tasksFor } from "./csv.js";
+import { escapeHtml as escape } from "./html.js";
+import { t, tn } from "./i18n.js";
 
-export const TEXT = {
-  legend: "Your data (CSV)",
-  file: "CSV file",
-  paste: "or paste it",
-  pasteHint: "x1,x2,label\n0.5,1.2,cat\n…",
-  read: "Read the columns",
-  reading: "Reading…",
-  column: "column",
-  kind: "holds",
-  input: "input",
-  target: "target",
-  rows: (n, cols) => `${n.toLocaleString("en")} rows, ${cols} columns`,
-  number: "numbers",
-  text: "text",
-  classes: (n) => `${n} value${n === 1 ? "" : "s"}`,
-  taskLabel: "target is",
-  tasks: { classification: "classes (one output each)", regression: "a number (one output)" },
-  scaling: "input scaling",
-  testSplit: "held out for testing",
-  none: "Read a file first.",
-  limits: (l) => `At most ${(l.bytes / 2 ** 20).toFixed(0)} MiB, ${l.rows.toLocaleString("en")} rows, ${l.columns.toLocaleString("en")} columns, ${l.classes} classes.`,
-};
+// Numbers in the page's own language (its <html lang>: "de" writes 10.000, English 10,000).
+const count = (n) => n.toLocaleString(document.documentElement.lang || "en");
+const TASKS = () => ({ classification: t("csv.task_classes"), regression: t("csv.task_number") });
 
 export function createCsvForm(root, onShape) {
   root.innerHTML = `
-    <legend>${TEXT.legend}</legend>
+    <legend>${t("csv.legend")}</legend>
     <div class="csv-source csv-wide">
-      <label>${TEXT.file} <input type="file" accept=".csv,.tsv,.txt,text/csv,text/plain" data-testid="csv-file"></label>
-      <label>${TEXT.paste} <textarea rows="3" spellcheck="false" data-testid="csv-text" placeholder="${escape(TEXT.pasteHint)}"></textarea></label>
-      <div><button type="button" data-testid="csv-read">${TEXT.read}</button> <small class="csv-rows"></small></div>
+      <label>${t("csv.file")} <input type="file" accept=".csv,.tsv,.txt,text/csv,text/plain" data-testid="csv-file"></label>
+      <label>${t("csv.paste")} <textarea rows="3" spellcheck="false" data-testid="csv-text" placeholder="${escape(t("csv.paste_hint"))}"></textarea></label>
+      <div><button type="button" data-testid="csv-read">${t("csv.read")}</button> <small class="csv-rows"></small></div>
     </div>
     <p class="csv-error csv-wide" role="alert" data-testid="csv-error" hidden></p>
     <div class="csv-columns csv-wide" data-testid="csv-columns"></div>
-    <label class="csv-task" hidden><span>${TEXT.taskLabel}</span> <select data-testid="csv-task"></select></label>
-    <label><span>${TEXT.scaling}</span> <select data-testid="csv-scaling"></select></label>
-    <label><span>${TEXT.testSplit}</span> <input type="number" min="0" max="0.9" step="0.05" data-testid="csv-test"></label>
-    <p class="csv-summary csv-wide" data-testid="csv-summary">${TEXT.none}</p>`;
+    <label class="csv-task" hidden><span>${t("csv.task_label")}</span> <select data-testid="csv-task"></select></label>
+    <label><span>${t("csv.scaling")}</span> <select data-testid="csv-scaling"></select></label>
+    <label><span>${t("csv.test_split")}</span> <input type="number" min="0" max="0.9" step="0.05" data-testid="csv-test"></label>
+    <p class="csv-summary csv-wide" data-testid="csv-summary">${t("csv.none")}</p>`;
   const $ = (sel) => root.querySelector(sel);
   const text = $("textarea"), error = $(".csv-error"), table = $(".csv-columns");
   const task = $("[data-testid=csv-task]"), scaling = $("[data-testid=csv-scaling]"), split = $("[data-testid=csv-test]");
   let preview = null, picks = null, readText = "";
 
   async function read(body) {
-    $("[data-testid=csv-read]").textContent = TEXT.reading;
+    $("[data-testid=csv-read]").textContent = t("csv.reading");
     const answer = await readCsv(body);
-    $("[data-testid=csv-read]").textContent = TEXT.read;
+    $("[data-testid=csv-read]").textContent = t("csv.read");
     error.hidden = !answer.error;
     error.textContent = answer.error || "";
     preview = answer.preview || null;
@@ -67,27 +50,28 @@ export function createCsvForm(root, onShape) {
   }
 
   function show() {
-    $(".csv-rows").textContent = `${TEXT.rows(preview.rows, preview.columns.length)}. ${TEXT.limits(preview.limits)}`;
+    $(".csv-rows").textContent = `${t("csv.rows", { rows: count(preview.rows), columns: count(preview.columns.length) })}. ${limits(preview.limits)}`;
     scaling.innerHTML = preview.scalings.map((s) => `<option value="${s.name}" title="${escape(s.description)}">${escape(s.title)}</option>`).join("");
     scaling.value = picks.scaling;
     split.value = String(picks.test_fraction);
-    table.innerHTML = `<table><thead><tr><th>${TEXT.column}</th><th>${TEXT.kind}</th><th>${TEXT.input}</th><th>${TEXT.target}</th></tr></thead><tbody>${
+    table.innerHTML = `<table><thead><tr><th>${t("csv.column")}</th><th>${t("csv.kind")}</th><th>${t("csv.input")}</th><th>${t("csv.target")}</th></tr></thead><tbody>${
       preview.columns.map((c, k) => row(c, k)).join("")}</tbody></table>`;
   }
 
   function row(c, k) {
-    const kind = c.kind === "number" ? TEXT.number : `${TEXT.text} · ${TEXT.classes(c.distinct)}`;
+    const kind = c.kind === "number" ? t("csv.numbers") : `${t("csv.text")} · ${tn("csv.values", c.distinct)}`;
     const problem = c.problem ? `<div class="csv-problem">${escape(c.problem)}</div>` : "";
     return `<tr><th scope="row">${escape(c.name)}${problem}</th><td>${kind}</td>
-      <td><input type="checkbox" data-input="${k}" aria-label="${escape(c.name)}: ${TEXT.input}"${picks.inputs.includes(c.name) ? " checked" : ""}${c.kind === "number" ? "" : " disabled"}></td>
-      <td><input type="radio" name="csv-target" data-target="${k}" aria-label="${escape(c.name)}: ${TEXT.target}"${picks.target === c.name ? " checked" : ""}></td></tr>`;
+      <td><input type="checkbox" data-input="${k}" aria-label="${escape(c.name)}: ${t("csv.input")}"${picks.inputs.includes(c.name) ? " checked" : ""}${c.kind === "number" ? "" : " disabled"}></td>
+      <td><input type="radio" name="csv-target" data-target="${k}" aria-label="${escape(c.name)}: ${t("csv.target")}"${picks.target === c.name ? " checked" : ""}></td></tr>`;
   }
 
   function changed() {
-    if (!preview) { onShape(null); $(".csv-summary").textContent = TEXT.none; return; }
+    if (!preview) { onShape(null); $(".csv-summary").textContent = t("csv.none"); return; }
     const target = preview.columns.find((c) => c.name === picks.target);
     const tasks = tasksFor(target);
-    task.innerHTML = tasks.map((t) => `<option value="${t}">${TEXT.tasks[t]}</option>`).join("");
+    const words = TASKS();
+    task.innerHTML = tasks.map((k) => `<option value="${k}">${words[k]}</option>`).join("");
     if (!tasks.includes(picks.task)) picks.task = tasks[0] || taskOf(target);
     task.value = picks.task;
     $(".csv-task").hidden = tasks.length < 2;
@@ -122,4 +106,8 @@ export function createCsvForm(root, onShape) {
     /** The session config's dataset, or null until a file is read. */
     dataset: () => (preview ? csvDataset(text.value === readText ? readText : text.value, picks) : null),
   };
+}
+
+function limits(l) {
+  return t("csv.limits", { mib: (l.bytes / 2 ** 20).toFixed(0), rows: count(l.rows), columns: count(l.columns), classes: l.classes });
 }

@@ -3,20 +3,7 @@
 // into this board when its layer sizes are this board's, else as a new board from its config.
 // The server reads and checks every file; this view only chooses between the two.
 
-const TEXT = {
-  save: "Save board",
-  saveTitle: "Download this board as a .safetensors file: PyTorch names, its config inside",
-  load: "Load board…",
-  loadTitle: "Open a board file: into this board when its shape fits, else as a new board",
-  drop: "Drop a board file to load it",
-  restored: (file) => `Loaded ${file} into this board.`,
-  differs: (words) => ` Note: ${words.join("; ")}.`,
-  opened: (file, layers) => `${file} holds a ${layers} network, not this board’s: opened as a new board.`,
-  watching: "Watching read-only: open Dialboard yourself to load a board file.",
-  refused: (file, why) => `${file} could not be loaded: ${why}`,
-  noServer: "Cannot reach the Dialboard server.",
-  status: (code) => `the server answered ${code}`,
-};
+import { t } from "../lib/i18n.js";
 
 const ICON_SAVE = `<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 4v11M7 10l5 5 5-5M5 20h14"/></svg>`;
 const ICON_LOAD = `<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 15V4M7 9l5-5 5 5M5 20h14"/></svg>`;
@@ -27,10 +14,10 @@ async function call(method, url, body, headers = {}) {
     const res = await fetch(url, { method, body, headers: { "content-type": "application/octet-stream", ...headers } });
     let json = {};
     try { json = await res.json(); } catch { /* no JSON body: the status says it */ }
-    if (!res.ok) return { error: typeof json.detail === "string" ? json.detail : TEXT.status(res.status) };
+    if (!res.ok) return { error: typeof json.detail === "string" ? json.detail : t("boardfile.status", { status: res.status }) };
     return { body: json };
   } catch {
-    return { error: TEXT.noServer };
+    return { error: t("error.unreachable") };
   }
 }
 
@@ -38,10 +25,10 @@ const sameSizes = (a, b) => Array.isArray(a) && Array.isArray(b) && a.length ===
 
 export function createBoardFile(root, actions) {
   root.innerHTML = `
-    <button type="button" class="boardfile-save" data-testid="save-board" title="${TEXT.saveTitle}" aria-label="${TEXT.save}">${ICON_SAVE} <span class="label">${TEXT.save}</span></button>
-    <button type="button" class="boardfile-load" data-testid="load-board" title="${TEXT.loadTitle}" aria-label="${TEXT.load}">${ICON_LOAD} <span class="label">${TEXT.load}</span></button>
+    <button type="button" class="boardfile-save" data-testid="save-board" title="${t("boardfile.save_title")}" aria-label="${t("boardfile.save")}">${ICON_SAVE} <span class="label">${t("boardfile.save")}</span></button>
+    <button type="button" class="boardfile-load" data-testid="load-board" title="${t("boardfile.load_title")}" aria-label="${t("boardfile.load")}">${ICON_LOAD} <span class="label">${t("boardfile.load")}</span></button>
     <input type="file" accept=".safetensors,application/octet-stream" data-testid="board-file" hidden>
-    <div class="boardfile-drop" hidden aria-hidden="true"><p>${TEXT.drop}</p></div>`;
+    <div class="boardfile-drop" hidden aria-hidden="true"><p>${t("boardfile.drop")}</p></div>`;
   const save = root.querySelector(".boardfile-save");
   const loadBtn = root.querySelector(".boardfile-load");
   const input = root.querySelector("input[type=file]");
@@ -82,22 +69,22 @@ export function createBoardFile(root, actions) {
 
   async function load(file) {
     if (!session) return;
-    if (readOnly) { actions.toast(TEXT.watching, "notice"); return; }
+    if (readOnly) { actions.toast(t("boardfile.watching"), "notice"); return; }
     const target = session;
     const read = await call("POST", "/api/board-files", file);
-    if (read.error) { actions.toast(TEXT.refused(file.name, read.error)); return; }
+    if (read.error) { actions.toast(t("boardfile.refused", { file: file.name, why: read.error })); return; }
     const info = read.body;
     if (session !== target) return;   // another board replaced this one meanwhile
     if (!info.config || sameSizes(info.layers, target.sizes)) {
       const put = await call("PUT", `/api/sessions/${encodeURIComponent(target.id)}/board.safetensors`, file,
         { authorization: `Bearer ${actions.controlToken()}` });
-      if (put.error) { actions.toast(TEXT.refused(file.name, put.error)); return; }
+      if (put.error) { actions.toast(t("boardfile.refused", { file: file.name, why: put.error })); return; }
       const notes = put.body.differences || [];
-      actions.toast(TEXT.restored(file.name) + (notes.length ? TEXT.differs(notes) : ""), "notice");
+      actions.toast(t("boardfile.restored", { file: file.name }) + (notes.length ? t("boardfile.differs", { notes: notes.join("; ") }) : ""), "notice");
       return;
     }
     const failed = await actions.create(info.config);   // the page's own toast says a refusal
-    if (!failed) actions.toast(TEXT.opened(file.name, info.layers.join("-")), "notice");
+    if (!failed) actions.toast(t("boardfile.opened", { file: file.name, layers: info.layers.join("-") }), "notice");
   }
 
   function update(state) {

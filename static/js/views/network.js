@@ -2,12 +2,12 @@
 // between them as lines, the input as an image when it is one, and the outputs against
 // the targets as bars. The layer the phase works on is highlighted.
 
-import { escapeHtml } from "../lib/csv.js";
 import { fmt } from "../lib/format.js";
+import { escapeHtml } from "../lib/html.js";
+import { t } from "../lib/i18n.js";
 import { neuronLabel, parsePhase } from "../lib/names.js";
 import { readPalette, rgb } from "../lib/palette.js";
 
-const TEXT = { output: "output", outputs: "Outputs and targets" };
 const MAX_EDGES = 600;
 const MAX_DRAWN = 32;   // neurons drawn per column; wider layers are drawn as a strip
 const PAINT_INTERVAL_MS = 66;
@@ -15,15 +15,15 @@ const PAINT_INTERVAL_MS = 66;
 export function createNetwork(root, actions) {
   root.innerHTML = `
     <div class="net-head">
-      <h2>The network</h2>
+      <h2>${t("region.network")}</h2>
       <div class="example-nav">
-        <button type="button" data-dir="-1" aria-label="Previous example">◀</button>
-        <span class="example-label">example</span>
-        <button type="button" data-dir="1" aria-label="Next example">▶</button>
+        <button type="button" data-dir="-1" aria-label="${t("network.previous")}">◀</button>
+        <span class="example-label"></span>
+        <button type="button" data-dir="1" aria-label="${t("network.next")}">▶</button>
       </div>
     </div>
-    <canvas class="net-canvas" role="img" aria-label="Network diagram"></canvas>
-    <div class="outputs" aria-label="Outputs against targets"></div>`;
+    <canvas class="net-canvas" role="img" aria-label="${t("network.diagram")}"></canvas>
+    <div class="outputs" aria-label="${t("network.outputs_label")}"></div>`;
   const canvas = root.querySelector(".net-canvas");
   const outputs = root.querySelector(".outputs");
   const label = root.querySelector(".example-label");
@@ -57,7 +57,7 @@ export function createNetwork(root, actions) {
     painted = performance.now();
     const state = last, f = state.frame, s = state.session;
     root.querySelector(".example-nav").hidden = state.ui.readOnly;
-    label.textContent = `example ${(f.example ?? 0) + 1} of ${s.dataset?.n_train ?? "?"}`;
+    label.textContent = t("network.example", { n: (f.example ?? 0) + 1, of: s.dataset?.n_train ?? "?" });
     hits = draw(canvas, state);
     renderOutputs(outputs, f, s);
   }
@@ -210,11 +210,11 @@ function renderOutputs(el, f, s) {
   for (let j = 0; j < n; j++) {
     const a = out[j], y = f.target?.[j];
     const pct = Math.max(0, Math.min(1, a)) * 100;
-    const name = n === 1 ? TEXT.output : escapeHtml(names[j] ?? `o${j + 1}`);
+    const name = n === 1 ? t("network.output") : escapeHtml(names[j] ?? `o${j + 1}`);
     rows.push(`<div class="out-row${y >= 0.5 ? " is-target" : ""}">
       <span class="out-name">${name}</span>
-      <span class="out-bar"><i style="width:${pct.toFixed(1)}%"></i>${y === undefined ? "" : `<b style="left:${(Math.max(0, Math.min(1, y)) * 100).toFixed(1)}%" title="target"></b>`}</span>
-      <span class="out-val">${fmt(a, 3)}${y === undefined ? "" : ` <small>target ${fmt(y, 2)}</small>`}</span></div>`);
+      <span class="out-bar"><i style="width:${pct.toFixed(1)}%"></i>${y === undefined ? "" : `<b style="left:${(Math.max(0, Math.min(1, y)) * 100).toFixed(1)}%" title="${t("network.target")}"></b>`}</span>
+      <span class="out-val">${fmt(a, 3)}${y === undefined ? "" : ` <small>${t("network.target_value", { value: fmt(y, 2) })}</small>`}</span></div>`);
   }
-  el.innerHTML = `<h3>${TEXT.outputs}</h3>${rows.join("")}`;
+  el.innerHTML = `<h3>${t("network.outputs")}</h3>${rows.join("")}`;
 }

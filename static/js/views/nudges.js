@@ -9,6 +9,7 @@ import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 import { prepareCanvas } from "../lib/canvas.js";
+import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
 const MIN_GAP_MS = 300;
@@ -53,7 +54,7 @@ export function createNudges(root, actions) {
       document.documentElement.dataset.theme, document.body.className].join("|");
     if (key === paintedKey) return;
     paintedKey = key;
-    dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
+    dialLine.innerHTML = `${escapeHtml(dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || []))} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
     if (!answer || answer.error) { marks = null; clear(canvas, answer?.error ? "" : t("probe.asking")); words.textContent = answer?.error || ""; pickLine.textContent = ""; return; }
     marks = draw(canvas, answer, at, picked, f.learner);
     words.innerHTML = story(answer, at, last);
@@ -141,13 +142,13 @@ export function nearest(xs, ys, x, y, reach) {
   return best;
 }
 
-/** A target in words: its class for classification, else its values. */
+/** A target in words, as HTML: its class (the teacher's text, escaped) for classification, else its values. */
 export function targetWords(target, classNames) {
   if (!target) return null;
   const y = Array.from(target);
   if (classNames?.length) {
     const k = y.length === 1 ? (y[0] >= 0.5 ? 1 : 0) : y.indexOf(Math.max(...y));
-    if (classNames[k] !== undefined) return t("nudges.class", { name: classNames[k] });
+    if (classNames[k] !== undefined) return t("nudges.class", { name: escapeHtml(classNames[k]) });
   }
   return t("nudges.target", { values: y.map((v) => fmt(v, 3)).join(", ") });
 }
@@ -169,7 +170,7 @@ function story(a, at, state) {
   const f = state.frame, n = a.nudges.length;
   const mean = t("nudges.mean", { n: n.toLocaleString("en"), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
   if (!followsNudges(f.learner)) {
-    const title = learnerMeta(state.meta, f.learner)?.title || f.learner;
+    const title = escapeHtml(learnerMeta(state.meta, f.learner)?.title || f.learner);
     return `${mean} ${t("nudges.not_followed", { learner: title })}`;
   }
   const k = a.batch ? a.batch.length : n;

@@ -9,6 +9,7 @@ import {
   act, activationMeta, blameIn, costFormula, delta, flatIndex, gPrime, inStep, indexOf,
   learnerMeta, nextChange, outputDeltaRule, phaseNames, shownStep, sumIn, triedTurn,
 } from "../lib/explain.js";
+import { escapeHtml as esc } from "../lib/html.js";
 import { t, tn } from "../lib/i18n.js";
 
 const notYet = () => `<span class="na">${t("phase.not_yet")}</span>`;
@@ -126,7 +127,9 @@ const v = (x, what = "", layer = null, d = 3) => (x === null || x === undefined 
   : `<span class="num"${what ? ` data-what="${what}"` : ""}${layer !== null ? ` data-layer="${layer}"` : ""}>${paren(x, d)}</span>`);
 /** The same, standing alone: no parentheses. */
 const n1 = (x, what = "", layer = null) => v(x, what, layer).replace(/>\((.*)\)</, ">$1<");
-const lab = (s, k, j) => `<span class="who">${neuronLabel(k, j, s.sizes, s.dataset?.class_names || [])}</span>`;
+const lab = (s, k, j) => `<span class="who">${esc(neuronLabel(k, j, s.sizes, s.dataset?.class_names || []))}</span>`;
+/** A dial in words, as HTML: class names are the teacher's text. */
+const dialHtml = (s, name, index) => esc(dialLabel(name, index, s.sizes, s.dataset?.class_names || []));
 const updated = (f, l) => (f.updateLayers || []).includes(l);
 
 /** "these 32 examples" / "all 4 training examples": what the update averages over. */
@@ -153,7 +156,7 @@ function updateRule(f) {
 }
 
 function nextStepLine(f, s) {
-  if (f.updateRefused) return `<p class="refused">${t("phase.refused", { why: f.updateRefused })}</p>`;
+  if (f.updateRefused) return `<p class="refused">${t("phase.refused", { why: esc(f.updateRefused) })}</p>`;
   if (!Object.keys(f.updates || {}).length) return "";
   const ids = f.updateBatch ? t("phase.batch_ids", { ids: Array.from(f.updateBatch.slice(0, 8)).join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
   return `<p>${t("phase.next_averages", { examples: examplesOf(f, s), ids, eta: v(f.learningRate) })}</p>`;
@@ -184,7 +187,7 @@ function gdDial(c) {
   const { f, s, sel } = c;
   const k = flatIndex(sel, s.sizes);
   const d = delta(f, sel.layer, sel.j);
-  const head = `<p class="dial-name">${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
+  const head = `<p class="dial-name">${dialHtml(s, sel.name, sel.index)} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
   const a = sel.kind === "weight" ? act(f, sel.layer, sel.i) : 1;
   const mine = d === null ? `<p>${t("phase.dial_not_yet", { not_yet: notYet(), layer: sel.layer + 1 })}</p>`
     : `<p class="eq">${t("phase.dial_grad", { delta: v(d, "delta", sel.layer), a: v(a), product: v(a === null ? null : d * a) })}</p>`;
@@ -195,7 +198,7 @@ function gdDial(c) {
 function stepChange({ f, s, open, sel }, k) {
   const ch = nextChange(f, sel.name, k), g = f.stepGrads?.[sel.name]?.[k];
   if (open && !updated(f, sel.layer)) return `<p>${t("phase.change_not_yet", { not_yet: notYet(), layer: sel.layer + 1 })}</p>`;
-  if (ch === null) return f.updateRefused ? `<p class="refused">${f.updateRefused}</p>` : "";
+  if (ch === null) return f.updateRefused ? `<p class="refused">${esc(f.updateRefused)}</p>` : "";
   const plain = !(Number(f.momentum) > 0) && !(Number(f.weightDecay) > 0) && g !== undefined;
   const why = g === undefined ? "" : ` ${t("phase.change_why", { examples: examplesOf(f, s), grad: n1(g, "step-grad", sel.layer),
     plain: plain ? t("phase.change_plain", { eta: v(f.learningRate), grad: v(g) }) : "" })}`;
@@ -233,7 +236,7 @@ function turnWords(c, tried) {
   if (!tried?.first) return "";
   const { s, f } = c;
   const { name, k, amount } = tried.first;
-  if (tried.count === 1) return t("phase.turn_one", { dial: dialLabel(name, indexOf(name, k, s.sizes), s.sizes, s.dataset?.class_names || []), amount: n1(amount, "try"), size: v(f.stepSize) });
+  if (tried.count === 1) return t("phase.turn_one", { dial: dialHtml(s, name, indexOf(name, k, s.sizes)), amount: n1(amount, "try"), size: v(f.stepSize) });
   return t("phase.turn_many", { n: tried.count, size: v(f.stepSize) });
 }
 
@@ -244,7 +247,7 @@ function tryMaths(c, memory) {
   const lines = [`<p>${t(open ? "phase.cost_before" : "phase.cost_now", { cost: `<span class="num big" data-what="base-cost">${fmt(base, 6)}</span>` })}</p>`];
   if (!open) {
     if (ph.kind === "keep" && memory.weighed?.step === n) lines.push(verdict(memory.weighed, true));
-    if (f.updateRefused) lines.push(`<p class="refused">${f.updateRefused}</p>`);
+    if (f.updateRefused) lines.push(`<p class="refused">${esc(f.updateRefused)}</p>`);
     else if (plan) lines.push(`<p>${t("phase.next_try", { what: turnWords(c, plan.tried) })}</p>`);
     return lines.join("");
   }
@@ -264,7 +267,7 @@ function verdict({ base, trial }, done) {
 function tryDial(c, memory) {
   const { f, s, sel, open } = c;
   const k = flatIndex(sel, s.sizes);
-  const head = `<p class="dial-name">${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
+  const head = `<p class="dial-name">${dialHtml(s, sel.name, sel.index)} <code>${sel.name}[${sel.index.join(", ")}]</code> = ${n1(f.params[sel.name]?.[k])}</p>`;
   const ch = planOf(f, memory)?.updates[sel.name]?.[k];
   if (ch === undefined || ch === null) return head;
   const what = ch === 0 ? t("phase.try_leaves") : t("phase.try_turns", { amount: n1(ch, "try") });

@@ -3,40 +3,36 @@
 // Every option list and setting label is the server's (GET /api/meta, in state.meta).
 // "Your own data" hands the dataset part to lib/csvform.js, which says what board it makes.
 
-import { escapeHtml as escape } from "../lib/csv.js";
 import { createCsvForm } from "../lib/csvform.js";
-
-const TEXT = {
-  ownData: "your own data (CSV)…",
-  readFirst: "Read a CSV file first, and pick its input and target columns.",
-};
+import { escapeHtml as escape } from "../lib/html.js";
+import { t } from "../lib/i18n.js";
 
 const options = (list, selected) => list.map((o) =>
   `<option value="${o.name}" title="${escape(o.description || o.g || "")}"${o.name === selected ? " selected" : ""}>${escape(o.title)}</option>`).join("");
 
 export function createSetup(root, actions) {
   root.innerHTML = `
-    <label class="preset-pick">board <select data-testid="preset" aria-label="Preset board"></select></label>
-    <button type="button" class="custom-open">New board…</button>
+    <label class="preset-pick">${t("setup.board")} <select data-testid="preset" aria-label="${t("setup.preset_label")}"></select></label>
+    <button type="button" class="custom-open">${t("setup.new")}</button>
     <dialog class="custom-dialog" aria-labelledby="custom-title">
       <form method="dialog" class="custom-form">
-        <h2 id="custom-title">A board of your own</h2>
-        <label>layers <input name="layers" value="2, 3, 1" required pattern="\\s*\\d+(\\s*,\\s*\\d+)+\\s*" aria-describedby="layers-help"></label>
-        <small id="layers-help">inputs, hidden…, outputs — must match the dataset</small>
-        <label>dataset <select name="dataset" data-testid="form-dataset"></select></label>
+        <h2 id="custom-title">${t("setup.title")}</h2>
+        <label>${t("setup.layers")} <input name="layers" value="2, 3, 1" required pattern="\\s*\\d+(\\s*,\\s*\\d+)+\\s*" aria-describedby="layers-help"></label>
+        <small id="layers-help">${t("setup.layers_help")}</small>
+        <label>${t("setup.dataset")} <select name="dataset" data-testid="form-dataset"></select></label>
         <fieldset class="csv-data" data-testid="csv-data" hidden></fieldset>
-        <label>hidden activation <select name="activation" data-testid="form-activation"></select></label>
-        <label>output activation <select name="output_activation" data-testid="form-output-activation"></select></label>
-        <label>loss <select name="loss" data-testid="form-loss"></select></label>
-        <label>learner <select name="learner" data-testid="form-learner"></select></label>
-        <label data-setting="learning_rate"><span>learning rate η</span> <input name="learning_rate" type="number" step="any" min="0" value="1"></label>
-        <label data-setting="batch_size"><span>batch size</span> <input name="batch_size" type="number" min="1" placeholder="all (full batch)"></label>
-        <label data-setting="step_size"><span>step size</span> <input name="step_size" type="number" step="any" min="0" value="0.05"></label>
-        <label>seed <input name="seed" type="number" min="0" value="0"></label>
+        <label>${t("setup.activation")} <select name="activation" data-testid="form-activation"></select></label>
+        <label>${t("setup.output_activation")} <select name="output_activation" data-testid="form-output-activation"></select></label>
+        <label>${t("setup.loss")} <select name="loss" data-testid="form-loss"></select></label>
+        <label>${t("setup.learner")} <select name="learner" data-testid="form-learner"></select></label>
+        <label data-setting="learning_rate"><span>${t("meta.setting.learning_rate")}</span> <input name="learning_rate" type="number" step="any" min="0" value="1"></label>
+        <label data-setting="batch_size"><span>${t("meta.setting.batch_size")}</span> <input name="batch_size" type="number" min="1" placeholder="${t("meta.setting.batch_size_null")}"></label>
+        <label data-setting="step_size"><span>${t("meta.setting.step_size")}</span> <input name="step_size" type="number" step="any" min="0" value="0.05"></label>
+        <label>${t("setup.seed")} <input name="seed" type="number" min="0" value="0"></label>
         <p class="form-error" role="alert" hidden></p>
         <div class="form-buttons">
-          <button value="cancel" formnovalidate>Cancel</button>
-          <button value="create" class="primary">Build the board</button>
+          <button value="cancel" formnovalidate>${t("setup.cancel")}</button>
+          <button value="create" class="primary">${t("setup.build")}</button>
         </div>
       </form>
     </dialog>`;
@@ -65,7 +61,7 @@ export function createSetup(root, actions) {
     e.preventDefault();
     const config = readForm(form);
     if (config.dataset === "csv") config.dataset = csv.dataset();
-    const message = config.dataset ? await actions.create(config) : TEXT.readFirst;
+    const message = config.dataset ? await actions.create(config) : t("setup.read_first");
     if (message) { error.textContent = message; error.hidden = false; } else dialog.close();
   });
   form.elements.dataset.addEventListener("change", fitData);
@@ -90,14 +86,14 @@ export function createSetup(root, actions) {
 
   function setPresets(presets, current) {
     select.innerHTML = `${presets.map((p) => `<option value="${p.id}" title="${escape(p.description || "")}">${escape(p.title || p.id)}</option>`).join("")}
-      <option value="" disabled${current ? "" : " selected"}>custom board</option>`;
+      <option value="" disabled${current ? "" : " selected"}>${t("setup.custom")}</option>`;
     if (current) select.value = current;
   }
 
   function setDatasets(list) {
     datasets = list;
     form.elements.dataset.innerHTML = list.map((d) => `<option value="${d.name}">${escape(d.title || d.name)} (${d.n_in} → ${d.n_out})</option>`).join("")
-      + `<option value="csv">${TEXT.ownData}</option>`;
+      + `<option value="csv">${t("setup.own_data")}</option>`;
     fitData();
   }
 

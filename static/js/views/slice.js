@@ -10,6 +10,7 @@ import { nextTurn } from "../board/arrows.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
 import { prepareCanvas } from "../lib/canvas.js";
+import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
 const MIN_GAP_MS = 250;    // a few answers a second are live enough, and cheap for the server
@@ -51,7 +52,7 @@ export function createSlice(root) {
       document.documentElement.dataset.theme, document.body.className].join("|");
     if (key === paintedKey) return;
     paintedKey = key;
-    dialLine.innerHTML = `${dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || [])} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
+    dialLine.innerHTML = `${escapeHtml(dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || []))} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
     drawn = answer && !answer.error ? plan(answer, at) : null;
     if (!drawn) { blank(canvas, answer ? "" : t("probe.asking")); words.textContent = answer?.error || ""; return; }
     if (!draw(canvas, drawn)) { drawn = null; return; }
@@ -189,7 +190,7 @@ function describe(d, at) {
   const { a } = d;
   const head = t("slice.reading", { w: `<b>${fmt(a.value, 4)}</b>`, cost: `<b>${fmt(a.cost, 6)}</b>`, slope: `<b>${fmtSigned(a.slope, 3)}</b>` });
   if (!at) return `${head}<br><span class="na">${t("slice.moved_on")}</span>`;
-  if (d.mark === null) return `${head}<br>${t("slice.no_mark", { what: at.why.label, why: at.why.text })}`;
+  if (d.mark === null) return `${head}<br>${t("slice.no_mark", { what: at.why.label, why: escapeHtml(at.why.text) })}`;
   const small = Math.abs(d.update) < (d.x[1] - d.x[0]) / 150 ? t("slice.too_small") : "";
   return `${head}<br><span class="next-mark">▲</span> ${t("slice.mark", { what: at.why.label, update: `<b>${fmtSigned(d.update, 3)}</b>`, to: fmt(d.mark, 4), small })}`;
 }

@@ -4,6 +4,7 @@
 // back from the server's frames. Learner names and setting labels come from GET /api/meta.
 
 import { ICONS } from "../lib/icons.js";
+import { escapeHtml as escape } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, null];   // steps per second; null = as fast as possible
@@ -122,8 +123,4 @@ function batchSetting(f, settings) {
   const b = f.batchSizeSetting;
   if (b === undefined) return settings.batch_size ?? null;
   return b === "" ? null : Number(b);
-}
-
-function escape(s) {
-  return String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
 }
