@@ -81,6 +81,7 @@ def _child(queue: "multiprocessing.Queue[float]") -> None:
 
 
 @pytest.mark.usefixtures("split_everything")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_process_splits_products_too() -> None:
     affine(np.ones((4, 3)), np.ones((2, 3)), np.zeros(2))  # this process's threads exist now
     ctx = multiprocessing.get_context("fork")
