@@ -196,6 +196,11 @@ def test_the_pseudo_language_wraps_the_board_menu_the_forms_and_the_outputs(
     page.wait_for_selector("[data-testid=csv-columns] table")
     page.wait_for_selector(".csv-task:not([hidden])")
     assert_all_wrapped(page, "new-board form, a CSV's columns")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((390, 844), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(ARTIFACTS / f"language-pseudo-csv-form-{width}x{height}.png"))
+    page.set_viewport_size({"width": 1600, "height": 900})
     page.uncheck("[data-testid=csv-columns] [data-input='0']")
     page.uncheck("[data-testid=csv-columns] [data-input='1']")
     page.wait_for_selector("[data-testid=csv-summary].is-error")
