@@ -28,8 +28,10 @@ CORES = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1, 4)
 EXPLORE = 16
 HELPERS: bool | None = None  # None: measured; True or False: always or never (benchmarks)
-_pace: dict[bool, float] = {}  # helped or not → recent seconds per multiply-add
-_count = itertools.count()
+# (kind of product, helped or not) → recent seconds per multiply-add; each kind apart, as a
+# product of another shape runs at another pace and would bias the comparison
+_pace: dict[tuple[str, bool], float] = {}
+_counts: "dict[str, itertools.count[int]]" = {}
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # (the pid that made it, the pool)
 
 
@@ -40,20 +42,21 @@ def _executor() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def helped_now() -> bool:
-    """Whether the pool joins the next product: the faster way lately, the other way every
-    EXPLORE-th time (and each way once before any comparison)."""
+def helped_now(kind: str) -> bool:
+    """Whether the pool joins the next product of this kind: the faster way lately, the
+    other way every EXPLORE-th time (and each way once before any comparison)."""
     if HELPERS is not None:
         return HELPERS
-    if len(_pace) < 2:
-        return True not in _pace
-    faster = _pace[True] < _pace[False]
-    return faster != (next(_count) % EXPLORE == 0)
+    helped, alone = _pace.get((kind, True)), _pace.get((kind, False))
+    if helped is None or alone is None:
+        return helped is None
+    count = _counts.setdefault(kind, itertools.count())
+    return (helped < alone) != (next(count) % EXPLORE == 0)
 
 
-def record(helped: bool, seconds: float, work: int) -> None:
-    pace, old = seconds / work, _pace.get(helped)
-    _pace[helped] = pace if old is None else old + 0.25 * (pace - old)
+def record(kind: str, helped: bool, seconds: float, work: int) -> None:
+    pace, old = seconds / work, _pace.get((kind, helped))
+    _pace[kind, helped] = pace if old is None else old + 0.25 * (pace - old)
 
 
 def cut(size: int) -> list[slice]:
@@ -62,9 +65,9 @@ def cut(size: int) -> list[slice]:
     return [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def run_split(job: Callable[[int], object], pieces: int, work: int) -> None:
+def run_split(kind: str, job: Callable[[int], object], pieces: int, work: int) -> None:
     """job(i) for every piece i < pieces, on this thread and, when that has lately been
-    faster, the pool's; `work`: the product's multiply-adds, for the pace."""
+    faster for products of this kind, the pool's; `work`: the multiply-adds, for the pace."""
     claim, lock = itertools.count(), threading.Lock()
     done = [threading.Event() for _ in range(pieces)]
     errors: list[BaseException] = []
@@ -82,7 +85,7 @@ def run_split(job: Callable[[int], object], pieces: int, work: int) -> None:
             finally:
                 done[i].set()
 
-    helped, start = helped_now(), time.perf_counter()
+    helped, start = helped_now(kind), time.perf_counter()
     if helped:
         pool = _executor()
         for _ in range(pieces - 1):
@@ -90,7 +93,7 @@ def run_split(job: Callable[[int], object], pieces: int, work: int) -> None:
     take()
     for event in done:
         event.wait()
-    record(helped, time.perf_counter() - start, work)
+    record(kind, helped, time.perf_counter() - start, work)
     if errors:
         raise errors[0]
 
@@ -117,7 +120,7 @@ def affine(a: Array, w: Array, b: Array) -> Array:
         np.matmul(w, a[s].T, out=zt[:, s])
         zt[:, s] += b[:, None]
 
-    run_split(examples, len(pieces), work)
+    run_split("affine", examples, len(pieces), work)
     return zt.T
 
 
@@ -130,6 +133,6 @@ def outer_sum(d: Array, a: Array) -> Array:
         return d.T @ a
     pieces = cut(d.shape[0])
     parts = np.empty((len(pieces), d.shape[1], a.shape[1]))
-    run_split(lambda i: np.matmul(d[pieces[i]].T, a[pieces[i]], out=parts[i]), len(pieces),
-              work)
+    run_split("outer_sum", lambda i: np.matmul(d[pieces[i]].T, a[pieces[i]], out=parts[i]),
+              len(pieces), work)
     return np.add.reduce(parts, axis=0)

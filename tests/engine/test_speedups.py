@@ -64,14 +64,16 @@ def test_the_bits_never_depend_on_which_thread_computed_a_piece(
 
 def test_the_pool_joins_in_when_that_has_been_faster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cores, "_pace", {})
-    assert cores.helped_now()  # each way once, helped first
-    cores.record(True, 2.0, 1_000_000)
-    assert not cores.helped_now()
-    cores.record(False, 1.0, 1_000_000)  # alone was faster: alone, bar one try in EXPLORE
-    assert [cores.helped_now() for _ in range(cores.EXPLORE)].count(True) == 1
+    monkeypatch.setattr(cores, "_counts", {})
+    assert cores.helped_now("a")  # each way once, helped first
+    cores.record("a", True, 2.0, 1_000_000)
+    assert not cores.helped_now("a")
+    cores.record("a", False, 1.0, 1_000_000)  # alone was faster: alone, bar one try in EXPLORE
+    assert [cores.helped_now("a") for _ in range(cores.EXPLORE)].count(True) == 1
+    assert cores.helped_now("b")  # another kind of product keeps its own account
     for _ in range(8):  # the machine quietens: helped products get faster
-        cores.record(True, 0.5, 1_000_000)
-    assert [cores.helped_now() for _ in range(cores.EXPLORE)].count(True) == cores.EXPLORE - 1
+        cores.record("a", True, 0.5, 1_000_000)
+    assert [cores.helped_now("a") for _ in range(cores.EXPLORE)].count(True) == cores.EXPLORE - 1
 
 
 def _child(queue: "multiprocessing.Queue[float]") -> None:
