@@ -51,7 +51,8 @@ def _cross_entropy(z: Array, a: Array, y: Array, out: str) -> float:
     if out == "softmax":
         # log aⱼ = zⱼ − log Σ e^z. At k* = argmax z, a_k* = 1/Σ e^(z−max) ≥ 1/n_out, so
         # log Σ e^z = max z − log a_k*: no second exp pass and no log of a tiny number.
-        lse = z.max(axis=1) - np.log(a.max(axis=1))
+        lse = z.max(axis=1)
+        lse -= np.log(a.max(axis=1))
         return -float(np.einsum("ij,ij->", y, z) - np.einsum("ij,i->", y, lse)) / n
     # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z
     return float((_softplus(z) - y * z).sum()) / n

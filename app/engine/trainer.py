@@ -21,7 +21,7 @@ import numpy as np
 from dialboard.engine.config import TrainConfig
 from dialboard.engine.datasets import Dataset
 from dialboard.engine.errors import ConfigError, DivergedError
-from dialboard.engine.learners import Learner, make_learner
+from dialboard.engine.learners import NOTHING, Learner, make_learner
 from dialboard.engine.network import (
     PARAMETER_LIMIT,
     Architecture,
@@ -38,6 +38,7 @@ Array = np.ndarray
 # Runaway: the batch cost passes both 10× the run's starting cost and that cost + 1, and the
 # training-set cost confirms it (one unlucky batch is not a runaway).
 RUNAWAY_FACTOR, RUNAWAY_MARGIN = 10.0, 1.0
+LIMIT_SQUARED = PARAMETER_LIMIT**2
 
 
 @dataclass
@@ -249,9 +250,9 @@ class Trainer:
         for _ in range(count):
             if self.diverged:
                 raise DivergedError(self.diverged)
-            ctx = self._ctx()
+            ctx, run = self._ctx(), self.learner.run
             for pos in range(len(self.phases)):
-                self._carry_out(self.learner.run(pos, ctx))
+                self._carry_out(run(pos, ctx))
                 if self.diverged:
                     self.pos = pos + 1  # so the trial turn, if any, is taken back
                     self._abandon_step()
@@ -268,6 +269,8 @@ class Trainer:
             self.learner.abandon()
 
     def _carry_out(self, o: Outcome) -> None:
+        if o is NOTHING:
+            return
         if o.forward_examples or o.backward_examples:
             self.work.forward_examples += o.forward_examples
             self.work.backward_examples += o.backward_examples
@@ -288,7 +291,7 @@ class Trainer:
             if free is not None:
                 d = d * free
             q = params[name] + d
-            if not within_limit(q):
+            if not (np.vdot(q, q) <= LIMIT_SQUARED or within_limit(q)):  # its quick test inline
                 self.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
                 return  # nothing of a refused update is kept, momentum included
             new[name], applied[name] = q, d
