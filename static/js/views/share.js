@@ -3,6 +3,7 @@
 // that says this page is watching the teacher's board.
 
 import { t, tn } from "../lib/i18n.js";
+import { escapeHtml } from "../lib/html.js";
 import { spaced } from "../classroom.js";
 
 export function createShare(root, actions) {
@@ -79,7 +80,8 @@ export function createShare(root, actions) {
     link.href = link.textContent = url;
     const address = url.replace(/^https?:\/\//, "");
     $(".share-big-link").textContent = room ? address.replace(/\/join\/\w+$/, "/join") : address;
-    $(".room-join").innerHTML = room ? t("room.join_at", { url: address.replace(/\/join\/\w+$/, "/join") }) : "";
+    const join = escapeHtml(address.replace(/\/join\/\w+$/, "/join"));   // the server's words
+    $(".room-join").innerHTML = room ? t("room.join_at", { url: join }) : "";
     for (const el of $$(".room-code")) el.textContent = spaced(room?.code);
     for (const img of $$(".room-qr")) {
       img.hidden = !room;

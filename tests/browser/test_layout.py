@@ -1,0 +1,108 @@
+"""Every size works: phones to 4K, presenter and student, and the projector that explains.
+Boxes are measured in a real page: nothing overlaps, nothing scrolls sideways, fingers fit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_helpers import ARTIFACTS, next_paint, open_board, settled, wait_cost, wait_phase
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(360, 640), (390, 844), (820, 1180), (1280, 720), (1920, 1080), (3840, 2160)]
+REGIONS = ("#screen", "#transport", "#board", "#phase", "#network", ".topbar")
+FINGER = 44  # px: the smallest touch target
+
+# Boxes of the regions shown, and every control a finger may need, measured in the page.
+MEASURE = """([regions, finger]) => {
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom];
+  };
+  const shown = (el) => el && el.checkVisibility({ visibilityProperty: true })
+    && el.getBoundingClientRect().width > 0;
+  const out = { regions: {}, small: [], scroll: document.documentElement.scrollWidth - innerWidth };
+  for (const sel of regions) {
+    const el = document.querySelector(sel);
+    if (shown(el)) out.regions[sel] = box(el);
+  }
+  const controls = "button, select, input:not([type=hidden]), summary, a[href]";
+  for (const el of document.querySelectorAll(controls)) {
+    if (!shown(el) || el.closest(".skip, dialog:not([open])")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height >= finger) continue;
+    const name = el.dataset.testid || el.className || el.textContent.trim().slice(0, 20);
+    out.small.push(`${el.tagName.toLowerCase()} ${name} ${Math.round(r.height)}px`);
+  }
+  return out;
+}"""
+
+
+def overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+
+
+def check(page: Any, what: str, phone: bool) -> dict[str, Any]:
+    m: dict[str, Any] = page.evaluate(MEASURE, [list(REGIONS), FINGER])
+    assert m["scroll"] <= 0, f"{what}: scrolls sideways by {m['scroll']} px"
+    boxes = m["regions"]
+    clash = [(a, b) for i, a in enumerate(boxes) for b in list(boxes)[i + 1:]
+             if overlaps(boxes[a], boxes[b])]
+    assert not clash, f"{what}: regions overlap: {clash}"
+    if phone:
+        assert not m["small"], f"{what}: touch targets under {FINGER} px: {m['small']}"
+    return m
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_presenter_and_student_at_every_size(width: int, height: int, new_page: Any,
+                                              server: Any) -> None:
+    phone = width < 900
+    teacher = new_page("teacher", viewport={"width": width, "height": height}, has_touch=phone)
+    open_board(teacher, server.url)
+    teacher.click("[data-testid=phase]")
+    wait_phase(teacher, "forward:0")
+    check(teacher, f"presenter {width}×{height}", phone)
+    settled(teacher)
+    teacher.screenshot(path=str(ARTIFACTS / f"layout-presenter-{width}x{height}.png"))
+
+    teacher.wait_for_function("() => window.dialboard.state().room?.code")
+    code = teacher.evaluate("window.dialboard.state().room.code")
+    student = new_page("student", viewport={"width": width, "height": height}, has_touch=phone)
+    student.goto(f"{server.url}/join/{code}")
+    wait_cost(student)
+    wait_phase(student, "forward:0")
+    m = check(student, f"student {width}×{height}", phone)
+    # What a student needs in view order: the number, the chart, what this phase means, the board.
+    for sel in ("#screen", "#phase", "#board"):
+        assert sel in m["regions"], f"student {width}×{height}: {sel} not shown"
+    assert student.locator(".screen-chart, [data-testid=chart]").first.is_visible()
+    assert student.locator("#phase .phase-words").is_visible()
+    next_paint(student)  # (its "live" dot pulses for ever: nothing to settle)
+    student.screenshot(path=str(ARTIFACTS / f"layout-student-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize(("width", "height", "explain_px"), [(1920, 1080, 24), (1280, 720, 20)])
+def test_the_projector_explains(width: int, height: int, explain_px: int, page: Any,
+                                server: Any) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?projector=1")
+    for phase in ("forward:0", "forward:1", "cost", "backward:1"):  # blame: the words and δ
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    m = check(page, f"projector {width}×{height}", phone=False)
+    for sel in ("#screen", "#phase", "#network", "#board"):
+        assert sel in m["regions"], f"projector: {sel} hidden"
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    badge = page.locator("[data-testid=room-badge]").bounding_box()
+    screen = page.locator("#screen").bounding_box()
+    assert badge["x"] >= screen["x"] + screen["width"] or badge["y"] >= screen["y"] + screen[
+        "height"], "the class badge covers the screen"
+    words = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                          "'#phase .phase-words')).fontSize)")
+    number = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                           "'#phase .num')).fontSize)")
+    assert words >= explain_px and number > words * 0.99
+    settled(page)
+    page.screenshot(path=str(ARTIFACTS / f"layout-projector-{width}x{height}.png"))
