@@ -26,6 +26,13 @@ def open_board(page: Any, base_url: str, path: str = "/") -> str:
     return session_id(page)
 
 
+def presenting(page: Any) -> None:
+    """Until the page holds the controls and shows a presenter's (F32) frame: before that it
+    may show the F16 frame every socket gets first, whose values differ in the last digits."""
+    page.wait_for_function("() => window.dialboard.state().frame?.precision === 'f32'",
+                           timeout=TIMEOUT_MS)
+
+
 def wait_cost(page: Any) -> None:
     page.wait_for_function(
         "() => /\\d/.test(document.querySelector('[data-testid=cost]')?.textContent || '')",

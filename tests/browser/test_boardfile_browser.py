@@ -10,7 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from browser_helpers import ARTIFACTS, TIMEOUT_MS, open_board, session_id, wait_step
+from browser_helpers import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    open_board,
+    presenting,
+    session_id,
+    wait_step,
+)
 from safetensors.numpy import load, load_file, save
 
 pytestmark = pytest.mark.browser
@@ -107,6 +114,7 @@ def test_a_file_that_does_not_fit_is_explained_by_name_and_shape(page: Any, serv
                                                                  errors: Any) -> None:
     errors.allow("status of 422")   # Chromium logs every refused request
     open_board(page, server.url)
+    presenting(page)
     before = page.evaluate(SHOWN_PARAMS)
     rng = np.random.default_rng(0)
     wider = save({"0.weight": rng.normal(size=(3, 2)), "0.bias": np.zeros(3),
