@@ -20,6 +20,7 @@ from dialboard.engine._inline import (
     SCALINGS,
     name_problem,
 )
+from dialboard.server import i18n
 
 MAX_CSV_BYTES = 4 * 2**20  # of UTF-8 text
 MAX_CSV_ROWS = MAX_INLINE_ROWS  # data rows, the header not counted
@@ -31,7 +32,13 @@ DELIMITERS = (",", ";", "\t")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})  # compared case-folded
 SPEC_FIELDS = ("text", "inputs", "target", "task", "scaling", "test_fraction")
 DEFAULT_SCALING = "standardise"
-SCALING_TITLES = {"standardise": "standardise", "minmax": "min–max to [0, 1]", "none": "none"}
+# The scalings' words for the page, in the strings tables (keys written out: the strings test
+# sees them used); the engine's SCALINGS says what each does, for dataset descriptions.
+SCALING_WORDS = {
+    "standardise": ("csv.scaling.standardise.title", "csv.scaling.standardise.description"),
+    "minmax": ("csv.scaling.minmax.title", "csv.scaling.minmax.description"),
+    "none": ("csv.scaling.none.title", "csv.scaling.none.description"),
+}
 DEFAULT_TEST_FRACTION = 0.2
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
@@ -207,7 +214,7 @@ def _rows(reader: Any, names: list[str], done: list[int]) -> tuple[list[int], li
     return rows, data
 
 
-def preview(table: Table) -> dict[str, Any]:
+def preview(table: Table, lang: str | None = None) -> dict[str, Any]:
     """What the page shows to pick columns from (docs/protocol.md, `POST /api/csv`)."""
     columns = []
     for c in table.columns:
@@ -221,12 +228,13 @@ def preview(table: Table) -> dict[str, Any]:
     return {"rows": len(table.rows), "delimiter": table.delimiter, "columns": columns,
             "head": head, "limits": limits(), "defaults": {
                 "scaling": DEFAULT_SCALING, "test_fraction": DEFAULT_TEST_FRACTION},
-            "scalings": [{"name": n, "title": SCALING_TITLES[n], "description": d}
-                         for n, d in SCALINGS.items()]}
+            "scalings": [{"name": n, "title": i18n.text(lang, SCALING_WORDS[n][0]),
+                          "description": i18n.text(lang, SCALING_WORDS[n][1])}
+                         for n in SCALINGS]}
 
 
-def preview_text(text: str) -> dict[str, Any]:
-    return preview(parse(text))
+def preview_text(text: str, lang: str | None = None) -> dict[str, Any]:
+    return preview(parse(text), lang)
 
 
 def limits() -> dict[str, int]:

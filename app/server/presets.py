@@ -7,6 +7,7 @@ preset names its two keys (written out, so the strings test sees them used), and
 
 from typing import Any
 
+from dialboard.engine.datasets import describe_datasets
 from dialboard.server import i18n
 
 XOR: dict[str, Any] = {
@@ -48,6 +49,29 @@ PRESETS: list[dict[str, Any]] = [
 ]
 PRESETS_BY_ID: dict[str, dict[str, Any]] = {p["id"]: p for p in PRESETS}
 DEFAULT_PRESET = "xor"
+
+
+# Each dataset's words for the page (keys written out, so the strings test sees them used).
+DATASET_WORDS: dict[str, tuple[str, str]] = {
+    "xor": ("dataset.xor.title", "dataset.xor.description"),
+    "circle": ("dataset.circle.title", "dataset.circle.description"),
+    "gaussian": ("dataset.gaussian.title", "dataset.gaussian.description"),
+    "spiral": ("dataset.spiral.title", "dataset.spiral.description"),
+    "moons": ("dataset.moons.title", "dataset.moons.description"),
+    "sine": ("dataset.sine.title", "dataset.sine.description"),
+    "digits": ("dataset.digits.title", "dataset.digits.description"),
+    "digits-25x25": ("dataset.digits_25x25.title", "dataset.digits_25x25.description"),
+    "digits-3-vs-7": ("dataset.digits_3_vs_7.title", "dataset.digits_3_vs_7.description"),
+}
+
+
+def datasets_document(lang: str | None = None) -> list[dict[str, object]]:
+    """The engine's datasets (`describe_datasets`), their title and description in words of
+    `lang` for the page."""
+    code = i18n.resolve(lang)
+    return [{**d, "title": i18n.text(code, DATASET_WORDS[str(d["name"])][0]),
+             "description": i18n.text(code, DATASET_WORDS[str(d["name"])][1])}
+            for d in describe_datasets()]
 
 
 def presets_document(lang: str | None = None) -> list[dict[str, Any]]:

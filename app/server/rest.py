@@ -11,10 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from dialboard.engine import ConfigError, next_update
-from dialboard.engine.datasets import describe_datasets
 from dialboard.server import csv_data
 from dialboard.server.csv_data import CsvError
-from dialboard.server.presets import presets_document
+from dialboard.server.presets import datasets_document, presets_document
 from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
 from dialboard.server.safetensors_io import DecodeError, decode, encode
 from dialboard.server.session import Session
@@ -85,8 +84,9 @@ async def presets(lang: str | None = None) -> list[dict[str, Any]]:
 
 
 @router.get("/api/datasets")
-async def datasets() -> list[dict[str, object]]:
-    return describe_datasets()
+async def datasets(lang: str | None = None) -> list[dict[str, object]]:
+    """Every dataset, titled and described in the language `lang` names (English by default)."""
+    return datasets_document(lang)
 
 
 def may_create(request: Request) -> None:
@@ -125,9 +125,10 @@ CSV_BODY = {"requestBody": {"required": True, "content": {
 
 
 @router.post("/api/csv", openapi_extra=CSV_BODY)
-async def csv_preview(request: Request) -> dict[str, Any]:
+async def csv_preview(request: Request, lang: str | None = None) -> dict[str, Any]:
     """A CSV file's columns, for the page to pick inputs and a target from: JSON {"text"} or
-    the file itself as text/csv or text/plain. Nothing is kept."""
+    the file itself as text/csv or text/plain. Nothing is kept. Words in the language `lang`
+    names (English by default)."""
     raw = await read_body(request)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
@@ -146,7 +147,7 @@ async def csv_preview(request: Request) -> dict[str, Any]:
             raise HTTPException(422, f"the file is not UTF-8 text (byte {exc.start + 1} is "
                                      f"{raw[exc.start]:#04x}); save it as CSV UTF-8") from None
     try:
-        return await run_in_threadpool(csv_data.preview_text, text)
+        return await run_in_threadpool(csv_data.preview_text, text, lang)
     except CsvError as exc:
         raise HTTPException(422, str(exc)) from None
 

@@ -23,7 +23,7 @@ export const api = {
     }
   },
   async presets() { return (await fetch(`/api/presets?lang=${encodeURIComponent(lang())}`)).json(); },
-  async datasets() { return (await fetch("/api/datasets")).json(); },
+  async datasets() { return (await fetch(`/api/datasets?lang=${encodeURIComponent(lang())}`)).json(); },
   /** The server's vocabulary (option lists, formulas, phase words) in the page's language,
    * fetched once per page. */
   async meta() { return (await fetch(`/api/meta?lang=${encodeURIComponent(lang())}`)).json(); },

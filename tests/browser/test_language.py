@@ -42,9 +42,6 @@ ALLOWED_REGIONS = (
     ".share-big-link",            # the same URL, large
     ".room-join b",               # the join address in the sentence about it: a URL
     "#lang-menu option",          # each language named in itself, so a reader finds their own
-    # POST /api/csv describes its scalings in English only (app/server/csv_data.py): not yet
-    # served in the reader's language.
-    "[data-testid=csv-scaling] option",
 )
 # What may stand outside ⟦…⟧ in a text: numbers, maths and notation. No run of two letters
 # survives it except these maths words and the protocol's parameter names (a letter with a

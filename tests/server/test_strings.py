@@ -165,3 +165,25 @@ def test_the_wheel_ships_every_table() -> None:
     base = ROOT / "app" / "server"
     shipped = {p for pattern in patterns for p in base.glob(pattern)}
     assert set(FILES) <= shipped
+
+
+@pytest.mark.parametrize("path", ["/api/presets", "/api/datasets"])
+def test_boards_and_datasets_speak_the_language_asked(client: TestClient, path: str) -> None:
+    english = client.get(path).json()
+    german = client.get(path, params={"lang": "de"}).json()
+    pseudo = client.get(path, params={"lang": "pseudo"}).json()
+    assert [e.get("id", e.get("name")) for e in german] == [
+        e.get("id", e.get("name")) for e in english]
+    assert any(g["title"] != e["title"] for g, e in zip(german, english, strict=True))
+    for entry in pseudo:
+        for words in (entry["title"], entry["description"]):
+            assert not re.sub(r"⟦[^⟦⟧]*⟧", "", words).strip(" ,.:"), words
+
+
+def test_csv_scalings_speak_the_language_asked(client: TestClient) -> None:
+    body = {"text": "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n"}
+    german = client.post("/api/csv", json=body, params={"lang": "de"}).json()
+    titles = {s["name"]: s["title"] for s in german["scalings"]}
+    assert titles["standardise"] == i18n.text("de", "csv.scaling.standardise.title")
+    english = client.post("/api/csv", json=body).json()
+    assert {s["name"] for s in english["scalings"]} == set(titles)

@@ -1,13 +1,13 @@
 // Own data from a CSV file: the server reads it (POST /api/csv → its columns); these helpers
 // choose default columns, say what board the choice makes, and write the session's dataset.
 
-import { t, tn } from "./i18n.js";
+import { lang, t, tn } from "./i18n.js";
 
 
 /** POST the file (a File, or text) → {preview} or {error: the server's words}. */
 export async function readCsv(file) {
   try {
-    const res = await fetch("/api/csv", {
+    const res = await fetch(`/api/csv?lang=${encodeURIComponent(lang())}`, {
       method: "POST", headers: { "content-type": "text/csv; charset=utf-8" }, body: file,
     });
     const body = await res.json().catch(() => ({}));
