@@ -21,11 +21,14 @@ export function createPhasePanel(root) {
     <p class="phase-words"></p>
     <div class="phase-maths maths"></div>
     <section class="phase-dial"><h3>${t("phase.selected")}</h3><div class="maths"></div></section>
-    <section class="phase-neuron"><h3>${t("phase.neuron_blame")}</h3><div class="maths"></div></section>`;
+    <section class="phase-neuron"><h3>${t("phase.neuron_blame")}</h3><div class="maths"></div></section>
+    <p class="visually-hidden" aria-live="polite" data-testid="phase-announce"></p>`;
   const $ = (q) => root.querySelector(q);
   const strip = $(".phase-strip"), title = $(".phase-title"), words = $(".phase-words");
   const maths = $(".phase-maths"), dialBox = $(".phase-dial .maths");
   const neuronSection = $(".phase-neuron"), neuronBox = $(".phase-neuron .maths");
+  const announce = $("[data-testid=phase-announce]");
+  let announced = "";
   // A random learner's try, remembered across its phases: the frames in a step no longer
   // carry the planned turn, and after `keep` no longer carry the two costs.
   const memory = { plan: null, weighed: null };
@@ -50,6 +53,16 @@ export function createPhasePanel(root) {
     setHtml(dialBox, gd ? gdDial(c) : tryDial(c, memory));
     neuronSection.hidden = !gd;
     if (gd) setHtml(neuronBox, neuronMaths(c));
+    say(c, f);
+  }
+
+  /** A phase a person stepped to is read out once (heading and words); while the board plays
+   * nothing is, or a screen reader would hear a phase sixty times a second. */
+  function say(c, f) {
+    const key = `${f.step}|${f.phase}|${c.open}`;
+    if (key === announced || f.playing || f.running === "true") return;
+    announced = key;
+    setText(announce, `${title.textContent}. ${words.textContent}`);
   }
 
   function remember(c) {

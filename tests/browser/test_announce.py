@@ -1,0 +1,48 @@
+"""A screen reader hears each phase a person steps to, and nothing while the board plays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_helpers import open_board, wait_phase, wait_step
+
+pytestmark = pytest.mark.browser
+
+ANNOUNCE = "[data-testid=phase-announce]"
+
+
+def test_each_phase_is_announced_politely(page: Any, server: Any) -> None:
+    open_board(page, server.url)
+    region = page.locator(ANNOUNCE)
+    assert region.get_attribute("aria-live") == "polite"
+    seen = []
+    for phase in ("forward:0", "forward:1", "cost", "backward:1"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+        page.wait_for_function(
+            "([sel, before]) => document.querySelector(sel).textContent !== before",
+            arg=[ANNOUNCE, seen[-1] if seen else ""])
+        text = region.text_content()
+        heading = page.text_content("#phase .phase-title")
+        assert text.startswith(heading) and page.text_content("#phase .phase-words") in text
+        seen.append(text)
+    assert len(set(seen)) == 4
+    assert "blame" in seen[-1].lower()   # backward: the blame flowing back is said in words
+
+
+def test_nothing_is_announced_while_playing(page: Any, server: Any) -> None:
+    open_board(page, server.url)
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    page.wait_for_function(f"() => document.querySelector('{ANNOUNCE}').textContent")
+    page.evaluate("""sel => { window.__said = [];
+        new MutationObserver(() => window.__said.push(document.querySelector(sel).textContent))
+          .observe(document.querySelector(sel), {childList: true, characterData: true,
+                                                 subtree: true}); }""", ANNOUNCE)
+    page.click("[data-testid=play]")
+    page.wait_for_function("() => window.dialboard.state().frame?.step >= 20")
+    page.click("[data-testid=play]")
+    page.wait_for_function("() => window.dialboard.state().frame?.playing === false")
+    said = page.evaluate("window.__said")
+    assert len(said) <= 1, said   # at most the state it stopped in, once
