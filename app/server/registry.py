@@ -42,8 +42,9 @@ class Registry:
             self.reclaim()
             if len(self.sessions) >= self.settings.max_sessions:
                 raise TooManySessions(
-                    f"this server already runs {self.settings.max_sessions} sessions, its "
-                    "limit; close one or try again later")
+                    f"this server already runs {self.settings.max_sessions} boards, its limit, "
+                    "all in use (boards nobody used are closed to make room). Try again in a "
+                    "few minutes, or ask whoever runs it to raise DIALBOARD_MAX_SESSIONS")
         config = resolve(body)
         trainer = build(config, max_parameters=self.settings.max_parameters,
                         max_rows=self.settings.max_dataset_rows,

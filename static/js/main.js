@@ -141,6 +141,12 @@ function setTheme(theme) {
 
 async function createSession(config, presetId) {
   const res = await api.createSession(config);
+  if (res.error && !conn) {   // no board to fall back on: say so where the board would be
+    store.connection = { state: "gone", text: t("status.no_board", { why: res.error }),
+      retry: () => createSession(config, presetId) };
+    render();
+    return res.error;
+  }
   if (res.error) { status.toast(res.error); return res.error; }
   store.presetId = presetId;
   sessionLink.remember(res.id, res.control_token, presetId);

@@ -126,7 +126,8 @@ def dial_centre(page: Any, name: str, index: list[int]) -> tuple[float, float]:
 class Server:
     """A `python -m dialboard` process on a free port; restartable on the same port."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, **settings: str) -> None:
+        self.settings = settings  # DIALBOARD_* variables by setting name, e.g. max_sessions="1"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / f"server-{name}.log"
@@ -135,6 +136,7 @@ class Server:
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
         env["DIALBOARD_DATA_DIR"] = ""  # memory only: test servers never share a data folder
+        env.update({f"DIALBOARD_{k.upper()}": v for k, v in self.settings.items()})
         ARTIFACTS.mkdir(exist_ok=True)
         self.process = start_server(
             [sys.executable, "-m", "dialboard", "--port", str(self.port)],

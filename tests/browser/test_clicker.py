@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
 
 import pytest
-from browser_helpers import open_board, server_session, session_id, wait_step
+from browser_helpers import (
+    ARTIFACTS,
+    Server,
+    open_board,
+    server_session,
+    session_id,
+    wait_cost,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +57,37 @@ def test_clicker_while_playing_pauses_instead_of_an_error(page: Any, server: Any
     before = int(page.text_content("[data-testid=step-count]"))
     page.keyboard.press("PageDown")
     wait_step(page, before + 1)
+
+
+def test_a_full_server_says_so_and_offers_a_way_out(new_page: Any, errors: Any) -> None:
+    """No dead page: the refusal in words, nothing clickable that would do nothing, and a way
+    to try again that works once a board is free."""
+    full = Server("full", max_sessions="1")
+    full.start()
+    try:
+        errors.allow("status of 503")   # Chromium logs the refused request
+        first = new_page("first")
+        sid = open_board(first, full.url)
+        token = first.evaluate("JSON.parse(sessionStorage.getItem('dialboard-session')).token")
+        first.keyboard.press("PageDown")
+        wait_step(first, 1)   # a used board: never reclaimed
+
+        second = new_page("second")
+        second.goto(full.url)
+        conn = second.locator("[data-testid=connection]")
+        conn.locator("text=No board could be opened").wait_for()
+        assert "its limit" in conn.text_content() and "Try again" in conn.text_content()
+        assert second.locator("[data-testid=step]").is_disabled()
+        assert second.locator("[data-testid=play]").is_disabled()
+        second.screenshot(path=str(ARTIFACTS / "full-server.png"))
+
+        first.close()   # the teacher closes that board's tab, and it is deleted
+        request = urllib.request.Request(f"{full.url}/api/sessions/{sid}", method="DELETE",
+                                         headers={"Authorization": f"Bearer {token}"})
+        assert urllib.request.urlopen(request).status == 204
+        second.click("[data-testid=retry]")
+        wait_cost(second)
+        assert second.locator("[data-testid=step]").is_enabled()
+        assert not conn.locator("[data-testid=retry]").is_visible()
+    finally:
+        full.stop()

@@ -5,9 +5,13 @@ import { t } from "../lib/i18n.js";
 
 export function createStatus(root) {
   root.innerHTML = `
-    <div class="conn" data-testid="connection" role="status"></div>
+    <div class="conn" data-testid="connection" role="status"><span class="conn-text"></span>
+      <button type="button" class="conn-retry" data-testid="retry" hidden>${t("status.retry")}</button></div>
     <div class="toasts" aria-live="assertive"></div>`;
   const conn = root.querySelector(".conn");
+  const connText = conn.querySelector(".conn-text"), retry = conn.querySelector(".conn-retry");
+  let onRetry = null;   // a way out the page offers with its message (a refused board: try again)
+  retry.addEventListener("click", () => onRetry?.());
   const toasts = root.querySelector(".toasts");
   let lastKey = "";
 
@@ -34,11 +38,13 @@ export function createStatus(root) {
 
   function update(state) {
     const c = state.connection;
-    const key = `${c.state}|${c.text}`;
+    const key = `${c.state}|${c.text}|${Boolean(c.retry)}`;
+    onRetry = c.retry || null;
     if (key === lastKey) return;
     lastKey = key;
     conn.className = `conn ${c.state}`;
-    conn.textContent = c.text;
+    connText.textContent = c.text;
+    retry.hidden = !c.retry;
     conn.hidden = c.state === "open" && !c.text;
   }
 

@@ -93,7 +93,11 @@ export function createTransport(root, actions) {
   function update(state) {
     const f = state.frame, s = state.session;
     root.hidden = state.ui.readOnly;
-    if (!f || !s) return;
+    // No board shown (none yet, or the server refused one): nothing here would do anything.
+    const live = Boolean(f && s && state.connection.state !== "gone");
+    for (const b of root.querySelectorAll("button")) if (!live) b.disabled = true;
+    if (!live) return;
+    for (const b of root.querySelectorAll("button:not([data-act=undo])")) b.disabled = false;
     useMeta(state.meta);
     showSettings(state.meta, f.learner);
     playing = f.playing;
