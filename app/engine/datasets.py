@@ -6,69 +6,30 @@ is never imported). Every array is float64, C-contiguous and finite; see docs/da
 """
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from dialboard.engine import _toys
-from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
-from dialboard.engine._inline import (
-    SCALINGS,
-    check_names,
-    data_origin,
-    inline_array,
-    scale_inputs,
+from dialboard.engine._dataset import (
+    BINARY,
+    Dataset,
+    check_fraction,
+    real_number,
+    seeded_rng,
+    stratified_split,
+    whole_number,
 )
+from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
+from dialboard.engine._inline_dataset import inline_dataset
 from dialboard.engine._toys import FloatArray, IntArray
 from dialboard.engine.errors import ConfigError
 
-MAX_TEST_FRACTION = 0.9
 MAX_NOISE = 1.0
 TOY_SAMPLES = (10, 10_000)  # inclusive n_samples range for the generated datasets
 THREES_AND_SEVENS = 362  # 183 threes + 179 sevens in the shipped file
-BINARY = ("class 0", "class 1")
 DIGIT_NAMES = tuple(str(d) for d in range(10))
-TASKS = ("classification", "regression")
-
-
-@dataclass(frozen=True, eq=False)  # eq=False: field-wise == on arrays is ambiguous
-class Dataset:
-    name: str
-    x_train: FloatArray
-    y_train: FloatArray
-    x_test: FloatArray
-    y_test: FloatArray
-    task: str
-    input_shape: tuple[int, ...]
-    class_names: tuple[str, ...]
-    description: str
-
-    def __post_init__(self) -> None:
-        arrays = (self.x_train, self.y_train, self.x_test, self.y_test)
-        for a in arrays:
-            if a.dtype != np.float64 or a.ndim != 2 or not a.flags.c_contiguous:
-                raise ConfigError("dataset arrays must be 2-D, float64 and C-contiguous")
-            if not np.isfinite(a).all():
-                raise ConfigError("dataset arrays must hold finite numbers only")
-        if len(self.x_train) == 0 or len(self.x_train) != len(self.y_train):
-            raise ConfigError("training inputs and targets need the same, non-zero, row count")
-        if len(self.x_test) != len(self.y_test):
-            raise ConfigError("test inputs and targets need the same row count")
-        if self.x_test.shape[1] != self.n_in or self.y_test.shape[1] != self.n_out:
-            raise ConfigError("test arrays must have as many columns as the training arrays")
-        if math.prod(self.input_shape) != self.n_in or self.task not in TASKS:
-            raise ConfigError(f"input_shape must multiply to n_in and task be one of {TASKS}")
-
-    @property
-    def n_in(self) -> int:
-        return int(self.x_train.shape[1])
-
-    @property
-    def n_out(self) -> int:
-        return int(self.y_train.shape[1])
 
 
 # A loader maps (rng, n_samples, noise) to (x, y, strata): strata holds each row's class index
@@ -213,34 +174,6 @@ _BY_NAME = {spec.name: spec for spec in _SPECS}
 DATASET_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
-def _real(value: object, what: str, rule: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{what} must be {rule}, got {value!r}")
-    return float(value)
-
-
-def _check_fraction(test_fraction: object) -> float:
-    rule = f"a number from 0 to {MAX_TEST_FRACTION}"
-    fraction = _real(test_fraction, "test_fraction", rule)
-    if not 0.0 <= fraction <= MAX_TEST_FRACTION:  # also false for NaN
-        raise ConfigError(f"test_fraction must be {rule}, got {test_fraction!r}")
-    return fraction
-
-
-def _whole(value: object) -> int | None:
-    """value as an int when it is a whole number (not a bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        return None
-    return int(value)
-
-
-def _rng(seed: object) -> np.random.Generator:
-    whole = _whole(seed)
-    if whole is None or whole < 0:
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
-    return np.random.default_rng(whole)
-
-
 def _spec(name: object) -> _Spec:
     if not isinstance(name, str) or name not in _BY_NAME:
         raise ConfigError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASET_NAMES)}")
@@ -253,7 +186,7 @@ def _resolve_noise(spec: _Spec, noise: object) -> float:
     if spec.noise is None:
         raise ConfigError(f"dataset {spec.name!r} has no noise setting; leave noise as None")
     rule = f"a finite number from 0 to {MAX_NOISE}"
-    value = _real(noise, "noise", rule)
+    value = real_number(noise, "noise", rule)
     if not 0.0 <= value <= MAX_NOISE:
         raise ConfigError(f"noise must be {rule}, got {noise!r}")
     return value
@@ -267,32 +200,13 @@ def _resolve_samples(spec: _Spec, n_samples: object) -> int:
     if n_samples is None:
         return spec.n_samples
     low, high = spec.samples_range
-    count = _whole(n_samples)
+    count = whole_number(n_samples)
     if count is None or not low <= count <= high:
         raise ConfigError(
             f"n_samples for {spec.name!r} must be a whole number from {low} to {high}, "
             f"got {n_samples!r}"
         )
     return count
-
-
-def _split(
-    x: FloatArray, y: FloatArray, strata: IntArray, fraction: float, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Hold out round(fraction * size) rows of every stratum, always leaving one to train on.
-
-    Rows keep their relative order in both parts; with fraction 0 the data is returned as is.
-    """
-    test = np.zeros(len(x), dtype=bool)
-    for stratum in np.unique(strata) if fraction > 0 else []:
-        rows = np.flatnonzero(strata == stratum)
-        k = min(math.floor(fraction * len(rows) + 0.5), len(rows) - 1)
-        test[rng.choice(rows, k, replace=False)] = True
-
-    def part(a: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
-        return np.ascontiguousarray(a[mask], dtype=np.float64)
-
-    return part(x, ~test), part(y, ~test), part(x, test), part(y, test)
 
 
 def load_dataset(
@@ -305,12 +219,12 @@ def load_dataset(
 ) -> Dataset:
     """The named dataset; None arguments take the dataset's defaults (see describe_datasets)."""
     spec = _spec(name)
-    rng = _rng(seed)
+    rng = seeded_rng(seed)
     noise_value = _resolve_noise(spec, noise)
     count = _resolve_samples(spec, n_samples)
-    fraction = spec.test_fraction if test_fraction is None else _check_fraction(test_fraction)
+    fraction = spec.test_fraction if test_fraction is None else check_fraction(test_fraction)
     x, y, strata = spec.loader(rng, count, noise_value)
-    x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, rng)
+    x_train, y_train, x_test, y_test = stratified_split(x, y, strata, fraction, rng)
     return Dataset(
         spec.name, x_train, y_train, x_test, y_test,
         spec.task, spec.input_shape, spec.class_names, spec.description,
@@ -332,50 +246,4 @@ def describe_datasets() -> list[dict[str, object]]:
     ]
 
 
-def _infer_task(y: FloatArray) -> tuple[str, tuple[str, ...], IntArray]:
-    """Classification when every target is 0/1 in one column or one-hot rows; else regression."""
-    if np.isin(y, (0.0, 1.0)).all():
-        if y.shape[1] == 1:
-            return "classification", BINARY, y[:, 0].astype(np.int64)
-        if (y.sum(axis=1) == 1.0).all():
-            names = tuple(f"class {k}" for k in range(y.shape[1]))
-            return "classification", names, y.argmax(axis=1).astype(np.int64)
-    return "regression", (), np.zeros(len(y), dtype=np.int64)
-
-
-def inline_dataset(
-    inputs: object, targets: object, *, test_fraction: float = 0.0, seed: int = 0,
-    class_names: object = None, scaling: str = "none", columns: object = None,
-) -> Dataset:
-    """A dataset from JSON-like rows, e.g. {"inputs": [[0, 1], ...], "targets": [[1], ...]}.
-
-    All rows train unless test_fraction > 0, which holds out a seeded split, stratified by class
-    for classification. `scaling` (see SCALINGS) is fitted on the training rows; targets are
-    never scaled. `class_names` names the classes of 0/1 or one-hot targets; `columns`
-    ({"inputs": [names], "target": name}) says where the data came from, for the description.
-    """
-    x = inline_array(inputs, "inputs")
-    y = inline_array(targets, "targets")
-    if len(x) != len(y):
-        raise ConfigError(
-            f"inputs has {len(x)} rows but targets has {len(y)}; "
-            "each input row needs one target row"
-        )
-    fraction = _check_fraction(test_fraction)
-    task, names, strata = _infer_task(y)
-    if class_names is not None:
-        if task != "classification":
-            raise ConfigError("class_names fits only targets that are 0/1 or one-hot rows")
-        names = check_names(class_names, "class_names", len(names))
-    x_train, y_train, x_test, y_test = _split(x, y, strata, fraction, _rng(seed))
-    x_train, x_test = scale_inputs(x_train, x_test, scaling)
-    kind = f"{len(names)} classes: {', '.join(names)}" if names else "regression"
-    origin = data_origin(columns, x.shape[1])
-    description = (
-        f"{origin}: {len(x)} rows of {x.shape[1]} input values and {y.shape[1]} target values "
-        f"({kind}); inputs {SCALINGS[scaling]}, targets as given; {len(x_test)} rows held out "
-        "for testing."
-    )
-    shape = (x.shape[1],)
-    return Dataset("inline", x_train, y_train, x_test, y_test, task, shape, names, description)
-
+__all__ = ["DATASET_NAMES", "Dataset", "describe_datasets", "inline_dataset", "load_dataset"]
