@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from dialboard.engine import Snapshot
@@ -74,12 +74,20 @@ class LevelRow:
     state: bytes
 
 
-def session_row(image: SessionImage) -> SessionRow:
+def encode_config(config: dict[str, Any]) -> str:
+    """A session's config as stored. It never changes after creation, and with a teacher's
+    own data it can be megabytes: stores write it once, not with every save."""
+    return json.dumps(config)
+
+
+def session_row(image: SessionImage, *, with_config: bool = True) -> SessionRow:
+    """The row of `image`; without its config ("") when the store has it already."""
     meta, blob = encode_snapshot(image.snapshot)
     extra = {"example": image.example, "version": image.version,
              "idle_seconds": image.idle_seconds,
              **({"room": list(image.room)} if image.room is not None else {})}
-    return SessionRow(image.id, image.token_hash, json.dumps(image.config), meta, blob,
+    config = encode_config(image.config) if with_config else ""
+    return SessionRow(image.id, image.token_hash, config, meta, blob,
                       encode_history(list(image.cost_history)), json.dumps(extra),
                       image.saved_at)
 
@@ -150,8 +158,10 @@ class MemoryStore:
                     for sid, row in self.sessions.items()]
 
     def save(self, image: SessionImage) -> None:
-        row = session_row(image)
         with self._lock:
+            row = session_row(image, with_config=image.id not in self.sessions)
+            if image.id in self.sessions:
+                row = replace(row, config=self.sessions[image.id].config)
             stored = self.levels.setdefault(image.id, {})
             wanted = {lv.seq for lv in image.levels}
             for seq in set(stored) - wanted:

@@ -296,12 +296,7 @@ class SQLiteStore:
                     conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
                     stored[sid] = None
                     continue
-                r = session_row(image)
-                conn.execute("INSERT OR REPLACE INTO sessions (id, token_hash, config, "
-                             "state_meta, state, history, extra, saved_at) VALUES "
-                             "(?, ?, ?, ?, ?, ?, ?, ?)",
-                             (r.id, r.token_hash, r.config, r.state_meta, r.state, r.history,
-                              r.extra, r.saved_at))
+                self._write_row(conn, image, known=sid in self._on_disk)
                 have, want = self._on_disk.get(sid, set()), {lv.seq for lv in image.levels}
                 conn.executemany("DELETE FROM undo_levels WHERE session_id = ? AND seq = ?",
                                  [(sid, seq) for seq in have - want])
@@ -320,6 +315,24 @@ class SQLiteStore:
                 self._on_disk.pop(sid, None)
             else:
                 self._on_disk[sid] = seqs
+
+    @staticmethod
+    def _write_row(conn: sqlite3.Connection, image: SessionImage, *, known: bool) -> None:
+        """The session's row. A row already stored keeps its config (it never changes, and a
+        teacher's own data makes it megabytes): only the state is written again."""
+        if known:
+            r = session_row(image, with_config=False)
+            if conn.execute("UPDATE sessions SET token_hash = ?, state_meta = ?, state = ?, "
+                            "history = ?, extra = ?, saved_at = ? WHERE id = ?",
+                            (r.token_hash, r.state_meta, r.state, r.history, r.extra,
+                             r.saved_at, r.id)).rowcount:
+                return
+            # Gone from the file meanwhile: written whole again below.
+        r = session_row(image)
+        conn.execute("INSERT OR REPLACE INTO sessions (id, token_hash, config, state_meta, "
+                     "state, history, extra, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (r.id, r.token_hash, r.config, r.state_meta, r.state, r.history, r.extra,
+                      r.saved_at))
 
     def close(self) -> None:
         """Store everything handed over, then close the file and free the folder. Closing
