@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from dialboard.server.storage.base import (
@@ -28,6 +28,13 @@ from dialboard.server.storage.base import (
     session_row,
 )
 from dialboard.server.storage.codec import CodecError
+from dialboard.server.storage.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    StorageError,
+    what_to_do,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,46 +42,6 @@ DB_NAME = "sessions.sqlite3"
 LOCK_NAME = "dialboard.lock"
 SQLITE_HEADER = b"SQLite format 3\x00"
 RETRY_SECONDS = 1.0  # after a failed write, the work waits this long before it is tried again
-
-
-class StorageError(RuntimeError):
-    """The data folder or its database cannot be used; the message says which and what to do."""
-
-
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _v1(conn: sqlite3.Connection) -> None:
-    """The first schema: one row per session, one per stored undo level."""
-    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-    conn.execute("""CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        token_hash TEXT NOT NULL,
-        config TEXT NOT NULL,
-        state_meta TEXT NOT NULL,
-        state BLOB NOT NULL,
-        history BLOB NOT NULL,
-        extra TEXT NOT NULL,
-        saved_at REAL NOT NULL)""")
-    conn.execute("""CREATE TABLE undo_levels (
-        session_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        meta TEXT NOT NULL,
-        state BLOB NOT NULL,
-        PRIMARY KEY (session_id, seq))""")
-
-
-#: MIGRATIONS[v] turns a version-v database into version v + 1 (v = 0: an empty file).
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _what_to_do(path: Path) -> str:
-    return (f"Move {path} (and any {path.name}-wal and -shm beside it) elsewhere to start with "
-            "no stored sessions, or set DIALBOARD_DATA_DIR to another folder (an empty value "
-            "keeps sessions in memory only). Dialboard has not changed the file.")
 
 
 class SQLiteStore:
@@ -138,7 +105,7 @@ class SQLiteStore:
             with path.open("rb") as f:
                 if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                     raise StorageError(f"{path} is not a SQLite database (corrupt, or some "
-                                       f"other file). {_what_to_do(path)}")
+                                       f"other file). {what_to_do(path)}")
         conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
                                check_same_thread=False)
         try:
@@ -177,31 +144,31 @@ class SQLiteStore:
                     f"{path} is locked by another program ({exc}). Stop whatever holds it "
                     "(another Dialboard server, or a tool with the database open), then start "
                     "again.") from None
-            raise StorageError(f"{path} cannot be read: {exc}. {_what_to_do(path)}") from None
+            raise StorageError(f"{path} cannot be read: {exc}. {what_to_do(path)}") from None
         except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path} is corrupt ({exc}). {_what_to_do(path)}") from None
+            raise StorageError(f"{path} is corrupt ({exc}). {what_to_do(path)}") from None
 
     def _version(self, conn: sqlite3.Connection) -> int:
         path, newest = self.path, len(self._migrations)
         problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise StorageError(f"{path} is corrupt (integrity check: "
-                               f"{'; '.join(problems[:3])}). {_what_to_do(path)}")
+                               f"{'; '.join(problems[:3])}). {what_to_do(path)}")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             return 0
         if "schema_version" not in tables:
             raise StorageError(f"{path} is a SQLite database, but not Dialboard's (it has no "
-                               f"schema_version table). {_what_to_do(path)}")
+                               f"schema_version table). {what_to_do(path)}")
         rows = conn.execute("SELECT version FROM schema_version").fetchall()
         if len(rows) != 1 or not isinstance(rows[0][0], int) or rows[0][0] < 0:
             raise StorageError(f"{path} has a damaged schema_version table. "
-                               f"{_what_to_do(path)}")
+                               f"{what_to_do(path)}")
         version = int(rows[0][0])
         if version > newest:
             raise StorageError(
                 f"{path} was written by a newer Dialboard (schema v{version}; this one reads up "
-                f"to v{newest}). Upgrade Dialboard to use it. {_what_to_do(path)}")
+                f"to v{newest}). Upgrade Dialboard to use it. {what_to_do(path)}")
         return version
 
     def _backup(self, conn: sqlite3.Connection, version: int) -> None:
@@ -228,7 +195,7 @@ class SQLiteStore:
             try:
                 out.append(decode_session(row, levels.get(row.id, [])))
             except CodecError as exc:
-                raise StorageError(f"{self.path}: {exc}. {_what_to_do(self.path)}") from None
+                raise StorageError(f"{self.path}: {exc}. {what_to_do(self.path)}") from None
             self._on_disk[row.id] = {lv.seq for lv in levels.get(row.id, [])}
         return out
 
@@ -347,3 +314,6 @@ class SQLiteStore:
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
         self._release_folder()
+
+
+__all__ = ["DB_NAME", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StorageError"]
