@@ -10,16 +10,40 @@ test("a layer's scale is a 1-2-5 number over its largest value, at least 0.1", (
   assert.deepEqual([...s.update(layout, Float32Array.from([0.3, -1.7, 0.01]))], [2, 0.1]);
 });
 
-test("scales are sticky: they grow at once and shrink only well inside", () => {
+test("scales grow at once, and come back down only once settled", () => {
   const s = createScales();
   s.update(layout, Float32Array.from([1.5, 0, 0]));
   assert.equal(s.ranges[0], 2);
-  s.update(layout, Float32Array.from([0.9, 0, 0]));
-  assert.equal(s.ranges[0], 2);
-  s.update(layout, Float32Array.from([0.5, 0, 0]));
-  assert.equal(s.ranges[0], 1);   // 0.5 is under 0.3 of 2: shrinks to the 1-2-5 number over 0.525
   s.update(layout, Float32Array.from([3, 0, 0]));
   assert.equal(s.ranges[0], 5);
+  s.update(layout, Float32Array.from([0.9, 0, 0]), { settled: false });
+  assert.equal(s.ranges[0], 5);   // playing or mid-turn: never shrinks
+  s.update(layout, Float32Array.from([0.9, 0, 0]));
+  assert.equal(s.ranges[0], 1);   // settled: what a fresh board shows for 0.9
+});
+
+test("hysteresis: a value must leave a scale to grow it, and come 5% inside to shrink it", () => {
+  const s = createScales();
+  s.update(layout, Float32Array.from([0.97, 0, 0]));
+  assert.equal(s.ranges[0], 2);   // 0.97 × 1.05 > 1
+  s.update(layout, Float32Array.from([0.95, 0, 0]));
+  assert.equal(s.ranges[0], 1);   // 0.95 × 1.05 ≤ 1
+  for (const v of [0.97, 0.99, 1, 0.96]) {
+    s.update(layout, Float32Array.from([v, 0, 0]));
+    assert.equal(s.ranges[0], 1, `flickered at ${v}`);
+  }
+  s.update(layout, Float32Array.from([1.01, 0, 0]));
+  assert.equal(s.ranges[0], 2);
+});
+
+test("a dragged dial's layer keeps its scale until the drag lets go; widen is one 1-2-5 step", () => {
+  const s = createScales();
+  s.update(layout, Float32Array.from([0.4, 0, 0.05]));
+  assert.deepEqual([...s.ranges], [0.5, 0.1]);
+  s.update(layout, Float32Array.from([1.7, 0, 0.3]), { hold: 0, settled: false });
+  assert.deepEqual([...s.ranges], [0.5, 0.5]);   // the held layer stays, the other grows
+  s.widen(0);
+  assert.equal(s.ranges[0], 1);
 });
 
 test("the arrow gain brings the largest arrow to about half its dial and stays put", () => {

@@ -3,6 +3,7 @@
 // panels, titles and labels. The dial faces themselves are stamped from sprites.js.
 
 import { t } from "../lib/i18n.js";
+import { fmtScale } from "../lib/format.js";
 
 export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
 export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
@@ -11,10 +12,6 @@ export const R_FACE = 0.4;                 // dial radius in board units (cell =
 export function angleOf(v, range) {
   const t = Math.max(-1, Math.min(1, v / range));
   return -Math.PI / 2 + t * SWEEP;
-}
-
-export function fmtRange(r) {
-  return String(Number(r.toPrecision(3)));
 }
 
 /** Group panels, titles and labels, in the board transform. */
@@ -28,15 +25,60 @@ export function drawPanels(ctx, p) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    const scale = p.ranges[g.layer] ? `  ·  ${t("board.dial_scale", { r: fmtRange(p.ranges[g.layer]) })}` : "";
-    const full = g.title + scale + (on ? `  ◀ ${t("board.now")}` : "");
-    const short = g.short + (on ? " ◀" : "");
-    const want = Math.min(20, pxPerUnit * 0.42), room = (g.width - 0.1) * pxPerUnit;
-    let title = full, titlePx = fitText(ctx, full, want, room);
-    if (titlePx < Math.min(12, want)) { title = short; titlePx = fitText(ctx, short, want, room); }
-    if (titlePx >= 8) text(ctx, p, title, g.x, g.y + 0.42, titlePx, on ? c.ink : c.muted, "left", 650);
+    drawTitle(ctx, g, p, on);
     drawLabels(ctx, g, p);
   }
+}
+
+const TITLE_MIN_PX = 9;   // below this a title is not read from the back of a room
+
+/**
+ * A group's title, always with its dial scale: the full title, else "Layer 1 · dials ±2",
+ * else "dials ±2", else "±2", the first that fits the panel's width at a readable size. When
+ * the panel's top has scrolled off the stage, the title sticks to the stage's top edge (on a
+ * panel-coloured band), so a zoomed-in view still says what a full turn of its dials means.
+ */
+function drawTitle(ctx, g, p, on) {
+  const { palette: c, pxPerUnit: u } = p;
+  const r = p.ranges[g.layer], scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
+  const now = on ? `  ◀ ${t("board.now")}` : "";
+  const candidates = scale
+    ? [`${g.title}  ·  ${scale}${now}`, `${g.short}  ·  ${scale}${on ? " ◀" : ""}`, scale, `±${fmtScale(r)}`]
+    : [g.title + now, g.short + (on ? " ◀" : "")];
+  // Titles grow with the zoom but stay readable however far out it is.
+  const want = Math.max(12, Math.min(20, u * 0.42)), room = Math.max((g.width - 0.1) * u, 0);
+  let title = candidates[candidates.length - 1], px = TITLE_MIN_PX;
+  for (const s of candidates) {
+    const fit = fitText(ctx, s, want, room);
+    if (fit >= 12 || (fit >= TITLE_MIN_PX && s === candidates[candidates.length - 1])) { title = s; px = fit; break; }
+  }
+  const stageW = ctx.canvas.width / p.dpr, stageH = ctx.canvas.height / p.dpr;
+  const left = p.ox + g.x * u, top = p.oy + (g.y - 0.2) * u, bottom = p.oy + (g.y + g.height) * u;
+  let x = left, y = p.oy + (g.y + 0.42) * u, banded = false;
+  // Too little height inside the panel: above its top edge instead, clear of the first row.
+  if (px > 0.8 * u) { y = top - px * 0.7; banded = true; }
+  if (y - px * 0.7 < 0 && bottom > 2 * px && top < stageH) {
+    y = Math.min(px * 0.8 + 2, bottom - px);
+    x = Math.max(left, Math.min(6, p.ox + (g.x + g.width) * u - measure(ctx, title, px, 650) - 4));
+    banded = true;
+  }
+  if (x >= stageW) return;
+  if (banded) band(ctx, p, x - 4, y - px * 0.75, measure(ctx, title, px, 650) + 8, px * 1.5, on ? c.active : c.panel);
+  textAt(ctx, p, title, x, y, px, on ? c.ink : c.muted, "left", 650);
+}
+
+function measure(ctx, s, px, weight) {
+  ctx.font = `${weight} ${px}px ${FAMILY}`;
+  return ctx.measureText(s).width;
+}
+
+function band(ctx, p, x, y, w, h, colour) {
+  ctx.save();
+  ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
+  ctx.globalAlpha = 0.92;
+  ctx.fillStyle = colour;
+  ctx.fillRect(x, y, w, h);
+  ctx.restore();
 }
 
 function drawLabels(ctx, g, p) {
@@ -44,7 +86,7 @@ function drawLabels(ctx, g, p) {
   const px = Math.min(16, pxPerUnit * 0.3);
   // A tile's header is a whole row high, so its label is readable long before the grid's.
   const tilePx = Math.min(18, pxPerUnit * 0.62);
-  const scale = p.ranges[g.layer] ? `   ${t("board.dial_scale", { r: fmtRange(p.ranges[g.layer]) })}` : "";
+  const scale = p.ranges[g.layer] ? `   ${t("board.dial_scale", { r: fmtScale(p.ranges[g.layer]) })}` : "";
   for (const lab of g.labels) {
     const tile = lab.role === "tile";
     if ((tile ? tilePx : px) < 8) continue;
@@ -54,10 +96,11 @@ function drawLabels(ctx, g, p) {
   }
 }
 
-/** Largest font size ≤ px at which s fits in width CSS px. */
+const FAMILY = `system-ui, "Segoe UI", Roboto, sans-serif`;
+
+/** Largest font size ≤ px at which s, in the titles' weight, fits in width CSS px. */
 function fitText(ctx, s, px, width) {
-  ctx.font = `600 ${px}px system-ui, sans-serif`;
-  const w = ctx.measureText(s).width;
+  const w = measure(ctx, s, px, 650);
   return w > width ? px * (width / w) : px;
 }
 
@@ -74,13 +117,18 @@ export function padlock(ctx, x, y, s) {
 
 /** Text at board point (x, y), `px` CSS pixels high: drawn untransformed so it stays crisp. */
 export function text(ctx, p, s, x, y, px, colour, align, weight = 400) {
+  textAt(ctx, p, s, p.ox + x * p.pxPerUnit, p.oy + y * p.pxPerUnit, px, colour, align, weight);
+}
+
+/** Text at stage point (x, y) in CSS px. */
+function textAt(ctx, p, s, x, y, px, colour, align, weight) {
   ctx.save();
   ctx.setTransform(p.dpr, 0, 0, p.dpr, 0, 0);
-  ctx.font = `${weight} ${px}px system-ui, "Segoe UI", Roboto, sans-serif`;
+  ctx.font = `${weight} ${px}px ${FAMILY}`;
   ctx.fillStyle = colour;
   ctx.textAlign = align;
   ctx.textBaseline = "middle";
-  ctx.fillText(s, p.ox + x * p.pxPerUnit, p.oy + y * p.pxPerUnit);
+  ctx.fillText(s, x, y);
   ctx.restore();
 }
 

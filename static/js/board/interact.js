@@ -68,7 +68,13 @@ export function attachPointer(canvas, h) {
     if (Math.abs(travel) < 2 && !drag.moved) return;
     drag.moved = true;
     const scale = e.shiftKey ? 0.1 : 1;
-    h.set(drag.k, drag.start + (travel / DRAG_PX) * drag.range * scale);
+    drag.at = { x: e.clientX, y: e.clientY, touch: e.pointerType === "touch" };
+    // A dial has end stops: a drag never leaves its layer's scale, so that scale (and every
+    // needle of the layer) holds still under the teacher's hand. Let go at an end and the scale
+    // grows to the next 1-2-5 number (board.js, scales.widen), so the next drag reaches further; typing a
+    // value (double-click) goes anywhere at once.
+    const v = drag.start + (travel / DRAG_PX) * drag.range * scale;
+    h.set(drag.k, Math.max(-drag.range, Math.min(drag.range, v)));
   });
 
   const end = (e) => {
@@ -112,5 +118,9 @@ export function attachPointer(canvas, h) {
     h.toggleLock(k);
   });
 
-  return { get dragging() { return Boolean(drag && !drag.pan && drag.moved); } };
+  return {
+    get dragging() { return Boolean(drag && !drag.pan && drag.moved); },
+    /** Where the pointer of a dial drag is now (client px, and whether a finger), else null. */
+    get dragAt() { return drag && !drag.pan && drag.moved ? drag.at : null; },
+  };
 }

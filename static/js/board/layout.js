@@ -178,6 +178,12 @@ function assemble(parameters, groups, size) {
       }
       return null;
     },
+    /** Weight layers with a dial centre in board box [x0, x1] × [y0, y1], in order. */
+    layersIn(x0, y0, x1, y1) {
+      const seen = new Set();
+      for (let k = 0; k < count; k++) if (x[k] >= x0 && x[k] <= x1 && y[k] >= y0 && y[k] <= y1) seen.add(layer[k]);
+      return [...seen].sort((a, b) => a - b);
+    },
     /** dial under board point (bx, by), or −1 */
     hit(bx, by) {
       for (let k = 0; k < count; k++) {

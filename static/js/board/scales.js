@@ -1,14 +1,22 @@
-// Dial scales and arrow magnification, both sticky so that the picture does not
-// jump: a scale grows as soon as a value leaves it and shrinks only when every value of the
-// layer fits in well under half of it.
+// Dial scales and arrow magnification, both sticky so that the picture does not jump.
+// A layer's scale is the 1-2-5 number over its largest |value| × 1.05. It grows as soon as a
+// value leaves it, except in the layer of a dial being dragged (`hold`): a drag stops at the
+// dial's end (interact.js), and letting go there grows the scale one step (`widen`). It comes
+// back down only when the board has settled (no drag, no turn, not playing), to the number a
+// fresh board would choose: a value must leave the scale to grow it but come 5% inside the
+// smaller one to shrink it, and a step, undo or reset that settles is never mid-gesture, so
+// a value near a boundary does not flicker between two scales.
 
 import { niceCeil, niceFloor } from "../lib/format.js";
+
+const FIT = 1.05;   // the largest value fills at most 1/1.05 of a scale chosen for it
 
 export function createScales() {
   let ranges = new Float64Array(0);
   let gain = 1;
 
-  function update(layout, values) {
+  /** values: every dial; hold: the layer to leave as it is (−1: none); settled: may shrink. */
+  function update(layout, values, { hold = -1, settled = true } = {}) {
     const L = layout.groups.length;
     if (ranges.length !== L) ranges = new Float64Array(L);
     const max = new Float32Array(L);
@@ -17,10 +25,16 @@ export function createScales() {
       if (a > max[layout.layer[k]]) max[layout.layer[k]] = a;
     }
     for (let l = 0; l < L; l++) {
-      const want = niceCeil(Math.max(0.1, max[l] * 1.05));
-      if (!ranges[l] || want > ranges[l] || max[l] * 1.05 < ranges[l] * 0.3) ranges[l] = want;
+      const want = niceCeil(Math.max(0.1, max[l] * FIT));
+      if (ranges[l] && l === hold) continue;
+      if (!ranges[l] || max[l] > ranges[l] || (settled && want < ranges[l])) ranges[l] = want;
     }
     return ranges;
+  }
+
+  /** A drag let go at the end stop: the next 1-2-5 scale, so the next drag reaches further. */
+  function widen(layer) {
+    if (ranges[layer]) ranges[layer] = niceCeil(ranges[layer] * FIT);
   }
 
   /**
@@ -46,5 +60,5 @@ export function createScales() {
 
   function reset() { ranges = new Float64Array(0); gain = 1; }
 
-  return { update, arrows, reset, get gain() { return gain; }, get ranges() { return ranges; } };
+  return { update, widen, arrows, reset, get gain() { return gain; }, get ranges() { return ranges; } };
 }

@@ -4,7 +4,8 @@
 // more, which made every zoom and pan frame slow. Sizes are quantised so that a zoom gesture
 // makes a handful of sprites and a zoom back and forth reuses them.
 
-import { R_FACE, SWEEP, fmtRange, padlock } from "./faces.js";
+import { R_FACE, SWEEP, padlock } from "./faces.js";
+import { fmtScale } from "../lib/format.js";
 
 const STEPS_PER_OCTAVE = 16;   // radius buckets ~4.4% apart: at most ~2% off the layout
 const KEEP = 96;               // sprites kept, least recently used dropped first
@@ -21,7 +22,7 @@ export function createSprites() {
   const table = [];          // this stamp's sprites by layer × lock, so lookups stay per layer
 
   function get(r, p, layer, locked) {
-    const label = p.lod === "full" ? fmtRange(p.ranges[layer]) : "";   // ±R only at full size
+    const label = p.lod === "full" ? fmtScale(p.ranges[layer]) : "";   // ±R only at full size
     const key = `${r}|${p.dpr}|${label}|${locked}`;
     let s = cache.get(key);
     if (s) { cache.delete(key); cache.set(key, s); return s; }
@@ -48,16 +49,10 @@ export function createSprites() {
 }
 
 function drawSprite(r, dpr, c, rangeText, locked) {
-  const labelPx = rangeText ? Math.max(8.5 * dpr, (r / R_FACE) * 0.115) : 0;
-  const font = `500 ${labelPx}px system-ui, "Segoe UI", Roboto, sans-serif`;
   const s = document.createElement("canvas");
   let half = Math.ceil(r * 1.06 + dpr + 1);
-  if (rangeText) {
-    const g = s.getContext("2d");
-    g.font = font;
-    const w = g.measureText(`−${rangeText}`).width;
-    half = Math.max(half, Math.ceil(Math.max(r * 0.3 + w, r * 0.8 + labelPx * 0.7) + 2));
-  }
+  const ends = rangeText ? endLabels(s.getContext("2d"), r, dpr, rangeText) : null;
+  if (ends) half = Math.max(half, Math.ceil(Math.max(ends.reach, r * 0.8 + ends.px * 0.7) + 2));
   s.width = s.height = 2 * half;
   s.half = half;
   const ctx = s.getContext("2d");
@@ -65,10 +60,25 @@ function drawSprite(r, dpr, c, rangeText, locked) {
   disc(ctx, r, dpr, c);
   ticks(ctx, r, dpr, c);
   if (locked) hatch(ctx, r, c);
-  if (rangeText) labels(ctx, r, rangeText, font, c);
+  if (ends) labels(ctx, r, ends, c);
   return s;
 }
 
+/**
+ * The ±R words under a dial (device px): −R left and +R right of the bottom gap while both
+ * pairs fit between this dial and its neighbours (dials sit r / R_FACE apart); else one
+ * centred "±R"; else none (the layer's title still says the scale). Never into a neighbour's.
+ */
+function endLabels(g, r, dpr, rangeText) {
+  const px = Math.max(8.5 * dpr, (r / R_FACE) * 0.115);
+  g.font = `500 ${px}px system-ui, "Segoe UI", Roboto, sans-serif`;
+  const pitch = r / R_FACE, gap = Math.max(3 * dpr, 0.1 * r);
+  const w = Math.max(g.measureText(`−${rangeText}`).width, g.measureText(`+${rangeText}`).width);
+  if (2 * (0.3 * r + w) + gap <= pitch) return { px, font: g.font, two: true, text: rangeText, reach: 0.3 * r + w };
+  const one = g.measureText(`±${rangeText}`).width;
+  if (one + gap <= pitch) return { px, font: g.font, two: false, text: `±${rangeText}`, reach: one / 2 };
+  return null;
+}
 function disc(ctx, r, dpr, c) {
   ctx.fillStyle = c.face;
   ctx.strokeStyle = c.line;
@@ -111,12 +121,17 @@ function hatch(ctx, r, c) {
   padlock(ctx, 0, r * 0.66, r * 0.24);
 }
 
-function labels(ctx, r, rangeText, font, c) {
-  ctx.font = font;
+function labels(ctx, r, ends, c) {
+  ctx.font = ends.font;
   ctx.fillStyle = c.muted;
   ctx.textBaseline = "middle";
+  if (!ends.two) {
+    ctx.textAlign = "center";
+    ctx.fillText(ends.text, 0, r * 0.8);
+    return;
+  }
   ctx.textAlign = "right";
-  ctx.fillText(`−${rangeText}`, -r * 0.3, r * 0.8);
+  ctx.fillText(`−${ends.text}`, -r * 0.3, r * 0.8);
   ctx.textAlign = "left";
-  ctx.fillText(`+${rangeText}`, r * 0.3, r * 0.8);
+  ctx.fillText(`+${ends.text}`, r * 0.3, r * 0.8);
 }

@@ -5,6 +5,7 @@ import { dialId, dialLabel } from "../lib/names.js";
 import { fmtSigned } from "../lib/format.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
+import { placeTip } from "./labels.js";
 
 
 export function createTip(el) {
@@ -22,11 +23,26 @@ export function createTip(el) {
         <dt>${t("tip.slope")}</dt><dd>${fmtSigned(info.grad, 3)} <small>${t("tip.whole_set")}</small></dd>`}
       </dl>${info.zoomHint ? `<div class="tip-hint">${t("tip.zoom_hint")}</div>` : ""}`;
     el.hidden = false;
+    place(box, info.avoid);
+  }
+
+  /**
+   * Beside the dial's box (stage px) and never over it, nor over `avoid` (the pointer of a
+   * drag); called again whenever the view moves, so the card follows its dial.
+   */
+  function place(box, avoid = []) {
     const stage = el.parentElement;
-    const right = box.x + box.width + 12;
-    const x = right + el.offsetWidth > stage.clientWidth ? box.x - el.offsetWidth - 12 : right;
-    const y = Math.max(4, Math.min(stage.clientHeight - el.offsetHeight - 4, box.y));
-    el.style.transform = `translate(${Math.max(4, x)}px, ${y}px)`;
+    const size = { width: el.offsetWidth, height: el.offsetHeight };
+    const at = placeTip(box, size, { width: stage.clientWidth, height: stage.clientHeight }, avoid);
+    el.style.visibility = at ? "" : "hidden";
+    if (at) el.style.transform = `translate(${Math.round(at.x)}px, ${Math.round(at.y)}px)`;
+  }
+
+  /** The dial's box after the view moved: beside it again, or hidden once it left the stage. */
+  function follow(box, avoid) {
+    const stage = el.parentElement;
+    const off = box.x + box.width < 0 || box.y + box.height < 0 || box.x > stage.clientWidth || box.y > stage.clientHeight;
+    if (off) hide(); else place(box, avoid);
   }
 
   function hide() {
@@ -34,5 +50,5 @@ export function createTip(el) {
     el.hidden = true;
   }
 
-  return { show, hide, get shown() { return shown; } };
+  return { show, place, follow, hide, get shown() { return shown; } };
 }

@@ -76,3 +76,18 @@ export function turnReading(cost, base) {
   const change = Math.abs(d) < 0.5 * 10 ** -decimals ? "±0" : d.toFixed(decimals).replace("-", "−");
   return { value, change: d > 0 && change !== "±0" ? `+${change}` : change };
 }
+
+/**
+ * A dial scale (a 1-2-5 number) short enough to sit under a dial: 2000 → "2k", 5e6 → "5M",
+ * 0.2 → "0.2"; tiny ones as powers of ten (2×10⁻⁵). The same numbers niceCeil makes.
+ */
+export function fmtScale(r) {
+  const a = Math.abs(r);
+  if (!Number.isFinite(a) || a === 0) return fmt(r);
+  const short = (v) => String(Number(v.toPrecision(3)));
+  if (a >= 1e9) return fmt(r, 2);
+  if (a >= 1e6) return `${short(r / 1e6)}M`;
+  if (a >= 1e3) return `${short(r / 1e3)}k`;
+  if (a < 1e-3) return fmt(r, 2);
+  return short(r);
+}

@@ -13,6 +13,8 @@ import { R_FACE } from "../board/faces.js";
 import { readPalette } from "../lib/palette.js";
 import { parsePhase } from "../lib/names.js";
 import { createTip } from "../board/tip.js";
+import { pointerBox } from "../board/labels.js";
+import { dialRectOf, testHooks } from "../board/hooks.js";
 import { createEditor } from "../board/editor.js";
 import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
@@ -61,7 +63,7 @@ export function createBoard(root, actions) {
     hit, select, valueOf: (k) => b.values[k], rangeOf, readOnly: () => isReadOnly(),
     set: (k, v) => turn(k, v), toggleLock, edit: openEditor,
     dragStart: (k) => { b.override = { k, value: b.values[k], until: Infinity }; },
-    dragEnd: () => { if (b.override) b.override.until = performance.now() + 700; },
+    dragEnd: () => { if (b.override) { b.override.until = performance.now() + 700; atEndStop(b.override); } settleLater(); },
     hover: (k) => { b.hover = k; showTip(k); requestPaint(); },
     pan: (dx, dy) => { camera.pan(dx, dy); requestPaint(); },
     zoom: (f, x, y) => { const r = canvas.getBoundingClientRect(); camera.zoomAt(f, x - r.left, y - r.top); requestPaint(); },
@@ -106,7 +108,14 @@ export function createBoard(root, actions) {
     actions.set(name, index, value);
     showTip(k);
     requestPaint();
+    settleLater();
   }
+
+  /** A drag let go at its dial's end stop widens that layer's scale one 1-2-5 step. */
+  function atEndStop({ k, value }) { if (Math.abs(value) >= rangeOf(k) * (1 - 1e-6)) scales.widen(b.layout.layer[k]); }
+
+  /** Once a turn has let go of its dial, the board is drawn again as settled (scales may shrink). */
+  function settleLater() { clearTimeout(b.settleTimer); b.settleTimer = setTimeout(() => b.state && update(b.state), 750); }
 
   function toggleLock(k) {
     if (isReadOnly()) return;
@@ -162,6 +171,12 @@ export function createBoard(root, actions) {
     gatherUpdates(b.layout, state.frame, b.locked, b.updates, b.has);
   }
 
+  /** The dragged dial's layer keeps its scale; scales shrink only once the board is still. */
+  function scaleHold(state) {
+    const k = pointer.dragging && b.override ? b.override.k : -1;
+    return { hold: k >= 0 ? b.layout.layer[k] : -1, settled: k < 0 && !b.override && !state.frame.playing };
+  }
+
   function activeLayers(state) {
     const L = b.layout.groups.length;
     const { kind, layer } = parsePhase(state.frame.phase);
@@ -177,7 +192,7 @@ export function createBoard(root, actions) {
     const key = `${state.session.id}|${state.session.parameters.length}|${state.ui.readOnly}`;
     if (key !== b.sessionKey) { rebuild(state); b.sessionKey = key; }
     gather(state);
-    scales.update(b.layout, b.values);
+    scales.update(b.layout, b.values, scaleHold(state));
     b.arrowsOn = scales.arrows(b.layout, b.updates, b.has, b.arrows);
     b.drawn = { version: state.frame.version, step: state.frame.step, phase: state.frame.phase };
     b.active = activeLayers(state);
@@ -213,7 +228,17 @@ export function createBoard(root, actions) {
     if (performance.getEntriesByName("board-render").length > 5000) performance.clearMeasures("board-render");
     if (lod !== b.lod) { b.lod = lod; root.dataset.lod = lod; }
     access.sync(b.values, ranges, b.locked, dialBox);
+    followTip(`${f.ppu}|${f.ox}|${f.oy}|${b.size.w}|${b.size.h}`);
   }
+
+  /** After a zoom, pan or resize the tip goes with its dial, or away if the dial left the stage. */
+  function followTip(viewKey) {
+    if (viewKey === b.tipView) return;
+    b.tipView = viewKey;
+    if (tip.shown >= 0) tip.follow(dialBox(tip.shown), tipAvoid());
+  }
+
+  function tipAvoid() { return pointerBox(pointer.dragAt, stage.getBoundingClientRect()); }
 
   function lockKey() {
     let h = 0;
@@ -229,7 +254,7 @@ export function createBoard(root, actions) {
       value: b.values[k], grad: f.grads[p.name]?.[flat] ?? null, locked: b.locked[k],
       turn: nextTurn(f, turnInfo, b.state.session.dataset?.n_train),
       sizes: b.state.session.sizes, classNames: b.state.session.dataset?.class_names || [],
-      zoomHint: b.layout.count > 300,
+      zoomHint: b.layout.count > 300, avoid: tipAvoid(),
     });
   }
 
@@ -240,20 +265,7 @@ export function createBoard(root, actions) {
   }
 
   /** Test hook: viewport rectangle of one dial, panning and scrolling it into view first. */
-  function dialRect(name, index) {
-    if (!b.layout) return null;
-    const k = b.layout.indexOf(name, index);
-    if (k < 0) return null;
-    let box = dialBox(k);
-    if (box.x < 0 || box.y < 0 || box.x + box.width > b.size.w || box.y + box.height > b.size.h) {
-      camera.pan(b.size.w / 2 - (box.x + box.width / 2), b.size.h / 2 - (box.y + box.height / 2));
-      paint();
-      box = dialBox(k);
-    }
-    stage.scrollIntoView({ block: "nearest", inline: "nearest" });
-    const s = stage.getBoundingClientRect();
-    return { x: s.left + box.x, y: s.top + box.y, width: box.width, height: box.height };
-  }
+  function dialRect(name, index) { return b.layout ? dialRectOf(b, { camera, stage, dialBox, paint }, name, index) : null; }
 
   /** Neuron i of weight layer l as large as fits, and never smaller than readable dials. */
   function zoomToNeuron(l, i) {
@@ -284,15 +296,8 @@ export function createBoard(root, actions) {
     // pixel back); off by default, because a readback can cost a GPU canvas its acceleration.
     measureRaster: false,
     get zoom() { return camera.zoom; },
-    /** Test hook: the update the arrow of dial (name, flat index) stands for, unmagnified; null without an arrow. */
-    arrow(name, flat) {
-      const t = b.layout?.tensors.find((x) => x.name === name);
-      if (!t || flat < 0 || flat >= t.count) return null;
-      return b.has[t.offset + flat] ? b.updates[t.offset + flat] : null;
-    },
-    /** Test hook: {version, step, phase} of the frame the board last drew. */
-    get drawn() { return b.drawn || null; },
   };
+  Object.defineProperties(view, Object.getOwnPropertyDescriptors(testHooks(b, camera)));
 
   return { update, dialRect, view };
 }

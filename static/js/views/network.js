@@ -3,6 +3,7 @@
 // the targets as bars. The layer the phase works on is highlighted.
 
 import { fmt } from "../lib/format.js";
+import { firstThatFits } from "../board/labels.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { neuronLabel, parsePhase } from "../lib/names.js";
@@ -95,9 +96,23 @@ function draw(canvas, state) {
   const hits = [];
   for (const col of cols) {
     if (col.image) { drawImage(ctx, c, col, pos[col.k], pos.length > 1 ? pos[1].x - pos[0].x : w); continue; }
-    drawColumn(ctx, c, state, col, pos[col.k], ph, hits);
+    drawColumn(ctx, c, state, col, pos[col.k], ph, hits, labelRoom(pos, col.k, w));
   }
   return hits;
+}
+
+/** Width (px) a neuron's label may take: to the canvas edge, or to the next column's discs. */
+function labelRoom(pos, k, w) {
+  const p = pos[k], next = pos[k + 1];
+  if (k === 0) return p.x - p.r - 4 - 2;
+  return (next ? next.x - next.r - 4 : w - 2) - (p.x + p.r + 4);
+}
+
+/** "h₂ 2×10⁻⁵", else "h₂ 0.00" (what two decimals make of it), else the name alone. */
+function neuronText(ctx, name, a, room) {
+  if (a === null) return name;
+  const fixed = Number.isFinite(a) ? a.toFixed(2).replace("-", "−") : fmt(a, 2);
+  return firstThatFits([`${name} ${fmt(a, 2)}`, `${name} ${fixed}`], (s) => ctx.measureText(s).width, room) ?? name;
 }
 
 function placeNeurons(cols, w, h) {
@@ -144,7 +159,7 @@ function drawEdges(ctx, c, state, pos) {
   ctx.globalAlpha = 1;
 }
 
-function drawColumn(ctx, c, state, col, p, ph, hits) {
+function drawColumn(ctx, c, state, col, p, ph, hits, room) {
   const s = state.session;
   for (let j = 0; j < p.shown; j++) {
     const a = col.values ? col.values[j] : null;
@@ -169,7 +184,7 @@ function drawColumn(ctx, c, state, col, p, ph, hits) {
       ctx.font = "12px system-ui, sans-serif";
       ctx.textAlign = col.k === 0 ? "right" : "left";
       ctx.textBaseline = "middle";
-      const text = `${neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [])} ${a === null ? "" : fmt(a, 2)}`;
+      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || []), a, room);
       ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), y - (col.k === 0 ? 0 : p.r + 6));
     }
   }

@@ -37,6 +37,10 @@ export function createScreen(root) {
   const accEl = root.querySelector(".v-acc");
   const chart = root.querySelector(".screen-chart");
   const live = root.querySelector("[aria-live]");
+  let drawn = { history: null, bad: false };
+  // A chart drawn for one width and shown at another is stretched, its words squeezed into
+  // each other: redraw it for every size it is given, not only when a frame comes.
+  new ResizeObserver(() => drawChart(chart, drawn.history, drawn.bad)).observe(chart);
   let lastAnnounce = 0;
   let announceTimer = 0;
 
@@ -63,6 +67,7 @@ export function createScreen(root) {
       ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
     root.querySelector(".stat-test").hidden = f.testCost === null;
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
+    drawn = { history: f.history, bad };
     drawChart(chart, f.history, bad);
     announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: f.step }));
   }
@@ -100,14 +105,17 @@ function drawChart(canvas, history, bad) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   const steps = history?.step, costs = history?.cost;
-  const pad = { l: 44, r: 10, t: 10, b: 22 };
   let top = 0, last = 1;
   if (steps && costs) {
     for (let k = 0; k < costs.length; k++) if (Number.isFinite(costs[k])) top = Math.max(top, costs[k]);
     last = Math.max(1, steps[steps.length - 1] || 1);
   }
   top = top > 0 ? top * 1.08 : 1;
-  axes(ctx, c, w, h, pad, top, last);
+  ctx.font = CHART_FONT;
+  const topLabel = fmt(top, 2);
+  // The left margin fits the widest y label, so "1.2×10⁵" is never cut at the edge.
+  const pad = { l: Math.max(44, Math.ceil(ctx.measureText(topLabel).width) + 12), r: 10, t: 10, b: 22 };
+  axes(ctx, c, w, h, pad, topLabel, last);
   if (!steps || steps.length < 1) return;
   const X = (s) => pad.l + (s / last) * (w - pad.l - pad.r);
   const Y = (v) => pad.t + (1 - v / top) * (h - pad.t - pad.b);
@@ -131,10 +139,13 @@ function drawChart(canvas, history, bad) {
   }
 }
 
-function axes(ctx, c, w, h, pad, top, last) {
+const CHART_FONT = "12px system-ui, sans-serif";
+const LABEL_GAP = 12;   // px between two labels on one line
+
+function axes(ctx, c, w, h, pad, topLabel, last) {
   ctx.strokeStyle = c.screenGrid || "rgba(255,255,255,0.25)";
   ctx.fillStyle = c.screenMuted || "#b8c0cc";
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = CHART_FONT;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(pad.l, pad.t);
@@ -143,15 +154,25 @@ function axes(ctx, c, w, h, pad, top, last) {
   ctx.stroke();
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  ctx.fillText(fmt(top, 2), pad.l - 6, pad.t + 4);
-  ctx.fillText("0", pad.l - 6, h - pad.b);
-  ctx.textAlign = "right";
+  ctx.fillText(topLabel, pad.l - 6, pad.t + 4);
+  ctx.fillText("0", pad.l - 6, h - pad.b - 3);   // its line, kept above the step labels' line
+  xLabels(ctx, w, h, pad, last);
+}
+
+/**
+ * Under the x axis: the last step at the right end, and the caption at the left only where
+ * both fit with a gap between them, each measured, so neither ever runs into the other.
+ */
+function xLabels(ctx, w, h, pad, last) {
   ctx.textBaseline = "top";
   const stepLabel = t("screen.chart_step", { n: last }), caption = t("screen.chart_caption");
-  ctx.fillText(stepLabel, w - pad.r, h - pad.b + 5);
-  ctx.textAlign = "left";
-  // The caption only where it clears the step label at the right.
-  if (ctx.measureText(caption).width + ctx.measureText(stepLabel).width + 16 < w - pad.l - pad.r) {
-    ctx.fillText(caption, pad.l + 4, h - pad.b + 5);
+  const stepW = ctx.measureText(stepLabel).width, right = w - pad.r;
+  if (right - stepW < 2) return;
+  ctx.textAlign = "right";
+  ctx.fillText(stepLabel, right, h - pad.b + 5);
+  const capX = pad.l + 4;
+  if (capX + ctx.measureText(caption).width + LABEL_GAP <= right - stepW) {
+    ctx.textAlign = "left";
+    ctx.fillText(caption, capX, h - pad.b + 5);
   }
 }

@@ -1,0 +1,52 @@
+// Pure geometry for text and cards that must not run into each other: the first wording that
+// fits a room, box overlap, and where the dial tip goes so it never covers the dial it is
+// about. No DOM here, so Node tests it (tests/js/labels.test.mjs).
+
+/** The first of `candidates` whose measured width fits `room` (px); null when none does. */
+export function firstThatFits(candidates, measure, room) {
+  for (const s of candidates) if (s && measure(s) <= room) return s;
+  return null;
+}
+
+/** Do boxes {x, y, width, height} overlap (closer than `gap` px)? */
+export function overlaps(a, b, gap = 0) {
+  return a.x < b.x + b.width + gap && b.x < a.x + a.width + gap &&
+    a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+}
+
+const MARGIN = 4;   // from the stage's edge
+const GAP = 12;     // from the dial and what else it avoids
+
+/**
+ * Top-left corner for a card of `size` {width, height} beside `box` (the dial, stage px) in a
+ * stage {width, height}: on the stage, never over the box nor the `avoid` boxes (a finger or
+ * pointer on a drag), and as near the dial as that allows: right of it first, then left,
+ * below, above, or slid past what it avoids. null when the stage has no such spot (a dial
+ * zoomed as large as a phone's stage): the card then stays away rather than cover its dial.
+ */
+export function placeTip(box, size, stage, avoid = []) {
+  const clampX = (x) => Math.max(MARGIN, Math.min(stage.width - size.width - MARGIN, x));
+  const clampY = (y) => Math.max(MARGIN, Math.min(stage.height - size.height - MARGIN, y));
+  const around = [box, ...avoid];
+  const xs = [box.x + box.width + GAP, box.x - GAP - size.width, box.x + box.width / 2 - size.width / 2,
+    ...around.flatMap((a) => [a.x + a.width + GAP, a.x - GAP - size.width])];
+  const ys = [box.y, box.y + box.height + GAP, box.y - GAP - size.height,
+    ...around.flatMap((a) => [a.y + a.height + GAP, a.y - GAP - size.height])];
+  let best = null, bestD = Infinity;
+  for (const x0 of xs) {
+    for (const y0 of ys) {
+      const s = { x: clampX(x0), y: clampY(y0), ...size };
+      if (around.some((a) => overlaps(s, a))) continue;
+      const d = Math.max(0, s.x - box.x - box.width, box.x - s.x - s.width) + Math.max(0, s.y - box.y - box.height, box.y - s.y - s.height);
+      if (d < bestD - 0.5) { best = { x: s.x, y: s.y }; bestD = d; }
+    }
+  }
+  return best;
+}
+
+/** The box (stage px) a drag's pointer covers, a finger's larger; [] without a drag. */
+export function pointerBox(at, stageRect) {
+  if (!at) return [];
+  const half = at.touch ? 30 : 14;
+  return [{ x: at.x - stageRect.left - half, y: at.y - stageRect.top - half, width: 2 * half, height: 2 * half }];
+}

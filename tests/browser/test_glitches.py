@@ -1,0 +1,326 @@
+"""Issue 10's layout glitches, each read off what the browser really drew.
+
+A spy installed before the page's scripts records every `fillText` (its words, font size and
+box from the canvas's own `measureText`, in the canvas's CSS px) and every `arc` per canvas,
+starting afresh whenever a canvas is cleared from its corner: so a test reads exactly the
+labels of the drawing on show, and asserts that no two of them run into each other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pytest
+from browser_helpers import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    dial_centre,
+    next_paint,
+    open_board,
+    settled,
+    wait_step,
+)
+
+pytestmark = pytest.mark.browser
+
+SPY = """
+window.__drawn = [];   // [{canvas, texts: [...], arcs: [...]}]
+const entry = (canvas) => {
+  let e = window.__drawn.find((d) => d.canvas === canvas);
+  if (!e) { e = { canvas, texts: [], arcs: [] }; window.__drawn.push(e); }
+  return e;
+};
+const P = CanvasRenderingContext2D.prototype;
+const fill = P.fillText, clear = P.clearRect, arc = P.arc;
+P.clearRect = function (x, y, ...rest) {
+  if (x === 0 && y === 0) { const e = entry(this.canvas); e.texts = []; e.arcs = []; }
+  return clear.call(this, x, y, ...rest);
+};
+P.fillText = function (text, x, y, ...rest) {
+  const m = this.measureText(String(text)), t = this.getTransform();
+  const dpr = window.devicePixelRatio || 1, px = Number(/(\\d+(?:\\.\\d+)?)px/.exec(this.font)[1]);
+  const X = (t.a * x + t.e) / dpr, Y = (t.d * y + t.f) / dpr, s = t.a / dpr;
+  entry(this.canvas).texts.push({
+    text: String(text), px: px * s,
+    x0: X - m.actualBoundingBoxLeft * s, x1: X + m.actualBoundingBoxRight * s,
+    y0: Y - m.actualBoundingBoxAscent * s, y1: Y + m.actualBoundingBoxDescent * s,
+  });
+  return fill.call(this, text, x, y, ...rest);
+};
+P.arc = function (x, y, r, ...rest) {
+  const t = this.getTransform(), dpr = window.devicePixelRatio || 1;
+  entry(this.canvas).arcs.push(
+    { x: (t.a * x + t.e) / dpr, y: (t.d * y + t.f) / dpr, r: r * t.a / dpr });
+  return arc.call(this, x, y, r, ...rest);
+};
+"""
+
+# The drawing on one page canvas: its CSS size, bitmap size and what is on it now.
+DRAWN = """sel => {
+  const c = document.querySelector(sel);
+  const e = window.__drawn.find((d) => d.canvas === c) || { texts: [], arcs: [] };
+  return { cw: c.clientWidth, ch: c.clientHeight, bw: c.width, bh: c.height,
+           dpr: window.devicePixelRatio || 1, texts: e.texts, arcs: e.arcs };
+}"""
+
+# Texts of the board's still layer: the offscreen canvases the size of the board's canvas.
+BOARD_TEXTS = """() => {
+  const b = document.querySelector('.board-canvas');
+  return window.__drawn.filter((d) => d.canvas !== b && d.canvas.width === b.width
+    && d.canvas.height === b.height && !d.canvas.className).flatMap((d) => d.texts);
+}"""
+
+# Texts drawn on dial sprites (small square canvases of their own), relative to their centre.
+SPRITE_TEXTS = """() => window.__drawn.filter((d) => !d.canvas.className && !d.canvas.isConnected
+    && d.canvas.width === d.canvas.height && d.canvas.width < 600 && d.texts.length)
+  .map((d) => d.texts.map((t) => ({ ...t, half: d.canvas.width / 2 / devicePixelRatio })))"""
+
+
+def intersect(a: dict[str, float], b: dict[str, float], gap: float = 0.0) -> bool:
+    return (a["x0"] < b["x1"] + gap and b["x0"] < a["x1"] + gap
+            and a["y0"] < b["y1"] + gap and b["y0"] < a["y1"] + gap)
+
+
+def clashes(texts: list[dict[str, Any]], gap: float = 0.0) -> list[tuple[str, str]]:
+    return [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1:]
+            if intersect(a, b, gap)]
+
+
+def glitch_page(new_page: Any, width: int, height: int) -> Any:
+    page = new_page("glitch", viewport={"width": width, "height": height})
+    page.add_init_script(SPY)
+    return page
+
+
+def type_value(page: Any, name: str, index: list[int], value: float) -> None:
+    """The exact-value field (double-click) sets a dial, as a teacher would."""
+    x, y = dial_centre(page, name, index)
+    page.mouse.dblclick(x, y)
+    page.fill(".board-edit", str(value))
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([n, i, v]) => { const p = window.dialboard.state().frame.params[n];"
+        " return p && Math.abs(p[i] - v) < 1e-3 * Math.abs(v); }",
+        arg=[name, index[-1] if name.endswith("bias") else index[0] * 2 + index[1], value],
+        timeout=TIMEOUT_MS)
+
+
+def slider_max(page: Any, k: int) -> float:
+    return float(page.get_attribute(f"[role=slider][data-dial='{k}']", "aria-valuemax"))
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_the_cost_charts_labels_never_run_into_each_other(new_page: Any, server: Any) -> None:
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    sizes = ((1280, 720), (1010, 720), (1500, 900), (1280, 720), (390, 844), (1280, 720))
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        next_paint(page)
+        d = page.evaluate(DRAWN, ".screen-chart")
+        # Drawn for the size it is shown at: a stretched or squeezed bitmap runs its words
+        # into each other ("cost over stestep 1") even when they were apart when drawn.
+        shown = (round(d["cw"] * d["dpr"]), round(d["ch"] * d["dpr"]))
+        assert (d["bw"], d["bh"]) == shown, (width, d)
+        words = [t["text"] for t in d["texts"]]
+        assert any(re.fullmatch(r"step \d+", w) for w in words), (width, words)
+        assert not clashes(d["texts"], gap=4), (width, d["texts"])
+        for t in d["texts"]:
+            assert t["x0"] >= 0 and t["x1"] <= d["cw"], (width, t)
+            assert t["y0"] >= 0 and t["y1"] <= d["ch"], (width, t)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    settled(page)
+    page.locator(".screen").screenshot(path=str(ARTIFACTS / "glitch-chart-1280.png"))
+
+
+# 2 ------------------------------------------------------------------------------------------
+LAYER_SCALES = """() => {
+  const s = window.dialboard.state(), L = s.session.sizes.length - 1, max = new Array(L).fill(0);
+  for (const p of s.session.parameters) {
+    for (const v of s.frame.params[p.name]) max[p.layer] = Math.max(max[p.layer], Math.abs(v));
+  }
+  return max;
+}"""
+
+
+def nice_ceil(x: float) -> float:
+    p = 10 ** math.floor(math.log10(x))
+    return next(m * p for m in (1, 2, 5, 10) if m * p >= x * (1 - 1e-9))
+
+
+def scale_words(r: float) -> str:
+    if r >= 1000:
+        return f"±{r / 1000:g}k"
+    return f"±{float(f'{r:.3g}'):g}"
+
+
+@pytest.mark.parametrize(("preset", "width", "height"), [
+    ("xor", 1280, 720), ("xor", 390, 844), ("digits-625", 1280, 720), ("digits-625", 390, 844)])
+def test_every_dial_group_says_its_scale_at_every_zoom(
+        new_page: Any, server: Any, preset: str, width: int, height: int) -> None:
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, f"/?preset={preset}")
+    # A fresh board's scales: the 1-2-5 number over each layer's largest |value|, at least 0.1.
+    scales = [scale_words(nice_ceil(max(0.1, m * 1.05))) for m in page.evaluate(LAYER_SCALES)]
+    stage = page.locator(".board-stage").bounding_box()
+    page.evaluate("window.dialboard.view.fit()")
+    zooms = 0
+    while True:
+        layers = page.evaluate("window.dialboard.view.visibleLayers")
+        said = [t for t in page.evaluate(BOARD_TEXTS)
+                if "±" in t["text"] and t["px"] >= 8.5 and t["x1"] > 0 and t["x0"] < stage["width"]
+                and t["y0"] >= -1 and t["y1"] <= stage["height"] + 1]
+        for layer in layers:
+            assert any(scales[layer] in t["text"] for t in said), (
+                f"zoom {zooms}: layer {layer + 1} shows no '{scales[layer]}' readable on the stage",
+                [t["text"] for t in said])
+        assert len(said) >= len(layers), [t["text"] for t in said]
+        zoom = page.evaluate("window.dialboard.view.zoom")
+        page.evaluate("window.dialboard.view.zoomIn()")
+        if page.evaluate("window.dialboard.view.zoom") == zoom:
+            break
+        zooms += 1
+    assert zooms >= 3
+
+
+# 3 ------------------------------------------------------------------------------------------
+def test_a_large_dials_end_labels_never_run_together(new_page: Any, server: Any) -> None:
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    type_value(page, "layers.0.weight", [0, 0], 15000)
+    page.wait_for_function("() => Number(document.querySelector(\"[data-dial='0']\")"
+                           ".getAttribute('aria-valuemax')) >= 15000")
+    page.mouse.move(5, 5)
+    page.evaluate("window.dialboard.view.fit()")
+    checked = 0
+    while True:
+        lod = page.evaluate("window.dialboard.view.lod")
+        if lod == "full":
+            # Dials of one row sit this far apart (CSS px), measured on the page.
+            a = page.evaluate("window.dialboard.dialRect('layers.0.weight', [0, 0])")
+            b = page.evaluate("window.dialboard.dialRect('layers.0.weight', [0, 1])")
+            pitch = b["x"] - a["x"]
+            big = [ts for ts in page.evaluate(SPRITE_TEXTS)
+                   if any("0k" in t["text"] or "000" in t["text"] for t in ts)]
+            assert big, "no sprite with the layer's ±R"
+            for ts in big:
+                own = [{**t, "x0": t["x0"] - t["half"], "x1": t["x1"] - t["half"]} for t in ts]
+                right = [{**t, "x0": t["x0"] + pitch, "x1": t["x1"] + pitch} for t in own]
+                assert not clashes(own, gap=2), (pitch, own)
+                into = [(p, q) for p in own for q in right if intersect(p, q, gap=2)]
+                assert not into, (pitch, own)
+                assert all(t["px"] >= 8.5 for t in own)
+            checked += 1
+        zoom = page.evaluate("window.dialboard.view.zoom")
+        page.evaluate("window.dialboard.view.zoomIn()")
+        if page.evaluate("window.dialboard.view.zoom") == zoom:
+            break
+    assert checked >= 1
+    page.screenshot(path=str(ARTIFACTS / "glitch-large-dial.png"))
+
+
+# 4 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_neuron_labels_fit_beside_their_neuron(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url)
+    # A hidden neuron nearly off: its activation is a few 10⁻⁵, the longest number there is.
+    type_value(page, "layers.0.bias", [1], -11)
+    page.click("[data-testid=phase]")
+    page.wait_for_function("() => window.dialboard.state().frame.activations?.[0]?.[1] < 1e-3")
+    page.locator(".net-canvas").scroll_into_view_if_needed()
+    next_paint(page)
+    d = page.evaluate(DRAWN, ".net-canvas")
+    labels = [t for t in d["texts"] if re.match(r"[xho][₀-₉]|out", t["text"])]
+    assert any(t["text"].startswith("h₂") for t in labels), [t["text"] for t in d["texts"]]
+    discs = [{"x0": a["x"] - a["r"], "x1": a["x"] + a["r"],
+              "y0": a["y"] - a["r"], "y1": a["y"] + a["r"]} for a in d["arcs"] if a["r"] > 2]
+    for t in labels:
+        assert t["x0"] >= 0 and t["x1"] <= d["cw"], t
+        hit = [disc for disc in discs if intersect(t, disc)]
+        assert not hit, (t, hit)
+    assert not clashes(labels), labels
+    page.locator(".net-canvas").screenshot(path=str(ARTIFACTS / f"glitch-network-{width}.png"))
+
+
+# 5 ------------------------------------------------------------------------------------------
+def box_of(r: dict[str, float]) -> dict[str, float]:
+    return {"x0": r["x"], "x1": r["x"] + r["width"], "y0": r["y"], "y1": r["y"] + r["height"]}
+
+
+def tip_box(page: Any) -> dict[str, float] | None:
+    if page.locator(".board-tip").is_hidden():
+        return None
+    return box_of(page.locator(".board-tip").bounding_box())
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_the_tip_never_covers_the_dial_and_follows_a_zoom(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url)
+    shown = 0
+    dials = (("layers.0.weight", [0, 1]), ("layers.1.weight", [0, 0]), ("layers.0.bias", [1]))
+    for name, index in dials:
+        x, y = dial_centre(page, name, index)
+        dial = box_of(page.evaluate("([n, i]) => window.dialboard.dialRect(n, i)", [name, index]))
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for step in range(1, 6):
+            page.mouse.move(x + 6 * step, y - 4 * step)
+            next_paint(page)
+            tip = tip_box(page)
+            if tip is None:   # no room beside the dial on this stage: away, never over it
+                continue
+            shown += 1
+            assert not intersect(tip, dial), (name, tip, dial)
+            px, py = x + 6 * step, y - 4 * step
+            pointer = {"x0": px - 8, "x1": px + 8, "y0": py - 8, "y1": py + 8}
+            assert not intersect(tip, pointer), (name, tip, pointer)
+        page.mouse.up()
+    assert shown >= 10, f"the tip showed in only {shown} of 15 drag moves"
+    # Hover, then zoom: the tip goes with its dial (beside it, not over it) or away.
+    x, y = dial_centre(page, "layers.0.weight", [1, 0])
+    page.mouse.move(x, y)
+    page.wait_for_selector(".board-tip:not([hidden])")
+    for _ in range(3):
+        page.evaluate("window.dialboard.view.zoomIn()")
+        next_paint(page)
+        # Where the dial is now (panned back onto the stage if the zoom took it off).
+        dial = box_of(page.evaluate("window.dialboard.dialRect('layers.0.weight', [1, 0])"))
+        next_paint(page)
+        tip = tip_box(page)
+        if tip is None:
+            continue
+        assert not intersect(tip, dial), ("the tip covers its dial after a zoom", tip, dial)
+        assert intersect(tip, dial, gap=16), ("the tip stayed behind after a zoom", tip, dial)
+    page.screenshot(path=str(ARTIFACTS / f"glitch-tip-{width}.png"))
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_a_drag_keeps_its_layers_scale_and_the_scale_comes_back(new_page: Any, server: Any) -> None:
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    first = list(range(6))   # layer 1 of XOR: four weights and two biases
+    start = [slider_max(page, k) for k in first]
+    assert len(set(start)) == 1, start
+    x, y = dial_centre(page, "layers.0.weight", [0, 0])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 31):
+        page.mouse.move(x + 20 * step, y - 10 * step)
+        next_paint(page)
+        now = [slider_max(page, k) for k in first]
+        assert now == start, f"the scale moved mid-drag at {20 * step} px: {now}"
+    value = page.evaluate("window.dialboard.state().frame.params['layers.0.weight'][0]")
+    assert value <= start[0] + 1e-6, "the drag left the dial's scale"
+    page.mouse.up()
+    page.click("[data-testid=reset]")
+    wait_step(page, 0)
+    page.wait_for_function(
+        "([k, r]) => Number(document.querySelector(`[data-dial='${k}']`)"
+        ".getAttribute('aria-valuemax')) === r",
+        arg=[first[0], start[0]], timeout=TIMEOUT_MS)

@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { firstThatFits, overlaps, placeTip } from "../../static/js/board/labels.js";
+import { fmtScale, niceCeil } from "../../static/js/lib/format.js";
+
+const stage = { width: 390, height: 500 };
+const tip = { width: 220, height: 120 };
+
+test("the first wording that fits its room, else none", () => {
+  const measure = (s) => s.length * 7;
+  assert.equal(firstThatFits(["h₂ 2×10⁻⁵", "h₂ 0.00", "h₂"], measure, 50), "h₂ 0.00");
+  assert.equal(firstThatFits(["long label"], measure, 10), null);
+});
+
+test("boxes that touch do not overlap; a gap makes near ones count", () => {
+  const a = { x: 0, y: 0, width: 10, height: 10 };
+  assert.equal(overlaps(a, { x: 10, y: 0, width: 5, height: 5 }), false);
+  assert.equal(overlaps(a, { x: 9, y: 9, width: 5, height: 5 }), true);
+  assert.equal(overlaps(a, { x: 12, y: 0, width: 5, height: 5 }, 3), true);
+});
+
+test("the tip goes right of a dial with room there", () => {
+  const box = { x: 20, y: 40, width: 30, height: 30 };
+  assert.deepEqual(placeTip(box, tip, stage), { x: 62, y: 40 });
+});
+
+test("a dial in the middle of a phone's board: the tip goes below, never over it", () => {
+  const box = { x: 180, y: 100, width: 30, height: 30 };
+  const at = placeTip(box, tip, stage);
+  assert.equal(overlaps({ ...at, ...tip }, box), false);
+  assert.ok(at.x >= 4 && at.x + tip.width <= stage.width - 4);
+});
+
+test("while dragging, the tip also clears the pointer", () => {
+  const box = { x: 180, y: 200, width: 30, height: 30 };
+  const finger = { x: 180, y: 260, width: 60, height: 60 };
+  const at = placeTip(box, tip, stage, [finger]);
+  assert.equal(overlaps({ ...at, ...tip }, box), false);
+  assert.equal(overlaps({ ...at, ...tip }, finger), false);
+});
+
+test("on a stage too small to clear the dial the tip has no place (it stays away)", () => {
+  const small = { width: 240, height: 150 };
+  assert.equal(placeTip({ x: 60, y: 10, width: 130, height: 130 }, tip, small), null);
+});
+
+test("dial scales are short: 1-2-5 numbers with k and M", () => {
+  assert.equal(fmtScale(2000), "2k");
+  assert.equal(fmtScale(50000), "50k");
+  assert.equal(fmtScale(5e6), "5M");
+  assert.equal(fmtScale(0.2), "0.2");
+  assert.equal(fmtScale(500), "500");
+  assert.equal(fmtScale(niceCeil(1500 * 1.05)), "2k");
+});
