@@ -14,8 +14,13 @@ export function angleOf(v, range) {
   return -Math.PI / 2 + t * SWEEP;
 }
 
-/** Group panels, titles and labels, in the board transform. */
+/**
+ * Group panels, titles and labels, in the board transform. Returns the titles that must go
+ * over the dial faces (those on a band: above a panel, or stuck to the stage's top) for
+ * drawLate once the faces are stamped.
+ */
 export function drawPanels(ctx, p) {
+  const late = [];
   const { layout, palette: c, active, pxPerUnit } = p;
   for (const g of layout.groups) {
     const on = active[g.layer];
@@ -25,8 +30,17 @@ export function drawPanels(ctx, p) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    drawTitle(ctx, g, p, on);
+    drawTitle(ctx, g, p, on, late);
     drawLabels(ctx, g, p);
+  }
+  return late;
+}
+
+/** The banded titles, over whatever was drawn since drawPanels. */
+export function drawLate(ctx, p, late) {
+  for (const d of late) {
+    band(ctx, p, d.x - 4, d.y - d.px * 0.75, measure(ctx, d.title, d.px, 650) + 8, d.px * 1.5, d.bg);
+    textAt(ctx, p, d.title, d.x, d.y, d.px, d.ink, "left", 650);
   }
 }
 
@@ -38,7 +52,7 @@ const TITLE_MIN_PX = 9;   // below this a title is not read from the back of a r
  * the panel's top has scrolled off the stage, the title sticks to the stage's top edge (on a
  * panel-coloured band), so a zoomed-in view still says what a full turn of its dials means.
  */
-function drawTitle(ctx, g, p, on) {
+function drawTitle(ctx, g, p, on, late) {
   const { palette: c, pxPerUnit: u } = p;
   const r = p.ranges[g.layer], scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
   const now = on ? `  ◀ ${t("board.now")}` : "";
@@ -63,8 +77,8 @@ function drawTitle(ctx, g, p, on) {
     banded = true;
   }
   if (x >= stageW) return;
-  if (banded) band(ctx, p, x - 4, y - px * 0.75, measure(ctx, title, px, 650) + 8, px * 1.5, on ? c.active : c.panel);
-  textAt(ctx, p, title, x, y, px, on ? c.ink : c.muted, "left", 650);
+  const d = { title, x, y, px, ink: on ? c.ink : c.muted, bg: on ? c.active : c.panel };
+  if (banded) late.push(d); else textAt(ctx, p, title, x, y, px, d.ink, "left", 650);
 }
 
 function measure(ctx, s, px, weight) {

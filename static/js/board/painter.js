@@ -9,7 +9,7 @@
 // the cost grows with the visible dials and not with canvas state changes. Zoomed-in dials
 // sit on whole device pixels, so faces are copied without resampling and stay crisp.
 
-import { R_FACE, drawPanels } from "./faces.js";
+import { R_FACE, drawLate, drawPanels } from "./faces.js";
 import { writeCells } from "./cells.js";
 import { createSprites, dialRadius } from "./sprites.js";
 import { drawMarks } from "./marks.js";
@@ -28,6 +28,7 @@ export function createPainter(canvas) {
   const nearCtx = near.getContext("2d"), farCtx = far.getContext("2d", { willReadFrequently: true });
   let faces = near, fctx = nearCtx;
   let facesKey = "";
+  let late = [];           // titles that go over the dials (faces.js), again over the cells
   let background = null;   // ImageData of `faces`, for the cell levels
   let frame = null;
   let vis = new Uint32Array(0);
@@ -46,8 +47,9 @@ export function createPainter(canvas) {
     fctx.setTransform(1, 0, 0, 1, 0, 0);
     fctx.clearRect(0, 0, faces.width, faces.height);
     boardTransform(fctx, p);
-    drawPanels(fctx, p);
+    late = drawPanels(fctx, p);
     if (detailed) sprites.stamp(fctx, p, p.r);
+    drawLate(fctx, p, late);
     background = detailed ? null : fctx.getImageData(0, 0, faces.width, faces.height);
     if (!detailed && (!frame || frame.width !== faces.width || frame.height !== faces.height)) {
       frame = new ImageData(faces.width, faces.height);
@@ -92,6 +94,7 @@ export function createPainter(canvas) {
       frame.data.set(background.data);
       writeCells(frame, p, p.lod === "ticks");
       ctx.putImageData(frame, 0, 0);
+      drawLate(ctx, p, late);
       boardTransform(ctx, p);
     }
     drawRings(ctx, p, detailed);
