@@ -96,16 +96,17 @@ function draw(canvas, state) {
   const hits = [];
   for (const col of cols) {
     if (col.image) { drawImage(ctx, c, col, pos[col.k], pos.length > 1 ? pos[1].x - pos[0].x : w); continue; }
-    drawColumn(ctx, c, state, col, pos[col.k], ph, hits, labelRoom(pos, col.k, w));
+    drawColumn(ctx, c, state, col, pos[col.k], ph, hits, (y) => labelRoom(pos, col.k, w, y));
   }
   return hits;
 }
 
-/** Width (px) a neuron's label may take: to the canvas edge, or to the next column's discs. */
-function labelRoom(pos, k, w) {
+/** Width (px) a label at height y may take: to the canvas edge, or to a next column's disc in its way. */
+function labelRoom(pos, k, w, y) {
   const p = pos[k], next = pos[k + 1];
   if (k === 0) return p.x - p.r - 4 - 2;
-  return (next ? next.x - next.r - 4 : w - 2) - (p.x + p.r + 4);
+  const blocked = next && next.ys.some((ny) => Math.abs(ny - y) < next.r + 9);
+  return (blocked ? next.x - next.r - 4 : w - 2) - (p.x + p.r + 4);
 }
 
 /** "h₂ 2×10⁻⁵", else "h₂ 0.00" (what two decimals make of it), else the name alone. */
@@ -184,8 +185,9 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
       ctx.font = "12px system-ui, sans-serif";
       ctx.textAlign = col.k === 0 ? "right" : "left";
       ctx.textBaseline = "middle";
-      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || []), a, room);
-      ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), y - (col.k === 0 ? 0 : p.r + 6));
+      const ly = y - (col.k === 0 ? 0 : p.r + 6);
+      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || []), a, room(ly));
+      ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), ly);
     }
   }
   if (col.n > p.shown) {
