@@ -1,12 +1,36 @@
 // The keyboard and screen-reader face of the canvas: role="slider" elements over the dials.
 // Small boards get one slider per dial (Tab walks them); big boards get one roving slider
-// that [ and ] move from dial to dial, so the page never holds thousands of elements.
+// that [ and ] move from dial to dial, so the page never holds thousands of elements. On
+// every board { and } jump to the next neuron's first dial and < and > to the next layer's:
+// 13,150 dials one at a time would be no way to get anywhere.
 
 import { dialId, dialLabel } from "../lib/names.js";
 import { fmt } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 
 const PER_DIAL_MAX = 300;
+
+/** The first dial of neuron i of weight layer l (its first incoming weight), or −1. */
+export function neuronStart(layout, sizes, l, i) {
+  if (l < 0 || l >= sizes.length - 1 || i < 0 || i >= sizes[l + 1]) return -1;
+  return layout.indexOf(`layers.${l}.weight`, [i, 0]);
+}
+
+/** Where each jump key goes from dial k (−1: nowhere). */
+export const JUMPS = {
+  "]": (k) => k + 1,
+  "[": (k) => k - 1,
+  "}": (k, c) => { const p = c.layout.paramOf(k); return neuronStart(c.layout, c.sizes, p.layer, p.index[0] + 1); },
+  "{": (k, c) => {
+    const p = c.layout.paramOf(k), first = neuronStart(c.layout, c.sizes, p.layer, p.index[0]);
+    return k > first ? first : neuronStart(c.layout, c.sizes, p.layer, p.index[0] - 1);
+  },
+  ">": (k, c) => neuronStart(c.layout, c.sizes, c.layout.paramOf(k).layer + 1, 0),
+  "<": (k, c) => {
+    const l = c.layout.paramOf(k).layer, first = neuronStart(c.layout, c.sizes, l, 0);
+    return k > first ? first : neuronStart(c.layout, c.sizes, l - 1, 0);
+  },
+};
 
 export function createAccess(layer, handlers) {
   let sliders = [];
@@ -47,15 +71,16 @@ export function createAccess(layer, handlers) {
     } else if (e.key === "Enter") handlers.edit(k);
     else if (e.key === "l" || e.key === "L") handlers.toggleLock(k);
     else if (e.key === "z" || e.key === "Z") handlers.zoomTo(k);
-    else if (roving && (e.key === "]" || e.key === "[")) moveRoving(k + (e.key === "]" ? 1 : -1));
+    else if (e.key in JUMPS) jump(JUMPS[e.key](k, ctx));
     else if (e.key === "Escape") el.blur();
     else return;
     e.preventDefault();
     e.stopPropagation();
   }
 
-  function moveRoving(k) {
-    if (!roving || k < 0 || k >= ctx.layout.count) return;
+  function jump(k) {
+    if (k < 0 || k >= ctx.layout.count) return;
+    if (!roving) { sliders[k].focus(); return; }
     roving.dataset.dial = String(k);
     handlers.focus(k);
   }

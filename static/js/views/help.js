@@ -5,7 +5,7 @@ import { t } from "../lib/i18n.js";
 // One row per id: help.{id}.key (the keys) and help.{id}.does (what they do) in the strings table.
 const ROWS = [
   "step", "phase", "undo", "play", "projector", "theme",
-  "help", "tab", "turn", "exact", "lock", "drag",
+  "help", "tab", "jump", "turn", "exact", "lock", "drag",
   "wheel", "zoom", "pan", "dblclick", "neuron", "zoom_selected",
   "fit", "lock_click",
 ];
