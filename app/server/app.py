@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dialboard import __version__
-from dialboard.server import boardfile_api, i18n, meta, probes_api, rest, rooms_api, ws
+from dialboard.server import (
+    boardfile_api,
+    i18n,
+    lessons_api,
+    meta,
+    probes_api,
+    rest,
+    rooms_api,
+    ws,
+)
 from dialboard.server.assets import static_dir, templates_dir
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.registry import Registry
@@ -81,6 +90,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(probes_api.router)
     app.include_router(boardfile_api.router)
     app.include_router(rooms_api.router)
+    app.include_router(lessons_api.router)
 
     @app.websocket("/ws/sessions/{session_id}")
     async def session_socket(websocket: WebSocket, session_id: str) -> None:

@@ -16,7 +16,7 @@ from dialboard.server.session import Session
 
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
-SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved")
+SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved", "lesson")
 
 
 class Rejected(Exception):
@@ -144,6 +144,23 @@ async def _example(s: Session, peer: Any, m: dict[str, Any]) -> None:
     s.set_example(m["index"])
 
 
+async def _lesson(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    # Imported here: the lessons module reads this module's tables (the settings' kinds).
+    from dialboard.server.lessons import lessons
+
+    lesson_id, step = m.get("id"), m.get("step", 0)
+    if lesson_id is None:
+        s.show_lesson(None, 0)
+        return
+    known = lessons()
+    if lesson_id not in known:
+        raise Rejected(f"lesson.id: no lesson {lesson_id!r}; known: {', '.join(known)}")
+    count = len(known[lesson_id]["steps"])
+    if not 0 <= step < count:
+        raise Rejected(f"lesson.step must be 0 … {count - 1} for {lesson_id}, not {step}")
+    s.show_lesson(lesson_id, step)
+
+
 def _not_busy(s: Session) -> None:
     if s.busy:
         raise Rejected("training is running; pause first")
@@ -177,6 +194,7 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "undo": Message({}, _undo),
     "reset": Message({"seed": ("int", False)}, _reset),
     "example": Message({"index": ("int", True)}, _example),
+    "lesson": Message({"id": ("str", False), "step": ("int", False)}, _lesson),
 }
 
 

@@ -32,8 +32,8 @@ export function releaseAfterChange(root) {
 function commandFor(e, target) {
   const onSlider = target.getAttribute?.("role") === "slider";
   switch (e.key) {
-    case "PageDown": return "step";
-    case "PageUp": return "undo";
+    case "PageDown": return "clickerNext";   // a lesson's Next while one is open, else a step
+    case "PageUp": return "clickerBack";
     case "ArrowRight": return onSlider ? null : e.shiftKey ? "phase" : "step";
     case "ArrowLeft": return onSlider || e.shiftKey ? null : "undo";
     case " ": return "togglePlay";

@@ -18,6 +18,7 @@ import { createShare } from "./views/share.js";
 import { createStatus } from "./views/status.js";
 import { createHelp } from "./views/help.js";
 import { createBoardFile } from "./views/boardfile.js";
+import { createLesson } from "./views/lesson.js";
 import { api, sessionLink } from "./session.js";
 import { roomFor } from "./classroom.js";
 import { createLanguageMenu } from "./views/language.js";
@@ -68,6 +69,12 @@ const actions = {
   zoomToSelected: () => board.view.zoomToSelected(),
   toast: (text, kind) => status.toast(text, kind),
   controlToken: () => controlToken,
+  // Lessons (views/lesson.js): a step sends its setup as plain messages; the clicker's
+  // PageDown/PageUp page through an open lesson instead of stepping the board.
+  command: (msg) => command(msg),
+  state: () => store,
+  clickerNext: () => (lesson.isOpen() && !store.ui.readOnly ? lesson.next() : actions.step()),
+  clickerBack: () => (lesson.isOpen() && !store.ui.readOnly ? lesson.back() : actions.undo()),
   presenterLink: () => (store.session && controlToken ? sessionLink.presenterLink(store.session.id, controlToken) : ""),
 };
 
@@ -81,6 +88,8 @@ const nudges = createNudges($("nudges"), actions);
 const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
+const lesson = createLesson($("lessons"), actions);
+views.push(lesson);
 
 /** Next (a clicker's PageDown) while the board plays means "stop here", not an error. */
 function stepOrPause(msg) {
@@ -212,6 +221,7 @@ function onMessage(msg) {
     if (store.room) { store.room.watching = watching; render(); }
     return;
   }
+  if (msg.type === "lesson") { lesson.follow(msg.id, msg.step); return; }
   if (msg.type === "moved") {   // the teacher switched boards: the class follows
     if (store.room) store.room.session = msg.session;
     connect(msg.session, null);
@@ -296,6 +306,7 @@ async function start() {
     .catch(() => status.toast(t("status.no_meta")));
   if (watchId) { connect(watchId, null); return; }
   if (roomCode) { await joinRoom(roomCode); return; }
+  if (query.get("lesson") && (await lesson.open(query.get("lesson")))) return;   // it opens its board
   const saved = sessionLink.resume(store.presetId, query.has("preset"));
   if (saved && (await api.exists(saved.id))) { store.presetId = saved.preset; connect(saved.id, saved.token); return; }
   await createSession(query.has("preset") ? { preset: store.presetId } : { preset: "xor" }, store.presetId);

@@ -1,0 +1,155 @@
+"""Lessons in Chromium: every lesson runs end to end on a real server (each step set up, its
+task done and seen done, a screenshot of every step); the class follows the presenter's step;
+the clicker pages through a lesson; the pseudo-language finds no word outside the tables."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+from browser_helpers import ARTIFACTS, TIMEOUT_MS, session_id, wait_cost
+from test_language import assert_all_wrapped, pseudo_page
+
+pytestmark = pytest.mark.browser
+PANEL = "[data-testid=lesson]"
+
+
+def lesson_ids(base: str = "") -> list[str]:
+    from dialboard.server.lessons import lessons
+    return list(lessons())
+
+
+def wait_step_ready(page: Any, k: int) -> None:
+    page.wait_for_function(
+        "k => { const p = document.querySelector('[data-testid=lesson]');"
+        " return p && !p.hidden && p.dataset.step === String(k) && p.dataset.ready === 'true'"
+        " && window.dialboard.state().frame; }", arg=k, timeout=TIMEOUT_MS)
+
+
+def do_task(page: Any, check: dict[str, Any]) -> None:
+    """What a class would do for the task: turn a dial, step, or train until it holds."""
+    if "cost_changed" in check:
+        page.focus("[role=slider]")
+        for _ in range(3):
+            page.keyboard.press("ArrowUp")
+    if "steps_taken" in check:
+        for _ in range(check["steps_taken"]):
+            page.click("[data-testid=step]")
+    if "cost_below" in check or "accuracy_at_least" in check:
+        for _ in range(40):
+            if page.get_attribute(PANEL, "data-task") == "met":
+                break
+            page.click("[data-testid=step]")
+            page.wait_for_timeout(0)
+    page.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
+                           ".dataset.task === 'met'", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_a_lesson_runs_end_to_end(page: Any, server: Any, lesson_id: str) -> None:
+    with urllib.request.urlopen(f"{server.url}/api/lessons/{lesson_id}?lang=en") as res:
+        lesson = json.loads(res.read())
+    page.goto(f"{server.url}/?lesson={lesson_id}")
+    wait_cost(page)
+    for k, step in enumerate(lesson["steps"]):
+        wait_step_ready(page, k)
+        panel = page.locator(PANEL)
+        assert panel.locator(".lesson-title").text_content() == step["title"]
+        assert panel.locator(".lesson-text").text_content() == step["text"]
+        for region in step.get("highlight", []):
+            assert "lesson-focus" in (page.get_attribute(f"#{region}", "class") or "")
+        if "board" in step:
+            sizes = page.evaluate("window.dialboard.state().session.sizes")
+            assert sizes[0] == (step["board"].get("layers") or sizes)[0]
+        if "select" in step:
+            sel = page.evaluate("window.dialboard.state().ui.selected")
+            assert sel["name"] == step["select"]["name"]
+        if "run" in step and "phases" in step["run"] and k and "task" not in step:
+            assert page.evaluate("window.dialboard.state().frame.phase") != "idle" or \
+                step["run"]["phases"] >= 2
+        if "task" in step:
+            assert panel.get_attribute("data-task") in ("open", "met")
+            do_task(page, step["task"]["check"])
+        page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson_id}-{k + 1}.png"))
+        page.click("[data-testid=lesson-next]")
+    page.wait_for_selector(PANEL, state="hidden")
+
+
+def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -> None:
+    page.goto(f"{server.url}/?lesson=worked-example")
+    wait_step_ready(page, 0)
+    cost = page.evaluate("window.dialboard.state().frame.cost")
+    assert round(cost, 4) == 0.2984
+    for k in range(1, 7):
+        page.keyboard.press("PageDown")   # the clicker pages through the lesson
+        wait_step_ready(page, k)
+    page.wait_for_function("() => window.dialboard.state().frame.step === 1")
+    w = page.evaluate("window.dialboard.state().frame.params['layers.1.weight'][0]")
+    assert round(w, 4) == 0.3589
+    page.keyboard.press("PageUp")
+    wait_step_ready(page, 5)
+
+
+def test_the_class_follows_the_presenters_step(page: Any, new_page: Any, server: Any) -> None:
+    page.goto(f"{server.url}/?lesson=slope-of-one-dial")
+    wait_step_ready(page, 0)
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    code = page.evaluate("window.dialboard.state().room.code")
+    student = new_page("student")
+    student.goto(f"{server.url}/?room={code}")
+    wait_cost(student)
+    student.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
+                              "?.dataset.step === '0'")
+    assert student.locator(".lesson-following").is_visible()
+    assert not student.locator("[data-testid=lesson-next]").is_visible()
+    page.click("[data-testid=lesson-next]")
+    wait_step_ready(page, 1)
+    student.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
+                              ".dataset.step === '1'")
+    assert student.locator(".lesson-title").text_content() == \
+        page.locator(".lesson-title").text_content()
+    assert session_id(student) == session_id(page)
+    student.screenshot(path=str(ARTIFACTS / "lesson-student-follows.png"))
+    page.click("[data-testid=lesson-close]")
+    student.wait_for_selector(PANEL, state="hidden")
+
+
+@pytest.mark.parametrize(("name", "size"), [("phone", {"width": 390, "height": 844}),
+                                            ("hd", {"width": 1280, "height": 720}),
+                                            ("fullhd", {"width": 1920, "height": 1080})])
+def test_the_lesson_card_at_every_size(new_page: Any, server: Any, name: str,
+                                       size: dict[str, int]) -> None:
+    page = new_page(name, viewport=size)
+    page.goto(f"{server.url}/?lesson=nudges-averaged")
+    wait_step_ready(page, 0)
+    box = page.locator(PANEL).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+    assert box["y"] + box["height"] <= size["height"] + 1
+    page.screenshot(path=str(ARTIFACTS / f"lesson-card-{name}.png"))
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('projector')")
+    assert page.locator(PANEL).is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"lesson-card-{name}-projector.png"))
+
+
+def test_the_pseudo_language_wraps_every_word_of_a_lesson(new_page: Any, server: Any) -> None:
+    page = pseudo_page(new_page, "pseudo")
+    page.goto(f"{server.url}/?lesson=dial-board&lang=pseudo")
+    wait_step_ready(page, 0)
+    page.wait_for_function("() => document.querySelectorAll('.lesson-menu option').length > 1")
+    assert_all_wrapped(page, "lesson, first step")
+    page.click("[data-testid=lesson-next]")
+    wait_step_ready(page, 1)
+    assert_all_wrapped(page, "lesson, a task")
+    page.screenshot(path=str(ARTIFACTS / "lesson-pseudo.png"))
+
+
+def test_an_unknown_lesson_says_so_and_opens_the_usual_board(page: Any, server: Any,
+                                                              errors: Any) -> None:
+    errors.allow("404")
+    page.goto(f"{server.url}/?lesson=no-such-lesson")
+    wait_cost(page)
+    page.wait_for_selector("text=no lesson 'no-such-lesson'")
+    assert page.locator(PANEL).is_hidden()
