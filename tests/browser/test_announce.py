@@ -28,6 +28,8 @@ def test_each_phase_is_announced_politely(page: Any, server: Any) -> None:
         assert text.startswith(heading) and page.text_content("#phase .phase-words") in text
         seen.append(text)
     assert len(set(seen)) == 4
+    current = page.locator("#phase [aria-current=step]")   # the chip of the phase just run
+    assert current.count() == 1 and current.get_attribute("data-phase") == "backward:1"
     assert "blame" in seen[-1].lower()   # backward: the blame flowing back is said in words
 
 

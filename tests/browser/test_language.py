@@ -41,6 +41,7 @@ ALLOWED_REGIONS = (
     "[data-testid=share-link]",   # a URL
     ".share-big-link",            # the same URL, large
     ".room-join b",               # the join address in the sentence about it: a URL
+    ".room-code",                 # the class code (two groups of three): an identifier
     "#lang-menu option",          # each language named in itself, so a reader finds their own
 )
 # What may stand outside ⟦…⟧ in a text: numbers, maths and notation. No run of two letters

@@ -189,7 +189,7 @@ def test_a_room_survives_a_restart(tmp_path: Path) -> None:
 def test_join_page_asks_for_the_code(live: Live) -> None:
     r = httpx.get(f"{live.base}/join", timeout=DEADLINE)
     assert r.status_code == 200 and "Type the code shown on the projector" in r.text
-    assert 'data-testid="join-code"' in r.text and 'role="alert"' not in r.text
+    assert 'data-testid="join-input"' in r.text and 'role="alert"' not in r.text
 
 
 def test_join_page_sends_a_good_code_to_its_board(live: Live) -> None:

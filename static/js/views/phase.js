@@ -84,6 +84,7 @@ export function createPhasePanel(root) {
     const at = c.open || c.ph.kind !== "idle" ? c.phases.indexOf(c.f.phase) : -1;
     strip.querySelectorAll("li").forEach((li, k) => {
       li.className = k < at ? "done" : k === at ? "current" : li.dataset.phase === c.f.nextPhase ? "next" : "";
+      if (k === at) li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
     });
   }
 

@@ -14,11 +14,11 @@ export function createShare(root, actions) {
       <dialog class="share-dialog" aria-labelledby="share-title">
         <h2 id="share-title">${t("share.title")}</h2>
         <div class="room-card">
-          <img class="room-qr" alt="${t("room.qr_alt")}" width="180" height="180">
+          <img class="room-qr" data-testid="share-qr" alt="${t("room.qr_alt")}" width="180" height="180">
           <div>
             <p class="room-code-label">${t("room.code_label")}</p>
-            <p class="room-code" data-testid="room-code"></p>
-            <p class="room-watching" data-testid="room-watching" role="status"></p>
+            <p class="room-code" data-testid="join-code"></p>
+            <p class="room-watching" role="status"></p>
           </div>
         </div>
         <p class="room-join"></p>
@@ -82,13 +82,23 @@ export function createShare(root, actions) {
     $(".share-big-link").textContent = room ? address.replace(/\/join\/\w+$/, "/join") : address;
     const join = escapeHtml(address.replace(/\/join\/\w+$/, "/join"));   // the server's words
     $(".room-join").innerHTML = room ? t("room.join_at", { url: join }) : "";
-    for (const el of $$(".room-code")) el.textContent = spaced(room?.code);
+    for (const el of $$(".room-code")) setCode(el, room?.code);
     for (const img of $$(".room-qr")) {
       img.hidden = !room;
       if (room) img.src = `/api/rooms/${encodeURIComponent(room.code)}/qr.svg`;
     }
     $(".room-card").hidden = !room;
     $("[data-testid=room-unreachable]").hidden = !room || room.reachable;
+  }
+
+  /** The code in two groups of three, read aloud and copied as one word (its text is the code). */
+  function setCode(el, code) {
+    if (el.textContent === (code || "")) return;
+    el.replaceChildren(...(code ? [code.slice(0, 3), code.slice(3)] : []).map((part) => {
+      const span = document.createElement("span");
+      span.textContent = part;
+      return span;
+    }));
   }
 
   function update(state) {
@@ -104,8 +114,8 @@ export function createShare(root, actions) {
     if (!room || watching) return;
     const count = tn("room.watching", room.watching ?? 0);
     for (const el of $$(".room-watching")) el.textContent = count;
-    badge.innerHTML = `<span class="room-code"></span> · <span class="room-count"></span>`;
-    badge.querySelector(".room-code").textContent = spaced(room.code);
+    if (!badge.firstChild) badge.innerHTML = `<span class="room-code"></span> · <span class="room-count" data-testid="viewers"></span>`;
+    setCode(badge.querySelector(".room-code"), room.code);
     badge.querySelector(".room-count").textContent = count;
     badge.setAttribute("aria-label", t("room.badge_label", { code: spaced(room.code), watching: count }));
   }
