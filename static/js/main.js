@@ -22,6 +22,7 @@ import { createLesson } from "./views/lesson.js";
 import { api, sessionLink } from "./session.js";
 import { roomFor } from "./classroom.js";
 import { createLanguageMenu } from "./views/language.js";
+import { createMidi } from "./midi.js";
 import { t } from "./lib/i18n.js";
 
 const query = new URLSearchParams(location.search);
@@ -88,6 +89,7 @@ const nudges = createNudges($("nudges"), actions);
 const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
+views.push(createMidi($("midi"), actions));   // a MIDI controller's knobs and pads
 const lesson = createLesson($("lessons"), actions);
 views.push(lesson);
 
