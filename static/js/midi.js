@@ -19,7 +19,7 @@ const STATUS = { connecting: "midi.connecting", no_device: "midi.no_device", blo
 export function createMidi(root, actions) {
   if (typeof navigator === "undefined" || !navigator.requestMIDIAccess) return { update() {} };
   root.innerHTML = `
-    <button type="button" class="midi-btn" data-testid="midi" aria-pressed="false" title="${t("midi.title")}">${ICON} <span class="label">${t("midi.knobs")}</span></button>
+    <button type="button" class="midi-btn" data-testid="midi" data-status="off" aria-pressed="false" title="${t("midi.title")}">${ICON} <span class="label">${t("midi.knobs")}</span></button>
     <section class="midi-panel" data-testid="midi-panel" aria-label="${t("midi.panel")}" aria-live="polite" hidden></section>`;
   const button = root.querySelector(".midi-btn");
   const panel = root.querySelector(".midi-panel");
