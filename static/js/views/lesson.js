@@ -49,7 +49,10 @@ export function createLesson(root, actions) {
     if (got.error) { actions.toast(got.error); return false; }
     lesson = got;
     shownBoard = null;
-    await show(Math.min(step, lesson.steps.length - 1), !follow);
+    const at = Math.min(step, lesson.steps.length - 1);
+    // Opening a lesson enters its first step (its run included); a follower or a presenter
+    // resuming mid-lesson only shows where the board already is.
+    await show(at, !follow, !follow && at === 0);
     return true;
   }
 
