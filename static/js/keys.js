@@ -3,6 +3,8 @@
 // as commands: dials stop their own arrows. A clicker's PageDown/PageUp always reach the board,
 // even from a field just typed in: a teacher at the front cannot see where the focus is.
 
+import { COMMANDS } from "./keymap.js";
+
 const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 const CLICKER = new Set(["PageDown", "PageUp"]);
 
@@ -30,20 +32,8 @@ export function releaseAfterChange(root) {
 }
 
 function commandFor(e, target) {
-  const onSlider = target.getAttribute?.("role") === "slider";
-  switch (e.key) {
-    case "PageDown": return "clickerNext";   // a lesson's Next while one is open, else a step
-    case "PageUp": return "clickerBack";
-    case "ArrowRight": return onSlider ? null : e.shiftKey ? "phase" : "step";
-    case "ArrowLeft": return onSlider || e.shiftKey ? null : "undo";
-    case " ": return "togglePlay";
-    case "p": case "P": return "toggleProjector";
-    case "t": case "T": return "toggleTheme";
-    case "?": return "help";
-    case "0": return "zoomFit";
-    case "+": case "=": return "zoomIn";
-    case "-": case "_": return "zoomOut";
-    case "z": case "Z": return "zoomToSelected";
-    default: return null;
-  }
+  // Arrows on a focused dial turn the dial (it stops them; this is the backstop).
+  if (target.getAttribute?.("role") === "slider" && e.key.startsWith("Arrow")) return null;
+  const shifted = e.shiftKey && e.key.startsWith("Arrow") ? "Shift+" : "";
+  return COMMANDS.get(shifted + e.key) || null;
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,19 @@ def test_meta_speaks_the_language_asked(client: TestClient) -> None:
     assert german["losses"][0]["cost"] == english["losses"][0]["cost"]
 
 
+def keymap() -> list[dict[str, Any]]:
+    """static/js/keymap.js's KEYMAP, as the page reads it (through Node)."""
+    script = ("import(process.argv[1]).then(m => console.log(JSON.stringify(m.KEYMAP)))")
+    out = subprocess.run(["node", "-e", script, (ROOT / "static" / "js" / "keymap.js").as_uri()],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    rows: list[dict[str, Any]] = json.loads(out)
+    return rows
+
+
+def keymap_ids() -> list[str]:
+    return [row["id"] for row in keymap()]
+
+
 def keys_used() -> set[str]:
     """Keys named in the JavaScript, the templates, the server's code and the meta document."""
     used: set[str] = set()
@@ -120,10 +134,7 @@ def keys_used() -> set[str]:
                *(ROOT / "app" / "server").glob("*.py")]
     for path in sources:
         used |= set(re.findall(r"""["'`]([a-z_]+(?:\.[a-z0-9_]+)+)["'`]""", path.read_text()))
-    help_js = (ROOT / "static" / "js" / "views" / "help.js").read_text()
-    rows = re.search(r"const ROWS = \[(.*?)\];", help_js, re.S)
-    assert rows
-    for row in re.findall(r'"(\w+)"', rows.group(1)):
+    for row in keymap_ids():   # the key sheet: one row per key map row
         used |= {f"help.{row}.key", f"help.{row}.does"}
     used |= {f"{k}.{n}" for k in used for n in ("one", "other")}
     return used | set(meta_keys())
@@ -187,3 +198,31 @@ def test_csv_scalings_speak_the_language_asked(client: TestClient) -> None:
     assert titles["standardise"] == i18n.text("de", "csv.scaling.standardise.title")
     english = client.post("/api/csv", json=body).json()
     assert {s["name"] for s in english["scalings"]} == set(titles)
+
+
+# How the English key sheet names each KeyboardEvent.key the page handles (aliases: the key
+# they stand in for, = for + and _ for −, which the sheet does not list twice).
+KEY_NAMES = {"ArrowRight": "→", "ArrowLeft": "←", "Shift+ArrowRight": "Shift + →",
+             "PageDown": "PageDown", "PageUp": "PageUp", " ": "Space", "p": "P", "P": "P",
+             "t": "T", "T": "T", "?": "?", "z": "Z", "Z": "Z", "0": "0", "+": "+", "=": "+",
+             "-": "−", "_": "−"}
+
+
+def test_the_key_sheet_names_every_key_the_page_handles() -> None:
+    for row in keymap():
+        shown = ENGLISH[f"help.{row['id']}.key"]
+        for key in row.get("keys", []):
+            assert KEY_NAMES[key] in shown, (row["id"], key, shown)
+        if "keys" in row:   # every key named in the sheet is one the page handles
+            named = re.split(r"\s+or\s+|\s*/\s*|\s+\+\s+(?=\S+$)", shown)
+            assert all(any(KEY_NAMES[k] in n or n in KEY_NAMES[k] for k in row["keys"])
+                       for n in named), (row["id"], named)
+
+
+def test_the_docs_key_table_is_the_key_map() -> None:
+    doc = (ROOT / "docs" / "frontend.md").read_text()
+    section = doc[doc.index("## Keys and clicker"):]
+    section = section[: section.index("\n## ", 3)]
+    keys = [line.split(" | ")[0].removeprefix("| ") for line in section.splitlines()
+            if line.startswith("| ") and not line.startswith(("| key |", "| --- |"))]
+    assert keys == [ENGLISH[f"help.{row['id']}.key"] for row in keymap()]

@@ -1,14 +1,11 @@
 // The shortcut sheet (`?`): what the keys and a presentation clicker do.
 
 import { t } from "../lib/i18n.js";
+import { KEYMAP } from "../keymap.js";
 
-// One row per id: help.{id}.key (the keys) and help.{id}.does (what they do) in the strings table.
-const ROWS = [
-  "step", "phase", "undo", "play", "projector", "theme",
-  "help", "tab", "jump", "turn", "exact", "lock", "drag",
-  "wheel", "zoom", "pan", "dblclick", "neuron", "zoom_selected",
-  "fit", "lock_click",
-];
+// One row per key map row: help.{id}.key (the keys, named in the page's language) and
+// help.{id}.does (what they do) in the strings table.
+const ROWS = KEYMAP.map((row) => row.id);
 
 export function createHelp(root) {
   root.innerHTML = `
