@@ -1,24 +1,40 @@
 """Streaming figures: a presenter playing digits-625 (batch 32) with 0 and 30 viewers.
 
-    python benchmarks/server_bench.py [--seconds 8] [--viewers 30]
+    python benchmarks/server_bench.py [--seconds 8] [--viewers 30] [--before DIR]
 
 Starts a real server process on loopback, prints frames/s and bytes/s for the presenter and
-each viewer, training steps/s while streaming, and set → frame latency (p50, p99).
+each viewer, training steps/s while streaming, how often the screen's figures refresh, and
+set → frame latency (p50, p99: the frame showing the turned dial, and the one with its
+arrows). References measured in the same run, in this process while the server idles,
+before and after the streaming: the engine alone (the preset's own trainer stepping with
+nothing around it), the bare engine (its maths straight in NumPy) and PyTorch where it is
+importable (the faster of one thread and all cores). `--before DIR`: a second server run
+from another checkout of the project (e.g. an export of an older commit), measured in turn.
 """
 
-import argparse
-import asyncio
-import json
 import os
-import socket
-import statistics
-import subprocess
-import sys
-import time
-from typing import Any
 
-import httpx
-import websockets
+# As the server does (app/__main__.py): one BLAS thread, before NumPy is first imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+from bench_refs import Bare, TorchNet, torch_version  # noqa: E402 (this folder: scripts run from it)
+from engine_bench import turn  # noqa: E402
+
+from dialboard.server.session_config import build, resolve  # noqa: E402
 
 
 def meta(raw: bytes) -> dict[str, str]:
@@ -31,6 +47,7 @@ class Counter:
     def __init__(self) -> None:
         self.frames = self.bytes = 0
         self.last: bytes = b""
+        self.costs: set[str] = set()  # distinct screen figures seen: the screen's refreshes
 
     async def run(self, ws: Any, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -42,6 +59,8 @@ class Counter:
                 self.frames += 1
                 self.bytes += len(raw)
                 self.last = raw
+                m = meta(raw)
+                self.costs.add(m.get("cost_step", m["step"]) + "/" + m["test_cost"])
 
 
 async def connect(base: str, sid: str) -> Any:
@@ -50,7 +69,15 @@ async def connect(base: str, sid: str) -> Any:
     return ws
 
 
-async def stream(base: str, preset: str, n_viewers: int, seconds: float) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int
+                 ) -> dict[str, Any]:
     created = httpx.post(f"{base.replace('ws', 'http', 1)}/api/sessions",
                          json={"preset": preset}).json()
     sid, token = created["id"], created["control_token"]
@@ -66,9 +93,10 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float) -> dict
     await asyncio.sleep(1.0)  # warm up
     for c in counters:
         c.frames = c.bytes = 0
-    step0, t0 = int(meta(counters[0].last)["step"]), time.monotonic()
+        c.costs.clear()
+    step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
     await asyncio.sleep(seconds)
-    dt = time.monotonic() - t0
+    dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
     steps = int(meta(counters[0].last)["step"]) - step0
     rates = [(c.frames / dt, c.bytes / dt) for c in counters]
     await p.send(json.dumps({"type": "pause"}))
@@ -78,40 +106,54 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float) -> dict
     for ws in [p, *viewers]:
         await ws.close()
     return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": steps / dt,
-            "latency": latency}
+            "steps_per_cpu_s": steps / max(cpu, 1e-9), "latency": latency,
+            "screen_hz": len(counters[0].costs) / dt}
 
 
-async def set_latency(p: Any, samples: int, index: list[int]) -> list[float]:
-    """Turn one dial to fresh values; time until the frame carrying each value arrives."""
-    out = []
+async def set_latency(p: Any, samples: int, index: list[int]
+                      ) -> tuple[list[float], list[float]]:
+    """Turn one dial to fresh values; time until the frame carrying each value arrives, and
+    until the frame carrying it with its arrows (the same one when it has them)."""
+    first, full = [], []
     for k in range(samples):
         value = 0.001 * (k + 1)
         t0 = time.perf_counter()
         await p.send(json.dumps({"type": "set", "name": "layers.0.weight", "index": index,
                                  "value": value}))
+        seen = None
         while True:
             raw = await p.recv()
-            if isinstance(raw, bytes) and meta(raw).get("undo_levels") is not None:
-                v = meta(raw)
-                if int(v["version"]) > 0 and _has_value(raw, index, value):
-                    break
-        out.append((time.perf_counter() - t0) * 1e3)
+            if not isinstance(raw, bytes) or int(meta(raw)["version"]) == 0:
+                continue
+            tensors = _with_value(raw, index, value)
+            if tensors is None:
+                continue
+            if seen is None:
+                seen = time.perf_counter()
+            if "layers.0.weight.update" in tensors:
+                break
+        first.append((seen - t0) * 1e3)
+        full.append((time.perf_counter() - t0) * 1e3)
         await asyncio.sleep(0.02)
-    return out
+    return first, full
 
 
-def _has_value(raw: bytes, index: list[int], value: float) -> bool:
+def _with_value(raw: bytes, index: list[int], value: float) -> dict[str, Any] | None:
     import numpy as np
     from safetensors.numpy import load
 
-    w = load(raw)["layers.0.weight"]
-    return bool(w[index[0], index[1]] == np.float32(value))
+    tensors = load(raw)
+    w = tensors["layers.0.weight"]
+    return tensors if w[index[0], index[1]] == np.float32(value) else None
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DIALBOARD_MAX_SESSIONS": "100"}
+def start_server(port: int, cwd: str | None = None) -> subprocess.Popen[bytes]:
+    """The server, from this checkout or (`cwd`) from the checkout in that folder."""
+    env = {**os.environ, "DIALBOARD_MAX_SESSIONS": "100", "DIALBOARD_DATA_DIR": ""}
+    if cwd is not None:  # its own package first, not the installed one
+        env["PYTHONPATH"] = cwd
     proc = subprocess.Popen([sys.executable, "-m", "dialboard", "--port", str(port), "--log-level",
-                             "warning"], env=env)
+                             "warning"], env=env, cwd=cwd)
     for _ in range(100):
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz")
@@ -121,41 +163,99 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
+def references(seconds: float) -> dict[str, tuple[float, float]]:
+    """(steps per wall second, per CPU second) of the engine alone, the bare engine and
+    PyTorch on the preset's board."""
+    def rate(fn: Callable[[], object]) -> tuple[float, float]:
+        wall, cpu = turn(fn, seconds)
+        return 1e3 / wall, 1e3 / cpu
+
+    t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
+    out = {"engine alone": rate(t.step), "bare engine (NumPy)": rate(Bare(32).step)}
+    if torch_version() is not None:
+        net = TorchNet(32)
+        rates = []
+        for k in sorted({1, os.cpu_count() or 1}):
+            net.threads(k)
+            rates.append(rate(net.step))
+        out["PyTorch"] = max(rates)
+    return out
+
+
 def report(label: str, r: dict[str, Any]) -> None:
     fps, bps = r["presenter"]
     print(f"{label}: presenter {fps:5.1f} frames/s, {bps * 8 / 1e6:6.2f} Mbit/s; "
-          f"training {r['steps_per_s']:6.0f} steps/s while streaming")
+          f"training {r['steps_per_s']:6.0f} steps/s while streaming, "
+          f"{r['steps_per_cpu_s']:6.0f} per second of the server's CPU")
     if r["viewers"]:
         vf = [f for f, _ in r["viewers"]]
         vb = [b * 8 / 1e6 for _, b in r["viewers"]]
         med = statistics.median
         print(f"    {len(vf)} viewers: frames/s min {min(vf):.1f} median {med(vf):.1f} "
               f"max {max(vf):.1f}; Mbit/s min {min(vb):.2f} median {med(vb):.2f} max {max(vb):.2f}")
-    lat = sorted(r["latency"])
-    p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-    print(f"    set → frame latency: p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms")
+    first, full = r["latency"]
+    print(f"    set → frame latency: p50 {_pct(first, 50):.1f} ms, p99 {_pct(first, 99):.1f} ms; "
+          f"→ its arrows: p50 {_pct(full, 50):.1f} ms, p99 {_pct(full, 99):.1f} ms")
+    print(f"    screen figures while playing: {r['screen_hz']:.1f} refreshes/s")
+
+
+def _pct(values: list[float], q: int) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q / 100 * len(v)))] if q < 100 else v[-1]
+
+
+def run_server(label: str, cwd: str | None, seconds: float, viewers: int, only: str | None
+               ) -> dict[str, tuple[float, float]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start_server(port, cwd)
+    base = f"ws://127.0.0.1:{port}"
+    rates = {}
+    try:
+        for preset, n in (("digits-625", 0), ("digits-625", viewers), ("xor", viewers)):
+            if only is not None and preset != only:
+                continue
+            r = asyncio.run(stream(base, preset, n, seconds, proc.pid))
+            report(f"{label}: {preset} with {n} viewers", r)
+            rates[f"{preset} {n}"] = (r["steps_per_s"], r["steps_per_cpu_s"])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return rates
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--viewers", type=int, default=30)
+    ap.add_argument("--before", help="a checkout to measure too, e.g. an older commit's")
+    ap.add_argument("--only", help="one preset (digits-625 or xor)")
     args = ap.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = start_server(port)
-    base = f"ws://127.0.0.1:{port}"
-    try:
-        for preset, viewers in (("digits-625", 0), ("digits-625", args.viewers),
-                                ("xor", args.viewers)):
-            r = asyncio.run(stream(base, preset, viewers, args.seconds))
-            report(f"{preset} with {viewers} viewers", r)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    print("targets: presenter ≥ 60 frames/s; viewers ≥ 5 frames/s of digits-625 within 2 Mbit/s "
-          "and ≥ 30 frames/s of xor; set → frame p50 ≤ 10 ms, p99 ≤ 30 ms with 30 viewers")
+    print(f"cores: {os.cpu_count()}; load average (1 min) {os.getloadavg()[0]:.2f}; "
+          f"PyTorch {torch_version() or 'not installed'}")
+    refs = [references(2.0)]
+    runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only)}
+    if args.before:
+        runs["before"] = run_server("before", os.path.abspath(args.before), args.seconds,
+                                    args.viewers, args.only)
+    refs.append(references(2.0))
+    ref = {k: (statistics.mean(r[k][0] for r in refs), statistics.mean(r[k][1] for r in refs))
+           for k in refs[0]}
+    print("references, batch 32, mean of before and after the streaming (steps per wall | "
+          "CPU second): " + "; ".join(f"{k} {w:.0f} | {c:.0f}" for k, (w, c) in ref.items()))
+    key = f"digits-625 {args.viewers}"
+    for label, rates in runs.items():
+        if key in rates:
+            (w, c) = rates[key]
+            vs = "; ".join(f"{w / rw:.2f}× | {c / rc:.2f}× {k}" for k, (rw, rc) in ref.items())
+            print(f"{label}: through the app with a presenter and {args.viewers} viewers "
+                  f"{w:.0f} | {c:.0f} steps per wall | CPU second = {vs}")
+    print(f"load average (1 min) {os.getloadavg()[0]:.2f} at the end")
+    print("targets: with 30 viewers training ≥ 0.9× the engine alone and ≥ 2× PyTorch; screen "
+          "figures ≥ 10 refreshes/s while playing; presenter ≥ 60 frames/s; viewers ≥ 5 "
+          "frames/s of digits-625 within 2 Mbit/s and ≥ 30 frames/s of xor; set → frame "
+          "p50 ≤ 5 ms, p99 ≤ 15 ms with 30 viewers")
 
 
 if __name__ == "__main__":

@@ -33,9 +33,18 @@ def next_update(t: Trainer) -> NextUpdate:
             t.step()
         except (DivergedError, ConfigError) as exc:
             return NextUpdate(learner, None, refused=str(exc))
-        delta = {n: t.net.params[n] - p for n, p in before.items()}
-        tr = t.trace
-        if learner != "gradient_descent":
-            return NextUpdate(learner, delta, tried=tr.tried)
-        n = t.data.x_train.shape[0] if tr.batch is None else int(tr.batch.size)
-        return NextUpdate(learner, delta, batch=tr.batch, n_examples=n, grads=dict(tr.grads))
+        return step_taken(t, before)
+
+
+def step_taken(t: Trainer, before: dict[str, Array]) -> NextUpdate:
+    """What the whole step just taken did, read from its trace: the parameters were `before`
+    (the dict of `t.net.params` before it; arrays are never written in place, so holding it
+    is free). The same figures `next_update` gives at `before`: a playing board's arrows come
+    from the step itself instead of a step tried and put back."""
+    learner = t.config.learner
+    delta = {n: t.net.params[n] - p for n, p in before.items()}
+    tr = t.trace
+    if learner != "gradient_descent":
+        return NextUpdate(learner, delta, tried=tr.tried)
+    n = t.data.x_train.shape[0] if tr.batch is None else int(tr.batch.size)
+    return NextUpdate(learner, delta, batch=tr.batch, n_examples=n, grads=dict(tr.grads))

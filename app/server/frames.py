@@ -6,11 +6,12 @@ version, so any number of sockets share one encoding.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from dialboard.engine import Trainer, bias_name, next_update, weight_name
+from dialboard.engine import NextUpdate, Trainer, bias_name, next_update, weight_name
 from dialboard.engine.display import PlotGrid, example_view, grid_outputs
 from dialboard.server.safetensors_io import encode
 
@@ -18,6 +19,26 @@ Array = np.ndarray
 HISTORY_POINTS = 200
 NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The screen's figures, computed together for the parameters of step `step`: the cost
+    over the whole training set, the test set's cost, and both accuracies."""
+
+    step: int
+    cost: float
+    test_cost: float | None
+    accuracy: float | None
+    test_accuracy: float | None
+    at: float = field(default_factory=time.monotonic)
+
+
+def figures(t: Trainer) -> Figures:
+    return Figures(t.step_count, t.cost(), t.test_cost(), t.accuracy(), t.accuracy(test=True))
+
+
+Fill = Callable[[], dict[str, Array] | None]  # the slope, once asked; None: the state is gone
 
 
 @dataclass
@@ -31,8 +52,18 @@ class FrameData:
     version: int
     built_at: float = field(default_factory=time.monotonic)
     encoded: dict[tuple[str, bool], bytes] = field(default_factory=dict)
+    # Computed when first encoded with gradients (a set's frame goes out before its slope).
+    fill: Fill | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the step data are all computed (encoding with them costs no more work)."""
+        return self.fill is None
 
     def encode(self, precision: str, with_grads: bool) -> bytes:
+        if with_grads and self.fill is not None:
+            more, self.fill = self.fill(), None
+            self.grads.update(more or {})  # None: the state changed first, so no slope here
         key = (precision, with_grads)
         if key not in self.encoded:
             dtype = PRECISIONS[precision]
@@ -88,11 +119,13 @@ def example_tensors(t: Trainer, index: int) -> tuple[dict[str, Array], int]:
     return out, ex.row
 
 
-def update_tensors(t: Trainer, in_step: bool) -> tuple[dict[str, Array], dict[str, str]]:
+def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
+                   ) -> tuple[dict[str, Array], dict[str, str]]:
     """`{name}.update` (and `.step_grad`, `update.batch`) of the next update, as far as the
     step in progress has revealed it: gradient descent's layer l once `backward:l` ran; a
-    trying learner's try only before it is made (then it is on the dials)."""
-    nxt = next_update(t)
+    trying learner's try only before it is made (then it is on the dials). `nxt`: that
+    update, when already known (the step itself, taken since); else it is looked ahead."""
+    nxt = next_update(t) if nxt is None else nxt
     meta = {"update_kind": "", "update_examples": "", "update_layers": "",
             "update_refused": nxt.refused or ""}
     tried = t.trace.tried if in_step else None
@@ -116,43 +149,74 @@ def update_tensors(t: Trainer, in_step: bool) -> tuple[dict[str, Array], dict[st
     return out, meta
 
 
+def attach_update(frame: FrameData, t: Trainer, nxt: NextUpdate) -> None:
+    """Give a frame built with `arrows=False` its arrows: `nxt` is what the step taken from
+    the frame's state did (`step_taken`), so they are exactly its next update."""
+    tensors, meta = update_tensors(t, False, nxt)
+    frame.grads.update(tensors)
+    frame.metadata.update(meta)
+
+
+def _slope(t: Trainer, cost: float, no_slope: bool, grid: PlotGrid | None,
+           still: Callable[[], bool]) -> Fill:
+    """The screen's slope (and the output grid) of the trainer's state now, to compute later
+    only while `still()` says the trainer is in that state."""
+    def fill() -> dict[str, Array] | None:
+        if not still():
+            return None
+        out = ({} if no_slope or not np.isfinite(cost) else
+               {f"{n}.grad": g for n, g in t.gradient().items()})
+        if grid is not None:
+            out["grid.output"] = grid_outputs(t.net, grid)
+        return out
+    return fill
+
+
 def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels: int,
-          running: bool = False,
-          history: list[tuple[int, float]], grid: PlotGrid | None = None) -> FrameData:
-    cost = t.cost()
+          running: bool = False, history: list[tuple[int, float]],
+          grid: PlotGrid | None = None, screen: Figures | None = None, arrows: bool = True,
+          still: Callable[[], bool] | None = None) -> FrameData:
+    """The frame of the trainer's state. `screen`: its figures, if known (else computed);
+    `arrows=False`: without the next update (`attach_update` adds it); `still`: the slope
+    is left for the first encoding with gradients, computed then if `still()` (else never).
+    While playing a frame has no slope: the board is moving on."""
+    fig = figures(t) if screen is None else screen
     in_step = t.pos > 0
-    grads = ({} if in_step or not np.isfinite(cost) else
-             {f"{n}.grad": g for n, g in t.gradient().items()})
-    updates, update_meta = update_tensors(t, in_step)
-    grads.update(updates)
-    if grid is not None:
-        grads["grid.output"] = grid_outputs(t.net, grid)
+    grads, update_meta = update_tensors(t, in_step) if arrows else ({}, {})
+    fill = _slope(t, fig.cost, in_step or playing, grid, still or (lambda: True))
+    if still is None:
+        grads.update(fill() or {})
     extra, row = example_tensors(t, example)
-    extra["cost"] = np.array([cost], dtype=np.float64)
+    extra["cost"] = np.array([fig.cost], dtype=np.float64)
     points = thin(history)
     extra["history.step"] = np.array([s for s, _ in points], dtype=np.float64)
     extra["history.cost"] = np.array([c for _, c in points], dtype=np.float32)
     for name, mask in t.locks.items():
         if mask.any():
             extra[f"{name}.locked"] = mask.astype(np.uint8)
+    meta = {"version": str(version), "playing": _b(playing), "running": _b(running or playing),
+            "example": str(row), "undo_levels": str(undo_levels), **update_meta,
+            **_metadata(t, in_step, fig)}
+    return FrameData(dict(t.net.params), grads, extra, meta, version,
+                     fill=None if still is None else fill)
+
+
+def _metadata(t: Trainer, in_step: bool, fig: Figures) -> dict[str, str]:
     tr = t.trace
-    meta = {
+    return {
         "step": str(t.step_count), "phase": t.phase, "next_phase": t.next_phase,
-        "phases": ",".join(t.phases),
-        "in_step": _b(in_step), **update_meta,
-        "learner": t.config.learner, "version": str(version), "playing": _b(playing),
-        "running": _b(running or playing),
-        "diverged": t.diverged or "", "test_cost": _num(t.test_cost()),
-        "accuracy": _num(t.accuracy()), "test_accuracy": _num(t.accuracy(test=True)),
+        "phases": ",".join(t.phases), "in_step": _b(in_step), "learner": t.config.learner,
+        "diverged": t.diverged or "", "cost_step": str(fig.step),
+        "test_cost": _num(fig.test_cost), "accuracy": _num(fig.accuracy),
+        "test_accuracy": _num(fig.test_accuracy),
         "batch_cost": _num(tr.batch_cost if in_step else None),
         "batch_size": str(tr.n_batch) if in_step and tr.n_batch is not None else "",
         "base_cost": _num(tr.base_cost if in_step else None),
         "trial_cost": _num(tr.trial_cost if in_step else None),
-        "example": str(row), "learning_rate": repr(t.config.learning_rate),
+        "learning_rate": repr(t.config.learning_rate),
         "batch_size_setting": "" if t.config.batch_size is None else str(t.config.batch_size),
         "momentum": repr(t.config.momentum), "weight_decay": repr(t.config.weight_decay),
         "step_size": repr(t.config.step_size),
         "forward_examples": str(t.work.forward_examples),
-        "backward_examples": str(t.work.backward_examples), "undo_levels": str(undo_levels),
+        "backward_examples": str(t.work.backward_examples),
     }
-    return FrameData(dict(t.net.params), grads, extra, meta, version)

@@ -16,15 +16,23 @@ from typing import Any, Protocol
 
 from dialboard.engine import ConfigError, DivergedError, Snapshot, Trainer
 from dialboard.engine.display import plot_grid
+from dialboard.engine.lookahead import step_taken
 from dialboard.server import frames
 from dialboard.server.history import History, Inverse
 
 logger = logging.getLogger(__name__)
 SLICE_SECONDS = 0.004  # training between yields to the event loop
-# After each slice, a pause for the sockets: a websocket send takes several loop turns (write,
-# drain), and a bare yield would let each turn wait a whole slice.
-IO_WINDOW_SECONDS = 0.001
+# After each slice, loop turns for the sockets: a websocket send takes several (write,
+# drain), and one bare yield would let each turn wait a whole slice. Turns, not a timed
+# pause: a pause idles the core whenever the sockets need less.
+IO_TURNS = 4
+# A hand turn's frame goes out before its slope when the slope (a backward pass over the
+# training set) costs more than this many multiply-adds: parameters × training examples.
+QUICK_WORK = 1_000_000
 SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than build their own
+# While playing, the screen's figures (full training and test set passes) are computed this
+# often, not per frame: frames in between name the step they belong to (`cost_step`).
+FIGURES_SECONDS = 0.08
 MAX_HISTORY_POINTS = 20_000
 
 
@@ -58,6 +66,10 @@ class Session:
         self.cost_history: list[tuple[int, float]] = []
         self.last_active = time.monotonic()  # of people (messages, sockets, REST), not training
         self._frame: frames.FrameData | None = None
+        self._shown: frames.FrameData | None = None  # the frame of the slice's last step
+        self._figures: frames.Figures | None = None  # while training alone changes the board
+        self._quick = False  # the version is a hand turn: its slope waits for the first ask
+        self._steps_run = 0
         self._runner: asyncio.Task[None] | None = None
         self.playing = False
         self.steps_per_second: float | None = None
@@ -67,8 +79,20 @@ class Session:
         return hmac.compare_digest(hash_token(token).encode(), self.token_hash.encode())
 
     # -- change and frames ---------------------------------------------------------------------
-    def changed(self) -> None:
+    def changed(self, by_run: bool = False, quick: bool = False) -> None:
+        """A new version. `by_run`: only training changed the board since the last version
+        (the screen's figures of an earlier step of it stay true, named by their step);
+        `quick`: a hand turn, whose frame may go out before its slope is computed."""
         self.version += 1
+        if not by_run:
+            self._figures = None
+        t = self.trainer
+        self._quick = quick and t.arch.parameter_count * t.data.x_train.shape[0] > QUICK_WORK
+        shown, self._shown = self._shown, None
+        if shown is not None and by_run:
+            shown.version = self.version
+            shown.metadata["version"] = str(self.version)
+            self._frame = shown
         for peer in sorted(self.peers, key=lambda p: not p.controls):  # presenters first
             peer.wake()
         if self.on_change is not None:
@@ -81,21 +105,31 @@ class Session:
         shared = (newer_than is not None and f is not None and f.version > newer_than
                   and time.monotonic() - f.built_at < SHARED_FRAME_SECONDS)
         if (f is None or f.version != self.version) and not shared:
-            t = self.trainer
-            cost = t.cost()
-            hist = self.cost_history
-            while hist and hist[-1][0] >= t.step_count:  # undo, reset or a turn at this step
-                hist.pop()
-            hist.append((t.step_count, cost))
-            if len(hist) > MAX_HISTORY_POINTS:
-                del hist[1:-1:2]
-            self._frame = frames.build(
-                t, version=self.version, playing=self.playing, running=self.busy,
-                example=self.example, undo_levels=len(self.history), history=hist,
-                grid=self.grid,
-            )
+            version = self.version
+            self._frame = self._build(self._screen(fresh=True), version=version, still=(
+                (lambda: self.version == version) if self._quick else None))
         assert self._frame is not None
         return self._frame
+
+    def _build(self, fig: frames.Figures, **kw: Any) -> frames.FrameData:
+        return frames.build(self.trainer, playing=self.playing, running=self.busy,
+                            example=self.example, undo_levels=len(self.history),
+                            history=self.cost_history, grid=self.grid, screen=fig, **kw)
+
+    def _screen(self, fresh: bool) -> frames.Figures:
+        """The screen's figures: of the trainer's state now when `fresh` or when the last are
+        FIGURES_SECONDS old; else the last (an earlier step of this run). New figures join
+        the chart's history."""
+        fig = self._figures
+        if fresh or fig is None or time.monotonic() - fig.at >= FIGURES_SECONDS:
+            fig = self._figures = frames.figures(self.trainer)
+            hist = self.cost_history
+            while hist and hist[-1][0] >= fig.step:  # undo, reset or a turn at this step
+                hist.pop()
+            hist.append((fig.step, fig.cost))
+            if len(hist) > MAX_HISTORY_POINTS:
+                del hist[1:-1:2]
+        return fig
 
     def broadcast_error(self, message: str, request_type: str | None,
                         reason: str | None = None) -> None:
@@ -130,7 +164,7 @@ class Session:
             self.history.push_inverse(kind, key, inverse)
         else:
             self.history.push(kind, key, before)
-        self.changed()
+        self.changed(quick=kind == "set")
 
     def undo(self) -> None:
         level = self.history.pop()
@@ -166,6 +200,7 @@ class Session:
             self.changed()
             return
         self.history.push("run", None, self.trainer.snapshot())
+        self._figures = None  # of this run's steps only
         self.playing, self.steps_per_second = count is None, steps_per_second
         self._runner = asyncio.get_running_loop().create_task(self._run(count))
 
@@ -180,34 +215,59 @@ class Session:
             self.changed()
 
     async def _run(self, count: int | None) -> None:
-        done, start, base, last_rate = 0, time.perf_counter(), 0, self.steps_per_second
+        start, base, last_rate = time.perf_counter(), 0, self.steps_per_second
+        self._steps_run = 0
         try:
-            while count is None or done < count:
-                now = time.perf_counter()
-                deadline, rate = now + SLICE_SECONDS, self.steps_per_second
+            while count is None or self._steps_run < count:
+                done, now = self._steps_run, time.perf_counter()
+                rate = self.steps_per_second
                 if rate != last_rate:  # a new speed counts from now, without a burst
                     start, base, last_rate = now, done, rate
-                due = None if rate is None else base + int((now - start) * rate) + 1
-                before = done
-                while time.perf_counter() < deadline and (count is None or done < count):
-                    if due is not None and done >= due:
-                        break
-                    self.trainer.step()
-                    done += 1
-                if done > before:
-                    self.changed()
-                pause = IO_WINDOW_SECONDS if self.peers else 0.0
+                limit = None if count is None else count - done
                 if rate is not None:
-                    pause = max(pause, min(1 / rate, 0.05))
-                await asyncio.sleep(pause)
+                    due = base + int((now - start) * rate) + 1
+                    limit = due - done if limit is None else min(limit, due - done)
+                if self._slice(now + SLICE_SECONDS, limit):
+                    self.changed(by_run=True)
+                if rate is not None:
+                    await asyncio.sleep(min(1 / rate, 0.05))
+                for _ in range(IO_TURNS if self.peers else 1):
+                    await asyncio.sleep(0)
         except (DivergedError, ConfigError) as exc:
             reason = "diverged" if isinstance(exc, DivergedError) else "rejected"
-            if done == 0 and reason == "rejected":
+            if self._steps_run == 0 and reason == "rejected":
                 self.history.pop()  # nothing happened: no undo level for it
             self.broadcast_error(str(exc), "play" if count is None else "step", reason)
         finally:
+            self._shown = None
             self.playing = False
             self.changed()
+
+    def _slice(self, deadline: float, limit: int | None) -> int:
+        """Steps until `deadline` or `limit`; returns how many. When anyone watches, the last
+        is shown: its frame is the state it starts from, its arrows what it did."""
+        t, n, shown = self.trainer, 0, bool(self.peers)
+        while limit is None or n < limit:
+            late = time.perf_counter() >= deadline
+            if shown and t.pos == 0 and (late or n + 1 == limit):
+                self._step_shown()
+            elif late:
+                break
+            else:
+                t.step()
+            n += 1
+            self._steps_run += 1
+            if late:
+                break
+        return n
+
+    def _step_shown(self) -> None:
+        t = self.trainer
+        frame = self._build(self._screen(fresh=False), version=-1, arrows=False)
+        before = dict(t.net.params)  # arrays are never written in place: this holds them
+        t.step()
+        frames.attach_update(frame, t, step_taken(t, before))
+        self._shown = frame
 
     async def close(self) -> None:
         await self.stop()

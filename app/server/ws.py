@@ -57,6 +57,7 @@ class Peer:
         self._bare_version = -1  # a viewer's last state sent without gradients and arrows
         self._sent_version = -1
         self._resend = False
+        self._quick_version = -1  # a presenter's last state sent before its slope
 
     # -- used by the session and the protocol -----------------------------------------------
     def wake(self) -> None:
@@ -198,9 +199,16 @@ class Peer:
         self._resend = False
         started = time.monotonic()
         frame = self.session.frame(None if self.controls else self._sent_version)
-        blob = self._frame_bytes(frame)
+        # A hand turn reaches the presenter before its slope is computed; the same state
+        # with slope and arrows follows at once, taking no frame slot.
+        quick = self.controls and not frame.ready and frame.version != self._quick_version
+        blob = frame.encode("f32", False) if quick else self._frame_bytes(frame)
         await asyncio.wait_for(self.ws.send_bytes(blob), self.settings.send_timeout_seconds)
         self._sent_version = frame.version
+        if quick:
+            self._quick_version, self._resend = frame.version, True
+            self._wake.set()
+            return next_at
         if self.session.version != frame.version:
             self._wake.set()  # still behind: come round again when the slot opens
         elif self._bare_version == frame.version:  # settled without arrows: send them too

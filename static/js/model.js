@@ -10,7 +10,7 @@
 
 import { parseName } from "./lib/names.js";
 
-const NUMBER_META = ["step", "version", "test_cost", "accuracy", "test_accuracy", "batch_cost",
+const NUMBER_META = ["step", "cost_step", "version", "test_cost", "accuracy", "test_accuracy", "batch_cost",
   "batch_size", "example", "learning_rate", "forward_examples", "backward_examples", "undo_levels",
   "update_examples", "base_cost", "trial_cost"];
 
