@@ -172,11 +172,12 @@ class Registry:
         never stepped or changed, its tab closed): losing it loses nothing anyone did."""
         unused = [s for s in self.sessions.values()
                   if not s.peers and not s.playing and len(s.history) == 0
-                  and s.trainer.step_count == 0 and s.room is None]
+                  and s.trainer.step_count == 0]
         if not unused:
             return None
         oldest = min(unused, key=lambda s: s.last_active)
         self.sessions.pop(oldest.id)
+        self.rooms.forget_session(oldest.id)  # a room nobody is in goes with its board
         asyncio.get_running_loop().create_task(oldest.close())
         if self.saver is not None:
             self.saver.forget(oldest.id)

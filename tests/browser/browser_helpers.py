@@ -127,7 +127,10 @@ class Server:
     """A `python -m dialboard` process on a free port; restartable on the same port."""
 
     def __init__(self, name: str, **settings: str) -> None:
-        self.settings = settings  # DIALBOARD_* variables by setting name, e.g. max_sessions="1"
+        # DIALBOARD_* variables by setting name, e.g. max_sessions="1". The browser tests open
+        # some hundreds of boards on one server and step most of them (never reclaimed): room
+        # for all, as a lesson's day in a class would not need.
+        self.settings = {"max_sessions": "1000", **settings}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / f"server-{name}.log"

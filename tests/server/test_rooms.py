@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from dialboard.server.rooms import CODE_ALPHABET, CODE_LENGTH, RoomError, normalize_code
-from tests.server.live import DEADLINE, Client, Live, run, until
+from tests.server.live import DEADLINE, Client, Live, live_server, run, until
 from tests.server.test_restart import Server
 
 LOOK_ALIKES = "0O1IL2Z5S6G8BQDUV"
@@ -218,3 +218,16 @@ def test_join_page_speaks_the_asked_language(live: Live) -> None:
     r = httpx.get(f"{live.base}/join", params={"code": room["code"], "lang": "de"},
                   timeout=DEADLINE)
     assert r.headers["location"] == f"/?room={room['code']}&lang=de"
+
+
+def test_a_full_server_reclaims_an_unused_board_with_its_room() -> None:
+    """Every presenter's page opens a room: a tab closed on an untouched board must not hold a
+    place for ever because of it."""
+    with live_server(max_sessions=2) as live:
+        abandoned = live.create(preset="xor")
+        room = open_room(live, abandoned)
+        live.create(preset="xor")
+        live.create(preset="xor")   # full: the oldest unused board goes, its room with it
+        assert live.session(abandoned["id"]) is None
+        assert httpx.get(f"{live.base}/api/rooms/{room['code']}",
+                         timeout=DEADLINE).status_code == 404
