@@ -67,6 +67,7 @@ class Session:
         self.last_active = time.monotonic()  # of people (messages, sockets, REST), not training
         self._frame: frames.FrameData | None = None
         self._shown: frames.FrameData | None = None  # the frame of the slice's last step
+        self._shared: frames.FrameData | None = None  # the frame viewers last took
         self._figures: frames.Figures | None = None  # while training alone changes the board
         self._quick = False  # the version is a hand turn: its slope waits for the first ask
         self._steps_run = 0
@@ -101,15 +102,18 @@ class Session:
     def frame(self, newer_than: int | None = None) -> frames.FrameData:
         """The frame of the current version. Given `newer_than`, a frame built in the last
         SHARED_FRAME_SECONDS that is newer will do, so viewers share builds."""
+        f = self._shared
+        if (newer_than is not None and f is not None and f.version > newer_than
+                and time.monotonic() - f.built_at < SHARED_FRAME_SECONDS):
+            return f  # its encodings are made once for all the viewers that take it
         f = self._frame
-        shared = (newer_than is not None and f is not None and f.version > newer_than
-                  and time.monotonic() - f.built_at < SHARED_FRAME_SECONDS)
-        if (f is None or f.version != self.version) and not shared:
+        if f is None or f.version != self.version:
             version = self.version
-            self._frame = self._build(self._screen(fresh=True), version=version, still=(
+            f = self._frame = self._build(self._screen(fresh=True), version=version, still=(
                 (lambda: self.version == version) if self._quick else None))
-        assert self._frame is not None
-        return self._frame
+        if newer_than is not None:
+            self._shared = f
+        return f
 
     def _build(self, fig: frames.Figures, **kw: Any) -> frames.FrameData:
         return frames.build(self.trainer, playing=self.playing, running=self.busy,
