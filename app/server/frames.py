@@ -179,11 +179,11 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     """The frame of the trainer's state. `screen`: its figures, if known (else computed);
     `arrows=False`: without the next update (`attach_update` adds it); `still`: the slope
     is left for the first encoding with gradients, computed then if `still()` (else never).
-    While playing a frame has no slope: the board is moving on."""
+    While training runs a frame has no slope: the board is moving on."""
     fig = figures(t) if screen is None else screen
     in_step = t.pos > 0
     grads, update_meta = update_tensors(t, in_step) if arrows else ({}, {})
-    fill = _slope(t, fig.cost, in_step or playing, grid, still or (lambda: True))
+    fill = _slope(t, fig.cost, in_step or playing or running, grid, still or (lambda: True))
     if still is None:
         grads.update(fill() or {})
     extra, row = example_tensors(t, example)
