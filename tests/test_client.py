@@ -25,6 +25,7 @@ from dialboard.client import AsyncBoard, Board, BoardError, Diverged, Frame, Ref
 from dialboard.engine import Trainer
 from dialboard.server.protocol import CLIENT_MESSAGES
 from dialboard.server.session_config import build, resolve
+from tests.server.live import run
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 W0 = "layers.0.weight"
@@ -250,7 +251,8 @@ async def _async_board(url: str) -> None:
 
 
 def test_async_board(url: str) -> None:
-    asyncio.run(_async_board(url))
+    # On a thread of its own: after the browser tests, Playwright's loop runs on this one.
+    run(_async_board(url))
 
 
 def test_frames_decode_like_the_reference_library(url: str) -> None:
@@ -264,3 +266,13 @@ def test_frames_decode_like_the_reference_library(url: str) -> None:
         state = Frame(raw, list(board.shapes))
         assert_arrays(state.tensors, load(raw), rtol=0, atol=0)
         assert state.step == 3 and state.version is None
+
+
+def test_lesson_tells_the_class_and_refuses_unknown_ones(url: str) -> None:
+    with Board.create(url, preset="xor") as board:
+        before = board.step_count
+        frame = board.lesson("worked-example", 1)   # news for the class; the board stays
+        assert frame.step == before
+        with pytest.raises(Refused, match="no lesson"):
+            board.lesson("no-such-lesson")
+        board.lesson(None)   # closed

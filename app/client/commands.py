@@ -71,6 +71,13 @@ class BoardBase(Generic[R]):
         """Show training example `index` between steps (its activations and δ)."""
         return self.command("example", index=index)
 
+    def lesson(self, lesson_id: str | None = None, step: int = 0) -> R:
+        """Tell the class where the presenter is in a lesson (`None`: no lesson open). The
+        board itself does not change: the lesson's steps set it up through the other
+        commands."""
+        return self.command("lesson", **({} if lesson_id is None else
+                                         {"id": lesson_id, "step": step}))
+
     def __repr__(self) -> str:
         role = "watching" if self._core.token is None else "in control"
         return f"<{type(self).__name__} {self.id} {role}: {self._core.frame!r}>"

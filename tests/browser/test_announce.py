@@ -48,3 +48,21 @@ def test_nothing_is_announced_while_playing(page: Any, server: Any) -> None:
     page.wait_for_function("() => window.dialboard.state().frame?.playing === false")
     said = page.evaluate("window.__said")
     assert len(said) <= 1, said   # at most the state it stopped in, once
+
+
+def test_the_screen_says_when_its_number_is_of_an_earlier_step(page: Any, server: Any) -> None:
+    """While training runs the screen's figures are refreshed ~12 times a second; a number
+    computed for an earlier step than the dials show says which step it is of."""
+    open_board(page, server.url, "/?preset=digits-625")
+    page.click("[data-testid=play]")
+    # Seen while playing: "at step N", N behind the step the dials are at.
+    page.wait_for_function("""() => { const el = document.querySelector('[data-testid=cost-step]');
+        if (el.hidden) return false;
+        const n = Number(el.textContent.match(/\\d+/)[0]);
+        return n < Number(document.querySelector('[data-testid=step-count]').textContent); }""")
+    page.click("[data-testid=play]")
+    page.wait_for_function("() => window.dialboard.state().frame?.playing === false")
+    # Still: the figures are of the dials shown, and nothing more is said.
+    page.wait_for_function("() => { const f = window.dialboard.state().frame;"
+                           " return f.costStep === f.step"
+                           " && document.querySelector('[data-testid=cost-step]').hidden; }")

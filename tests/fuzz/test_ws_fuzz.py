@@ -115,7 +115,8 @@ class Board:
                 m = await self.client.json()
                 if m == {"type": "control", "granted": True}:
                     return replies
-                replies.append(m)
+                if m.get("type") != "audience":   # how many watch: news, not a reply
+                    replies.append(m)
 
         return self.loop.call(go())
 
@@ -260,6 +261,9 @@ STRINGS: dict[str, st.SearchStrategy[str]] = {
     "name": names, "token": st.text(max_size=40),
     "learner": st.sampled_from(["gradient_descent", "trial_and_error", "evolution", "adam",
                                 "", "Evolution"]),
+    # lesson ids: real ones (their steps then in and out of range), near misses, anything
+    "id": st.sampled_from(["worked-example", "dial-board", "Worked-Example", ""])
+    | st.text(max_size=30),
 }
 
 

@@ -155,4 +155,4 @@ def valid(name: str, value: object) -> bool:
 
 
 def test_protocol_doc_lists_the_endpoint() -> None:
-    assert re.search(r"^\| `GET /api/meta` \|", PROTOCOL, re.M)
+    assert re.search(r"^\| `GET /api/meta\?lang=` \|", PROTOCOL, re.M)

@@ -16,6 +16,7 @@ export function overlaps(a, b, gap = 0) {
 
 const MARGIN = 4;   // from the stage's edge
 const GAP = 12;     // from the dial and what else it avoids
+const CLEAR = 2;    // the least room a card leaves beside what it must not cover
 
 /**
  * Top-left corner for a card of `size` {width, height} beside `box` (the dial, stage px) in a
@@ -36,7 +37,8 @@ export function placeTip(box, size, stage, avoid = []) {
   for (const x0 of xs) {
     for (const y0 of ys) {
       const s = { x: clampX(x0), y: clampY(y0), ...size };
-      if (around.some((a) => overlaps(s, a))) continue;
+      // CLEAR px at least: the card is put on whole pixels, the stage may sit on a fraction.
+      if (around.some((a) => overlaps(s, a, CLEAR))) continue;
       const d = Math.max(0, s.x - box.x - box.width, box.x - s.x - s.width) + Math.max(0, s.y - box.y - box.height, box.y - s.y - s.height);
       if (d < bestD - 0.5) { best = { x: s.x, y: s.y }; bestD = d; }
     }

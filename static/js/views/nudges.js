@@ -36,7 +36,7 @@ export function createNudges(root, actions) {
   function update(state) {
     const f = state.frame, s = state.session, sel = state.ui.selected;
     root.hidden = !f || !s;
-    if (root.hidden || !sel) return;
+    if (root.hidden || !sel) { queue.cancel(); return; }   // no dial (a board just opened)
     last = state;
     const ask = probeQuestion(state), subject = ask.subject;
     if (answer && answer.wish.subject !== subject) { answer = null; picked = -1; }
@@ -48,6 +48,7 @@ export function createNudges(root, actions) {
   /** Draws only when what it shows changed: an answer, its frame, the pick, the size or theme. */
   function paint() {
     const s = last.session, f = last.frame, sel = last.ui.selected;
+    if (!s || !f || !sel) return;   // an answer about a board or dial no longer shown
     const at = answer && !answer.error ? findByGrad(seen, answer.wish.subject, answer.grad) : null;
     const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, picked, f.example,
       f.learner, f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), canvas.clientWidth,

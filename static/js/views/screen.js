@@ -13,7 +13,8 @@ export function createScreen(root) {
   root.innerHTML = `
     <div class="screen-main">
       <div class="screen-label">${t("screen.cost")} <span class="screen-sub">${t("screen.cost_over")}</span></div>
-      <div class="screen-reading"><div class="screen-number" data-testid="cost">—</div><div class="screen-change" data-testid="cost-change" hidden></div></div>
+      <div class="screen-reading"><div class="screen-number" data-testid="cost">—</div><div class="screen-change" data-testid="cost-change" hidden></div>
+        <div class="screen-at" data-testid="cost-step" hidden></div></div>
       <div class="screen-diverged" hidden></div>
     </div>
     <dl class="screen-stats">
@@ -62,6 +63,12 @@ export function createScreen(root) {
     diverged.hidden = !bad;
     diverged.textContent = why || t("screen.not_finite");
     stepEl.textContent = String(f.step ?? 0);
+    // While training runs the figures are refreshed ~12 times a second: a number computed for
+    // an earlier step than the dials show says which.
+    const costStep = f.costStep ?? f.step;
+    const at = root.querySelector(".screen-at");
+    at.hidden = bad || costStep === f.step;
+    if (!at.hidden) at.textContent = t("screen.at_step", { n: costStep });
     testEl.textContent = fmt(f.testCost, 4);
     accEl.textContent = f.testAccuracy !== null && f.testAccuracy !== undefined
       ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
@@ -69,7 +76,7 @@ export function createScreen(root) {
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
     drawn = { history: f.history, bad };
     drawChart(chart, f.history, bad);
-    announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: f.step }));
+    announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: costStep }));
   }
 
   function announce(state, text) {

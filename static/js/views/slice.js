@@ -35,7 +35,7 @@ export function createSlice(root) {
   function update(state) {
     const f = state.frame, s = state.session, sel = state.ui.selected;
     root.hidden = !f || !s;
-    if (root.hidden || !sel) return;
+    if (root.hidden || !sel) { queue.cancel(); return; }   // no dial (a board just opened)
     last = state;
     const ask = probeQuestion(state), subject = ask.subject;
     if (answer && answer.wish.subject !== subject) answer = null;
@@ -47,6 +47,7 @@ export function createSlice(root) {
   /** Draws only when what it shows changed: a new answer, its frame found, the size or theme. */
   function paint() {
     const s = last.session, sel = last.ui.selected;
+    if (!s || !sel) return;   // an answer about a board or dial no longer shown
     const at = answer && !answer.error ? seen.find(answer.wish.subject, answer.cost, answer.value) : null;
     const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, canvas.clientWidth,
       document.documentElement.dataset.theme, document.body.className].join("|");
