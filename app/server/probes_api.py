@@ -46,7 +46,7 @@ def _labels(d: Dataset) -> list[int] | None:
 async def cost_along_a_dial(request: Request, session_id: str, name: str, index: str,
                             points: int = 101, lo: float | None = None,
                             hi: float | None = None) -> dict[str, Any]:
-    s = session_or_404(request, session_id)
+    s = session_or_404(request, session_id, retired=True)
     layer, idx = _dial(s, name, index)
     t = s.trainer
     if t.diverged:  # no cost to plot: said, not an error
@@ -69,7 +69,7 @@ async def cost_along_a_dial(request: Request, session_id: str, name: str, index:
 @router.get("/api/sessions/{session_id}/nudges")
 async def nudges_on_a_dial(request: Request, session_id: str, name: str,
                            index: str) -> dict[str, Any]:
-    s = session_or_404(request, session_id)
+    s = session_or_404(request, session_id, retired=True)
     _, idx = _dial(s, name, index)
     t = s.trainer
     if t.diverged:

@@ -19,6 +19,9 @@ from dialboard.server.storage.saver import Saver
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
+# A board its room left still answers questions already asked about it (a probe in flight
+# when the class moved on) for this long, read-only, instead of a 404 the pages would log.
+RETIRED_SECONDS = 30.0
 
 
 class TooManySessions(Exception):
@@ -34,6 +37,7 @@ class Registry:
         self.saver: Saver | None = None
         self._autosave: asyncio.Task[None] | None = None
         self.rooms = Rooms()
+        self.retired: dict[str, tuple[Session, float]] = {}  # id → (board, when it retired)
 
     def create(self, body: object) -> Session:
         """Raises InvalidConfig (422) or TooManySessions (503)."""
@@ -111,6 +115,14 @@ class Registry:
     def get(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id)
 
+    def answering(self, session_id: str) -> Session | None:
+        """A live board, or one its room left less than RETIRED_SECONDS ago (read-only)."""
+        now = time.monotonic()
+        for sid in [s for s, (_, at) in self.retired.items() if now - at > RETIRED_SECONDS]:
+            del self.retired[sid]
+        live = self.sessions.get(session_id)
+        return live if live is not None else self.retired.get(session_id, (None, 0.0))[0]
+
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
         self.rooms.forget_session(session_id)
@@ -150,6 +162,7 @@ class Registry:
             return
         if self.saver is not None:
             self.saver.forget(session_id)
+        self.retired[session_id] = (session, time.monotonic())
         await session.retire(last_word, self.settings.send_timeout_seconds)
 
     def expire(self) -> list[str]:

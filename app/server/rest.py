@@ -42,8 +42,11 @@ def registry(request: Request) -> Registry:
     return reg
 
 
-def session_or_404(request: Request, session_id: str) -> Session:
-    session = registry(request).get(session_id)
+def session_or_404(request: Request, session_id: str, *, retired: bool = False) -> Session:
+    """The live board `session_id`; with `retired`, also one its class room just left (for
+    read-only questions asked about it before it closed)."""
+    reg = registry(request)
+    session = reg.answering(session_id) if retired else reg.get(session_id)
     if session is None:
         raise HTTPException(404, f"no session {session_id!r}: it ended, expired or never was")
     session.last_active = time.monotonic()

@@ -231,3 +231,22 @@ def test_a_full_server_reclaims_an_unused_board_with_its_room() -> None:
         assert live.session(abandoned["id"]) is None
         assert httpx.get(f"{live.base}/api/rooms/{room['code']}",
                          timeout=DEADLINE).status_code == 404
+
+
+def test_a_board_left_behind_still_answers_probes_already_asked(live: Live) -> None:
+    """A probe in flight when the class moved on gets its answer, not a 404 the page logs;
+    the board itself is closed (no socket, no REST state) and answers for a while only."""
+    first, second = live.create(preset="xor"), live.create(preset="xor")
+    room = open_room(live, first)
+    assert move(live, room, second).status_code == 200
+    base = f"{live.base}/api/sessions/{first['id']}"
+    probe = httpx.get(f"{base}/nudges", params={"name": "layers.1.bias", "index": "0"},
+                      timeout=DEADLINE)
+    assert probe.status_code == 200 and len(probe.json()["nudges"]) == 4
+    assert httpx.get(base, timeout=DEADLINE).status_code == 404   # the board is gone
+    registry = live.app.state.registry
+    live.call(lambda: registry.retired.update(
+        {first["id"]: (registry.retired[first["id"]][0], 0.0)}))   # as if long ago
+    late = httpx.get(f"{base}/slice", params={"name": "layers.1.bias", "index": "0"},
+                     timeout=DEADLINE)
+    assert late.status_code == 404
