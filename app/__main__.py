@@ -20,12 +20,12 @@ from dataclasses import replace
 import segno
 
 from dialboard import __version__
+from dialboard.server.hosts import WILDCARD_BINDS, lan_address
 from dialboard.server.settings import Settings, SettingsError, default_data_dir
 
 logger = logging.getLogger("dialboard")
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
-ALL_INTERFACES = ("0.0.0.0", "::", "")
 APP_FACTORY = "dialboard.server.app:create_app"  # what `uvicorn --factory` would serve
 
 
@@ -113,7 +113,7 @@ def _settings(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]
     if env_error is not None:
         parser.error(str(env_error))
     if args.classroom:
-        if args.host not in (env_settings.host, *ALL_INTERFACES):
+        if args.host not in (env_settings.host, *WILDCARD_BINDS):
             parser.error("--classroom listens on every interface; leave out --host")
         args.host = "0.0.0.0"
     try:
@@ -183,7 +183,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     from dialboard.server.app import create_app
-    from dialboard.server.rooms import lan_address
     from dialboard.server.storage import StorageError, open_store
 
     # Opened here, before serving, so that a data folder that cannot be used stops the server

@@ -15,7 +15,7 @@ from server_process import assert_serves_from, free_port, get, start_server, sto
 
 import dialboard
 from dialboard.__main__ import browser_url, build_parser, classroom_notice, main
-from dialboard.server.rooms import lan_address
+from dialboard.server.hosts import lan_address
 from dialboard.server.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

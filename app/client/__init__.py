@@ -4,7 +4,7 @@
 
     with Board.create("http://127.0.0.1:8000", preset="xor") as board:
         board.step(100)
-        print(board.cost, board.params()["layers.0.weight"])
+        cost, weights = board.cost, board.params()["layers.0.weight"]
 
 `Board` blocks until the server confirms each command; `AsyncBoard` is the same for asyncio.
 Both speak docs/protocol.md: commands are the websocket messages of `dialboard.server.protocol`

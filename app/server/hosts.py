@@ -2,6 +2,7 @@
 any route runs: a page on a rebound DNS name cannot reach the server as if it were its own."""
 
 import contextlib
+import ipaddress
 import json
 import socket
 
@@ -20,15 +21,29 @@ def default_hosts(bind: str) -> set[str]:
         return names
     with contextlib.suppress(OSError):
         names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
-    for probe in (("10.255.255.255", 1), ("fd00::1", 1, 0, 0)):
-        family = socket.AF_INET if len(probe) == 2 else socket.AF_INET6
-        try:  # a UDP "connect" sends nothing; it tells which local address routes out
-            with socket.socket(family, socket.SOCK_DGRAM) as s:
-                s.connect(probe)
-                names.add(str(s.getsockname()[0]))
-        except OSError:
-            pass
+    for family, probe in ((socket.AF_INET, ("10.255.255.255", 1)),
+                          (socket.AF_INET6, ("fd00::1", 1, 0, 0))):
+        routed = _routed_address(family, probe)
+        if routed is not None:
+            names.add(routed)
     return names
+
+
+def _routed_address(family: socket.AddressFamily, probe: tuple[object, ...]) -> str | None:
+    """The local address that routes out towards `probe`: a UDP "connect" sends nothing."""
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect(probe)
+            return str(s.getsockname()[0])
+    except OSError:
+        return None
+
+
+def lan_address() -> str | None:
+    """This machine's IPv4 address on its local network (what students' devices reach), if
+    it has one."""
+    address = _routed_address(socket.AF_INET, ("10.255.255.255", 1))
+    return None if address is None or ipaddress.ip_address(address).is_loopback else address
 
 
 def host_of(header: str) -> str:

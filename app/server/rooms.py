@@ -8,9 +8,7 @@ went (a `moved` message) and the old board is closed, so switching boards never 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import secrets
-import socket
 import time
 from dataclasses import dataclass, field
 
@@ -94,16 +92,4 @@ class Rooms:
             del self.by_code[code]
 
 
-def lan_address() -> str | None:
-    """This machine's address on its local network (no packet is sent), if it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            address = str(probe.getsockname()[0])
-        except OSError:
-            return None
-    return None if ipaddress.ip_address(address).is_loopback else address
-
-
-__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Room", "RoomError", "Rooms", "lan_address",
-           "normalize_code"]
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Room", "RoomError", "Rooms", "normalize_code"]

@@ -15,13 +15,13 @@ from pydantic import BaseModel
 
 from dialboard.server import i18n
 from dialboard.server.assets import templates_dir
+from dialboard.server.hosts import WILDCARD_BINDS, lan_address
 from dialboard.server.registry import Registry
 from dialboard.server.rest import REFUSALS, may_create, registry
-from dialboard.server.rooms import CODE_LENGTH, Room, RoomError, Rooms, lan_address
+from dialboard.server.rooms import CODE_LENGTH, Room, RoomError, Rooms
 from dialboard.server.session import Session
 
 router = APIRouter(responses=REFUSALS)
-ALL_INTERFACES = ("0.0.0.0", "::", "")
 
 
 class RoomBoard(BaseModel):
@@ -63,7 +63,7 @@ def join_base(request: Request) -> tuple[str, bool]:
     here = request.url.hostname or "127.0.0.1"
     if _loopback(listen):
         return f"{request.url.scheme}://{request.url.netloc}", False
-    if listen in ALL_INTERFACES and _loopback(here):
+    if listen in WILDCARD_BINDS and _loopback(here):
         lan = lan_address()
         if lan is None:
             return f"{request.url.scheme}://{request.url.netloc}", False
