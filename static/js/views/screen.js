@@ -34,6 +34,7 @@ export function createScreen(root) {
   // reading floats at the top while the screen itself is scrolled away.
   new IntersectionObserver(([e]) => root.classList.toggle("is-offscreen", !e.isIntersecting), { threshold: 0.5 }).observe(root);
   const stepEl = root.querySelector('[data-testid="step-count"]');
+  const atEl = root.querySelector(".screen-at");
   const testEl = root.querySelector(".v-test");
   const accEl = root.querySelector(".v-acc");
   const chart = root.querySelector(".screen-chart");
@@ -66,7 +67,7 @@ export function createScreen(root) {
     // While training runs the figures are refreshed ~12 times a second: a number computed for
     // an earlier step than the dials show says which.
     const costStep = f.costStep ?? f.step;
-    const at = root.querySelector(".screen-at");
+    const at = atEl;
     at.hidden = bad || costStep === f.step;
     if (!at.hidden) at.textContent = t("screen.at_step", { n: costStep });
     testEl.textContent = fmt(f.testCost, 4);

@@ -101,9 +101,13 @@ export function createShare(root, actions) {
     }));
   }
 
+  let shownKey = "";   // what update last showed: frames come 60 times a second, rooms rarely change
   function update(state) {
     const room = state.room;
     const watching = state.ui.readOnly;
+    const key = [watching, state.session?.id, room?.code, room?.watching, room?.join_url, room?.reachable].join("|");
+    if (key === shownKey) return;
+    shownKey = key;
     $(".share-presenter").hidden = watching;
     $(".watching").hidden = !watching;
     $(".watching-text").textContent = watching && room ? t("room.student", { code: spaced(room.code) }) : t("share.watching");
