@@ -57,7 +57,9 @@ def test_the_class_joins_by_code_and_follows_every_board(
     page.wait_for_function(f"() => window.dialboard.state().session?.id !== '{first}'")
     second = session_id(page)
     student.wait_for_function(f"() => window.dialboard.state().session?.id === '{second}'")
-    student.wait_for_function(f"() => {DIAL_COUNT} === '{page.evaluate(DIAL_COUNT)}'")
+    dials = student.request.get(f"{server.url}/api/sessions/{second}").json()["parameter_count"]
+    for p in (page, student):   # both draw the new board (each once its own frame came)
+        p.wait_for_function(f"() => {DIAL_COUNT} === '{dials}'")
     assert room_code(page) == code   # the same code on the projector
     wait_watching(page, 1)
     status = student.request.get(f"{server.url}/api/sessions/{first}").status
