@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialboard.engine import ConfigError, DivergedError
+from dialboard.server import handout
+from dialboard.server.hands import HandsError
 from dialboard.server.history import Inverse
 from dialboard.server.session import Session
 
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
-SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved", "lesson")
+SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved", "lesson",
+                                    "hands")
 
 
 class Rejected(Exception):
@@ -50,6 +53,9 @@ KINDS: dict[str, tuple[Callable[[object], bool], str]] = {
     "str": (lambda v: isinstance(v, str), "a string"),
     "index": (lambda v: isinstance(v, list) and 1 <= len(v) <= 2 and all(map(_is_int, v)),
               "a list of one or two whole numbers"),
+    "dials": (lambda v: isinstance(v, list) and all(
+        isinstance(d, dict) and set(d) == {"name", "index"} and isinstance(d["name"], str)
+        and KINDS["index"][0](d["index"]) for d in v), 'a list of {"name", "index"} dials'),
 }
 
 Handler = Callable[[Session, Any, dict[str, Any]], Awaitable[None]]
@@ -60,6 +66,7 @@ class Message:
     fields: dict[str, tuple[str, bool]]  # name → (kind, required)
     handler: Handler
     needs_control: bool = True
+    by_students: bool = False  # a student may send it for a dial handed to them (handout.py)
 
 
 async def _control(s: Session, peer: Any, m: dict[str, Any]) -> None:
@@ -99,6 +106,9 @@ async def _pause(s: Session, peer: Any, m: dict[str, Any]) -> None:
 # While training runs, each change records its inverse for undo (see Session.action).
 
 async def _set(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    if not peer.controls:
+        handout.student_turn(s, m)
+        return
     _not_busy_unless_playing(s)
     t, name = s.trainer, m["name"]
     idx = t.index_of(name, m["index"])
@@ -184,7 +194,7 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "play": Message({"steps_per_second": ("number?", False)}, _play),
     "pause": Message({}, _pause),
     "set": Message({"name": ("str", True), "index": ("index", True), "value": ("number", True)},
-                   _set),
+                   _set, by_students=True),
     "lock": Message({"name": ("str", True), "index": ("index", False), "locked": ("bool", True)},
                     _lock),
     "configure": Message({"learning_rate": ("number", False), "batch_size": ("int?", False),
@@ -195,6 +205,9 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "reset": Message({"seed": ("int", False)}, _reset),
     "example": Message({"index": ("int", True)}, _example),
     "lesson": Message({"id": ("str", False), "step": ("int", False)}, _lesson),
+    "seat": Message({"seat": ("str", True)}, handout.take_seat, needs_control=False),
+    "hands": Message({"mode": ("str", False), "layer": ("int", False), "dials": ("dials", False),
+                      "open": ("bool", False)}, handout.hand_out),
 }
 
 
@@ -222,11 +235,14 @@ def validate(message: object) -> tuple[str, Message, dict[str, Any]]:
 async def dispatch(session: Session, peer: Any, message: object) -> None:
     """Carry out one message; raises Rejected with words for the client."""
     _kind, spec, fields = validate(message)
-    if spec.needs_control and not peer.controls:
-        raise Rejected("this connection is watching; send control with the token to change it")
     try:
+        if spec.needs_control and not peer.controls:
+            if not (spec.by_students and getattr(peer, "seat", None)):
+                raise Rejected(
+                    "this connection is watching; send control with the token to change it")
+            handout.check_turn(session, peer, fields)
         await spec.handler(session, peer, fields)
     except DivergedError as exc:
         raise Rejected(str(exc), "diverged") from None
-    except ConfigError as exc:
+    except (ConfigError, HandsError) as exc:
         raise Rejected(str(exc)) from None

@@ -18,6 +18,7 @@ from dialboard.engine import ConfigError, DivergedError, Snapshot, Trainer
 from dialboard.engine.display import plot_grid
 from dialboard.engine.lookahead import step_taken
 from dialboard.server import frames
+from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def hash_token(token: str) -> str:
 
 class Peer(Protocol):
     controls: bool
+    seat: str | None  # a student's seat (hands.py), None until one is taken
 
     def wake(self) -> None: ...
     def send_json(self, message: dict[str, Any]) -> None: ...
@@ -61,6 +63,7 @@ class Session:
         self.peers: set[Peer] = set()
         self._gone = asyncio.Event()  # a socket left (retire waits on it)
         self.room: tuple[str, str] | None = None  # (code, token hash) of the class room on it
+        self.hands = Hands()  # dials handed to students (handout.py)
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []
@@ -168,7 +171,7 @@ class Session:
             self.history.push_inverse(kind, key, inverse)
         else:
             self.history.push(kind, key, before)
-        self.changed(quick=kind == "set")
+        self.changed(quick=kind in ("set", "class"))
 
     def undo(self) -> None:
         level = self.history.pop()

@@ -44,6 +44,7 @@ class Peer:
     def __init__(self, ws: WebSocket, session: Session, settings: Settings) -> None:
         self.ws, self.session, self.settings = ws, session, settings
         self.controls = False
+        self.seat: str | None = None  # a student's anonymous seat (hands.py), once taken
         self._wake = asyncio.Event()  # a change or a reply to send
         self._reply = asyncio.Event()  # a reply: ends a wait for the next frame slot
         self._drained = asyncio.Event()  # the outbox is empty: the receiver may read on
@@ -96,14 +97,18 @@ class Peer:
         self._wake.set()
 
     # -- receiving ------------------------------------------------------------------------------
-    def _take_token(self) -> bool:
+    def _take_token(self, kind: object = None) -> bool:
+        """A token of this socket's budget and, for a student's turn, of their seat's."""
         now = time.monotonic()
         self._tokens = min(RATE_BURST, self._tokens + (now - self._refilled) * RATE_PER_SECOND)
         self._refilled = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return True
-        return False
+        if self._tokens < 1:
+            return False
+        if kind == "set" and self.seat and not self.controls and not self.session.hands.take(
+                self.seat):
+            return False
+        self._tokens -= 1
+        return True
 
     async def _handle(self, message: Any, request_type: str | None) -> None:
         self.session.last_active = time.monotonic()
@@ -116,7 +121,7 @@ class Peer:
             self.send_json(_error("the server could not carry out this message", request_type))
 
     async def _flush_sets(self) -> None:
-        while self._pending_sets and self._take_token():
+        while self._pending_sets and self._take_token("set"):
             key = next(iter(self._pending_sets))
             await self._handle(self._pending_sets.pop(key), "set")
 
@@ -149,7 +154,7 @@ class Peer:
             return self.send_json(_error("not JSON this server can read (nested too deep?)", None))
         kind = message.get("type") if isinstance(message, dict) else None
         request_type = kind if isinstance(kind, str) else None
-        if kind in ALWAYS_ALLOWED or self._take_token():
+        if kind in ALWAYS_ALLOWED or self._take_token(kind):
             return await self._handle(message, request_type)
         if kind == "set" and self._coalesce(message):
             return None

@@ -115,7 +115,8 @@ class Board:
                 m = await self.client.json()
                 if m == {"type": "control", "granted": True}:
                     return replies
-                if m.get("type") != "audience":   # how many watch: news, not a reply
+                # How many watch, who holds dials: news, not a reply.
+                if m.get("type") not in ("audience", "hands"):
                     replies.append(m)
 
         return self.loop.call(go())
@@ -256,6 +257,8 @@ WELL_TYPED: dict[str, st.SearchStrategy[Any]] = {
     "number?": st.one_of(st.none(), numbers), "bool": st.booleans(),
     "index": st.one_of(st.lists(st.integers(-2, 3), min_size=1, max_size=2),
                        st.lists(ints, min_size=1, max_size=2)),
+    "dials": st.lists(st.fixed_dictionaries({"name": names, "index": st.lists(
+        st.integers(-2, 3), min_size=1, max_size=2)}), max_size=4),
 }
 STRINGS: dict[str, st.SearchStrategy[str]] = {
     "name": names, "token": st.text(max_size=40),
@@ -264,6 +267,9 @@ STRINGS: dict[str, st.SearchStrategy[str]] = {
     # lesson ids: real ones (their steps then in and out of range), near misses, anything
     "id": st.sampled_from(["worked-example", "dial-board", "Worked-Example", ""])
     | st.text(max_size=30),
+    "seat": st.sampled_from(["s" * 16, "s" * 15, "s" * 65, "seat with spaces!!"])
+    | st.text(max_size=70),
+    "mode": st.sampled_from(["none", "neuron", "chosen", "everyone", "all", ""]),
 }
 
 
