@@ -100,8 +100,9 @@ class Lane:
         if not self.points or self.points[-1][0] != p[0]:
             self.points.append(p)
 
-    def run(self, until: int, clock: Callable[[], float]) -> None:
-        """Steps until `until` examples are spent, the budget is, or the learner diverged."""
+    def run(self, until: int, clock: Callable[[], float], end: float = math.inf) -> None:
+        """Steps until `until` examples are spent, the budget is, the learner diverged or the
+        clock passed `end`."""
         while not self.done and self.spent < until:
             if self.spent >= self.budget:  # spent to the last example: no step can follow
                 self.finish()
@@ -111,7 +112,8 @@ class Lane:
                 went = self._step()
             except DivergedError as exc:
                 self.diverged, went = str(exc), False
-            self.seconds += clock() - began
+            now = clock()
+            self.seconds += now - began
             if not went:
                 self.finish()
                 return
@@ -120,6 +122,8 @@ class Lane:
                 while self._next < len(ms) and spent >= ms[self._next]:
                     self._next += 1
                 self._point()
+            if now >= end:
+                return
 
     def finish(self) -> None:
         self.done = True
@@ -183,6 +187,9 @@ class PopulationLane(Lane):
         self._spent = 0
         self.parent = dict(start.params)
         self.parent_cost = self._evaluate(self.parent)  # the parent's own pass counts too
+        self._left = 0  # copies of this generation still to try
+        self._best: dict[str, Array] | None = None
+        self._best_cost = self.parent_cost
         self.points.append((0.0, self.parent_cost, 0.0))  # where every lane starts
 
     @property
@@ -214,18 +221,20 @@ class PopulationLane(Lane):
         return out
 
     def _step(self) -> bool:
-        if self._spent + self.k * self.n > self.budget:
-            return False
-        best, best_cost = None, self.parent_cost
-        for _ in range(self.k):
-            child = self._copy()
-            if not all(within_limit(v) for v in child.values()):
-                continue  # beyond the dials' limit: never evaluated, never kept
+        """One copy of the generation (a 625-input board's pass is too long to wait for k of
+        them between yields); after the k-th, the best is kept if it beats the parent."""
+        if self._left == 0:  # a new generation, only if all of it fits the budget
+            if self._spent + self.k * self.n > self.budget:
+                return False
+            self._best, self._best_cost, self._left = None, self.parent_cost, self.k
+        child = self._copy()
+        if all(within_limit(v) for v in child.values()):  # else never evaluated, never kept
             c = self._evaluate(child)
-            if c < best_cost:  # NaN never compares less: never kept
-                best, best_cost = child, c
-        if best is not None:
-            self.parent, self.parent_cost = best, best_cost
+            if c < self._best_cost:  # NaN never compares less: never kept
+                self._best, self._best_cost = child, c
+        self._left -= 1
+        if self._left == 0 and self._best is not None:
+            self.parent, self.parent_cost = self._best, self._best_cost
         return True
 
 
@@ -269,7 +278,7 @@ class Race:
         end = clock() + seconds
         while not self.done:
             lane = min((x for x in self.lanes if not x.done), key=lambda x: x.spent)
-            lane.run(lane.spent + self.chunk, clock)
+            lane.run(lane.spent + self.chunk, clock, end)
             if clock() >= end:
                 return
 

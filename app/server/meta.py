@@ -22,7 +22,7 @@ from dialboard.engine import (
 )
 from dialboard.engine.activations import ACTIVATIONS
 from dialboard.engine.losses import LOSSES
-from dialboard.server import i18n
+from dialboard.server import i18n, race
 
 router = APIRouter()
 Text = Callable[..., str]  # one language's strings: key, placeholders → words
@@ -128,6 +128,7 @@ def meta_document(lang: str | None = None) -> dict[str, Any]:
         "losses": [_loss(n, t) for n in LOSS_NAMES],
         "learners": [_learner(n, t) for n in LEARNER_NAMES],
         "settings": [_setting(s, t) for s in _SETTINGS],
+        "race": race.meta_entry(),
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dialboard.engine import ConfigError, DivergedError
+from dialboard.engine import LEARNER_NAMES, ConfigError, DivergedError
 from dialboard.server import handout
 from dialboard.server.hands import HandsError
 from dialboard.server.history import Inverse
@@ -19,7 +19,7 @@ from dialboard.server.session import Session
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
 SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved", "lesson",
-                                    "hands")
+                                    "hands", "race")
 
 
 class Rejected(Exception):
@@ -171,6 +171,16 @@ async def _lesson(s: Session, peer: Any, m: dict[str, Any]) -> None:
     s.show_lesson(lesson_id, step)
 
 
+async def _race(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    # Imported here: the race module refuses with this module's Rejected.
+    from dialboard.server import race
+
+    if m["type"] == "race_stop":
+        await race.stop(s, Rejected)
+    else:
+        await race.start(s, m, Rejected)
+
+
 def _not_busy(s: Session) -> None:
     if s.busy:
         raise Rejected("training is running; pause first")
@@ -205,6 +215,10 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "reset": Message({"seed": ("int", False)}, _reset),
     "example": Message({"index": ("int", True)}, _example),
     "lesson": Message({"id": ("str", False), "step": ("int", False)}, _lesson),
+    "race": Message({"budget": ("int", False), "population": ("int", False),
+                     "seed": ("int", False), **{n: ("number", False) for n in LEARNER_NAMES}},
+                    _race),
+    "race_stop": Message({}, _race),
     "seat": Message({"seat": ("str", True)}, handout.take_seat, needs_control=False),
     "hands": Message({"mode": ("str", False), "layer": ("int", False), "dials": ("dials", False),
                       "open": ("bool", False)}, handout.hand_out),

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialboard.engine import ConfigError
 from dialboard.server import protocol
 from dialboard.server.frames import FrameData
+from dialboard.server.race import joined as race_joined
 from dialboard.server.session import Session
 from dialboard.server.settings import Settings
 
@@ -283,6 +284,8 @@ async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> N
     peer.send_json(hello(session))
     if session.lesson is not None:  # a late joiner follows the lesson too
         peer.send_json(session.lesson)
+    if (race := race_joined(session)) is not None:  # and sees the race so far
+        peer.send_json(race)
     session.join(peer)
     tasks = [asyncio.create_task(peer.receive()), asyncio.create_task(peer.send())]
     try:
