@@ -27,3 +27,18 @@ export async function roomFor(id, token) {
 export function spaced(code) {
   return code ? `${code.slice(0, 3)} ${code.slice(3)}` : "";
 }
+
+/** This tab's seat: a random id kept for the tab's life (sessionStorage), sent by a student's
+ * socket so the dials the teacher handed it survive a reconnect and a board switch. It names
+ * nobody: the server shows only seat numbers. */
+export function seatId() {
+  const key = "dialboard-seat";
+  let seat = null;
+  try { seat = sessionStorage.getItem(key); } catch { /* storage blocked: a seat per page */ }
+  if (!seat || !/^[A-Za-z0-9_-]{16,64}$/.test(seat)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    seat = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    try { sessionStorage.setItem(key, seat); } catch { /* as above */ }
+  }
+  return seat;
+}

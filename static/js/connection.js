@@ -6,7 +6,7 @@ import { decodeSafetensors } from "./lib/safetensors.js";
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 
-export function createConnection({ sessionId, token, onHello, onFrame, onMessage, onStatus }) {
+export function createConnection({ sessionId, token, seat, onHello, onFrame, onMessage, onStatus }) {
   let ws = null;
   let attempts = 0;
   let closed = false;
@@ -28,6 +28,7 @@ export function createConnection({ sessionId, token, onHello, onFrame, onMessage
       onStatus({ state: "open", reconnected: everOpened });
       everOpened = true;
       if (token) sendNow({ type: "control", token });
+      else if (seat) sendNow({ type: "seat", seat });   // a student: the dials handed to this tab
     };
     ws.onmessage = (event) => receive(event.data);
     ws.onclose = () => scheduleReconnect();

@@ -20,7 +20,9 @@ import { createHelp } from "./views/help.js";
 import { createBoardFile } from "./views/boardfile.js";
 import { createLesson } from "./views/lesson.js";
 import { api, sessionLink } from "./session.js";
-import { roomFor } from "./classroom.js";
+import { roomFor, seatId } from "./classroom.js";
+import { createHands } from "./views/hands.js";
+import { createHandout } from "./views/handout.js";
 import { createLanguageMenu } from "./views/language.js";
 import { createMidi } from "./midi.js";
 import { t } from "./lib/i18n.js";
@@ -30,6 +32,7 @@ const watchId = query.get("watch");
 const roomCode = query.get("room");   // a student who joined a class: follow its room
 const store = {
   session: null, frame: null, settings: {}, points: null, divergence: null,
+  hands: null,  // the server's `hands`: a student's own dials, or the presenter's count
   presetId: query.get("preset") || (watchId || roomCode ? null : "xor"),
   room: null,   // the class room: {code, join_url, reachable, watching}, for presenter and student
   meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
@@ -48,6 +51,8 @@ const $ = (id) => document.getElementById(id);
 const actions = {
   set: (name, index, value) => { turning(name, index, pointerHeld || undefined); conn?.send({ type: "set", name, index, value }); },
   turnStart: (name, index) => turning(name, index, true),
+  // A student's turn of a dial the teacher handed them (the server checks it is theirs).
+  turnMine: (name, index, value) => { turning(name, index, undefined, true); conn?.send({ type: "set", name, index, value }); },
   turnEnd: () => { if (store.ui.turn) { store.ui.turn.holding = false; turning(store.ui.turn.name, store.ui.turn.index); } },
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
   select: (sel) => { store.ui.selected = sel; render(); },
@@ -91,7 +96,7 @@ const views = [status, board, createScreen($("screen")), transport, createPhaseP
 views.push(createBoardFile($("boardfile"), actions));
 views.push(createMidi($("midi"), actions));   // a MIDI controller's knobs and pads
 const lesson = createLesson($("lessons"), actions);
-views.push(lesson);
+views.push(lesson, createHands($("hands"), actions), createHandout($("handout"), actions));
 
 /** Next (a clicker's PageDown) while the board plays means "stop here", not an error. */
 function stepOrPause(msg) {
@@ -116,8 +121,8 @@ let turnTimer = 0;
 let pointerHeld = false;
 
 /** The screen answers a turn: main keeps the cost the turn began from and when it settles. */
-function turning(name, index, holding) {
-  if (store.ui.readOnly) return;
+function turning(name, index, holding, mine = false) {
+  if (store.ui.readOnly && !mine) return;
   clearTimeout(turnTimer);
   const t = store.ui.turn;
   if (!t || t.name !== name || String(t.index) !== String(index)) {
@@ -175,7 +180,8 @@ function connect(id, token) {
   store.points = null;
   store.ui.selected = null;
   store.ui.turn = null;
-  conn = createConnection({ sessionId: id, token, onHello, onFrame, onMessage, onStatus });
+  store.hands = null;
+  conn = createConnection({ sessionId: id, token, seat: token ? null : seatId(), onHello, onFrame, onMessage, onStatus });
   if (token) followWithRoom(id, token);
 }
 
@@ -224,6 +230,7 @@ function onMessage(msg) {
     return;
   }
   if (msg.type === "lesson") { lesson.follow(msg.id, msg.step); return; }
+  if (msg.type === "hands") { store.hands = msg; render(); return; }
   if (msg.type === "moved") {   // the teacher switched boards: the class follows
     if (store.room) store.room.session = msg.session;
     connect(msg.session, null);
