@@ -192,6 +192,8 @@ def test_a_large_dials_end_labels_never_run_together(new_page: Any, server: Any)
     type_value(page, "layers.0.weight", [0, 0], 15000)
     page.wait_for_function("() => Number(document.querySelector(\"[data-dial='0']\")"
                            ".getAttribute('aria-valuemax')) >= 15000")
+    # ... and drawn: a change of scale glides there over some frames.
+    page.wait_for_function("() => window.dialboard.view.scalesShown[0] >= 15000")
     page.mouse.move(5, 5)
     page.evaluate("window.dialboard.view.fit()")
     checked = 0
@@ -324,3 +326,42 @@ def test_a_drag_keeps_its_layers_scale_and_the_scale_comes_back(new_page: Any, s
         "([k, r]) => Number(document.querySelector(`[data-dial='${k}']`)"
         ".getAttribute('aria-valuemax')) === r",
         arg=[first[0], start[0]], timeout=TIMEOUT_MS)
+
+
+RECORD_SCALES = """() => {
+  window.__scales = [];
+  const sample = () => {
+    const s = window.dialboard?.view?.scalesShown;
+    if (s && s.length) window.__scales.push(s[0]);
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+}"""
+
+
+def glide(page: Any, target: float) -> list[float]:
+    """The first layer's drawn scale, frame by frame, from now until it shows `target`."""
+    page.evaluate("() => { window.__scales = []; }")
+    page.wait_for_function(
+        "t => window.__scales.length && window.__scales[window.__scales.length - 1] === t",
+        arg=target, timeout=TIMEOUT_MS)
+    got: list[float] = page.evaluate("window.__scales")
+    return got
+
+
+# 6b -----------------------------------------------------------------------------------------
+def test_a_change_of_scale_glides_from_one_number_to_the_next(new_page: Any, server: Any) -> None:
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    start = slider_max(page, 0)
+    page.evaluate(RECORD_SCALES)
+    type_value(page, "layers.0.weight", [0, 0], 4.2)   # past the scale: it grows to ±5
+    up = glide(page, 5.0)
+    way = [v for v in up if start < v < 5]
+    assert len(way) >= 5, f"no glide from ±{start} to ±5: {up}"
+    assert way == sorted(way), f"the glide went back and forth: {way}"
+    assert slider_max(page, 0) == 5   # what a screen reader hears is the scale itself
+    type_value(page, "layers.0.weight", [0, 0], 0.3)   # settled, the scale comes back down
+    down = glide(page, start)
+    way = [v for v in down if start < v < 5]
+    assert len(way) >= 5 and way == sorted(way, reverse=True), down

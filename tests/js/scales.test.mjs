@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createScales } from "../../static/js/board/scales.js";
+import { createScales, SCALE_STEPS } from "../../static/js/board/scales.js";
 
 // Two layers: dials 0–1 in layer 0, dial 2 in layer 1.
 const layout = { count: 3, groups: [{}, {}], layer: Uint8Array.from([0, 0, 1]) };
@@ -57,4 +57,47 @@ test("the arrow gain brings the largest arrow to about half its dial and stays p
   assert.equal(s.gain, 500);      // 0.375 of the dial: inside the band, the gain does not jump
   s.reset();
   assert.equal(s.gain, 1);
+});
+
+test("a change of scale glides there over SCALE_STEPS paints, every step between the two", () => {
+  const s = createScales();
+  s.update(layout, Float32Array.from([0.9, 0, 0.05]));
+  assert.deepEqual([...s.tick().shown], [1, 0.1]);   // a first scale is shown at once
+  s.update(layout, Float32Array.from([1.5, 0, 0.05]));
+  const seen = [];
+  for (let k = 0; k < SCALE_STEPS + 3; k++) {
+    const { shown, moving } = s.tick();
+    seen.push([shown[0], moving]);
+  }
+  const values = seen.map(([v]) => v);
+  assert.ok(values.slice(0, SCALE_STEPS - 1).every((v) => v > 1 && v < 2), values.join(" "));
+  for (let k = 1; k < values.length; k++) assert.ok(values[k] >= values[k - 1], "never back");
+  assert.equal(values[SCALE_STEPS - 1], 2);
+  assert.deepEqual(seen.map(([, m]) => m), seen.map((_, k) => k < SCALE_STEPS - 1));
+  assert.equal(s.shown[1], 0.1);   // the other layer never moved
+});
+
+test("a glide halfway goes geometrically; a new target glides on from where it is", () => {
+  const s = createScales();
+  s.update(layout, Float32Array.from([0.9, 0, 0]));
+  s.tick(4);
+  s.update(layout, Float32Array.from([3.5, 0, 0]));   // 1 → 5
+  s.tick(4);
+  const half = s.tick(4).shown[0];
+  assert.ok(Math.abs(half - Math.sqrt(5)) < 1e-9, half);   // ease(1/2) = 1/2: the geometric mean
+  s.update(layout, Float32Array.from([0.5, 0, 0]));   // back down to 1 before arriving
+  assert.equal(s.tick(4).shown[0] < half, true);
+  s.tick(4); s.tick(4);
+  assert.equal(s.tick(4).shown[0], 1);
+});
+
+test("a second paint in the same frame shows the same scales; reduced motion jumps at once", () => {
+  const s = createScales();
+  s.update(layout, Float32Array.from([0.9, 0, 0]));
+  s.tick();
+  s.update(layout, Float32Array.from([1.5, 0, 0]));
+  const a = s.tick().shown[0];
+  assert.equal(s.tick(SCALE_STEPS, false).shown[0], a);
+  s.update(layout, Float32Array.from([4, 0, 0]));
+  assert.equal(s.tick(0).shown[0], 5);
 });

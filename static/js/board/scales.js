@@ -6,19 +6,34 @@
 // fresh board would choose: a value must leave the scale to grow it but come 5% inside the
 // smaller one to shrink it, and a step, undo or reset that settles is never mid-gesture, so
 // a value near a boundary does not flicker between two scales.
+//
+// A change of scale is animated: the scale drawn (`shown`) glides from the old number to the
+// new one over SCALE_STEPS paints, geometrically, and every needle and the ±R label are drawn on the scale
+// of that moment, so each frame still reads true (value = needle's share × the label's R).
 
 import { niceCeil, niceFloor } from "../lib/format.js";
 
 const FIT = 1.05;   // the largest value fills at most 1/1.05 of a scale chosen for it
+export const SCALE_STEPS = 27;   // paints a change of scale glides over: 0.45 s at 60 Hz
+
+/** Ease in and out: 0 → 0, 1 → 1, gentle at both ends. */
+function ease(x) {
+  return x <= 0 ? 0 : x >= 1 ? 1 : x * x * (3 - 2 * x);
+}
 
 export function createScales() {
   let ranges = new Float64Array(0);
+  let shown = new Float64Array(0), from = new Float64Array(0), to = new Float64Array(0);
+  let done = new Float64Array(0);   // paints into each layer's glide
   let gain = 1;
 
   /** values: every dial; hold: the layer to leave as it is (−1: none); settled: may shrink. */
   function update(layout, values, { hold = -1, settled = true } = {}) {
     const L = layout.groups.length;
-    if (ranges.length !== L) ranges = new Float64Array(L);
+    if (ranges.length !== L) {
+      ranges = new Float64Array(L);
+      [shown, from, to, done] = [1, 2, 3, 4].map(() => new Float64Array(L));
+    }
     const max = new Float32Array(L);
     for (let k = 0; k < layout.count; k++) {
       const a = Math.abs(values[k]);
@@ -58,7 +73,30 @@ export function createScales() {
     return out;
   }
 
-  function reset() { ranges = new Float64Array(0); gain = 1; }
+  /**
+   * The scales to draw in this paint → {shown, moving}. A layer whose scale changed glides to
+   * it over `steps` paints (0: at once, for reduced motion; about SCALE_STEPS / 60 s at 60 Hz):
+   * counted in paints, not in time, so even a slow machine shows the way from one to the other.
+   * A layer's first scale is shown at once. `advance`: false for a second paint in the same
+   * animation frame, which shows the same scales.
+   */
+  function tick(steps = SCALE_STEPS, advance = true) {
+    let moving = false;
+    for (let l = 0; l < ranges.length; l++) {
+      const want = ranges[l];
+      if (!shown[l] || steps <= 0) { shown[l] = to[l] = want; continue; }
+      if (want !== to[l]) { from[l] = shown[l]; to[l] = want; done[l] = 0; }   // glide on from here
+      if (shown[l] === to[l]) continue;
+      if (advance) done[l] += 1;
+      const e = ease(done[l] / steps);
+      shown[l] = e >= 1 ? to[l] : from[l] * (to[l] / from[l]) ** e;
+      moving ||= e < 1;
+    }
+    return { shown, moving };
+  }
 
-  return { update, widen, arrows, reset, get gain() { return gain; }, get ranges() { return ranges; } };
+  function reset() { ranges = new Float64Array(0); shown = new Float64Array(0); gain = 1; }
+
+  return { update, widen, arrows, reset, tick, get gain() { return gain; }, get ranges() { return ranges; },
+    get shown() { return shown; } };
 }

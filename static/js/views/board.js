@@ -6,7 +6,7 @@
 import { layoutBoard } from "../board/layout.js";
 import { createPainter, lodOf, LOD_MIN_PX } from "../board/painter.js";
 import { createCamera } from "../board/camera.js";
-import { createScales } from "../board/scales.js";
+import { createScales, SCALE_STEPS } from "../board/scales.js";
 import { createAccess } from "../board/access.js";
 import { attachPointer } from "../board/interact.js";
 import { R_FACE } from "../board/faces.js";
@@ -50,7 +50,7 @@ export function createBoard(root, actions) {
   const b = {
     state: null, sessionKey: "", sessionId: null, layout: null, values: null, updates: null, has: null, arrows: null,
     locked: null, hover: -1, selected: -1, override: null, palette: null, themeKey: "",
-    size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false,
+    size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false, tickedAt: null,
   };
   const access = createAccess(root.querySelector(".board-access"), {
     focus: (k) => select(k),
@@ -80,7 +80,8 @@ export function createBoard(root, actions) {
   new ResizeObserver(() => { resize(); if (b.state) update(b.state); }).observe(stage);
 
   function isReadOnly() { return !b.state || b.state.ui.readOnly; }
-  function rangeOf(k) { return scales.ranges[b.layout.layer[k]] || 1; }
+  // A drag reads the scale drawn (mid-glide too), so the needle stays under the pointer.
+  function rangeOf(k) { const l = b.layout.layer[k]; return scales.shown[l] || scales.ranges[l] || 1; }
 
   function toBoard(clientX, clientY) {
     const r = canvas.getBoundingClientRect(), f = camera.fit;
@@ -216,7 +217,11 @@ export function createBoard(root, actions) {
     b.paintQueued = false;
     if (!b.layout || !b.palette) return;
     const t0 = performance.now();
-    const ranges = scales.ranges, f = camera.fit;
+    const steps = matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : SCALE_STEPS;
+    const frame = document.timeline.currentTime;   // the same for every paint of one frame
+    const { shown: ranges, moving } = scales.tick(steps, frame !== b.tickedAt);
+    b.tickedAt = frame;
+    const f = camera.fit;
     const lod = painter.paint({
       layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges,
       pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette,
@@ -227,8 +232,9 @@ export function createBoard(root, actions) {
     performance.measure("board-render", { start: t0, end: performance.now() });
     if (performance.getEntriesByName("board-render").length > 5000) performance.clearMeasures("board-render");
     if (lod !== b.lod) { b.lod = lod; root.dataset.lod = lod; }
-    access.sync(b.values, ranges, b.locked, dialBox);
+    access.sync(b.values, scales.ranges, b.locked, dialBox);
     followTip(`${f.ppu}|${f.ox}|${f.oy}|${b.size.w}|${b.size.h}`);
+    if (moving) requestPaint();   // a scale still gliding to its new number
   }
 
   /** After a zoom, pan or resize the tip goes with its dial, or away if the dial left the stage. */
@@ -296,6 +302,7 @@ export function createBoard(root, actions) {
     // pixel back); off by default, because a readback can cost a GPU canvas its acceleration.
     measureRaster: false,
     get zoom() { return camera.zoom; },
+    get scalesShown() { return Array.from(scales.shown); },   // test hook: the scales drawn now
   };
   Object.defineProperties(view, Object.getOwnPropertyDescriptors(testHooks(b, camera)));
 
