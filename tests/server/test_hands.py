@@ -4,6 +4,8 @@ student's rate."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 import secrets
 import time
 from typing import Any
@@ -123,22 +125,27 @@ def test_neurons_are_dealt_round_and_round_and_late_seats_get_the_next(live: Liv
     run(go())
 
 
-def test_the_class_turns_are_one_undo_level_and_undo_restores_them_exactly(live: Live) -> None:
+def test_thirty_students_turn_at_once_one_undo_level_restores_them_all(live: Live) -> None:
     async def go() -> None:
-        teacher, created, first = await opened(live, "xor")
+        teacher, created, first = await opened(live, "spiral")   # 105 dials: one each
         sid = created["id"]
-        phones = [await student(live, sid) for _ in range(3)]
+        phones = [await student(live, sid) for _ in range(30)]
         await teacher.send({"type": "hands", "mode": "everyone"})
         dials = [(await reply(p, "hands"))["dials"][0] for p, _ in phones]
+        assert len({dial_key(d) for d in dials}) == 30
         levels = int(first.meta["undo_levels"])
-        for k, ((p, _), d) in enumerate(zip(phones, dials, strict=True)):
-            await p.send({"type": "set", **d, "value": 0.25 * (k + 1)})
-            await reaches(live, sid, d, 0.25 * (k + 1))
+        values = [0.01 * (k + 1) for k in range(30)]
+        await asyncio.gather(*(p.send({"type": "set", **d, "value": v})
+                               for (p, _), d, v in zip(phones, dials, values, strict=True)))
+        for d, v in zip(dials, values, strict=True):
+            await reaches(live, sid, d, v)
         after = await settled(teacher, live, sid)
         assert int(after.meta["undo_levels"]) == levels + 1
         await teacher.send({"type": "undo"})
         back = await teacher.frame(undo_levels=str(levels))
-        for n in ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"):
+        names = [n for n in first.tensors if re.fullmatch(r"layers\.\d\.(weight|bias)", n)]
+        assert len(names) == 6
+        for n in names:
             np.testing.assert_array_equal(back[n], first[n])
 
     run(go())
