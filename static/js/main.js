@@ -19,13 +19,14 @@ import { createStatus } from "./views/status.js";
 import { createHelp } from "./views/help.js";
 import { createBoardFile } from "./views/boardfile.js";
 import { createLesson } from "./views/lesson.js";
+import { createRace } from "./views/race.js";
 import { api, sessionLink } from "./session.js";
 import { roomFor, seatId } from "./classroom.js";
 import { createHands } from "./views/hands.js";
 import { createHandout } from "./views/handout.js";
 import { createLanguageMenu } from "./views/language.js";
 import { createMidi } from "./midi.js";
-import { t } from "./lib/i18n.js";
+import { said, t } from "./lib/i18n.js";
 
 const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
@@ -97,6 +98,9 @@ views.push(createBoardFile($("boardfile"), actions));
 views.push(createMidi($("midi"), actions));   // a MIDI controller's knobs and pads
 const lesson = createLesson($("lessons"), actions);
 views.push(lesson, createHands($("hands"), actions), createHandout($("handout"), actions));
+// The learner race: its own section right below the transport (views/race.js).
+const race = createRace($("transport").insertAdjacentElement("afterend", document.createElement("div")), actions);
+views.push(race);
 
 /** Next (a clicker's PageDown) while the board plays means "stop here", not an error. */
 function stepOrPause(msg) {
@@ -221,7 +225,7 @@ function onFrame(decoded) {
 function onMessage(msg) {
   if (msg.type === "error" && msg.reason === "diverged") {
     // Shown until the next frame, whose `diverged` metadata then says it (undo clears it).
-    store.divergence = { message: msg.message, version: store.frame?.version };
+    store.divergence = { message: said(msg), version: store.frame?.version };
     render();
   }
   if (msg.type === "audience") {
@@ -230,6 +234,7 @@ function onMessage(msg) {
     return;
   }
   if (msg.type === "lesson") { lesson.follow(msg.id, msg.step); return; }
+  if (msg.type === "race") { race.follow(msg.race); return; }
   if (msg.type === "hands") { store.hands = msg; render(); return; }
   if (msg.type === "moved") {   // the teacher switched boards: the class follows
     if (store.room) store.room.session = msg.session;
@@ -237,7 +242,7 @@ function onMessage(msg) {
     status.toast(t("room.followed"), "notice");
     return;
   }
-  if (msg.type === "error") status.toast(msg.message || t("status.refused"));
+  if (msg.type === "error") status.toast(said(msg) || t("status.refused"));
   else if (msg.type === "control" && !msg.granted) {
     store.ui.readOnly = true;
     status.toast(t("status.lost_control"), "notice");

@@ -1,0 +1,72 @@
+// The race's data on the page (docs/protocol.md, server message `race`): the series each
+// lane has so far, the sentence naming the leader and the margin, and the chart's scales.
+// Pure functions: the view draws, these decide (tests/js/race.test.mjs).
+
+/** Points of each lane after a `race` message: a lane's series only grows, and a message
+ * carries its points from index `from` on (all of them for a page that just joined). */
+export function followRace(series, race) {
+  if (!race) return {};
+  const out = {};
+  for (const lane of race.lanes) {
+    const had = series[lane.learner] || [];
+    out[lane.learner] = had.slice(0, lane.from).concat(lane.points);
+  }
+  return out;
+}
+
+/** "Gradient descent reached 0.050 after 1,200 forward passes; trial and error is at 0.21
+ * after 2,000. Gradient descent was already below 0.21 after 40 forward passes."
+ * `title(learner)` names a learner, `t` is the strings table, `count` formats passes. */
+export function raceSentence(race, title, t, count, cost) {
+  const rows = race?.standings || [];
+  if (!rows.length) return "";
+  const [lead, ...rest] = rows;
+  const said = (row, key) => (row.diverged
+    ? t("race.diverged", { learner: title(row.learner), passes: count(row.passes) })
+    : t(key, { learner: title(row.learner), cost: cost(row.cost), passes: count(row.passes) }));
+  const parts = [said(lead, "race.lead"), ...rest.map((row) => said(row, "race.behind"))];
+  let text = upper(t("race.sentence", { parts: parts.join(t("race.separator")) }));
+  const m = race.margin;
+  if (m && !lead.diverged && rest.length && m.passes < lead.passes) {
+    text += " " + upper(t("race.margin", { leader: title(lead.learner), cost: cost(m.cost), passes: count(m.passes) }));
+  }
+  return text;
+}
+
+/** A sentence starts with a capital, whichever name comes first. */
+function upper(s) {
+  return s.charAt(0).toLocaleUpperCase() + s.slice(1);
+}
+
+/** Where the chart's axes run: x is forward passes (log, from the first point above 0) or
+ * wall seconds (linear); y is the cost (log when every cost is above 0). */
+export function raceScales(series, axis) {
+  const xs = [], ys = [];
+  const col = axis === "seconds" ? 2 : 0;
+  for (const points of Object.values(series)) {
+    for (const p of points) {
+      if (p[1] !== null) ys.push(p[1]);
+      if (axis === "seconds" || p[0] > 0) xs.push(p[col]);
+    }
+  }
+  if (!xs.length || !ys.length) return null;
+  const logX = axis !== "seconds";
+  const logY = Math.min(...ys) > 0;
+  const range = (values, log, fromZero) => {
+    let lo = fromZero ? 0 : Math.min(...values), hi = Math.max(...values);
+    if (log) { lo = Math.log10(lo); hi = Math.log10(hi); }
+    if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+    return [lo, hi];
+  };
+  return { col, logX, logY, x: range(xs, logX, !logX), y: range(ys, logY, false) };
+}
+
+/** A point of a lane at (x, y) in [0, 1]² of the plot, or null (log of 0). */
+export function place(scales, p) {
+  const xv = p[scales.col], yv = p[1];
+  if (yv === null || (scales.logX && !(xv > 0)) || (scales.logY && !(yv > 0))) return null;
+  const fx = scales.logX ? Math.log10(xv) : xv;
+  const fy = scales.logY ? Math.log10(yv) : yv;
+  const [x0, x1] = scales.x, [y0, y1] = scales.y;
+  return [(fx - x0) / (x1 - x0), (fy - y0) / (y1 - y0)];
+}

@@ -1,0 +1,47 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import "./strings.mjs";
+import { t } from "../../static/js/lib/i18n.js";
+import { followRace, place, raceScales, raceSentence } from "../../static/js/lib/race.js";
+
+const lane = (learner, from, points, passes = 0) => ({ learner, from, points, passes });
+
+test("a lane's series is its points up to `from`, then the message's", () => {
+  let s = followRace({}, { lanes: [lane("evolution", 0, [[0, 0.3, 0], [10, 0.2, 0.1]])] });
+  s = followRace(s, { lanes: [lane("evolution", 1, [[10, 0.2, 0.1], [20, 0.1, 0.2]])] });
+  assert.deepEqual(s.evolution.map((p) => p[0]), [0, 10, 20]);
+  s = followRace(s, { lanes: [lane("evolution", 0, [[0, 0.5, 0]])] });   // a new race
+  assert.deepEqual(s.evolution, [[0, 0.5, 0]]);
+  assert.deepEqual(followRace(s, null), {});
+});
+
+test("the sentence names the leader, everyone behind, and the margin in forward passes", () => {
+  const race = {
+    standings: [
+      { learner: "gradient_descent", cost: 0.05, passes: 1200, diverged: false },
+      { learner: "trial_and_error", cost: 0.21, passes: 50000, diverged: false },
+    ],
+    margin: { cost: 0.21, passes: 40 },
+  };
+  const title = (n) => n.replaceAll("_", " ");
+  const count = (n) => n.toLocaleString("en");
+  const text = raceSentence(race, title, t, count, String);
+  assert.equal(text, "Gradient descent reached 0.05 after 1,200 forward passes; trial and error is at "
+    + "0.21 after 50,000. Gradient descent was already below 0.21 after 40 forward passes.");
+  race.standings[1].diverged = true;
+  assert.match(raceSentence(race, title, t, count, String), /trial and error diverged after 50,000/);
+  assert.equal(raceSentence({ standings: [] }, title, t, count, String), "");
+});
+
+test("forward passes run on a log axis from the first point above 0; seconds from 0", () => {
+  const series = { a: [[0, 0.25, 0], [1, 0.2, 0.5], [1000, 0.01, 2]] };
+  const passes = raceScales(series, "passes");
+  assert.deepEqual(passes.x, [0, 3]);
+  assert.ok(passes.logX && passes.logY);
+  assert.equal(place(passes, [0, 0.25, 0]), null);   // log of 0: not drawn
+  assert.deepEqual(place(passes, [1000, 0.01, 2]), [1, 0]);
+  const seconds = raceScales(series, "seconds");
+  assert.deepEqual(seconds.x, [0, 2]);
+  assert.deepEqual(place(seconds, [0, 0.25, 0]), [0, 1]);
+  assert.equal(raceScales({}, "passes"), null);
+});
