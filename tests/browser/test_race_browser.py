@@ -41,8 +41,8 @@ def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
         p.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     sentence = page.text_content("[data-testid=race-sentence]")
     assert sentence == viewer.text_content("[data-testid=race-sentence]")
-    leader = page.evaluate("window.dialboard.state().meta.learners.map(l => l.title)")
-    assert any(sentence.lower().startswith(f"{title.lower()} reached ") for title in leader), sentence
+    titles = page.evaluate("window.dialboard.state().meta.learners.map(l => l.title)")
+    assert any(sentence.lower().startswith(f"{x.lower()} reached ") for x in titles), sentence
     assert sentence[0].isupper()
     assert "forward passes" in sentence
     legend = page.locator("[data-testid=race-legend] li")
