@@ -24,7 +24,7 @@ import numpy as np
 
 from dialboard.engine.config import LEARNER_NAMES, TrainConfig
 from dialboard.engine.datasets import Dataset
-from dialboard.engine.errors import DivergedError
+from dialboard.engine.errors import ConfigError, DivergedError
 from dialboard.engine.network import Architecture, Network, within_limit
 from dialboard.engine.trainer import Trainer
 
@@ -70,7 +70,7 @@ class Lane:
         self.n = int(start.data.x_train.shape[0])
         self.seconds = 0.0
         self.done = False
-        self.diverged: str | None = None
+        self.diverged: str | None = None  # why the lane ended before its budget, if it did
         self._marks, self._next = marks(budget), 0
         self.points: list[Point] = []
 
@@ -110,7 +110,7 @@ class Lane:
             began = clock()
             try:
                 went = self._step()
-            except DivergedError as exc:
+            except (DivergedError, ConfigError) as exc:  # ran away, or cannot step at all
                 self.diverged, went = str(exc), False
             now = clock()
             self.seconds += now - began

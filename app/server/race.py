@@ -12,6 +12,7 @@ to the dials it started from, exactly.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 import weakref
@@ -22,6 +23,7 @@ from dialboard.engine import LEARNER_NAMES
 from dialboard.engine.race import Lane, Race, Start
 from dialboard.server.session import IO_TURNS, SLICE_SECONDS, Session
 
+logger = logging.getLogger(__name__)
 BROADCAST_SECONDS = 0.2  # progress to the sockets at most this often
 # Limits of the settings, served by /api/meta (`meta_entry`) so the page keeps no copy.
 LIMITS: dict[str, tuple[int, int]] = {"budget": (1, 1_000_000), "population": (1, 100),
@@ -108,6 +110,8 @@ async def _run(s: Session, run: RaceRun) -> None:
                 _broadcast(s, run)
             for _ in range(IO_TURNS if s.peers else 1):
                 await asyncio.sleep(0)
+    except Exception:  # a defect of ours: the race ends where it is, the server goes on
+        logger.exception("the race on board %s failed", s.id)
     finally:  # the budget spent, or stopped (Pause, reset, the board closing)
         _finish(s, run)
 

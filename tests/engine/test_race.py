@@ -152,3 +152,13 @@ def test_a_diverging_learner_ends_its_lane_and_ranks_last() -> None:
     assert gd.diverged and gd.done and gd.spent < 200 * 24
     assert tae.spent == 200 * 24
     assert race.standings()[-1].learner == "gradient_descent"
+
+
+def test_a_learner_that_cannot_step_ends_its_lane_saying_why() -> None:
+    t = xor_trainer()
+    for name in t.arch.parameter_names:
+        t.set_locked(name, None, True)
+    race = run(Race(Start.of(t), {"gradient_descent": 1.0, "trial_and_error": 0.1}, 20))
+    gd, tae = race.lanes
+    assert tae.done and tae.diverged and "locked" in tae.diverged and tae.spent == 0
+    assert gd.diverged is None and gd.spent == 20 * 4
