@@ -217,7 +217,10 @@ export function createBoard(root, actions) {
     b.paintQueued = false;
     if (!b.layout || !b.palette) return;
     const t0 = performance.now();
-    const steps = matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : SCALE_STEPS;
+    // While training plays every needle moves anyway: a new scale is taken at once (a glide
+    // would redraw the cached faces every paint); between turns it glides.
+    const still = !b.state?.frame?.playing && !matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const steps = still ? SCALE_STEPS : 0;
     const frame = document.timeline.currentTime;   // the same for every paint of one frame
     const { shown: ranges, moving } = scales.tick(steps, frame !== b.tickedAt);
     b.tickedAt = frame;
