@@ -59,7 +59,7 @@ function receptiveGroup(nOut, { h, w }, names, cols) {
 
 /** Receptive fields in as many columns as make the tiles largest in the box (first group). */
 function bestReceptive(nOut, rf, names, before, box) {
-  let best = null, bestScale = -1;
+  let best = null, bestScale = -Infinity;
   for (let cols = 1; cols <= nOut; cols++) {
     const g = receptiveGroup(nOut, rf, names, cols);
     const extra = box ? box.width * 0.3 : 0;   // leave room for the narrow later layers

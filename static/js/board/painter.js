@@ -1,7 +1,8 @@
 // Paints the board at one of four levels of detail, chosen by the dial radius on screen:
 //   cells  (r < 3.2 px)  one coloured cell per dial, written straight into an ImageData
 //   ticks  (r < 6 px)    the same cells with a needle tick
-//   dials  (r < 28 px)   faces and scale ticks (cached), value arcs, needles, update arrows
+//   dials  (r < 28 px)   faces and scale ticks (cached), value arcs, needles, update arrows,
+//                        and a receptive field's faces tinted by value (tints.js)
 //   full                 the dials plus the ±R numbers under every dial and needle caps
 // Only dials on the stage are visited. The still parts come from one cached image: panels and
 // labels (faces.js) with the dial faces stamped from sprites (sprites.js), rebuilt when the
@@ -13,6 +14,7 @@ import { R_FACE, drawLate, drawPanels } from "./faces.js";
 import { writeCells } from "./cells.js";
 import { createSprites, dialRadius } from "./sprites.js";
 import { drawMarks } from "./marks.js";
+import { drawTints } from "./tints.js";
 
 export const LOD_MIN_PX = { cells: 0, ticks: 3.2, dials: 6, full: 28 };   // dial radius, CSS px
 
@@ -88,6 +90,7 @@ export function createPainter(canvas) {
     if (detailed) {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       ctx.drawImage(faces, 0, 0);
+      drawTints(ctx, p, p.r);
       drawMarks(ctx, p, p.r);
       boardTransform(ctx, p);
     } else {
