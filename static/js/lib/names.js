@@ -15,7 +15,8 @@ export function neuronLabel(k, j, sizes, classNames = []) {
   const last = sizes.length - 1;
   if (k === 0) return `x${sub(j + 1)}`;
   if (k === last) {
-    if (sizes[last] === 1) return t("names.out");
+    // One output over two classes (3 or 7): it says which class 1 means.
+    if (sizes[last] === 1) return classNames.length === 2 ? t("names.out_binary", { yes: classNames[1] }) : t("names.out");
     return classNames.length === sizes[last] ? t("names.out_class", { name: classNames[j] }) : `o${sub(j + 1)}`;
   }
   return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;

@@ -227,7 +227,8 @@ function renderOutputs(el, f, s) {
   for (let j = 0; j < n; j++) {
     const a = out[j], y = f.target?.[j];
     const pct = Math.max(0, Math.min(1, a)) * 100;
-    const name = n === 1 ? t("network.output") : escapeHtml(names[j] ?? `o${j + 1}`);
+    const name = n > 1 ? escapeHtml(names[j] ?? `o${j + 1}`) : names.length === 2
+      ? escapeHtml(t("network.output_binary", { yes: names[1], no: names[0] })) : t("network.output");
     rows.push(`<div class="out-row${y >= 0.5 ? " is-target" : ""}">
       <span class="out-name">${name}</span>
       <span class="out-bar"><i style="width:${pct.toFixed(1)}%"></i>${y === undefined ? "" : `<b style="left:${(Math.max(0, Math.min(1, y)) * 100).toFixed(1)}%" title="${t("network.target")}"></b>`}</span>
