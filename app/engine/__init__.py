@@ -3,7 +3,7 @@
 from dialboard.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from dialboard.engine.config import LEARNER_NAMES, LEARNER_SETTINGS, TrainConfig
 from dialboard.engine.datasets import DATASET_NAMES, Dataset, inline_dataset, load_dataset
-from dialboard.engine.errors import ConfigError, DivergedError
+from dialboard.engine.errors import ConfigError, DivergedError, Words, words
 from dialboard.engine.lookahead import NextUpdate, next_update
 from dialboard.engine.losses import LOSS_NAMES
 from dialboard.engine.network import Architecture, Network, bias_name, parse_name, weight_name
@@ -15,6 +15,6 @@ __all__ = [
     "OUTPUT_ACTIVATIONS",
     "Architecture", "ConfigError", "Context", "Dataset", "DivergedError", "Network",
     "NextUpdate", "Outcome", "Proposal", "Snapshot", "Trace",
-    "TrainConfig", "Trainer", "Work", "bias_name", "inline_dataset", "load_dataset",
-    "next_update", "parse_name", "weight_name",
+    "TrainConfig", "Trainer", "Words", "Work", "bias_name", "inline_dataset", "load_dataset",
+    "next_update", "parse_name", "weight_name", "words",
 ]

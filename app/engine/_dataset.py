@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dialboard.engine._toys import FloatArray, IntArray
-from dialboard.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError, Words, words
 
 MAX_TEST_FRACTION = 0.9
 BINARY = ("class 0", "class 1")
@@ -31,17 +31,17 @@ class Dataset:
         arrays = (self.x_train, self.y_train, self.x_test, self.y_test)
         for a in arrays:
             if a.dtype != np.float64 or a.ndim != 2 or not a.flags.c_contiguous:
-                raise ConfigError("dataset arrays must be 2-D, float64 and C-contiguous")
+                raise ConfigError("refusal.dataset.arrays_layout")
             if not np.isfinite(a).all():
-                raise ConfigError("dataset arrays must hold finite numbers only")
+                raise ConfigError("refusal.dataset.arrays_finite")
         if len(self.x_train) == 0 or len(self.x_train) != len(self.y_train):
-            raise ConfigError("training inputs and targets need the same, non-zero, row count")
+            raise ConfigError("refusal.dataset.train_rows")
         if len(self.x_test) != len(self.y_test):
-            raise ConfigError("test inputs and targets need the same row count")
+            raise ConfigError("refusal.dataset.test_rows")
         if self.x_test.shape[1] != self.n_in or self.y_test.shape[1] != self.n_out:
-            raise ConfigError("test arrays must have as many columns as the training arrays")
+            raise ConfigError("refusal.dataset.test_columns")
         if math.prod(self.input_shape) != self.n_in or self.task not in TASKS:
-            raise ConfigError(f"input_shape must multiply to n_in and task be one of {TASKS}")
+            raise ConfigError("refusal.dataset.shape_task", tasks=str(TASKS))
 
     @property
     def n_in(self) -> int:
@@ -52,17 +52,18 @@ class Dataset:
         return int(self.y_train.shape[1])
 
 
-def real_number(value: object, what: str, rule: str) -> float:
+def real_number(value: object, what: str, rule: Words) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{what} must be {rule}, got {value!r}")
+        raise ConfigError("refusal.must_be_got", what=what, rule=rule, value=repr(value))
     return float(value)
 
 
 def check_fraction(test_fraction: object) -> float:
-    rule = f"a number from 0 to {MAX_TEST_FRACTION}"
+    rule = words("refusal.rule.number_range", high=MAX_TEST_FRACTION)
     fraction = real_number(test_fraction, "test_fraction", rule)
     if not 0.0 <= fraction <= MAX_TEST_FRACTION:  # also false for NaN
-        raise ConfigError(f"test_fraction must be {rule}, got {test_fraction!r}")
+        raise ConfigError("refusal.must_be_got", what="test_fraction", rule=rule,
+                          value=repr(test_fraction))
     return fraction
 
 
@@ -76,7 +77,7 @@ def whole_number(value: object) -> int | None:
 def seeded_rng(seed: object) -> np.random.Generator:
     whole = whole_number(seed)
     if whole is None or whole < 0:
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+        raise ConfigError("refusal.seed_whole", value=repr(seed))
     return np.random.default_rng(whole)
 
 

@@ -25,10 +25,7 @@ def _digits_path() -> Path:
         path = Path(folder, "datasets", "data", "digits.csv.gz")
         if path.is_file():
             return path
-    raise ConfigError(
-        "the digits datasets read the 8x8 digits file that scikit-learn ships, and it was not "
-        "found: install scikit-learn (pip install scikit-learn)"
-    )
+    raise ConfigError("refusal.digits.missing")
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,7 +35,7 @@ def digits_raw() -> tuple[FloatArray, IntArray]:
     with gzip.open(path, "rt") as stream:
         table = np.loadtxt(stream, delimiter=",", dtype=np.float64, ndmin=2)
     if table.shape != (DIGITS_COUNT, 65) or not np.isin(table[:, 64], np.arange(10)).all():
-        raise ConfigError(f"{path} is not the expected 1797 rows of 64 pixels and a label 0-9")
+        raise ConfigError("refusal.digits.damaged", path=path)
     pixels, labels = table[:, :64].copy(), table[:, 64].astype(np.int64)
     pixels.setflags(write=False)
     labels.setflags(write=False)

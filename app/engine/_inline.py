@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from dialboard.engine._toys import FloatArray
-from dialboard.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError, Words, words
 
 MAX_INLINE_ROWS = 10_000
 MAX_INLINE_WIDTH = 1_000
@@ -29,9 +29,10 @@ __all__ = ["MAX_INLINE_ROWS", "MAX_INLINE_VALUES", "MAX_INLINE_WIDTH", "MAX_NAME
 
 def _check_element(value: object, where: str) -> None:
     if isinstance(value, (bool, np.bool_)):
-        raise ConfigError(f"{where} is a boolean; use 0 or 1 instead of false/true")
+        raise ConfigError("refusal.inline.boolean", where=where)
     if not isinstance(value, numbers.Real):
-        raise ConfigError(f"{where} is not a number (got {type(value).__name__} {value!r:.40})")
+        raise ConfigError("refusal.inline.not_number", where=where, kind=type(value).__name__,
+                          value=f"{value!r:.40}")
 
 
 def _float_or_inf(value: object) -> float:
@@ -52,14 +53,15 @@ def _row_values(row: list[object], i: int, what: str) -> FloatArray:
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         where = f"{what}[{i}][{int(bad[0])}]"
-        raise ConfigError(f"{where} is not finite (NaN, infinity or beyond float64)")
+        raise ConfigError("refusal.inline.not_finite", where=where)
     return values
 
 
 def _row(rows: list[object] | tuple[object, ...], i: int, what: str) -> list[object]:
     row = rows[i]
     if not isinstance(row, (list, tuple)):
-        raise ConfigError(f"{what}[{i}] must be a list of numbers, got {type(row).__name__}")
+        raise ConfigError("refusal.inline.row_not_list", where=f"{what}[{i}]",
+                          kind=type(row).__name__)
     return list(row)
 
 
@@ -69,51 +71,56 @@ def inline_array(value: object, what: str) -> FloatArray:
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
         kind = type(value).__name__
-        raise ConfigError(f"{what} must be a list of rows (lists of numbers), got {kind}")
+        raise ConfigError("refusal.inline.not_rows", what=what, kind=kind)
     if not value:
-        raise ConfigError(f"{what} has no rows; give at least one")
+        raise ConfigError("refusal.inline.no_rows", what=what)
     if len(value) > MAX_INLINE_ROWS:
-        raise ConfigError(f"{what} has {len(value)} rows; at most {MAX_INLINE_ROWS} are allowed")
+        raise ConfigError("refusal.inline.too_many_rows", what=what, count=len(value),
+                          limit=MAX_INLINE_ROWS)
     width = len(_row(value, 0, what))
     if width == 0:
-        raise ConfigError(f"{what} rows are empty; each row needs at least one number")
+        raise ConfigError("refusal.inline.empty_rows", what=what)
     if width > MAX_INLINE_WIDTH:
-        raise ConfigError(f"{what} rows have {width} values; at most {MAX_INLINE_WIDTH} allowed")
+        raise ConfigError("refusal.inline.too_wide", what=what, width=width,
+                          limit=MAX_INLINE_WIDTH)
     if len(value) * width > MAX_INLINE_VALUES:
         total = len(value) * width
-        raise ConfigError(f"{what} has {total} values in all; at most {MAX_INLINE_VALUES} allowed")
+        raise ConfigError("refusal.inline.too_many_values", what=what, total=total,
+                          limit=MAX_INLINE_VALUES)
     out = np.empty((len(value), width), dtype=np.float64)
     for i in range(len(value)):
         row = _row(value, i, what)
         if len(row) != width:
-            raise ConfigError(f"row {i} of {what} has {len(row)} values, row 0 has {width}")
+            raise ConfigError("refusal.inline.ragged", row=i, what=what, count=len(row),
+                              width=width)
         out[i] = _row_values(row, i, what)
     return out
 
 
-def name_problem(name: str) -> str | None:
+def name_problem(name: str) -> Words | None:
     """Why `name` cannot label an output or a column, in words; None when it can."""
     if not name.strip() or len(name) > MAX_NAME_CHARS:
-        return f"must be 1 to {MAX_NAME_CHARS} characters"
+        return words("refusal.name.length", limit=MAX_NAME_CHARS)
     # Names are shown in the page's text; markup and control characters never belong there.
     if any(ch in "<>" or not ch.isprintable() for ch in name):
-        return "must not hold < > or control characters"
+        return words("refusal.name.characters")
     return None
 
 
 def check_names(value: object, what: str, count: int) -> tuple[str, ...]:
     """`count` distinct, non-empty names of at most MAX_NAME_CHARS characters each."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{what} must be a list of names (strings)")
+        raise ConfigError("refusal.names.not_list", what=what)
     if len(value) != count:
-        raise ConfigError(f"{what} has {len(value)} names; the data needs {count}")
+        raise ConfigError("refusal.names.count", what=what, count=len(value), needed=count)
     for k, name in enumerate(value):
         problem = name_problem(name)
         if problem:
-            raise ConfigError(f"{what}[{k}] {problem}, got {name!r:.80}")
+            raise ConfigError("refusal.names.bad", where=f"{what}[{k}]", problem=problem,
+                              name=f"{name!r:.80}")
     if len(set(value)) != len(value):
         twice = next(v for v in value if value.count(v) > 1)
-        raise ConfigError(f"{what} names {twice!r} twice; every name must differ")
+        raise ConfigError("refusal.names.twice", what=what, name=repr(twice))
     return tuple(value)
 
 
@@ -121,7 +128,7 @@ def scale_inputs(x_train: FloatArray, x_test: FloatArray,
                  scaling: object) -> tuple[FloatArray, FloatArray]:
     """Both parts scaled by statistics of the training part (one per column)."""
     if not isinstance(scaling, str) or scaling not in SCALINGS:
-        raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r:.40}")
+        raise ConfigError("refusal.scaling", known=", ".join(SCALINGS), value=f"{scaling!r:.40}")
     if scaling == "none":
         return x_train, x_test
     if scaling == "standardise":
@@ -141,7 +148,7 @@ def data_origin(columns: object, n_in: int) -> str:
     if columns is None:
         return "Inline data"
     if not isinstance(columns, dict) or set(columns) != {"inputs", "target"}:
-        raise ConfigError('columns must be {"inputs": [names], "target": name}')
+        raise ConfigError("refusal.columns_shape")
     inputs = check_names(columns["inputs"], "columns.inputs", n_in)
     (target,) = check_names([columns["target"]], "columns.target", 1)
     shown = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")

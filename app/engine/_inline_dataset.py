@@ -34,15 +34,12 @@ def inline_dataset(
     x = inline_array(inputs, "inputs")
     y = inline_array(targets, "targets")
     if len(x) != len(y):
-        raise ConfigError(
-            f"inputs has {len(x)} rows but targets has {len(y)}; "
-            "each input row needs one target row"
-        )
+        raise ConfigError("refusal.inline.row_counts", inputs=len(x), targets=len(y))
     fraction = check_fraction(test_fraction)
     task, names, strata = _infer_task(y)
     if class_names is not None:
         if task != "classification":
-            raise ConfigError("class_names fits only targets that are 0/1 or one-hot rows")
+            raise ConfigError("refusal.inline.class_names")
         names = check_names(class_names, "class_names", len(names))
     x_train, y_train, x_test, y_test = stratified_split(x, y, strata, fraction, seeded_rng(seed))
     x_train, x_test = scale_inputs(x_train, x_test, scaling)

@@ -58,7 +58,7 @@ def _identity(z: Array) -> Array:
 
 
 def _not_elementwise(z: Array, a: Array) -> Array:
-    raise ConfigError("softmax has no elementwise derivative; use losses.output_delta")
+    raise ConfigError("refusal.softmax_derivative")
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -79,5 +79,6 @@ def get_activation(name: str, *, output: bool) -> Activation:
     allowed = OUTPUT_ACTIVATIONS if output else HIDDEN_ACTIVATIONS
     if name not in allowed:
         which = "output_activation" if output else "activation"
-        raise ConfigError(f"{which} {name!r} is unknown; choose one of {', '.join(allowed)}")
+        raise ConfigError("refusal.unknown_choice", which=which, name=repr(name),
+                          known=", ".join(allowed))
     return ACTIVATIONS[name]

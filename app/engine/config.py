@@ -26,17 +26,18 @@ def _finite(value: object) -> TypeGuard[int | float]:
 
 def _positive(name: str, value: object) -> float:
     if not _finite(value):
-        raise ConfigError(f"{name} must be a finite number, not {value!r:.40}")
+        raise ConfigError("refusal.setting.finite", name=name, value=f"{value!r:.40}")
     if value <= 0:
-        raise ConfigError(f"{name} must be greater than 0, not {value!r}")
+        raise ConfigError("refusal.setting.positive", name=name, value=repr(value))
     return float(value)
 
 
 def _in_range(name: str, value: object, low: float, high: float) -> float:
     if not _finite(value):
-        raise ConfigError(f"{name} must be a finite number, not {value!r:.40}")
+        raise ConfigError("refusal.setting.finite", name=name, value=f"{value!r:.40}")
     if not low <= value < high:
-        raise ConfigError(f"{name} must be at least {low} and below {high}, not {value!r}")
+        raise ConfigError("refusal.setting.range", name=name, low=low, high=high,
+                          value=repr(value))
     return float(value)
 
 
@@ -65,15 +66,15 @@ class TrainConfig:
         _in_range("weight_decay", self.weight_decay, 0.0, math.inf)
         b = self.batch_size
         if b is not None and (isinstance(b, bool) or not isinstance(b, int) or b < 1):
-            raise ConfigError(f"batch_size must be a whole number ≥ 1 or null, not {b!r}")
+            raise ConfigError("refusal.setting.batch_size", value=repr(b))
         if self.learner not in LEARNER_NAMES:
-            raise ConfigError(
-                f"learner {self.learner!r} is unknown; choose one of {', '.join(LEARNER_NAMES)}"
-            )
+            raise ConfigError("refusal.learner.unknown", name=repr(self.learner),
+                              known=", ".join(LEARNER_NAMES))
 
     def updated(self, **changes: object) -> "TrainConfig":
         known = {f.name for f in fields(self)}
         for key in changes:
             if key not in known:
-                raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
+                raise ConfigError("refusal.setting.unknown", name=repr(key),
+                                  known=", ".join(sorted(known)))
         return replace(self, **changes)  # type: ignore[arg-type]

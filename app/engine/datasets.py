@@ -24,7 +24,7 @@ from dialboard.engine._dataset import (
 from dialboard.engine._digits import DIGITS_COUNT, digit_rows, resample_matrix
 from dialboard.engine._inline_dataset import inline_dataset
 from dialboard.engine._toys import FloatArray, IntArray
-from dialboard.engine.errors import ConfigError
+from dialboard.engine.errors import ConfigError, words
 
 MAX_NOISE = 1.0
 TOY_SAMPLES = (10, 10_000)  # inclusive n_samples range for the generated datasets
@@ -176,7 +176,8 @@ DATASET_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 def _spec(name: object) -> _Spec:
     if not isinstance(name, str) or name not in _BY_NAME:
-        raise ConfigError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASET_NAMES)}")
+        raise ConfigError("refusal.dataset.unknown", name=repr(name),
+                          known=", ".join(DATASET_NAMES))
     return _BY_NAME[name]
 
 
@@ -184,28 +185,26 @@ def _resolve_noise(spec: _Spec, noise: object) -> float:
     if noise is None:
         return 0.0 if spec.noise is None else spec.noise
     if spec.noise is None:
-        raise ConfigError(f"dataset {spec.name!r} has no noise setting; leave noise as None")
-    rule = f"a finite number from 0 to {MAX_NOISE}"
+        raise ConfigError("refusal.dataset.no_noise", name=repr(spec.name))
+    rule = words("refusal.rule.finite_range", high=MAX_NOISE)
     value = real_number(noise, "noise", rule)
     if not 0.0 <= value <= MAX_NOISE:
-        raise ConfigError(f"noise must be {rule}, got {noise!r}")
+        raise ConfigError("refusal.must_be_got", what="noise", rule=rule, value=repr(noise))
     return value
 
 
 def _resolve_samples(spec: _Spec, n_samples: object) -> int:
     if spec.n_samples is None:
         if n_samples is not None:
-            raise ConfigError(f"dataset {spec.name!r} has a fixed size; leave n_samples as None")
+            raise ConfigError("refusal.dataset.fixed_size", name=repr(spec.name))
         return 0
     if n_samples is None:
         return spec.n_samples
     low, high = spec.samples_range
     count = whole_number(n_samples)
     if count is None or not low <= count <= high:
-        raise ConfigError(
-            f"n_samples for {spec.name!r} must be a whole number from {low} to {high}, "
-            f"got {n_samples!r}"
-        )
+        raise ConfigError("refusal.dataset.samples", name=repr(spec.name), low=low, high=high,
+                          value=repr(n_samples))
     return count
 
 

@@ -260,7 +260,7 @@ class TrialAndError(_TryAndKeep):
             idx = np.unravel_index(int(self._dial_flat[k]), self.arch.shape(name))
             if locks is None or not locks[name][idx]:
                 return name, tuple(int(i) for i in idx), skip
-        raise ConfigError("every dial is locked; unlock one so trial and error can turn it")
+        raise ConfigError("refusal.all_locked")
 
     def nudge(self, ctx: Context) -> Outcome:
         name, idx, skip = self.pick(dict(ctx.locks))
@@ -298,4 +298,4 @@ def make_learner(name: str, arch: Architecture, params: dict[str, Array]) -> Lea
         return TrialAndError(arch, params)
     if name in LEARNERS:
         return LEARNERS[name](arch)  # type: ignore[call-arg]
-    raise ConfigError(f"learner {name!r} is unknown; choose one of {', '.join(LEARNER_NAMES)}")
+    raise ConfigError("refusal.learner.unknown", name=repr(name), known=", ".join(LEARNER_NAMES))

@@ -32,7 +32,7 @@ def next_update(t: Trainer) -> NextUpdate:
         try:
             t.step()
         except (DivergedError, ConfigError) as exc:
-            return NextUpdate(learner, None, refused=str(exc))
+            return NextUpdate(learner, None, refused=exc.words)
         return step_taken(t, before)
 
 

@@ -74,13 +74,11 @@ LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
 
 def get_loss(name: str, output_activation: str) -> Loss:
     if name not in LOSSES:
-        raise ConfigError(f"loss {name!r} is unknown; choose one of {', '.join(LOSSES)}")
+        raise ConfigError("refusal.loss.unknown", name=repr(name), known=", ".join(LOSSES))
     loss = LOSSES[name]
     if output_activation not in loss.outputs:
-        raise ConfigError(
-            f"loss {name!r} needs output_activation {' or '.join(loss.outputs)}, "
-            f"not {output_activation!r}"
-        )
+        raise ConfigError("refusal.loss.output", name=repr(name), outputs=" or ".join(loss.outputs),
+                          value=repr(output_activation))
     return loss
 
 

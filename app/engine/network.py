@@ -58,7 +58,7 @@ def parse_name(name: str, n_layers: int) -> tuple[int, str]:
             return int(digits), parts[2]
     last = f"layers.{n_layers - 1}.weight|bias"
     names = last if n_layers == 1 else f"layers.0.weight|bias … {last}"
-    raise ConfigError(f"unknown parameter {name!r:.60}; this network has {names}")
+    raise ConfigError("refusal.parameter.unknown", name=f"{name!r:.60}", names=names)
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,13 @@ class Architecture:
     def __post_init__(self) -> None:
         sizes = self.layers
         if len(sizes) < 2:
-            raise ConfigError("layers needs at least an input and an output size, e.g. [2, 2, 1]")
+            raise ConfigError("refusal.layers.too_few")
         if len(sizes) > MAX_LAYERS + 1:
-            raise ConfigError(f"layers lists {len(sizes)} sizes; at most {MAX_LAYERS + 1} "
-                              f"({MAX_LAYERS} layers of dials) are allowed")
+            raise ConfigError("refusal.layers.too_many", count=len(sizes), limit=MAX_LAYERS + 1,
+                              layers=MAX_LAYERS)
         for i, s in enumerate(sizes):
             if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 1:
-                raise ConfigError(f"layers[{i}] is {s!r}; every layer needs a whole number ≥ 1")
+                raise ConfigError("refusal.layers.size", i=i, value=repr(s))
         get_activation(self.activation, output=False)
         get_loss(self.loss, get_activation(self.output_activation, output=True).name)
 
@@ -99,10 +99,11 @@ class Architecture:
         """A validated index into parameter `name`; a clear error otherwise."""
         shape = self.shape(name)
         if not isinstance(index, list | tuple) or len(index) != len(shape):
-            raise ConfigError(f"index for {name} needs {len(shape)} whole numbers, got {index!r}")
+            raise ConfigError("refusal.index.length", name=name, count=len(shape),
+                              value=repr(index))
         for k, (i, n) in enumerate(zip(index, shape, strict=True)):
             if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
-                raise ConfigError(f"index[{k}] of {name} must be 0 … {n - 1}, got {i!r}")
+                raise ConfigError("refusal.index.range", k=k, name=name, last=n - 1, value=repr(i))
         return tuple(index)
 
     @property
@@ -213,12 +214,13 @@ def check_params(arch: Architecture, values: dict[str, object]) -> dict[str, Arr
         try:
             arr = np.array(value, dtype=np.float64)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise ConfigError(f"{name} must be numbers: {exc}") from None
+            raise ConfigError("refusal.params.numbers", name=name, detail=exc) from None
         if arr.shape != shape:
-            raise ConfigError(f"{name} has shape {list(arr.shape)}, expected {list(shape)}")
+            raise ConfigError("refusal.params.shape", name=name, shape=list(arr.shape),
+                              expected=list(shape))
         if not np.isfinite(arr).all():
-            raise ConfigError(f"{name} contains NaN or infinity")
+            raise ConfigError("refusal.params.finite", name=name)
         if not within_limit(arr):
-            raise ConfigError(f"{name} has values beyond ±{PARAMETER_LIMIT:g}")
+            raise ConfigError("refusal.params.limit", name=name, limit=f"{PARAMETER_LIMIT:g}")
         out[name] = arr
     return out

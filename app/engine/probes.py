@@ -36,9 +36,9 @@ def dial_scale(net: Network, layer: int) -> float:
 
 def sweep_values(lo: float, hi: float, points: int) -> Array:
     if not 2 <= points <= MAX_POINTS:
-        raise ConfigError(f"points must be 2 … {MAX_POINTS}, not {points}")
+        raise ConfigError("refusal.probe.points", limit=MAX_POINTS, points=points)
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-        raise ConfigError(f"the range needs finite lo < hi, not lo={lo!r}, hi={hi!r}")
+        raise ConfigError("refusal.probe.range", lo=repr(lo), hi=repr(hi))
     return np.linspace(lo, hi, points)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from dialboard.engine.config import TrainConfig
 from dialboard.engine.datasets import Dataset
-from dialboard.engine.errors import ConfigError, DivergedError
+from dialboard.engine.errors import ConfigError, DivergedError, Words, words
 from dialboard.engine.learners import NOTHING, Learner, make_learner
 from dialboard.engine.network import (
     PARAMETER_LIMIT,
@@ -52,9 +52,8 @@ class Trainer:
     def __post_init__(self) -> None:
         if self.data.n_in != self.arch.layers[0] or self.data.n_out != self.arch.layers[-1]:
             raise ConfigError(
-                f"dataset {self.data.name!r} has {self.data.n_in} inputs and {self.data.n_out} "
-                f"outputs, but layers is {list(self.arch.layers)}; make layers start with "
-                f"{self.data.n_in} and end with {self.data.n_out}"
+                "refusal.layers.fit_data", name=repr(self.data.name), n_in=self.data.n_in,
+                n_out=self.data.n_out, layers=list(self.arch.layers)
             )
         self._given = check_params(self.arch, self.init or {})
         names = self.arch.parameter_names
@@ -77,7 +76,7 @@ class Trainer:
         self.pos = 0
         self.last_phase = "idle"
         self.work = Work()
-        self.diverged: str | None = None
+        self.diverged: Words | None = None  # why, in words, once the cost or a dial ran away
         self.run_start_cost: float | None = None  # cost when training last began
         self._tentative: Tentative | None = None
         self.learner: Learner = make_learner(self.config.learner, self.arch, params)
@@ -102,8 +101,10 @@ class Trainer:
         self.locks, self._free = dict(snap.locks), {}
         self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
-        self.last_phase, self.diverged, self._tentative = (snap.last_phase, snap.diverged,
-                                                           snap.tentative)
+        self.last_phase, self._tentative = snap.last_phase, snap.tentative
+        why = snap.diverged  # a stored board's is plain English: said as it was kept
+        self.diverged = why if why is None or isinstance(why, Words) else words(
+            "refusal.as_said", text=why)
         if self.learner.name != snap.config.learner:
             self.learner = make_learner(snap.config.learner, self.arch, snap.params)
         self.learner.load(snap.learner_state)
@@ -137,9 +138,10 @@ class Trainer:
         """Turn one dial by hand. Locks stop learners, not people."""
         idx = self.index_of(name, index)
         if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-            raise ConfigError(f"value for {name}{list(idx)} must be a finite number, not {value!r}")
+            raise ConfigError("refusal.value.finite", dial=f"{name}{list(idx)}", value=repr(value))
         if not within_limit(value):
-            raise ConfigError(f"value for {name}{list(idx)} must be within ±{PARAMETER_LIMIT:g}")
+            raise ConfigError("refusal.value.limit", dial=f"{name}{list(idx)}",
+                              limit=f"{PARAMETER_LIMIT:g}")
         self._abandon_step()  # before the change: abandoning may take back a trial turn
         self._human_change()
         self._set_element(name, idx, float(value))
@@ -167,7 +169,7 @@ class Trainer:
     def set_lock_mask(self, name: str, mask: Array) -> None:
         """Every lock of one tensor at once (undo of a lock): `mask` True where locked."""
         if mask.shape != self.arch.shape(name):
-            raise ConfigError(f"a lock mask for {name} must have shape {self.arch.shape(name)}")
+            raise ConfigError("refusal.lock_mask", name=name, shape=self.arch.shape(name))
         self.locks[name] = mask.astype(bool)
         self._free.pop(name, None)
 
@@ -183,10 +185,7 @@ class Trainer:
         new = self.config.updated(**changes)
         n = self.data.x_train.shape[0]
         if new.batch_size is not None and new.batch_size > n:
-            raise ConfigError(
-                f"batch_size {new.batch_size} is more than the {n} training examples; "
-                "use null for the full batch"
-            )
+            raise ConfigError("refusal.batch_too_big", size=new.batch_size, count=n)
         if new.learner != self.config.learner:
             self._abandon_step()
             self.learner = make_learner(new.learner, self.arch, self.net.params)
@@ -292,7 +291,8 @@ class Trainer:
                 d = d * free
             q = params[name] + d
             if not (np.vdot(q, q) <= LIMIT_SQUARED or within_limit(q)):  # its quick test inline
-                self.diverge(f"the update would push {name} beyond ±{PARAMETER_LIMIT:g}")
+                self.diverge(words("refusal.why.update", name=name,
+                                   limit=f"{PARAMETER_LIMIT:g}"))
                 return  # nothing of a refused update is kept, momentum included
             new[name], applied[name] = q, d
         if p.tentative:
@@ -313,21 +313,19 @@ class Trainer:
 
     def _check_cost(self, batch_cost: float) -> None:
         if not math.isfinite(batch_cost):
-            self.diverge(f"the batch cost is {batch_cost}")
+            self.diverge(words("refusal.why.batch_cost", cost=batch_cost))
             return
         if self.run_start_cost is None:
             self.run_start_cost = self.screen.cost()
         start = self.run_start_cost
         bound = max(RUNAWAY_FACTOR * start, start + RUNAWAY_MARGIN)
         if batch_cost > bound and (full := self.screen.cost()) > bound:
-            self.diverge(f"the cost ran away: {full:.6g} over the training set, more than "
-                         f"{RUNAWAY_FACTOR:g}× the {start:.4g} this run started from")
+            self.diverge(words("refusal.why.runaway", cost=f"{full:.6g}",
+                               factor=f"{RUNAWAY_FACTOR:g}", start=f"{start:.4g}"))
 
-    def diverge(self, why: str) -> None:
-        self.diverged = (
-            f"training diverged at step {self.step_count + 1}: {why}. Lower the learning rate "
-            f"(now {self.config.learning_rate:g}) or step size, then undo or reset"
-        )
+    def diverge(self, why: Words) -> None:
+        self.diverged = words("refusal.diverged", step=self.step_count + 1, why=why,
+                              rate=f"{self.config.learning_rate:g}")
 
     @contextlib.contextmanager
     def trying(self) -> Iterator[None]:
@@ -347,7 +345,7 @@ class Trainer:
     def cost(self) -> float:
         c = self.screen.cost()
         if not np.isfinite(c) and not self.diverged:
-            self.diverge(f"the cost over the training set is {c}")
+            self.diverge(words("refusal.why.cost", cost=c))
         return c
 
     def gradient(self) -> dict[str, Array]:

@@ -20,12 +20,14 @@ from dialboard.server import (
     lessons_api,
     meta,
     probes_api,
+    refusals,
     rest,
     rooms_api,
     ws,
 )
 from dialboard.server.assets import static_dir, templates_dir
 from dialboard.server.hosts import HostCheck, default_hosts
+from dialboard.server.refusals import said
 from dialboard.server.registry import Registry
 from dialboard.server.settings import Settings
 from dialboard.server.storage import Store, open_store
@@ -72,7 +74,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body"))
-        return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid request')}"}, 422)
+        why = said("refusal.request_field", where=where, detail=first.get("msg", "invalid"))
+        return JSONResponse(refusals.body(why), 422)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                                     **i18n.page_context(request.query_params.get("lang"))}
         )
 
+    refusals.install(app)
     app.include_router(rest.router)
     app.include_router(meta.router)
     app.include_router(probes_api.router)

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from dialboard.engine import Architecture, ConfigError, Trainer, bias_name, weight_name
+from dialboard.engine.errors import Words
+from dialboard.server.refusals import Refused, said
 from dialboard.server.safetensors_io import DTYPES, DecodeError, decode, encode
 
 Array = np.ndarray
@@ -37,7 +39,7 @@ TORCH_MODULES: dict[str, str] = {
 MEANING = ("activation", "output_activation", "loss")
 
 
-class BoardFileError(ValueError):
+class BoardFileError(Refused):
     """The file cannot be used, in words naming the tensor or metadata field at fault."""
 
 
@@ -126,26 +128,25 @@ def read(blob: bytes) -> BoardFile:
     try:
         tensors, meta = decode(blob)
     except DecodeError as exc:
-        raise BoardFileError(f"not a board file: {exc}") from None
+        raise BoardFileError("refusal.boardfile.not_board", why=exc.words) from None
     version = meta.get("dialboard", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        raise BoardFileError(f"metadata 'dialboard': board file version {version!r:.20} is not "
-                             f"one this server reads (version {FORMAT_VERSION})")
+        raise BoardFileError("refusal.boardfile.version", version=f"{version!r:.20}",
+                             ours=FORMAT_VERSION)
     config = None
     if "config" in meta:
         try:
             config = json.loads(meta["config"])
         except (ValueError, RecursionError):
-            raise BoardFileError("metadata 'config' is not JSON; it should be the board's "
-                                 "session config") from None
+            raise BoardFileError("refusal.boardfile.config_json") from None
         if not isinstance(config, dict):
-            raise BoardFileError("metadata 'config' must be a JSON object (a session config)")
+            raise BoardFileError("refusal.boardfile.config_object")
     for name, a in tensors.items():
         if a.dtype.kind != "f":
-            raise BoardFileError(f"tensor {name!r} is {DTYPES[a.dtype.name]}; parameters must "
-                                 "be floats (F16, F32 or F64)")
+            raise BoardFileError("refusal.boardfile.dtype", name=repr(name),
+                                 dtype=DTYPES[a.dtype.name])
     if not tensors:
-        raise BoardFileError("the file holds no tensors")
+        raise BoardFileError("refusal.boardfile.empty")
     return BoardFile(tensors, config, meta)
 
 
@@ -154,22 +155,21 @@ def fit(tensors: Mapping[str, Array], layers: tuple[int, ...] | list[int]) -> di
     BoardFileError naming every tensor that is missing, extra or of the wrong shape."""
     ours = torch_names(layers)
     arch = Architecture(tuple(layers))
-    problems: list[str] = []
+    problems: list[Words] = []
     for name, theirs in ours.items():
         want = list(arch.shape(name))
         if theirs not in tensors:
-            problems.append(f"tensor {theirs!r} ({name}) is missing: expected shape {want}")
+            problems.append(said("refusal.boardfile.missing", tensor=repr(theirs), name=name,
+                                 want=want))
         elif list(tensors[theirs].shape) != want:
-            problems.append(f"tensor {theirs!r} ({name}): expected shape {want}, got "
-                            f"{list(tensors[theirs].shape)}")
+            problems.append(said("refusal.boardfile.shape", tensor=repr(theirs), name=name,
+                                 want=want, got=list(tensors[theirs].shape)))
     for extra in sorted(set(tensors) - set(ours.values())):
-        problems.append(f"tensor {extra!r} is extra: expected no such tensor, got shape "
-                        f"{list(tensors[extra].shape)}")
+        problems.append(said("refusal.boardfile.extra", tensor=repr(extra),
+                             got=list(tensors[extra].shape)))
     if problems:
-        more = len(problems) - MAX_LISTED
-        listed = "; ".join(problems[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
         sizes = "-".join(str(n) for n in layers)
-        raise BoardFileError(f"the file does not fit a {sizes} board: {listed}")
+        raise BoardFileError("refusal.boardfile.misfit", sizes=sizes, listed=_listed(problems))
     return {name: tensors[theirs].astype(np.float64) for name, theirs in ours.items()}
 
 
@@ -186,20 +186,27 @@ def layers_of(tensors: Mapping[str, Array]) -> list[int] | None:
     return sizes or None
 
 
+def _listed(problems: list[Words]) -> Words:
+    """The first MAX_LISTED problems, "; " between them, and how many more there are."""
+    shown, more = problems[:MAX_LISTED], len(problems) - MAX_LISTED
+    listed = said("refusal.and_more", first=shown[-1], more=more) if more > 0 else shown[-1]
+    for earlier in reversed(shown[:-1]):
+        listed = said("refusal.list", first=earlier, rest=listed)
+    return listed
+
+
 def new_board(board: BoardFile) -> dict[str, Any]:
     """A session config that opens the file as a new board: its config, the values as `init`."""
     config = board.config
     if config is None:
-        raise BoardFileError("the file carries no board config (metadata 'config'), so it can "
-                             "only be loaded into a board of the same shape")
+        raise BoardFileError("refusal.boardfile.no_config")
     if "dataset" not in config:
-        raise BoardFileError(f"the file does not keep its data ({board.meta.get('dataset')}); "
-                             "load it into a board of the same shape")
+        raise BoardFileError("refusal.boardfile.no_data", dataset=board.meta.get("dataset"))
     layers = config.get("layers")
     try:
         arch = Architecture(tuple(layers) if isinstance(layers, list) else ())
     except ConfigError as exc:
-        raise BoardFileError(f"metadata 'config': {exc}") from None
+        raise BoardFileError("refusal.boardfile.config", why=exc.words) from None
     values = fit(board.tensors, arch.layers)
     return {**config, "init": {name: a.tolist() for name, a in values.items()}}
 

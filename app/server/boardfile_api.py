@@ -7,10 +7,11 @@ the config this module reads out of the file."""
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from dialboard.server import boardfile
 from dialboard.server.boardfile import BoardFileError
+from dialboard.server.refusals import Refusal
 from dialboard.server.rest import REFUSALS, import_params, read_body, require_token, session_or_404
 
 router = APIRouter(responses=REFUSALS)
@@ -32,7 +33,7 @@ async def restore_board(request: Request, session_id: str) -> dict[str, Any]:
         board = boardfile.read(await read_body(request))
         values = boardfile.fit(board.tensors, s.trainer.arch.layers)
     except BoardFileError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
     import_params(s, values)
     return {"restored": sorted(board.tensors),
             "differences": boardfile.differences(board.config, s.config)}
@@ -45,12 +46,13 @@ async def read_board(request: Request) -> dict[str, Any]:
     try:
         board = boardfile.read(await read_body(request))
     except BoardFileError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
     config, refused = None, None
     try:
         config = boardfile.new_board(board)
     except BoardFileError as exc:
-        refused = str(exc)
+        refused = exc.words
     return {"config": config, "new_board_refused": refused,
+            "new_board_refused_words": refused and refused.as_json(),
             "layers": boardfile.layers_of(board.tensors), "torch": board.meta.get("torch"),
             "dataset": board.meta.get("dataset"), "step": board.meta.get("step")}

@@ -20,7 +20,9 @@ from dialboard.engine._inline import (
     SCALINGS,
     name_problem,
 )
+from dialboard.engine.errors import Words
 from dialboard.server import i18n
+from dialboard.server.refusals import Refused, said
 
 MAX_CSV_BYTES = 4 * 2**20  # of UTF-8 text
 MAX_CSV_ROWS = MAX_INLINE_ROWS  # data rows, the header not counted
@@ -43,7 +45,7 @@ DEFAULT_TEST_FRACTION = 0.2
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
-class CsvError(ValueError):
+class CsvError(Refused):
     """A refusal in words that name the row and column."""
 
 
@@ -53,7 +55,7 @@ class Column:
     kind: str  # "number" (mostly numbers) or "text"
     cells: tuple[str, ...]  # stripped, one per data row
     numbers: tuple[float, ...] | None  # every cell as a finite number, when each one is
-    problem: str | None  # the first cell that keeps it from being used, in words
+    problem: Words | None  # the first cell that keeps it from being used, in words
 
     def labels(self) -> tuple[tuple[str, ...], list[int]]:
         """Distinct values in order (numbers by value, each named as first written; text
@@ -78,11 +80,7 @@ class Table:
             if c.name == name:
                 return c
         known = ", ".join(repr(c.name) for c in self.columns[:20])
-        raise CsvError(f"{field}: the file has no column {name!r:.80}; its columns are {known}")
-
-
-def _where(row: int, column: str) -> str:
-    return f"row {row}, column {column!r}"
+        raise CsvError("refusal.csv.no_column", field=field, name=f"{name!r:.80}", known=known)
 
 
 def _number(cell: str, delimiter: str) -> float | None:
@@ -118,14 +116,14 @@ def _column(name: str, cells: list[str], rows: tuple[int, ...], delimiter: str) 
     problem = None
     if missing:
         k = missing[0]
-        shown = f" ({cells[k]!r})" if cells[k] else ""
-        problem = (f"{_where(rows[k], name)}: the value is missing{shown}; fill it in or "
-                   "drop the row")
+        shown = {"value": repr(cells[k])} if cells[k] else {}
+        problem = said("refusal.csv.missing_shown" if shown else "refusal.csv.missing",
+                       row=rows[k], column=repr(name), **shown)
     elif kind == "number" and odd:
         k = odd[0]
-        what = ("is text in a column of numbers" if text and k == text[0]
-                else "is not a finite number")
-        problem = f"{_where(rows[k], name)}: {cells[k]!r:.40} {what}"
+        problem = said("refusal.csv.text_in_numbers" if text and k == text[0] else
+                       "refusal.csv.not_finite", row=rows[k], column=repr(name),
+                       value=f"{cells[k]!r:.40}")
     clean = kind == "number" and problem is None
     return Column(name, kind, tuple(cells), tuple(numbers) if clean else None, problem)
 
@@ -138,20 +136,20 @@ def _delimiter(header_line: str) -> str:
 def _header(cells: list[str], row: int) -> list[str]:
     names = [c.strip() for c in cells]
     if len(names) > MAX_CSV_COLUMNS:
-        raise CsvError(f"row {row} (the header) has {len(names):,} columns; at most "
-                       f"{MAX_CSV_COLUMNS:,} are allowed: the file is too wide")
+        raise CsvError("refusal.csv.too_wide", row=row, count=f"{len(names):,}",
+                       limit=f"{MAX_CSV_COLUMNS:,}")
     if len(names) < 2:
-        raise CsvError(f"row {row} (the header) has one column {names[0]!r:.80}; a board needs at "
-                       "least an input column and a target column, separated by , ; or a tab")
+        raise CsvError("refusal.csv.one_column", row=row, name=f"{names[0]!r:.80}")
     for k, name in enumerate(names):
         if not name:
-            raise CsvError(f"row {row}, column {k + 1}: the header is empty; name every column")
+            raise CsvError("refusal.csv.empty_header", row=row, column=k + 1)
         problem = name_problem(name)
         if problem:
-            raise CsvError(f"row {row}, column {k + 1}: the name {name[:40]!r} {problem}")
+            raise CsvError("refusal.csv.bad_name", row=row, column=k + 1, name=repr(name[:40]),
+                           problem=problem)
         if name in names[:k]:
-            raise CsvError(f"row {row}, columns {names.index(name) + 1} and {k + 1} are both "
-                           f"named {name!r}; every column needs its own name")
+            raise CsvError("refusal.csv.same_name", row=row, first=names.index(name) + 1,
+                           column=k + 1, name=repr(name))
     return names
 
 
@@ -160,10 +158,10 @@ def _text(text: str) -> str:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         row = text[:exc.start].count("\n") + 1
-        raise CsvError(f"row {row}: the text holds a character that is not valid Unicode") from None
+        raise CsvError("refusal.csv.unicode", row=row) from None
     if size > MAX_CSV_BYTES:
-        raise CsvError(f"the file is {size / 2**20:.1f} MiB; at most {MAX_CSV_BYTES >> 20} MiB "
-                       "are allowed")
+        raise CsvError("refusal.csv.too_big", size=f"{size / 2**20:.1f}",
+                       limit=MAX_CSV_BYTES >> 20)
     return text.removeprefix("\ufeff")
 
 
@@ -177,15 +175,15 @@ def parse(text: str) -> Table:
     try:
         header = next((c for c in reader if any(x.strip() for x in c)), None)
         if header is None:
-            raise CsvError("the file is empty; it needs a header row and rows of data")
+            raise CsvError("refusal.csv.empty")
         names = _header(header, reader.line_num)
         done[0] = reader.line_num
         rows, data = _rows(reader, names, done)
     except csv.Error as exc:
-        unclosed = " (a quote opened here is never closed)" if "end of data" in str(exc) else ""
-        raise CsvError(f"row {done[0] + 1}: {exc}{unclosed}") from None
+        raise CsvError("refusal.csv.unclosed" if "end of data" in str(exc) else
+                       "refusal.csv.unreadable", row=done[0] + 1, detail=exc) from None
     if not data:
-        raise CsvError("the file has a header row but no rows of data")
+        raise CsvError("refusal.csv.no_data")
     numbered = tuple(rows)
     columns = tuple(_column(n, list(cells), numbered, delimiter)
                     for n, cells in zip(names, zip(*data, strict=True), strict=True))
@@ -200,14 +198,12 @@ def _rows(reader: Any, names: list[str], done: list[int]) -> tuple[list[int], li
         if not any(c.strip() for c in cells):
             continue  # a blank line, often the last one
         if len(cells) != len(names):
-            missing = f" (no value for column {names[len(cells)]!r})" if len(cells) < len(
-                names) else ""
-            raise CsvError(f"row {row} has {len(cells)} values but the header names "
-                           f"{len(names)} columns{missing}")
+            short = {"column": repr(names[len(cells)])} if len(cells) < len(names) else {}
+            raise CsvError("refusal.csv.short_row" if short else "refusal.csv.long_row", row=row,
+                           count=len(cells), columns=len(names), **short)
         if len(data) >= MAX_CSV_ROWS or (len(data) + 1) * len(names) > MAX_CSV_CELLS:
-            raise CsvError(f"row {row}: the file has more rows than allowed: at most "
-                           f"{min(MAX_CSV_ROWS, MAX_CSV_CELLS // len(names)):,} rows of data "
-                           f"for {len(names)} columns")
+            raise CsvError("refusal.csv.too_long", row=row, columns=len(names),
+                           limit=f"{min(MAX_CSV_ROWS, MAX_CSV_CELLS // len(names)):,}")
         rows.append(row)
         data.append([c.strip() for c in cells])
         done[0] = row
@@ -220,7 +216,8 @@ def preview(table: Table, lang: str | None = None) -> dict[str, Any]:
     for c in table.columns:
         distinct = len(set(c.cells))
         columns.append({
-            "name": c.name, "kind": c.kind, "problem": c.problem, "distinct": distinct,
+            "name": c.name, "kind": c.kind, "distinct": distinct,
+            "problem": i18n.say(lang, c.problem) if c.problem else None,
             "classes": list(c.labels()[0]) if c.problem is None and distinct <= MAX_CLASSES
             else None,
         })
@@ -245,22 +242,21 @@ def limits() -> dict[str, int]:
 def _pick(table: Table, spec: dict[str, Any]) -> tuple[list[Column], Column]:
     inputs, target = spec.get("inputs"), spec.get("target")
     if not isinstance(inputs, list) or not inputs:
-        raise CsvError("inputs must be a list of one or more column names")
+        raise CsvError("refusal.csv.inputs")
     picked = [table.column(name, "inputs") for name in inputs]
     goal = table.column(target, "target")
     if len(set(inputs)) != len(inputs):
         twice = next(n for n in inputs if inputs.count(n) > 1)
-        raise CsvError(f"inputs: column {twice!r} is picked twice")
+        raise CsvError("refusal.csv.twice", name=repr(twice))
     if goal in picked:
-        raise CsvError(f"target: column {goal.name!r} is also picked as an input; a board "
-                       "cannot be given the answer it should find")
+        raise CsvError("refusal.csv.target_is_input", name=repr(goal.name))
     for c in picked:
         if c.problem is not None:
             raise CsvError(c.problem)
         if c.numbers is None:
             k = next(k for k, v in enumerate(c.cells) if _number(v, table.delimiter) is None)
-            raise CsvError(f"{_where(table.rows[k], c.name)}: {c.cells[k]!r:.40} is text; an "
-                           "input column must hold numbers (pick it as the target instead?)")
+            raise CsvError("refusal.csv.text_input", row=table.rows[k], column=repr(c.name),
+                           value=f"{c.cells[k]!r:.40}")
     return picked, goal
 
 
@@ -268,30 +264,29 @@ def _task(goal: Column, task: object) -> str:
     if task is None:
         task = "classification" if goal.kind == "text" else "regression"
     if not isinstance(task, str) or task not in ("classification", "regression"):
-        raise CsvError(f"task must be classification or regression, got {task!r:.40}")
+        raise CsvError("refusal.csv.task", value=f"{task!r:.40}")
     if goal.problem is not None:
         raise CsvError(goal.problem)
     if task == "regression" and goal.numbers is None:
-        raise CsvError(f"target: column {goal.name!r} holds text ({goal.cells[0]!r:.40} in "
-                       "the first row), so it can only be classes (task classification)")
+        raise CsvError("refusal.csv.text_target", name=repr(goal.name),
+                       value=f"{goal.cells[0]!r:.40}")
     return str(task)
 
 
 def _classes(table: Table, goal: Column) -> tuple[str, ...]:
     classes, _ = goal.labels()
     if len(classes) > MAX_CLASSES:
-        raise CsvError(f"column {goal.name!r} has {len(classes):,} different values; a class "
-                       f"column may have at most {MAX_CLASSES} (one output each). Is it a "
-                       "name or an id?")
+        raise CsvError("refusal.csv.many_classes", name=repr(goal.name),
+                       count=f"{len(classes):,}", limit=MAX_CLASSES)
     if len(classes) < 2:
-        raise CsvError(f"column {goal.name!r} has one class only ({classes[0]!r:.40}, rows "
-                       f"{table.rows[0]} to {table.rows[-1]}); a class column needs at least two")
+        raise CsvError("refusal.csv.one_class", name=repr(goal.name),
+                       value=f"{classes[0]!r:.40}", first=table.rows[0], last=table.rows[-1])
     for name in classes:
         problem = name_problem(name)
         if problem:
             k = goal.cells.index(name)
-            raise CsvError(f"{_where(table.rows[k], goal.name)}: the class name {name[:40]!r} "
-                           f"{problem}")
+            raise CsvError("refusal.csv.class_name", row=table.rows[k], column=repr(goal.name),
+                           name=repr(name[:40]), problem=problem)
     return classes
 
 
@@ -299,13 +294,14 @@ def to_inline(spec: object) -> dict[str, Any]:
     """`{"text", "inputs", "target", "task"?, "scaling"?, "test_fraction"?}` → the inline data
     a session config holds: one-hot targets with their class names, or the numbers."""
     if not isinstance(spec, dict) or not isinstance(spec.get("text"), str):
-        raise CsvError('must be {"text": the file, "inputs": [column names], "target": name}')
+        raise CsvError("refusal.csv.spec")
     unknown = sorted(set(spec) - set(SPEC_FIELDS))
     if unknown:
-        raise CsvError(f"unknown field {unknown[0]!r:.40}; known fields: {', '.join(SPEC_FIELDS)}")
+        raise CsvError("refusal.unknown_field", name=f"{unknown[0]!r:.40}",
+                       known=", ".join(SPEC_FIELDS))
     scaling = spec.get("scaling", DEFAULT_SCALING)
     if not isinstance(scaling, str) or scaling not in SCALINGS:
-        raise CsvError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r:.40}")
+        raise CsvError("refusal.scaling", known=", ".join(SCALINGS), value=f"{scaling!r:.40}")
     table = parse(spec["text"])
     picked, goal = _pick(table, spec)
     task = _task(goal, spec.get("task"))

@@ -5,6 +5,7 @@ into safetensors bytes at one precision, with or without gradients. Sessions cac
 version, so any number of sockets share one encoding.
 """
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import numpy as np
 
 from dialboard.engine import NextUpdate, Trainer, bias_name, next_update, weight_name
 from dialboard.engine.display import PlotGrid, example_view, grid_outputs
+from dialboard.server.refusals import words_json
 from dialboard.server.safetensors_io import encode
 
 Array = np.ndarray
@@ -127,7 +129,7 @@ def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
     update, when already known (the step itself, taken since); else it is looked ahead."""
     nxt = next_update(t) if nxt is None else nxt
     meta = {"update_kind": "", "update_examples": "", "update_layers": "",
-            "update_refused": nxt.refused or ""}
+            "update_refused": nxt.refused or "", "update_refused_words": _words_text(nxt.refused)}
     tried = t.trace.tried if in_step else None
     if tried is not None:  # a try in progress: the turn it made, on the dials already
         return {f"{n}.tried": tried.get(n, np.zeros(t.arch.shape(n)))
@@ -201,12 +203,18 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
                      fill=None if still is None else fill)
 
 
+def _words_text(sentence: str | None) -> str:
+    """A refusal's words as JSON text (frame metadata are strings), or "" when none."""
+    return json.dumps(words_json(sentence), ensure_ascii=False) if sentence else ""
+
+
 def _metadata(t: Trainer, in_step: bool, fig: Figures) -> dict[str, str]:
     tr = t.trace
     return {
         "step": str(t.step_count), "phase": t.phase, "next_phase": t.next_phase,
         "phases": ",".join(t.phases), "in_step": _b(in_step), "learner": t.config.learner,
-        "diverged": t.diverged or "", "cost_step": str(fig.step),
+        "diverged": t.diverged or "", "diverged_words": _words_text(t.diverged),
+        "cost_step": str(fig.step),
         "test_cost": _num(fig.test_cost), "accuracy": _num(fig.accuracy),
         "test_accuracy": _num(fig.test_accuracy),
         "batch_cost": _num(tr.batch_cost if in_step else None),

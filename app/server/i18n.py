@@ -6,6 +6,11 @@ Every table is ``strings/<code>.json``: a flat object, keys grouped by view (``s
 exactly its keys, the same placeholders and the same tags (checked when this module loads, so
 a broken translation stops the server before it serves a page, and by a test).
 
+The refusals a reader may meet (``refusal.*``: the server's and the engine's, see
+refusals.py) are kept apart in ``strings/<code>.refusals.json`` and merged into the same table;
+English takes the engine's templates from `dialboard.engine.messages`. A key given twice is an
+error.
+
 ``pseudo`` is no file: it is English with every piece of text wrapped in ⟦…⟧ (placeholders
 and tags kept outside), so a page shown in it reveals any word that bypasses the tables.
 """
@@ -18,6 +23,9 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from dialboard.engine.errors import Words
+from dialboard.engine.messages import MESSAGES
 
 STRINGS_DIR = Path(__file__).resolve().parent / "strings"
 DEFAULT = "en"
@@ -42,6 +50,18 @@ def _read(code: str) -> dict[str, str]:
             isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"strings/{code}.json must be one object of strings")
     return data
+
+
+def _merged(code: str) -> dict[str, str]:
+    """A language's table: its page words, its refusals and (English) the engine's refusals."""
+    parts = [_read(code), _read(f"{code}.refusals")] + ([MESSAGES] if code == DEFAULT else [])
+    merged: dict[str, str] = {}
+    for part in parts:
+        twice = sorted(merged.keys() & part.keys())
+        if twice:
+            raise ValueError(f"strings/{code}: {twice[0]!r} is given twice")
+        merged.update(part)
+    return merged
 
 
 def problems(reference: Mapping[str, str], table: Mapping[str, str]) -> list[str]:
@@ -71,8 +91,8 @@ def pseudo(table: Mapping[str, str]) -> dict[str, str]:
 
 @cache
 def _tables() -> dict[str, dict[str, str]]:
-    codes = sorted(p.stem for p in STRINGS_DIR.glob("*.json"))
-    tables = {code: _read(code) for code in codes}
+    codes = sorted(p.stem for p in STRINGS_DIR.glob("*.json") if "." not in p.stem)
+    tables = {code: _merged(code) for code in codes}
     english = tables[DEFAULT]
     for code, table in tables.items():
         found = problems(english, table)
@@ -100,6 +120,12 @@ def table(lang: str | None) -> dict[str, str]:
 def text(lang: str | None, key: str, **params: Any) -> str:
     """One string of a language, its placeholders filled."""
     return _PLACEHOLDER.sub(lambda m: str(params[m.group(1)]), table(lang)[key])
+
+
+def say(lang: str | None, words: Words) -> str:
+    """Refusal words in a language; a parameter that is itself words is said in it too."""
+    return text(lang, words.key, **{k: say(lang, v) if isinstance(v, Words) else v
+                                   for k, v in words.params.items()})
 
 
 def page_context(lang: str | None) -> dict[str, Any]:

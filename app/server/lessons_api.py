@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from dialboard.server.lessons import in_language, lessons
+from dialboard.server.refusals import Refusal
 
 router = APIRouter()
 
@@ -20,5 +21,6 @@ async def list_lessons(lang: str | None = None) -> list[dict[str, Any]]:
 async def one_lesson(lesson_id: str, lang: str | None = None) -> dict[str, Any]:
     lesson = lessons().get(lesson_id)
     if lesson is None:
-        raise HTTPException(404, f"no lesson {lesson_id!r}; known: {', '.join(lessons())}")
+        raise Refusal(404, "refusal.lesson.unknown", name=repr(lesson_id),
+                      known=", ".join(lessons()))
     return {"id": lesson_id, **in_language(lesson, lang)}

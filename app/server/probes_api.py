@@ -4,11 +4,12 @@ training example's nudge on it. Answers come from the engine's probes, exactly."
 import math
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from dialboard.engine import ConfigError, Dataset, next_update
 from dialboard.engine.network import parse_name
 from dialboard.engine.probes import MAX_POINTS, cost_slice, dial_scale, nudges, sweep_values
+from dialboard.server.refusals import Refusal, words_json
 from dialboard.server.rest import REFUSALS, session_or_404
 from dialboard.server.session import Session
 
@@ -22,16 +23,17 @@ def _dial(s: Session, name: str, index: str) -> tuple[int, tuple[int, ...]]:
         layer, _ = parse_name(name, t.arch.n_layers)
         parts = [p.strip() for p in index.split(",")]
         if not all(p.isascii() and p.isdigit() for p in parts):
-            raise ConfigError(f"index must be whole numbers separated by commas, not {index!r:.40}")
+            raise Refusal(422, "refusal.index.text", value=f"{index!r:.40}")
         return layer, t.index_of(name, [int(p) for p in parts])
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
 
 
 def _state(s: Session) -> dict[str, Any]:
     """Which state the answer is about, so a client can match it to a frame."""
     return {"version": s.version, "step": s.trainer.step_count,
-            "diverged": s.trainer.diverged or ""}
+            "diverged": s.trainer.diverged or "",
+            "diverged_words": words_json(s.trainer.diverged)}
 
 
 def _labels(d: Dataset) -> list[int] | None:
@@ -54,12 +56,11 @@ async def cost_along_a_dial(request: Request, session_id: str, name: str, index:
     scale = dial_scale(t.net, layer)
     lo, hi = -scale if lo is None else lo, scale if hi is None else hi
     if math.isfinite(lo) and lo < hi and math.isfinite(hi) and not math.isfinite(hi - lo):
-        raise HTTPException(422, f"the range lo={lo!r} … hi={hi!r} is too wide: its width "
-                                 "is past the largest float")
+        raise Refusal(422, "refusal.probe.too_wide", lo=repr(lo), hi=repr(hi))
     try:
         values = sweep_values(lo, hi, points)
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
     costs = cost_slice(t.screen, name, idx, values)
     return {"name": name, "index": list(idx), **_state(s), "values": values.tolist(),
             "costs": costs.tolist(), "value": t.value(name, idx), "cost": t.cost(),

@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dialboard.engine import LEARNER_NAMES, ConfigError, DivergedError
-from dialboard.server import handout
+from dialboard.engine import LEARNER_NAMES, ConfigError, DivergedError, Words
+from dialboard.server import handout, i18n
 from dialboard.server.hands import HandsError
 from dialboard.server.history import Inverse
+from dialboard.server.refusals import Refused, said, words_of
 from dialboard.server.session import Session
 
 PROTOCOL_VERSION = 1
@@ -23,11 +24,14 @@ SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "mo
 
 
 class Rejected(Exception):
-    """A client message that cannot be carried out; the text goes back to the client.
-    `reason` is "diverged" when training diverged, else "rejected"."""
+    """A client message that cannot be carried out; its words go back to the client.
+    `key` is a ``refusal.*`` key with its parameters, or Words (a sentence with no key yet is
+    sent as said). `reason` is "diverged" when training diverged, else "rejected"."""
 
-    def __init__(self, message: str, reason: str = "rejected") -> None:
-        super().__init__(message)
+    def __init__(self, key: str, reason: str = "rejected", **params: object) -> None:
+        keyed = isinstance(key, Words) or key.startswith("refusal.")
+        self.words = said(key, **params) if keyed else said("refusal.as_said", text=key)
+        super().__init__(self.words)
         self.reason = reason
 
 
@@ -76,7 +80,7 @@ async def _control(s: Session, peer: Any, m: dict[str, Any]) -> None:
 async def _step(s: Session, peer: Any, m: dict[str, Any]) -> None:
     count = m.get("count", 1)
     if not 1 <= count <= MAX_STEP_COUNT:
-        raise Rejected(f"count must be 1 … {MAX_STEP_COUNT:,}, not {count}")
+        raise Rejected("refusal.step.count", limit=f"{MAX_STEP_COUNT:,}", count=count)
     _can_train(s)
     if count == 1:  # one step answers at once; more run in slices between yields
         with s.action("step"):
@@ -94,7 +98,7 @@ async def _phase(s: Session, peer: Any, m: dict[str, Any]) -> None:
 async def _play(s: Session, peer: Any, m: dict[str, Any]) -> None:
     rate = m.get("steps_per_second")
     if rate is not None and not 0 < rate <= 1e6:
-        raise Rejected(f"steps_per_second must be above 0 and at most 1,000,000, not {rate}")
+        raise Rejected("refusal.play.rate", rate=rate)
     s.start(None, rate)
 
 
@@ -128,7 +132,7 @@ async def _lock(s: Session, peer: Any, m: dict[str, Any]) -> None:
 async def _configure(s: Session, peer: Any, m: dict[str, Any]) -> None:
     changes = {k: v for k, v in m.items() if k != "type"}
     if not changes:
-        raise Rejected("configure needs at least one setting to change")
+        raise Rejected("refusal.configure.empty")
     t = s.trainer
     old = {k: getattr(t.config, k) for k in changes if hasattr(t.config, k)}
     with s.action("configure", None, Inverse("configure", settings=old)):
@@ -143,7 +147,7 @@ async def _undo(s: Session, peer: Any, m: dict[str, Any]) -> None:
 async def _reset(s: Session, peer: Any, m: dict[str, Any]) -> None:
     seed = m.get("seed")
     if seed is not None and not 0 <= seed < 2**63:
-        raise Rejected(f"seed must be 0 … 2^63 − 1, not {seed}")
+        raise Rejected("refusal.reset.seed", seed=seed)
     await s.stop()
     with s.action("reset"):
         s.trainer.reset(seed)
@@ -164,10 +168,10 @@ async def _lesson(s: Session, peer: Any, m: dict[str, Any]) -> None:
         return
     known = lessons()
     if lesson_id not in known:
-        raise Rejected(f"lesson.id: no lesson {lesson_id!r}; known: {', '.join(known)}")
+        raise Rejected("refusal.lesson.id", name=repr(lesson_id), known=", ".join(known))
     count = len(known[lesson_id]["steps"])
     if not 0 <= step < count:
-        raise Rejected(f"lesson.step must be 0 … {count - 1} for {lesson_id}, not {step}")
+        raise Rejected("refusal.lesson.step", last=count - 1, name=lesson_id, step=step)
     s.show_lesson(lesson_id, step)
 
 
@@ -183,7 +187,7 @@ async def _race(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 def _not_busy(s: Session) -> None:
     if s.busy:
-        raise Rejected("training is running; pause first")
+        raise Rejected("refusal.busy")
 
 
 def _can_train(s: Session) -> None:
@@ -194,7 +198,7 @@ def _can_train(s: Session) -> None:
 
 def _not_busy_unless_playing(s: Session) -> None:
     if s.busy and not s.playing:
-        raise Rejected("a long step is running; pause first")
+        raise Rejected("refusal.long_step")
 
 
 CLIENT_MESSAGES: dict[str, Message] = {
@@ -225,24 +229,32 @@ CLIENT_MESSAGES: dict[str, Message] = {
 }
 
 
+def _kind_words(kind: str, english: str) -> Words:
+    """What a field must be, in words: its ``refusal.kind.*`` key (a kind with no key yet is
+    said in English)."""
+    key = "refusal.kind." + kind.replace("?", "_or_null")
+    return said(key) if key in i18n.table(i18n.DEFAULT) else said("refusal.as_said", text=english)
+
+
 def validate(message: object) -> tuple[str, Message, dict[str, Any]]:
     if not isinstance(message, dict):
-        raise Rejected("a message must be a JSON object with a 'type'")
+        raise Rejected("refusal.message.not_object")
     kind = message.get("type")
     if not isinstance(kind, str) or kind not in CLIENT_MESSAGES:
-        raise Rejected(f"unknown message type {kind!r}; known: {', '.join(CLIENT_MESSAGES)}")
+        raise Rejected("refusal.message.type", kind=repr(kind), known=", ".join(CLIENT_MESSAGES))
     spec = CLIENT_MESSAGES[kind]
     for name in message:
         if name != "type" and name not in spec.fields:
-            raise Rejected(f"{kind} has no field {name!r}")
+            raise Rejected("refusal.message.unknown_field", kind=kind, name=repr(name))
     for name, (field_kind, required) in spec.fields.items():
         if name not in message:
             if required:
-                raise Rejected(f"{kind} needs the field {name!r}")
+                raise Rejected("refusal.message.needs_field", kind=kind, name=repr(name))
             continue
         check, words = KINDS[field_kind]
         if not check(message[name]):
-            raise Rejected(f"{kind}.{name} must be {words}, not {message[name]!r}")
+            raise Rejected("refusal.message.field_kind", kind=kind, name=name,
+                           rule=_kind_words(field_kind, words), value=repr(message[name]))
     return kind, spec, message
 
 
@@ -252,11 +264,10 @@ async def dispatch(session: Session, peer: Any, message: object) -> None:
     try:
         if spec.needs_control and not peer.controls:
             if not (spec.by_students and getattr(peer, "seat", None)):
-                raise Rejected(
-                    "this connection is watching; send control with the token to change it")
+                raise Rejected("refusal.watching")
             handout.check_turn(session, peer, fields)
         await spec.handler(session, peer, fields)
     except DivergedError as exc:
-        raise Rejected(str(exc), "diverged") from None
-    except (ConfigError, HandsError) as exc:
-        raise Rejected(str(exc)) from None
+        raise Rejected(exc.words, "diverged") from None
+    except (ConfigError, HandsError, Refused) as exc:
+        raise Rejected(words_of(exc)) from None

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from dialboard.engine import Trainer
+from dialboard.server.refusals import Refused
 from dialboard.server.rooms import Room, Rooms
 from dialboard.server.session import Session
 from dialboard.server.session_config import InvalidConfig, build, memory_bytes, resolve
@@ -24,7 +25,7 @@ SWEEP_SECONDS = 30.0
 RETIRED_SECONDS = 30.0
 
 
-class TooManySessions(Exception):
+class TooManySessions(Refused):
     pass
 
 
@@ -45,10 +46,8 @@ class Registry:
             self.expire()
             self.reclaim()
             if len(self.sessions) >= self.settings.max_sessions:
-                raise TooManySessions(
-                    f"this server already runs {self.settings.max_sessions} boards, its limit, "
-                    "all in use (boards nobody used are closed to make room). Try again in a "
-                    "few minutes, or ask whoever runs it to raise DIALBOARD_MAX_SESSIONS")
+                raise TooManySessions("refusal.too_many_sessions",
+                                      limit=self.settings.max_sessions)
         config = resolve(body)
         trainer = build(config, max_parameters=self.settings.max_parameters,
                         max_rows=self.settings.max_dataset_rows,
@@ -69,10 +68,9 @@ class Registry:
         used = sum(need(s.trainer) for s in self.sessions.values())
         budget = self.settings.server_memory_mb * 2**20
         if used + need(trainer) > budget:
-            raise InvalidConfig(
-                f"layers: the server's boards already need about {used / 2**20:,.0f} MiB of "
-                f"its {budget / 2**20:,.0f} MiB; this one needs {need(trainer) / 2**20:,.0f} "
-                "MiB more. Close a board, or make this one smaller")
+            raise InvalidConfig("refusal.server_memory", used=f"{used / 2**20:,.0f}",
+                                budget=f"{budget / 2**20:,.0f}",
+                                need=f"{need(trainer) / 2**20:,.0f}")
 
     # -- storage ------------------------------------------------------------------------------
     def attach(self, store: Store) -> int:

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
@@ -14,6 +14,7 @@ from dialboard.engine import ConfigError, next_update
 from dialboard.server import csv_data
 from dialboard.server.csv_data import CsvError
 from dialboard.server.presets import datasets_document, presets_document
+from dialboard.server.refusals import Refusal
 from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
 from dialboard.server.safetensors_io import DecodeError, decode, encode
 from dialboard.server.session import Session
@@ -24,16 +25,25 @@ MAX_BODY_BYTES = 16 * 2**20
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-class Refusal(BaseModel):
-    """Every refusal's body: the reason, in words (what /openapi.json declares for a 4xx)."""
+class SaidWords(BaseModel):
+    """A refusal's key in the strings tables and its parameters (a parameter may nest)."""
+
+    key: str
+    params: dict[str, Any]
+
+
+class RefusalBody(BaseModel):
+    """Every refusal's body: the reason in English words, and the same by key and parameters
+    for a page to say in its reader's language (what /openapi.json declares for a 4xx)."""
 
     detail: str
+    words: SaidWords | None = None
 
 
 # Declared for every route, so /openapi.json does not promise FastAPI's own 422 body (a list
 # of validation errors): app.py answers those in words too.
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    "4XX": {"model": Refusal, "description": "Refused, with the reason in words"}}
+    "4XX": {"model": RefusalBody, "description": "Refused, with the reason in words"}}
 router = APIRouter(responses=REFUSALS)
 
 
@@ -48,7 +58,7 @@ def session_or_404(request: Request, session_id: str, *, retired: bool = False) 
     reg = registry(request)
     session = reg.answering(session_id) if retired else reg.get(session_id)
     if session is None:
-        raise HTTPException(404, f"no session {session_id!r}: it ended, expired or never was")
+        raise Refusal(404, "refusal.session.unknown", id=repr(session_id))
     session.last_active = time.monotonic()
     return session
 
@@ -56,14 +66,14 @@ def session_or_404(request: Request, session_id: str, *, retired: bool = False) 
 def require_token(request: Request, session: Session) -> None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer ") or not auth[7:].strip():
-        raise HTTPException(401, "send the control token as 'Authorization: Bearer <token>'")
+        raise Refusal(401, "refusal.session.no_token")
     if not session.token_matches(auth[7:].strip()):
-        raise HTTPException(403, "that control token does not open this session")
+        raise Refusal(403, "refusal.session.bad_token")
 
 
 async def read_body(request: Request) -> bytes:
     """The body, refused (413) as soon as it passes MAX_BODY_BYTES: never held whole first."""
-    too_big = HTTPException(413, f"the body is larger than {MAX_BODY_BYTES >> 20} MiB")
+    too_big = Refusal(413, "refusal.body.too_big", limit=MAX_BODY_BYTES >> 20)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise too_big
@@ -99,12 +109,9 @@ def may_create(request: Request) -> None:
     settings: Settings = request.app.state.settings
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
-        raise HTTPException(415, "send the session config as JSON, with the header "
-                                 "'Content-Type: application/json'")
+        raise Refusal(415, "refusal.session.json")
     if not origin_allowed(request, settings):
-        raise HTTPException(403, "a page from another site may not create sessions here; "
-                                 "open Dialboard from this server, or add that origin to "
-                                 "DIALBOARD_ALLOWED_ORIGINS")
+        raise Refusal(403, "refusal.session.origin")
     who, now = request.client.host if request.client else "", time.monotonic()
     if who in LOOPBACK:  # this machine's own processes: the rate limit guards the network
         return
@@ -115,9 +122,8 @@ def may_create(request: Request) -> None:
     recent = [t for t in limiter.get(who, []) if now - t < 60.0]
     if len(recent) >= settings.sessions_per_minute:
         wait = int(61 - (now - recent[0]))
-        raise HTTPException(429, f"this address created {len(recent)} sessions in the last "
-                                 f"minute, the limit; try again in {wait} s",
-                            headers={"Retry-After": str(wait)})
+        raise Refusal(429, "refusal.session.rate", count=len(recent), wait=wait,
+                      headers={"Retry-After": str(wait)})
     limiter[who] = [*recent, now]
 
 
@@ -138,21 +144,21 @@ async def csv_preview(request: Request, lang: str | None = None) -> dict[str, An
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):
-            raise HTTPException(422, 'send {"text": "…the CSV file…"} as JSON') from None
+            raise Refusal(422, "refusal.csv.body_json") from None
         if not isinstance(body, dict) or set(body) != {"text"} or not isinstance(body["text"],
                                                                                  str):
-            raise HTTPException(422, 'the body must be {"text": "…the CSV file…"}')
+            raise Refusal(422, "refusal.csv.body_shape")
         text = body["text"]
     else:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise HTTPException(422, f"the file is not UTF-8 text (byte {exc.start + 1} is "
-                                     f"{raw[exc.start]:#04x}); save it as CSV UTF-8") from None
+            raise Refusal(422, "refusal.csv.utf8", byte=exc.start + 1,
+                          value=f"{raw[exc.start]:#04x}") from None
     try:
         return await run_in_threadpool(csv_data.preview_text, text, lang)
     except CsvError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
 
 
 @router.post("/api/sessions", status_code=201)
@@ -162,17 +168,17 @@ async def create_session(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
-        raise HTTPException(422, f"the body is not JSON: {exc.msg}") from None
+        raise Refusal(422, "refusal.body.not_json", detail=exc.msg) from None
     except (ValueError, RecursionError):
-        raise HTTPException(422, "the body is not JSON this server can read") from None
+        raise Refusal(422, "refusal.body.unreadable") from None
     try:
         session = registry(request).create(body)
     except InvalidConfig as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
     except OverflowError:
-        raise HTTPException(422, "a number in the config is too large for a float") from None
+        raise Refusal(422, "refusal.config.overflow") from None
     except TooManySessions as exc:
-        raise HTTPException(503, str(exc)) from None
+        raise Refusal(503, exc.words) from None
     return {"id": session.id, "control_token": session.control_token, "config": session.config,
             "parameter_count": session.trainer.arch.parameter_count}
 
@@ -193,8 +199,8 @@ async def get_dataset(request: Request, session_id: str) -> dict[str, Any]:
     """The data points, for datasets of one or two inputs (drawn under the boundary)."""
     d = session_or_404(request, session_id).trainer.data
     if d.n_in > MAX_POINTS_INPUTS:
-        raise HTTPException(404, f"{d.name} has {d.n_in} inputs; points are offered for "
-                                 f"datasets of at most {MAX_POINTS_INPUTS}")
+        raise Refusal(404, "refusal.points.too_many_inputs", name=d.name, count=d.n_in,
+                      limit=MAX_POINTS_INPUTS)
     return {"name": d.name,
             "train": {"inputs": d.x_train.tolist(), "targets": d.y_train.tolist()},
             "test": {"inputs": d.x_test.tolist(), "targets": d.y_test.tolist()}}
@@ -225,18 +231,18 @@ async def put_state(request: Request, session_id: str) -> dict[str, list[str]]:
     try:
         tensors, _ = decode(await read_body(request))
     except DecodeError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
     values = {n: a for n, a in tensors.items() if n in s.trainer.net.params}
     for name, a in values.items():
         if a.dtype.kind != "f":
-            raise HTTPException(422, f"{name} is {a.dtype.name}; parameters must be floats")
+            raise Refusal(422, "refusal.import.dtype", name=name, dtype=a.dtype.name)
     ignored = sorted(set(tensors) - set(values) - {"cost"} - {n for n in tensors
                                                               if n.endswith(".grad")})
     if ignored:
-        raise HTTPException(422, f"unknown parameter {ignored[0]!r}; this network has "
-                                 f"{', '.join(s.trainer.arch.parameter_names)}")
+        raise Refusal(422, "refusal.parameter.unknown", name=repr(ignored[0]),
+                      names=", ".join(s.trainer.arch.parameter_names))
     if not values:
-        raise HTTPException(422, "the file holds none of this network's parameters")
+        raise Refusal(422, "refusal.import.none")
     import_params(s, values)
     return {"replaced": sorted(values)}
 
@@ -245,12 +251,12 @@ def import_params(s: Session, values: dict[str, np.ndarray]) -> None:
     """Replace parameters as one action of a person (an undo level, a frame to every socket),
     or refuse and change nothing: 409 while training runs, 422 for values the engine refuses."""
     if s.busy:
-        raise HTTPException(409, "training is running; pause it before importing")
+        raise Refusal(409, "refusal.import.busy")
     try:
         with s.action("import"):
             s.trainer.replace_params({n: a.astype(np.float64) for n, a in values.items()})
     except ConfigError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.words) from None
 
 
 @router.delete("/api/sessions/{session_id}", status_code=204)

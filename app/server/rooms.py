@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
+from dialboard.server.refusals import Refused
 from dialboard.server.session import hash_token
 
 # Upper-case letters and digits a class cannot confuse when read off a projector: no 0/O/Q/D,
@@ -21,11 +22,11 @@ CODE_LENGTH = 6
 MAX_ROOMS = 500  # a bound on memory; rooms end with their last board
 
 
-class RoomError(ValueError):
-    """A code or token that opens no room; the message says which and why."""
+class RoomError(Refused):
+    """A code or token that opens no room; the words say which and why."""
 
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, key: str, **params: object) -> None:
+        super().__init__(key, **params)
         self.status = status
 
 
@@ -33,9 +34,8 @@ def normalize_code(text: str) -> str:
     """The code as typed, read leniently: case, spaces and dashes do not matter."""
     code = "".join(ch for ch in text.upper() if ch not in " -_\t")
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        raise RoomError(
-            f"a join code is {CODE_LENGTH} characters from {' '.join(CODE_ALPHABET)}; "
-            f"got {text[:20]!r}", 422)
+        raise RoomError(422, "refusal.room.code", length=CODE_LENGTH,
+                        letters=" ".join(CODE_ALPHABET), value=repr(text[:20]))
     return code
 
 
@@ -60,7 +60,7 @@ class Rooms:
         """A room on `session_id` (a new code unless given), and its token (returned once,
         never kept)."""
         if len(self.by_code) >= MAX_ROOMS:
-            raise RoomError(f"this server already has {MAX_ROOMS} rooms open", 503)
+            raise RoomError(503, "refusal.room.too_many", limit=MAX_ROOMS)
         while code is None or code in self.by_code:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         token = secrets.token_urlsafe(24)
@@ -72,15 +72,15 @@ class Rooms:
         code = normalize_code(text)
         room = self.by_code.get(code)
         if room is None:
-            raise RoomError(f"no class has the code {code}: check it on the projector", 404)
+            raise RoomError(404, "refusal.room.unknown", code=code)
         return room
 
     def authorised(self, text: str, token: str) -> Room:
         room = self.get(text)
         if not token:
-            raise RoomError("send the room's token as 'Authorization: Bearer <token>'", 401)
+            raise RoomError(401, "refusal.room.no_token")
         if not room.token_matches(token):
-            raise RoomError("that token does not open this room", 403)
+            raise RoomError(403, "refusal.room.bad_token")
         return room
 
     def of_session(self, session_id: str) -> Room | None:

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import segno
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from dialboard.server import i18n
 from dialboard.server.assets import templates_dir
 from dialboard.server.hosts import WILDCARD_BINDS, lan_address
+from dialboard.server.refusals import Refusal
 from dialboard.server.registry import Registry
 from dialboard.server.rest import REFUSALS, may_create, registry
 from dialboard.server.rooms import CODE_LENGTH, Room, RoomError, Rooms
@@ -43,16 +44,15 @@ def room_or_error(request: Request, code: str, token: str | None = None) -> Room
         return rooms(request).get(code) if token is None else \
             rooms(request).authorised(code, token)
     except RoomError as error:
-        raise HTTPException(error.status, str(error)) from None
+        raise Refusal(error.status, error.words) from None
 
 
 def controlled_session(reg: Registry, session_id: str, token: str) -> Session:
     session = reg.get(session_id)
     if session is None:
-        raise HTTPException(404, f"session: no session {session_id!r}")
+        raise Refusal(404, "refusal.room.no_session", id=repr(session_id))
     if not token or not session.token_matches(token):
-        raise HTTPException(403, "session: send that board's control token "
-                                 "('Authorization: Bearer <token>' or session_token)")
+        raise Refusal(403, "refusal.room.session_token")
     return session
 
 
@@ -97,7 +97,7 @@ async def open_room(request: Request, body: RoomBoard) -> dict[str, Any]:
     try:
         room, token = registry(request).open_room(session)
     except RoomError as error:
-        raise HTTPException(error.status, str(error)) from None
+        raise Refusal(error.status, error.words) from None
     return {**describe(request, room), "token": token}
 
 
@@ -118,7 +118,7 @@ async def move_room(request: Request, code: str, body: Move) -> dict[str, Any]:
     reg = registry(request)
     session = controlled_session(reg, body.session, body.session_token)
     if rooms(request).of_session(body.session) not in (None, room):
-        raise HTTPException(409, "session: that board already has its own class room")
+        raise Refusal(409, "refusal.room.taken")
     await reg.move_room(room, session)
     return describe(request, room)
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from dialboard.server.refusals import Refused
+
 Array = np.ndarray
 
 DTYPES: dict[str, str] = {"float64": "F64", "float32": "F32", "float16": "F16", "uint8": "U8",
@@ -40,7 +42,7 @@ def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = No
     return b"".join([struct.pack("<Q", len(raw)), raw, *chunks])
 
 
-class DecodeError(ValueError):
+class DecodeError(Refused):
     """The bytes are not a safetensors file we can read."""
 
 
@@ -55,23 +57,23 @@ def _whole(values: object, count: int | None) -> tuple[int, ...]:
 
 def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
     if len(blob) < 8:
-        raise DecodeError("the file is too short to be safetensors")
+        raise DecodeError("refusal.safetensors.short")
     (n,) = struct.unpack("<Q", blob[:8])
     if n > MAX_HEADER or 8 + n > len(blob):
-        raise DecodeError("the safetensors header length is wrong")
+        raise DecodeError("refusal.safetensors.length")
     try:
         header = json.loads(blob[8 : 8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DecodeError("the safetensors header is not JSON") from None
+        raise DecodeError("refusal.safetensors.not_json") from None
     except RecursionError:
-        raise DecodeError("the safetensors header is nested too deeply") from None
+        raise DecodeError("refusal.safetensors.deep") from None
     except ValueError:  # a number of more than 4300 digits (Python's int limit)
-        raise DecodeError("the safetensors header holds a number too long to read") from None
+        raise DecodeError("refusal.safetensors.long_number") from None
     if not isinstance(header, dict):
-        raise DecodeError("the safetensors header is not a JSON object")
+        raise DecodeError("refusal.safetensors.not_object")
     meta = header.pop("__metadata__", None) or {}
     if not isinstance(meta, dict):
-        raise DecodeError("the safetensors __metadata__ is not a JSON object")
+        raise DecodeError("refusal.safetensors.metadata")
     data = memoryview(blob)[8 + n :]
     out: dict[str, Array] = {}
     for name, info in header.items():
@@ -82,9 +84,9 @@ def decode(blob: bytes) -> tuple[dict[str, Array], dict[str, str]]:
             if len(shape) != len(info["shape"]) or len(shape) > 8 or max(shape, default=0) > 2**31:
                 raise ValueError
         except (KeyError, TypeError, ValueError):
-            raise DecodeError(f"tensor {name!r}: unsupported dtype or bad header entry") from None
+            raise DecodeError("refusal.safetensors.entry", name=repr(name)) from None
         # math.prod of Python ints cannot overflow, so a huge shape cannot pass as small.
         if not 0 <= start <= end <= len(data) or end - start != dtype.itemsize * math.prod(shape):
-            raise DecodeError(f"tensor {name!r}: its data offsets do not match its shape")
+            raise DecodeError("refusal.safetensors.offsets", name=repr(name))
         out[name] = np.frombuffer(data[start:end], dtype=dtype.newbyteorder("<")).reshape(shape)
     return out, {str(k): str(v) for k, v in meta.items()}

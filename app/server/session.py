@@ -20,6 +20,7 @@ from dialboard.engine.lookahead import step_taken
 from dialboard.server import frames
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
+from dialboard.server.refusals import Refused, error_message
 
 logger = logging.getLogger(__name__)
 SLICE_SECONDS = 0.004  # training between yields to the event loop
@@ -142,8 +143,7 @@ class Session:
                         reason: str | None = None) -> None:
         for peer in list(self.peers):
             if peer.controls:
-                peer.send_json({"type": "error", "message": message,
-                                "request_type": request_type, "reason": reason})
+                peer.send_json(error_message(message, request_type, reason))
 
     # -- actions ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -176,7 +176,7 @@ class Session:
     def undo(self) -> None:
         level = self.history.pop()
         if level is None:
-            raise ConfigError("nothing to undo")
+            raise Refused("refusal.undo.nothing")
         if level.inverse is not None:
             level.inverse.apply(self.trainer)
         else:
@@ -187,7 +187,7 @@ class Session:
     def set_example(self, index: int) -> None:
         n = self.trainer.data.x_train.shape[0]
         if not 0 <= index < n:
-            raise ConfigError(f"index must be 0 … {n - 1}, not {index}")
+            raise Refused("refusal.example.index", last=n - 1, index=index)
         self.example = index
         self.changed()
 
@@ -202,7 +202,7 @@ class Session:
             raise DivergedError(self.trainer.diverged)
         if self.busy:
             if not (self.playing and count is None):
-                raise ConfigError("a long step is running; pause first")
+                raise Refused("refusal.long_step")
             self.steps_per_second = steps_per_second  # play while playing: a new speed
             self.changed()
             return
@@ -244,7 +244,7 @@ class Session:
             reason = "diverged" if isinstance(exc, DivergedError) else "rejected"
             if self._steps_run == 0 and reason == "rejected":
                 self.history.pop()  # nothing happened: no undo level for it
-            self.broadcast_error(str(exc), "play" if count is None else "step", reason)
+            self.broadcast_error(exc.words, "play" if count is None else "step", reason)
         finally:
             self._shown = None
             self.playing = False

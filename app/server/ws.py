@@ -17,6 +17,8 @@ from dialboard.engine import ConfigError
 from dialboard.server import protocol
 from dialboard.server.frames import FrameData
 from dialboard.server.race import joined as race_joined
+from dialboard.server.refusals import error_message as _error
+from dialboard.server.refusals import said, words_of
 from dialboard.server.session import Session
 from dialboard.server.settings import Settings
 
@@ -116,10 +118,10 @@ class Peer:
         try:
             await protocol.dispatch(self.session, self, message)
         except protocol.Rejected as exc:
-            self.send_json(_error(str(exc), request_type, exc.reason))
+            self.send_json(_error(exc.words, request_type, exc.reason))
         except Exception:  # a defect of ours: say so, keep the connection
             logger.exception("message %r failed", request_type)
-            self.send_json(_error("the server could not carry out this message", request_type))
+            self.send_json(_error(said("refusal.ws.failed"), request_type))
 
     async def _flush_sets(self) -> None:
         while self._pending_sets and self._take_token("set"):
@@ -144,23 +146,23 @@ class Peer:
 
     async def _on_raw(self, text: str | None, data: bytes | None, limit: int) -> None:
         if text is None:
-            return self.send_json(_error("send JSON text messages, not binary", None))
+            return self.send_json(_error(said("refusal.ws.binary"), None))
         if len(text.encode()) > limit:
-            return self.send_json(_error(f"message too large: the limit is {limit} bytes", None))
+            return self.send_json(_error(said("refusal.ws.too_large", limit=limit), None))
         try:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
-            return self.send_json(_error(f"not JSON: {exc.msg}", None))
+            return self.send_json(_error(said("refusal.ws.not_json", detail=exc.msg), None))
         except (ValueError, RecursionError):
-            return self.send_json(_error("not JSON this server can read (nested too deep?)", None))
+            return self.send_json(_error(said("refusal.ws.unreadable"), None))
         kind = message.get("type") if isinstance(message, dict) else None
         request_type = kind if isinstance(kind, str) else None
         if kind in ALWAYS_ALLOWED or self._take_token(kind):
             return await self._handle(message, request_type)
         if kind == "set" and self._coalesce(message):
             return None
-        self.send_json(_error(f"too many messages: at most {RATE_PER_SECOND:.0f} per second; "
-                              "this one was not carried out", request_type))
+        self.send_json(_error(said("refusal.ws.rate", rate=f"{RATE_PER_SECOND:.0f}"),
+                              request_type))
         return None
 
     def _coalesce(self, message: dict[str, Any]) -> bool:
@@ -169,7 +171,7 @@ class Peer:
             protocol.validate(message)
             index = self.session.trainer.index_of(message["name"], message["index"])
         except (protocol.Rejected, ConfigError) as exc:
-            self.send_json(_error(str(exc), "set"))
+            self.send_json(_error(words_of(exc), "set"))
             return True
         self._pending_sets[(message["name"], index)] = message
         return True
@@ -254,9 +256,6 @@ def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -
         return most
     return min(most, math.ceil((full - bare) / (per_frame - bare)))
 
-
-def _error(message: str, request_type: str | None, reason: str = "rejected") -> dict[str, Any]:
-    return {"type": "error", "message": message, "request_type": request_type, "reason": reason}
 
 
 def hello(session: Session) -> dict[str, Any]:

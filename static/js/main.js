@@ -26,7 +26,7 @@ import { createHands } from "./views/hands.js";
 import { createHandout } from "./views/handout.js";
 import { createLanguageMenu } from "./views/language.js";
 import { createMidi } from "./midi.js";
-import { t } from "./lib/i18n.js";
+import { said, t } from "./lib/i18n.js";
 
 const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
@@ -225,7 +225,7 @@ function onFrame(decoded) {
 function onMessage(msg) {
   if (msg.type === "error" && msg.reason === "diverged") {
     // Shown until the next frame, whose `diverged` metadata then says it (undo clears it).
-    store.divergence = { message: msg.message, version: store.frame?.version };
+    store.divergence = { message: said(msg), version: store.frame?.version };
     render();
   }
   if (msg.type === "audience") {
@@ -242,7 +242,7 @@ function onMessage(msg) {
     status.toast(t("room.followed"), "notice");
     return;
   }
-  if (msg.type === "error") status.toast(msg.message || t("status.refused"));
+  if (msg.type === "error") status.toast(said(msg) || t("status.refused"));
   else if (msg.type === "control" && !msg.granted) {
     store.ui.readOnly = true;
     status.toast(t("status.lost_control"), "notice");

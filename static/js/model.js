@@ -8,6 +8,7 @@
 // frame shows the very state they were computed for (see `sameState`); otherwise the frame
 // has none, so the board draws no arrow rather than an arrow for another state.
 
+import { said } from "./lib/i18n.js";
 import { parseName } from "./lib/names.js";
 
 const NUMBER_META = ["step", "cost_step", "version", "test_cost", "accuracy", "test_accuracy", "batch_cost",
@@ -21,6 +22,14 @@ const STATE_META = ["step", "phase", "next_phase", "in_step", "learner", "learni
   "update_layers", "update_refused"];
 
 const NO_STEP_DATA = Object.freeze({ grads: {}, updates: {}, stepGrads: {}, updateBatch: null, grid: null });
+
+/** A frame's refusal (`diverged`, `update_refused`) in the page's language: its words are
+ * JSON text beside the English (metadata are strings). */
+function spoken(json, english) {
+  let words = null;
+  try { words = json ? JSON.parse(json) : null; } catch { /* the English says it */ }
+  return said({ words, detail: english || "" });
+}
 
 function num(s) {
   if (s === undefined || s === null || s === "") return null;
@@ -76,11 +85,11 @@ function metaOf(metadata) {
   return {
     ...meta,
     playing: metadata.playing === "true",
-    diverged: metadata.diverged || "",
+    diverged: spoken(metadata.diverged_words, metadata.diverged),
     inStep: metadata.in_step === "true",
     updateKind: metadata.update_kind || "",
     updateLayers: parseLayers(metadata.update_layers || ""),
-    updateRefused: metadata.update_refused || "",
+    updateRefused: spoken(metadata.update_refused_words, metadata.update_refused),
   };
 }
 

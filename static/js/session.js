@@ -3,7 +3,7 @@
 // presenter link (#session=ID&token=T) is made only when the teacher asks for one; opening it
 // moves the token into the tab's storage and clears it from the address bar.
 
-import { lang, t } from "./lib/i18n.js";
+import { lang, said, t } from "./lib/i18n.js";
 
 async function json(res) {
   try { return await res.json(); } catch { return {}; }
@@ -81,7 +81,7 @@ async function probe(id, what, params) {
     const body = await json(res);
     if (!res.ok) return { error: detail(body) || t("error.no_answer", { status: res.status }), status: res.status };
     // A diverged board has no cost to probe: the answer carries the server's sentence instead.
-    if (body.diverged) return { error: t("error.probe_diverged", { why: body.diverged }) };
+    if (body.diverged) return { error: t("error.probe_diverged", { why: said({ words: body.diverged_words, detail: body.diverged }) }) };
     return body;
   } catch {
     return { error: t("error.unreachable") };
@@ -131,9 +131,8 @@ export function latestOnly(run, deliver, { minGap = 250, now = () => Date.now(),
 }
 
 function detail(body) {
-  if (typeof body.detail === "string") return body.detail;
   if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
-  return "";
+  return said(body);
 }
 
 function stored(key) {

@@ -103,6 +103,7 @@ def test_undo_covers_steps_phases_locks_configure_and_reset(live: Live) -> None:
         await c.send({"type": "undo"})
         err = await c.json()
         assert err == {"type": "error", "message": "nothing to undo", "request_type": "undo",
+                       "words": {"key": "refusal.undo.nothing", "params": {}},
                        "reason": "rejected"}
         await c.close()
 

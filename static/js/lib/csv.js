@@ -1,7 +1,7 @@
 // Own data from a CSV file: the server reads it (POST /api/csv → its columns); these helpers
 // choose default columns, say what board the choice makes, and write the session's dataset.
 
-import { lang, t, tn } from "./i18n.js";
+import { lang, said, t, tn } from "./i18n.js";
 
 
 /** POST the file (a File, or text) → {preview} or {error: the server's words}. */
@@ -11,7 +11,7 @@ export async function readCsv(file) {
       method: "POST", headers: { "content-type": "text/csv; charset=utf-8" }, body: file,
     });
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) return { error: typeof body.detail === "string" ? body.detail : t("csv.refused", { status: res.status }) };
+    if (!res.ok) return { error: said(body) || t("csv.refused", { status: res.status }) };
     return { preview: body };
   } catch {
     return { error: t("error.unreachable") };

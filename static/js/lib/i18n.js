@@ -32,6 +32,22 @@ export function t(key, params = {}) {
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
+/** A server refusal in the page's language: `body.words` ({key, params}, where a parameter
+ * may itself be words) said by key; without words, its English `detail` or `message`; else "".
+ * The one reader of a refusal's words (REST bodies, websocket errors, frame metadata). */
+export function said(body) {
+  const words = body?.words;
+  if (words && typeof words.key === "string") return say(words);
+  if (typeof body?.detail === "string") return body.detail;
+  return typeof body?.message === "string" ? body.message : "";
+}
+
+function say({ key, params = {} }) {
+  const filled = {};
+  for (const [name, v] of Object.entries(params)) filled[name] = v && typeof v === "object" ? say(v) : v;
+  return t(key, filled);
+}
+
 /** Plurals: `key.one` when n is 1, else `key.other`; both get {n}. English and German need no more. */
 export function tn(key, n, params = {}) {
   return t(`${key}.${n === 1 ? "one" : "other"}`, { n, ...params });

@@ -1,13 +1,13 @@
 // The lessons' REST calls (docs/protocol.md): the menu's list and one lesson, in the page's
 // language; each answers the server's JSON, or {error: words}.
 
-import { lang, t } from "./i18n.js";
+import { lang, said, t } from "./i18n.js";
 
 async function get(url) {
   try {
     const res = await fetch(url);
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) return { error: body.detail || t("error.no_answer", { status: res.status }) };
+    if (!res.ok) return { error: said(body) || t("error.no_answer", { status: res.status }) };
     return body;
   } catch {
     return { error: t("error.unreachable") };

@@ -3,7 +3,7 @@
 // into this board when its layer sizes are this board's, else as a new board from its config.
 // The server reads and checks every file; this view only chooses between the two.
 
-import { t } from "../lib/i18n.js";
+import { said, t } from "../lib/i18n.js";
 
 const ICON_SAVE = `<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 4v11M7 10l5 5 5-5M5 20h14"/></svg>`;
 const ICON_LOAD = `<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 15V4M7 9l5-5 5 5M5 20h14"/></svg>`;
@@ -14,7 +14,7 @@ async function call(method, url, body, headers = {}) {
     const res = await fetch(url, { method, body, headers: { "content-type": "application/octet-stream", ...headers } });
     let json = {};
     try { json = await res.json(); } catch { /* no JSON body: the status says it */ }
-    if (!res.ok) return { error: typeof json.detail === "string" ? json.detail : t("boardfile.status", { status: res.status }) };
+    if (!res.ok) return { error: said(json) || t("boardfile.status", { status: res.status }) };
     return { body: json };
   } catch {
     return { error: t("error.unreachable") };
