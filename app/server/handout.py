@@ -92,6 +92,7 @@ def student_turn(s: Session, m: dict[str, Any]) -> None:
         if not s.playing:
             raise HandsError("a long step is running; wait for it to finish")
         t.set_value(name, m["index"], m["value"])  # undone with the run it happened in
+        s.timeline.changed(t)
         s.changed(quick=True)
         return
     with s.action("class", "class"):

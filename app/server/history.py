@@ -80,12 +80,13 @@ class History:
 
     def continues_drag(self, kind: str, key: object, inverse: bool) -> bool:
         """A set of the same dial soon after the last one, of the same kind of level; or
-        one more student's turn after other students' turns (one level for the class)."""
-        if kind not in ("set", "class") or not self.levels:
+        one more student's turn after other students' turns (one level for the class); or
+        one more step of a scrub along the timeline (one level for the scrub)."""
+        if kind not in ("set", "class", "travel") or not self.levels:
             return False
         last = self.levels[-1]
-        if kind == "class":
-            return last.kind == "class" and not inverse
+        if kind in ("class", "travel"):
+            return last.kind == kind and not inverse
         return (last.kind == "set" and last.key == key and (last.inverse is not None) == inverse
                 and time.monotonic() - last.at < DRAG_SECONDS)
 

@@ -16,6 +16,7 @@ from dialboard.server.hands import HandsError
 from dialboard.server.history import Inverse
 from dialboard.server.refusals import Refused, said, words_of
 from dialboard.server.session import Session
+from dialboard.server.timeline import TimelineError
 
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
@@ -185,6 +186,13 @@ async def _race(s: Session, peer: Any, m: dict[str, Any]) -> None:
         await race.start(s, m, Rejected)
 
 
+async def _travel(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    """The board as it was at an earlier step (timeline.py); a scrub is one undo level."""
+    _not_busy(s)
+    with s.action("travel", "travel"):
+        s.timeline.state_at(s.trainer, m["step"])
+
+
 def _not_busy(s: Session) -> None:
     if s.busy:
         raise Rejected("refusal.busy")
@@ -226,6 +234,7 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "seat": Message({"seat": ("str", True)}, handout.take_seat, needs_control=False),
     "hands": Message({"mode": ("str", False), "layer": ("int", False), "dials": ("dials", False),
                       "open": ("bool", False)}, handout.hand_out),
+    "travel": Message({"step": ("int", True)}, _travel),
 }
 
 
@@ -269,5 +278,5 @@ async def dispatch(session: Session, peer: Any, message: object) -> None:
         await spec.handler(session, peer, fields)
     except DivergedError as exc:
         raise Rejected(exc.words, "diverged") from None
-    except (ConfigError, HandsError, Refused) as exc:
+    except (ConfigError, HandsError, TimelineError, Refused) as exc:
         raise Rejected(words_of(exc)) from None

@@ -21,6 +21,7 @@ from dialboard.server import frames
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
 from dialboard.server.refusals import Refused, error_message
+from dialboard.server.timeline import Timeline
 
 logger = logging.getLogger(__name__)
 SLICE_SECONDS = 0.004  # training between yields to the event loop
@@ -65,6 +66,8 @@ class Session:
         self._gone = asyncio.Event()  # a socket left (retire waits on it)
         self.room: tuple[str, str] | None = None  # (code, token hash) of the class room on it
         self.hands = Hands()  # dials handed to students (handout.py)
+        self.timeline = Timeline()  # every earlier step, for time travel (timeline.py)
+        self.timeline.changed(trainer)
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []
@@ -120,9 +123,11 @@ class Session:
         return f
 
     def _build(self, fig: frames.Figures, **kw: Any) -> frames.FrameData:
-        return frames.build(self.trainer, playing=self.playing, running=self.busy,
-                            example=self.example, undo_levels=len(self.history),
-                            history=self.cost_history, grid=self.grid, screen=fig, **kw)
+        f = frames.build(self.trainer, playing=self.playing, running=self.busy,
+                         example=self.example, undo_levels=len(self.history),
+                         history=self.cost_history, grid=self.grid, screen=fig, **kw)
+        f.metadata["timeline"] = "{},{}".format(*self.timeline.reachable())
+        return f
 
     def _screen(self, fresh: bool) -> frames.Figures:
         """The screen's figures: of the trainer's state now when `fresh` or when the last are
@@ -132,6 +137,8 @@ class Session:
         if fresh or fig is None or time.monotonic() - fig.at >= FIGURES_SECONDS:
             fig = self._figures = frames.figures(self.trainer)
             hist = self.cost_history
+            if self.timeline.travelled:  # back in time: the chart keeps the run ahead
+                return fig
             while hist and hist[-1][0] >= fig.step:  # undo, reset or a turn at this step
                 hist.pop()
             hist.append((fig.step, fig.cost))
@@ -171,6 +178,8 @@ class Session:
             self.history.push_inverse(kind, key, inverse)
         else:
             self.history.push(kind, key, before)
+        if kind != "travel":  # a change of the board: the timeline's future is this one
+            self.timeline.changed(self.trainer)
         self.changed(quick=kind in ("set", "class"))
 
     def undo(self) -> None:
@@ -182,6 +191,7 @@ class Session:
         else:
             assert level.snapshot is not None
             self.trainer.restore(level.snapshot)
+        self.timeline.changed(self.trainer)
         self.changed()
 
     def set_example(self, index: int) -> None:
@@ -207,6 +217,7 @@ class Session:
             self.changed()
             return
         self.history.push("run", None, self.trainer.snapshot())
+        self.timeline.changed(self.trainer)  # training from a step travelled to: a new future
         self._figures = None  # of this run's steps only
         self.playing, self.steps_per_second = count is None, steps_per_second
         self._runner = asyncio.get_running_loop().create_task(self._run(count))
@@ -262,6 +273,7 @@ class Session:
                 break
             else:
                 t.step()
+            self.timeline.trained(t)
             n += 1
             self._steps_run += 1
             if late:

@@ -61,6 +61,7 @@ const actions = {
   phase: () => stepOrPause({ type: "phase" }),
   undo: () => command({ type: "undo" }),
   reset: () => command({ type: "reset" }),
+  travel: (step) => command({ type: "travel", step }),   // the board at an earlier step
   play: (rate) => command({ type: "play", steps_per_second: rate }),
   togglePlay: (rate = transport.rate()) => command(store.frame?.playing ? { type: "pause" } : { type: "play", steps_per_second: rate }),
   configure: (changes) => { Object.assign(store.settings, changes); command({ type: "configure", ...changes }); },
@@ -92,7 +93,7 @@ const setup = createSetup($("setup"), actions);
 const help = createHelp($("help"));
 const slice = createSlice($("slice"));
 const nudges = createNudges($("nudges"), actions);
-const views = [status, board, createScreen($("screen")), transport, createPhasePanel($("phase")), slice, nudges,
+const views = [status, board, createScreen($("screen"), actions), transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
 views.push(createMidi($("midi"), actions));   // a MIDI controller's knobs and pads

@@ -31,6 +31,12 @@ function spoken(json, english) {
   return said({ words, detail: english || "" });
 }
 
+/** "0,60" → {first: 0, last: 60}: the steps `travel` can reach; null without one. */
+export function timelineOf(s) {
+  const [first, last] = (s || "").split(",").map(Number);
+  return Number.isInteger(first) && Number.isInteger(last) ? { first, last } : null;
+}
+
 function num(s) {
   if (s === undefined || s === null || s === "") return null;
   const v = Number(s);
@@ -87,6 +93,8 @@ function metaOf(metadata) {
     playing: metadata.playing === "true",
     diverged: spoken(metadata.diverged_words, metadata.diverged),
     inStep: metadata.in_step === "true",
+    running: metadata.running === "true",
+    timeline: timelineOf(metadata.timeline),
     updateKind: metadata.update_kind || "",
     updateLayers: parseLayers(metadata.update_layers || ""),
     updateRefused: spoken(metadata.update_refused_words, metadata.update_refused),

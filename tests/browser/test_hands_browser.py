@@ -111,7 +111,7 @@ def test_one_neuron_each_shows_the_neurons_dials_on_the_phone(
     sizes = page.evaluate("window.dialboard.state().session.sizes")
     phone.wait_for_function(f"() => document.querySelectorAll('[data-testid=hand-dial]')"
                             f".length === {sizes[0] + 1}")
-    names = phone.eval_on_selector_all("[data-testid=hand-dial]",
-                                       "els => els.map((e) => e.dataset.name + ':' + e.dataset.index)")
+    names = phone.eval_on_selector_all(
+        "[data-testid=hand-dial]", "els => els.map((e) => e.dataset.name + ':' + e.dataset.index)")
     assert names == [f"layers.0.weight:0,{i}" for i in range(sizes[0])] + ["layers.0.bias:0"]
     phone.screenshot(path=str(ARTIFACTS / "hands-phone-neuron-390.png"))

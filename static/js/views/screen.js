@@ -2,14 +2,17 @@
 // and a chart of the cost over steps. Divergence is shown in words, never as NaN. While this
 // presenter turns a dial (state.ui.turn) the number grows digits until the change shows, and
 // the change since the turn began stands beside it; when the turn settles both go back.
+// The presenter can drag along the chart to go back in time (lib/scrub.js): the chart then
+// keeps the steps ahead, dimmed, with the marker at the step the board shows.
 
 import { fmt, fmtPercent, turnReading } from "../lib/format.js";
 import { readPalette } from "../lib/palette.js";
 import { t } from "../lib/i18n.js";
+import { attachScrub } from "../lib/scrub.js";
 
 const ANNOUNCE_MS = 2500;
 
-export function createScreen(root) {
+export function createScreen(root, actions = {}) {
   root.innerHTML = `
     <div class="screen-main">
       <div class="screen-label">${t("screen.cost")} <span class="screen-sub">${t("screen.cost_over")}</span></div>
@@ -22,7 +25,8 @@ export function createScreen(root) {
       <div class="stat-test"><dt>${t("screen.test_cost")}</dt><dd class="v-test">—</dd></div>
       <div class="stat-acc"><dt>${t("screen.accuracy")}</dt><dd class="v-acc">—</dd></div>
     </dl>
-    <canvas class="screen-chart" aria-hidden="true"></canvas>
+    <canvas class="screen-chart" data-testid="cost-chart" aria-hidden="true"></canvas>
+    <p class="screen-travel" data-testid="travel-note" hidden></p>
     <div class="screen-float" aria-hidden="true"><span class="float-number"></span> <span class="float-change"></span></div>
     <p class="visually-hidden" aria-live="polite"></p>`;
   const number = root.querySelector(".screen-number");
@@ -39,10 +43,18 @@ export function createScreen(root) {
   const accEl = root.querySelector(".v-acc");
   const chart = root.querySelector(".screen-chart");
   const live = root.querySelector("[aria-live]");
-  let drawn = { history: null, bad: false };
+  const travelNote = root.querySelector(".screen-travel");
+  let drawn = { history: null, bad: false, mark: null };
+  let geometry = { x0: 0, x1: 1, last: 1 };
+  const redraw = () => {
+    geometry = drawChart(chart, drawn.history, drawn.bad, drawn.mark) || geometry;
+    Object.assign(chart.dataset, geometry);   // test hook: where the steps lie (CSS px, last step)
+  };
   // A chart drawn for one width and shown at another is stretched, its words squeezed into
   // each other: redraw it for every size it is given, not only when a frame comes.
-  new ResizeObserver(() => drawChart(chart, drawn.history, drawn.bad)).observe(chart);
+  new ResizeObserver(redraw).observe(chart);
+  let reach = null;   // {first, last, step}: the steps a presenter may travel to, or null
+  const scrub = attachScrub(chart, { chart: () => geometry, range: () => reach, travel: (step) => actions.travel?.(step) });
   let lastAnnounce = 0;
   let announceTimer = 0;
 
@@ -75,8 +87,15 @@ export function createScreen(root) {
       ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
     root.querySelector(".stat-test").hidden = f.testCost === null;
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
-    drawn = { history: f.history, bad };
-    drawChart(chart, f.history, bad);
+    const line = f.timeline;
+    const back = Boolean(line) && f.step < line.last;   // travelled back: the run goes on ahead
+    drawn = { history: f.history, bad, mark: { step: costStep, cost: f.cost, last: line?.last ?? 0, back } };
+    redraw();
+    reach = actions.travel && !state.ui.readOnly && line && !f.running && line.last > line.first
+      ? { first: line.first, last: line.last, step: f.step } : null;
+    scrub.sync(reach);
+    travelNote.hidden = !back;
+    if (back) travelNote.textContent = t("screen.travelled", { step: f.step, last: line.last });
     announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: costStep }));
   }
 
@@ -100,7 +119,8 @@ function screenNumber(v) {
   return v.toFixed(3 - Math.floor(Math.log10(a)));
 }
 
-function drawChart(canvas, history, bad) {
+/** Draws the chart; returns where its steps lie ({x0, x1, last}: px and the last step). */
+function drawChart(canvas, history, bad, mark) {
   const w = canvas.clientWidth, h = canvas.clientHeight;
   if (w < 10 || h < 10) return;
   const dpr = window.devicePixelRatio || 1;
@@ -116,7 +136,7 @@ function drawChart(canvas, history, bad) {
   let top = 0, last = 1;
   if (steps && costs) {
     for (let k = 0; k < costs.length; k++) if (Number.isFinite(costs[k])) top = Math.max(top, costs[k]);
-    last = Math.max(1, steps[steps.length - 1] || 1);
+    last = Math.max(1, steps[steps.length - 1] || 1, mark?.last || 0);
   }
   top = top > 0 ? top * 1.08 : 1;
   ctx.font = CHART_FONT;
@@ -130,21 +150,33 @@ function drawChart(canvas, history, bad) {
   ctx.strokeStyle = bad ? c.neg : c.screenInk;
   ctx.lineWidth = 2.5;
   ctx.lineJoin = "round";
+  // Travelled back: the line up to the board's step, then the run ahead, dimmed.
+  const cut = mark?.back ? mark.step : Infinity;
+  path(ctx, steps, costs, X, Y, (s) => s <= cut);
+  if (cut < Infinity) {
+    ctx.globalAlpha = 0.35;
+    path(ctx, steps, costs, X, Y, (s) => s >= cut);
+    ctx.globalAlpha = 1;
+  }
+  const at = mark && Number.isFinite(mark.cost) ? mark : { step: steps.at(-1), cost: costs.at(-1) };
+  if (Number.isFinite(at.cost)) {
+    ctx.fillStyle = c.screenInk;
+    ctx.beginPath();
+    ctx.arc(X(at.step), Y(at.cost), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  return { x0: pad.l, x1: w - pad.r, last };
+}
+
+function path(ctx, steps, costs, X, Y, keep) {
   ctx.beginPath();
   let pen = false;
   for (let k = 0; k < steps.length; k++) {
-    if (!Number.isFinite(costs[k])) { pen = false; continue; }
+    if (!Number.isFinite(costs[k]) || !keep(steps[k])) { pen = false; continue; }
     if (pen) ctx.lineTo(X(steps[k]), Y(costs[k])); else ctx.moveTo(X(steps[k]), Y(costs[k]));
     pen = true;
   }
   ctx.stroke();
-  const k = steps.length - 1;
-  if (Number.isFinite(costs[k])) {
-    ctx.fillStyle = c.screenInk;
-    ctx.beginPath();
-    ctx.arc(X(steps[k]), Y(costs[k]), 4, 0, 2 * Math.PI);
-    ctx.fill();
-  }
 }
 
 const CHART_FONT = "12px system-ui, sans-serif";

@@ -1,0 +1,91 @@
+"""Time travel: the board as it was at any earlier step of the session (docs/protocol.md,
+`travel`).
+
+Keyframes plus deterministic replay. A keyframe is an engine snapshot (parameters, locks,
+learner state, RNG and batch order, counters; never the screen's caches) taken at a step
+boundary every EVERY steps of training, and whenever a person changed the board (a turn, a
+setting, a lock, undo, reset...): then it is the state after that change, and every later
+keyframe is dropped, because the future they held is no longer this board's. Between two
+keyframes only training happened, and training from a snapshot is exact (undo relies on the
+same), so the state at step n is the last keyframe at or before n, stepped forward to n.
+
+Travelling itself keeps the keyframes after it: a class can scrub back and forth along the
+whole run, and the first change made there starts a new future (a branch). The keyframes are
+bounded by bytes: the oldest go first, so the newest steps are always reachable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dialboard.engine import Snapshot, Trainer
+from dialboard.server.history import snapshot_bytes
+
+EVERY = 10  # steps between keyframes while training: at most EVERY − 1 steps of replay
+MAX_BYTES = 100 * 2**20  # ≥ 2,000 steps of the 625 board (about 210 kB a keyframe)
+
+
+class TimelineError(ValueError):
+    """A step the timeline cannot reach; the message says which steps it can."""
+
+
+class Timeline:
+    def __init__(self, every: int = EVERY, max_bytes: int = MAX_BYTES) -> None:
+        self.every, self.max_bytes = every, max_bytes
+        self.keys: dict[int, Snapshot] = {}  # step → the state at that step (steps ascending)
+        self._sizes: dict[int, int] = {}
+        self.nbytes = 0
+        self.last = 0  # the latest step the timeline can show
+        self.travelled = False  # the board shows an earlier step; the chart keeps the rest
+
+    def changed(self, t: Trainer) -> None:
+        """A person changed the board: this state is the step's keyframe, later ones go."""
+        self.travelled = False
+        if t.pos:  # mid-step (a phase): its step boundary comes later, with training
+            return
+        step = t.step_count
+        for s in [s for s in self.keys if s >= step]:
+            self._drop(s)
+        self.last = step
+        self._keep(step, t.snapshot())
+
+    def trained(self, t: Trainer) -> None:
+        """Training reached a step boundary: a keyframe every `every` steps."""
+        if t.pos:
+            return
+        step = t.step_count
+        if step > self.last:
+            self.last = step
+        if step % self.every == 0 and step not in self.keys:
+            self._keep(step, t.snapshot())
+
+    def reachable(self) -> tuple[int, int]:
+        """The first and last step the timeline can show."""
+        return (min(self.keys), self.last) if self.keys else (0, 0)
+
+    def state_at(self, t: Trainer, step: int) -> None:
+        """Put `t` in the state it had at `step` (keyframe, then exact replay)."""
+        first, last = self.reachable()
+        if not self.keys or not first <= step <= last:
+            raise TimelineError(f"step must be {first} … {last}, not {step}")
+        base = max(s for s in self.keys if s <= step)
+        t.restore(self.keys[base])
+        while t.step_count < step and not t.diverged:
+            t.step()
+        self.travelled = True
+
+    def _keep(self, step: int, snap: Snapshot) -> None:
+        snap = replace(snap, screen=None)  # restore recomputes the screen: never kept
+        size = snapshot_bytes(snap)
+        if step in self.keys:
+            self._drop(step)
+        self.keys[step] = snap
+        self._sizes[step] = size
+        self.nbytes += size
+        self.keys = dict(sorted(self.keys.items()))
+        while self.nbytes > self.max_bytes and len(self.keys) > 1:
+            self._drop(next(iter(self.keys)))
+
+    def _drop(self, step: int) -> None:
+        del self.keys[step]
+        self.nbytes -= self._sizes.pop(step)
