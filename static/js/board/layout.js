@@ -94,8 +94,8 @@ export function layoutBoard({ parameters, sizes, inputShape = null, classNames =
   const groups = [];
   for (let l = 0; l < L; l++) {
     const names = {
-      from: (j) => neuronLabel(l, j, sizes, classNames),
-      to: (i) => neuronLabel(l + 1, i, sizes, classNames),
+      from: (j) => neuronLabel(l, j, sizes, classNames, true),
+      to: (i) => neuronLabel(l + 1, i, sizes, classNames, true),
     };
     const rf = receptiveShape(l, sizes, inputShape);
     const g = rf ? bestReceptive(sizes[l + 1], rf, names, groups, box) : gridGroup(l, sizes[l], sizes[l + 1], names);

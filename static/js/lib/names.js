@@ -10,13 +10,15 @@ export function parseName(name) {
 const SUB = "₀₁₂₃₄₅₆₇₈₉";
 export const sub = (n) => String(n).split("").map((d) => SUB[Number(d)] ?? d).join("");
 
-/** Label of neuron j in sizes-index k (0 = inputs, sizes.length − 1 = outputs), 1-based. */
-export function neuronLabel(k, j, sizes, classNames = []) {
+/** Label of neuron j in sizes-index k (0 = inputs, sizes.length − 1 = outputs), 1-based.
+ * `short`: where room is tight (beside the board's rows, on the network's canvas), a single
+ * output is just "out" (its meaning is said beside the outputs' bars and in every panel). */
+export function neuronLabel(k, j, sizes, classNames = [], short = false) {
   const last = sizes.length - 1;
   if (k === 0) return `x${sub(j + 1)}`;
   if (k === last) {
     // One output over two classes (3 or 7): it says which class 1 means.
-    if (sizes[last] === 1) return classNames.length === 2 ? t("names.out_binary", { yes: classNames[1] }) : t("names.out");
+    if (sizes[last] === 1) return classNames.length === 2 && !short ? t("names.out_binary", { yes: classNames[1] }) : t("names.out");
     return classNames.length === sizes[last] ? t("names.out_class", { name: classNames[j] }) : `o${sub(j + 1)}`;
   }
   return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;

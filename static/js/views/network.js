@@ -186,7 +186,7 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
       ctx.textAlign = col.k === 0 ? "right" : "left";
       ctx.textBaseline = "middle";
       const ly = y - (col.k === 0 ? 0 : p.r + 6);
-      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || []), a, room(ly));
+      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true), a, room(ly));
       ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), ly);
     }
   }
