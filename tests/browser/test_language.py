@@ -215,6 +215,57 @@ def test_the_pseudo_language_wraps_the_board_menu_the_forms_and_the_outputs(
     assert_all_wrapped(page, "ten outputs and the network view")
 
 
+# A CSV the server refuses: its last row lacks a value. Column names of single letters and
+# digits, so the refusal's parameters (row, column) are notation, not words.
+SHORT_ROW_CSV = "x1,x2,y\n0.5,1.2,1\n0.7,0.3\n"
+
+
+def test_the_pseudo_language_wraps_the_servers_refusals(
+        new_page: Any, server: Any, errors: Any) -> None:
+    """Refusals come by key and are said in the page's language: a refused undo, a refused
+    board setting and a refused CSV in the New board dialog, and a divergence (the screen's
+    sentence and its toast). A board with named outputs and no momentum: the words here are
+    the refusals'."""
+    errors.allow("status of 422")  # Chromium logs every refused request
+    page = pseudo_page(new_page, "pseudo-refusals")
+    open_board(page, server.url, "/?lang=pseudo&preset=digits")
+    wait_meta(page)
+    page.keyboard.press("PageUp")  # nothing to undo on a fresh board
+    page.wait_for_selector("[data-testid=error]")
+    assert page.text_content("[data-testid=error]").startswith("⟦")
+    assert_all_wrapped(page, "a refused undo's toast")
+
+    page.click(".custom-open")
+    page.wait_for_selector(".custom-dialog[open]")
+    page.fill(".custom-form [name=batch_size]", "100000")  # more than the data has
+    page.click(".custom-form button.primary")
+    page.wait_for_selector(".custom-form .form-error:not([hidden])")
+    assert "100000" in page.text_content(".custom-form .form-error")
+    assert_all_wrapped(page, "new-board form, a setting the server refused")
+    page.select_option("[data-testid=form-dataset]", "csv")
+    page.fill("[data-testid=csv-text]", SHORT_ROW_CSV)
+    page.click("[data-testid=csv-read]")
+    page.wait_for_selector("[data-testid=csv-error]:not([hidden])")
+    assert "'y'" in page.text_content("[data-testid=csv-error]"), "it names the column"
+    assert_all_wrapped(page, "new-board form, a CSV the server refused")
+    page.click(".custom-form button[value=cancel]")
+    page.wait_for_selector(".custom-dialog:not([open])", state="attached")
+
+    lr = page.locator("[data-testid=learning-rate]")
+    lr.fill("1e12")  # the first update pushes a weight past ±1e8
+    lr.press("Enter")
+    page.wait_for_function("() => window.dialboard.state().frame.learningRate === 1e12")
+    page.click("[data-testid=step]")
+    page.wait_for_selector(".screen-diverged:not([hidden])")
+    page.wait_for_function("() => window.dialboard.state().frame.diverged")
+    assert page.text_content(".screen-diverged").startswith("⟦")
+    assert_all_wrapped(page, "a diverged board, its sentence and its toast")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((390, 844), (1280, 720), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(ARTIFACTS / f"language-pseudo-diverged-{width}x{height}.png"))
+
+
 def test_the_walker_finds_a_word_outside_the_tables(new_page: Any, server: Any) -> None:
     """The check itself can fail: an English word added to the page is reported."""
     page = pseudo_page(new_page, "pseudo-control")
