@@ -21,7 +21,8 @@ from typing import Any
 
 from dialboard.engine import LEARNER_NAMES
 from dialboard.engine.race import Lane, Race, Start
-from dialboard.server.session import IO_TURNS, SLICE_SECONDS, Session
+from dialboard.server.runner import IO_TURNS, SLICE_SECONDS
+from dialboard.server.session import Session
 
 logger = logging.getLogger(__name__)
 BROADCAST_SECONDS = 0.2  # progress to the sockets at most this often

@@ -14,21 +14,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from dialboard.engine import ConfigError, DivergedError, Snapshot, Trainer
+from dialboard.engine import DivergedError, Snapshot, Trainer
 from dialboard.engine.display import plot_grid
-from dialboard.engine.lookahead import step_taken
-from dialboard.server import frames
+from dialboard.server import frames, runner
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
 from dialboard.server.refusals import Refused, error_message
 from dialboard.server.timeline import Timeline
 
 logger = logging.getLogger(__name__)
-SLICE_SECONDS = 0.004  # training between yields to the event loop
-# After each slice, loop turns for the sockets: a websocket send takes several (write,
-# drain), and one bare yield would let each turn wait a whole slice. Turns, not a timed
-# pause: a pause idles the core whenever the sockets need less.
-IO_TURNS = 4
 # A hand turn's frame goes out before its slope when the slope (a backward pass over the
 # training set) costs more than this many multiply-adds: parameters × training examples.
 QUICK_WORK = 1_000_000
@@ -220,7 +214,7 @@ class Session:
         self.timeline.changed(self.trainer)  # training from a step travelled to: a new future
         self._figures = None  # of this run's steps only
         self.playing, self.steps_per_second = count is None, steps_per_second
-        self._runner = asyncio.get_running_loop().create_task(self._run(count))
+        self._runner = asyncio.get_running_loop().create_task(runner.run(self, count))
 
     async def stop(self) -> None:
         runner = self._runner
@@ -231,62 +225,6 @@ class Session:
         if self.playing:
             self.playing = False
             self.changed()
-
-    async def _run(self, count: int | None) -> None:
-        start, base, last_rate = time.perf_counter(), 0, self.steps_per_second
-        self._steps_run = 0
-        try:
-            while count is None or self._steps_run < count:
-                done, now = self._steps_run, time.perf_counter()
-                rate = self.steps_per_second
-                if rate != last_rate:  # a new speed counts from now, without a burst
-                    start, base, last_rate = now, done, rate
-                limit = None if count is None else count - done
-                if rate is not None:
-                    due = base + int((now - start) * rate) + 1
-                    limit = due - done if limit is None else min(limit, due - done)
-                if self._slice(now + SLICE_SECONDS, limit):
-                    self.changed(by_run=True)
-                if rate is not None:
-                    await asyncio.sleep(min(1 / rate, 0.05))
-                for _ in range(IO_TURNS if self.peers else 1):
-                    await asyncio.sleep(0)
-        except (DivergedError, ConfigError) as exc:
-            reason = "diverged" if isinstance(exc, DivergedError) else "rejected"
-            if self._steps_run == 0 and reason == "rejected":
-                self.history.pop()  # nothing happened: no undo level for it
-            self.broadcast_error(exc.words, "play" if count is None else "step", reason)
-        finally:
-            self._shown = None
-            self.playing = False
-            self.changed()
-
-    def _slice(self, deadline: float, limit: int | None) -> int:
-        """Steps until `deadline` or `limit`; returns how many. When anyone watches, the last
-        is shown: its frame is the state it starts from, its arrows what it did."""
-        t, n, shown = self.trainer, 0, bool(self.peers)
-        while limit is None or n < limit:
-            late = time.perf_counter() >= deadline
-            if shown and t.pos == 0 and (late or n + 1 == limit):
-                self._step_shown()
-            elif late:
-                break
-            else:
-                t.step()
-            self.timeline.trained(t)
-            n += 1
-            self._steps_run += 1
-            if late:
-                break
-        return n
-
-    def _step_shown(self) -> None:
-        t = self.trainer
-        frame = self._build(self._screen(fresh=False), version=-1, arrows=False)
-        before = dict(t.net.params)  # arrays are never written in place: this holds them
-        t.step()
-        frames.attach_update(frame, t, step_taken(t, before))
-        self._shown = frame
 
     async def close(self) -> None:
         await self.stop()
