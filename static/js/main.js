@@ -27,6 +27,7 @@ import { createHandout } from "./views/handout.js";
 import { createLanguageMenu } from "./views/language.js";
 import { createMidi } from "./midi.js";
 import { said, t } from "./lib/i18n.js";
+import { collectPoint, loadPoints } from "./lib/points.js";
 
 const query = new URLSearchParams(location.search);
 const watchId = query.get("watch");
@@ -204,7 +205,7 @@ function onHello(msg) {
   model.hello(msg);
   store.session = model.session;
   store.settings = { ...msg.config, ...store.settings };
-  loadPoints(msg.dataset);
+  loadPoints(store, msg.dataset, render);
   render();
 }
 
@@ -214,7 +215,7 @@ function onFrame(decoded) {
   frames += 1;
   if (store.divergence && frame.version !== store.divergence.version) store.divergence = null;
   store.frame = frame;
-  collectPoint(frame);
+  collectPoint(store, frame);
   // A board opens on a dial that matters (the side panels explain it), not a blank corner pixel.
   if (!store.ui.selected) {
     const dial = defaultDial(store.session, frame);
@@ -265,31 +266,6 @@ function onStatus(s) {
   store.connection = { state: s.state, text };
   if (s.state === "open" && s.reconnected) setTimeout(() => { store.connection = { state: "open", text: "" }; render(); }, 2500);
   render();
-}
-
-// The points come from the server (hello's dataset.points_url: train and test); without it,
-// the fixed XOR corners, or else the examples the frames have shown so far.
-const XOR = { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] };
-
-async function loadPoints(dataset) {
-  if (store.session?.sizes[0] > 2) return;
-  const id = store.session?.id;
-  const got = dataset?.points_url ? await api.datasetPoints(dataset.points_url) : null;
-  if (store.session?.id !== id) return;   // a newer board replaced this one meanwhile
-  if (got) store.points = got;
-  else if (dataset?.name === "xor") store.points = XOR;
-  render();
-}
-
-/** Without the dataset endpoint, the plane shows the examples the frames have shown. */
-function collectPoint(frame) {
-  if (store.session.sizes[0] > 2 || !frame.input || (store.points && !store.points.partial)) return;
-  store.points ??= { inputs: [], targets: [], partial: true, seen: new Set() };
-  const key = Array.from(frame.input).join(",");
-  if (store.points.seen.has(key)) return;
-  store.points.seen.add(key);
-  store.points.inputs.push(Array.from(frame.input));
-  store.points.targets.push(Array.from(frame.target || [0]));
 }
 
 async function start() {
