@@ -31,7 +31,7 @@ def test_digits_625_whole_board_and_zoom_to_a_neuron(page: Any, server: Any) -> 
     assert lod(page) in ("cells", "ticks")
     page.screenshot(path=str(ARTIFACTS / "digits625-whole.png"))
 
-    slider = page.locator("[role=slider]")
+    slider = page.locator("[role=slider][data-dial]")
     slider.focus()   # the roving slider starts on layers.0.weight[0, 0], a weight into h1·1
     slider.press("z")
     page.wait_for_function("() => ['dials', 'full'].includes("

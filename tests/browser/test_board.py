@@ -32,7 +32,7 @@ def test_opens_ready_with_xor(page: Any, server: Any) -> None:
         assert page.locator(f"[data-testid={testid}]").is_visible(), testid
     renders = page.evaluate("performance.getEntriesByName('board-render').length")
     assert renders >= 1
-    assert page.locator("[role=slider]").count() == 9
+    assert page.locator("[role=slider][data-dial]").count() == 9
     assert page.locator("[data-testid=phase-panel]").get_attribute("data-phase") == "idle"
 
 
@@ -63,7 +63,7 @@ def test_phase_through_a_whole_step(page: Any, server: Any) -> None:
     words = {"forward": "forward", "cost": "cost", "backward": "blame", "update": "nudge"}
     # The panel explains the selected dial's neuron, and a board opens on the dial with the
     # largest next update (an output's, here): choose a dial into a hidden neuron.
-    page.locator("[role=slider]").first.focus()
+    page.locator("[role=slider][data-dial]").first.focus()
     page.wait_for_function(
         "() => document.querySelector('[data-testid=phase-panel]').textContent"
         ".includes('layers.0.weight[0, 0]')")
@@ -132,13 +132,13 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
     page.wait_for_function("() => !window.dialboard.state().frame.playing")
     assert page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
 
-    slider = page.locator("[role=slider]").first
+    slider = page.locator("[role=slider][data-dial]").first
     slider.focus()
     before = float(slider.get_attribute("aria-valuenow"))
     slider.press("ArrowUp")
     slider.press("Shift+ArrowUp")
     page.wait_for_function(
-        "v => Number(document.querySelector('[role=slider]').getAttribute('aria-valuenow')) > v",
+        "v => Number(document.querySelector('[role=slider][data-dial]').getAttribute('aria-valuenow')) > v",
         arg=before + 0.01)
     wait_for_server_cost(page, server.url, sid)
     step = shown_step(page)
@@ -149,11 +149,11 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
         "() => window.dialboard.state().frame.locked['layers.0.weight']?.[0] === 1")
     assert page.evaluate("window.dialboard.state().frame.step") == step  # the same frame
     page.wait_for_function(
-        "() => document.querySelector('[role=slider]').getAttribute('aria-label')"
+        "() => document.querySelector('[role=slider][data-dial]').getAttribute('aria-label')"
         ".includes('locked')")
     assert shown_step(page) == step
     page.wait_for_function(
-        "v => Number(document.querySelector('[role=slider]').getAttribute('aria-valuenow')) > v",
+        "v => Number(document.querySelector('[role=slider][data-dial]').getAttribute('aria-valuenow')) > v",
         arg=turned + 0.001)
     wait_for_server_cost(page, server.url, sid)
     assert server_session(server.url, sid)["step"] == step

@@ -21,7 +21,7 @@ def press_to(page: Any, key: str, want: tuple[str, list[int]]) -> None:
 
 def test_jumps_on_the_big_board(page: Any, server: Any) -> None:
     open_board(page, server.url, "/?preset=digits-625")
-    slider = page.locator("[role=slider]")
+    slider = page.locator("[role=slider][data-dial]")
     assert slider.count() == 1   # one roving slider, not 13,150 elements
     slider.focus()
     press_to(page, "]", ("layers.0.weight", [0, 1]))
@@ -40,8 +40,8 @@ def test_jumps_on_the_big_board(page: Any, server: Any) -> None:
 
 def test_jumps_on_a_small_board_move_the_focus(page: Any, server: Any) -> None:
     open_board(page, server.url)
-    assert page.locator("[role=slider]").count() == 9
-    page.locator("[role=slider]").first.focus()
+    assert page.locator("[role=slider][data-dial]").count() == 9
+    page.locator("[role=slider][data-dial]").first.focus()
     press_to(page, "}", ("layers.0.weight", [1, 0]))
     press_to(page, ">", ("layers.1.weight", [0, 0]))
     press_to(page, "<", ("layers.0.weight", [0, 0]))

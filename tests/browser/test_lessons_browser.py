@@ -31,7 +31,7 @@ def wait_step_ready(page: Any, k: int) -> None:
 def do_task(page: Any, check: dict[str, Any]) -> None:
     """What a class would do for the task: turn a dial, step, or train until it holds."""
     if "cost_changed" in check:
-        page.focus("[role=slider]")
+        page.focus("[role=slider][data-dial]")
         # Not the first dial: on the digits board its input pixel is blank in every image, so
         # turning it moves nothing. The last layer's first weight always matters.
         for _ in range(3):
