@@ -12,7 +12,7 @@ from dialboard.engine._toys import FloatArray, IntArray
 from dialboard.engine.errors import ConfigError, Words, words
 
 MAX_TEST_FRACTION = 0.9
-BINARY = ("class 0", "class 1")
+BINARY = ("0", "1")  # unnamed classes are their numbers: the output says nothing more
 TASKS = ("classification", "regression")
 
 @dataclass(frozen=True, eq=False)  # eq=False: field-wise == on arrays is ambiguous

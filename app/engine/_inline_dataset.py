@@ -15,7 +15,7 @@ def _infer_task(y: FloatArray) -> tuple[str, tuple[str, ...], IntArray]:
         if y.shape[1] == 1:
             return "classification", BINARY, y[:, 0].astype(np.int64)
         if (y.sum(axis=1) == 1.0).all():
-            names = tuple(f"class {k}" for k in range(y.shape[1]))
+            names = tuple(str(k) for k in range(y.shape[1]))
             return "classification", names, y.argmax(axis=1).astype(np.int64)
     return "regression", (), np.zeros(len(y), dtype=np.int64)
 

@@ -66,7 +66,7 @@ def test_xor_is_exactly_the_four_points() -> None:
     assert d.x_train.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
     assert d.y_train.tolist() == [[0], [1], [1], [0]]
     assert d.x_test.shape == (0, 2) and d.y_test.shape == (0, 1)
-    assert d.class_names == ("class 0", "class 1")
+    assert d.class_names == ("0", "1")   # unnamed classes are their numbers
 
 
 @pytest.mark.parametrize("kwargs", [{"noise": 0.1}, {"noise": 0.0}, {"n_samples": 8}])
@@ -323,15 +323,14 @@ def test_importing_datasets_does_not_import_sklearn() -> None:
 def test_inline_binary_column_is_classification() -> None:
     d = inline_dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
     assert (d.name, d.task, d.class_names, d.input_shape) == ("inline", "classification",
-                                                              ("class 0", "class 1"), (2,))
+                                                              ("0", "1"), (2,))
     assert d.x_train.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and d.x_test.shape == (0, 2)
     assert d.x_train.dtype == np.float64 and d.x_train.flags.c_contiguous
 
 
 def test_inline_one_hot_is_classification_and_other_targets_regression() -> None:
     one_hot = inline_dataset([[1], [2], [3]], ((1, 0, 0), (0, 0, 1), (0, 1, 0)))
-    assert one_hot.task == "classification" and one_hot.class_names == ("class 0", "class 1",
-                                                                         "class 2")
+    assert one_hot.task == "classification" and one_hot.class_names == ("0", "1", "2")
     multi = inline_dataset([[1], [2]], [[1, 1], [0, 1]])
     assert multi.task == "regression" and multi.class_names == ()
     assert inline_dataset([[1.5], [2]], [[0.5], [3]]).task == "regression"

@@ -21,6 +21,7 @@ test("neurons and dials in words", () => {
   // One output over two classes (3 or 7) says which class 1 means, wherever it is named.
   assert.equal(neuronLabel(2, 0, [64, 4, 1], ["3", "7"]), "out (1 = “7”)");
   assert.equal(neuronLabel(2, 0, [64, 4, 1], ["3", "7"], true), "out");   // beside the board's row
+  assert.equal(neuronLabel(2, 0, [2, 2, 1], ["0", "1"]), "out");   // unnamed classes: nothing more
   assert.equal(dialLabel("layers.1.weight", [0, 2], [64, 4, 1], ["3", "7"]), "weight from h₃ to out (1 = “7”)");
   assert.equal(dialId("layers.0.weight", [1, 0]), "layers.0.weight[1, 0]");
   assert.equal(layerTitle(1, [2, 3, 3, 1]), "hidden 1");

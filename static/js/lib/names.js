@@ -18,7 +18,9 @@ export function neuronLabel(k, j, sizes, classNames = [], short = false) {
   if (k === 0) return `x${sub(j + 1)}`;
   if (k === last) {
     // One output over two classes (3 or 7): it says which class 1 means.
-    if (sizes[last] === 1) return classNames.length === 2 && !short ? t("names.out_binary", { yes: classNames[1] }) : t("names.out");
+    // A class named more than its number ("7", not "1") is said; unnamed classes are not.
+    const named = classNames.length === 2 && classNames[1] !== "1";
+    if (sizes[last] === 1) return named && !short ? t("names.out_binary", { yes: classNames[1] }) : t("names.out");
     return classNames.length === sizes[last] ? t("names.out_class", { name: classNames[j] }) : `o${sub(j + 1)}`;
   }
   return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;

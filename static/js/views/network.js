@@ -227,7 +227,7 @@ function renderOutputs(el, f, s) {
   for (let j = 0; j < n; j++) {
     const a = out[j], y = f.target?.[j];
     const pct = Math.max(0, Math.min(1, a)) * 100;
-    const name = n > 1 ? escapeHtml(names[j] ?? `o${j + 1}`) : names.length === 2
+    const name = n > 1 ? escapeHtml(names[j] ?? `o${j + 1}`) : names.length === 2 && names[1] !== "1"
       ? escapeHtml(t("network.output_binary", { yes: names[1], no: names[0] })) : t("network.output");
     rows.push(`<div class="out-row${y >= 0.5 ? " is-target" : ""}">
       <span class="out-name">${name}</span>
