@@ -34,7 +34,7 @@ async def hand_out(s: Session, peer: Any, m: dict[str, Any]) -> None:
     """`hands`: a new hand-out (`mode`), or only frozen/unfrozen (`open`)."""
     mode = m.get("mode")
     if mode is None and "open" not in m:
-        raise HandsError("hands needs a mode or open")
+        raise HandsError("refusal.hands.empty")
     if mode is not None:
         s.hands.hand_out(mode, _groups(s, mode, m), _seats(s))
     if "open" in m:
@@ -44,13 +44,13 @@ async def hand_out(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 def _groups(s: Session, mode: str, m: dict[str, Any]) -> list[list[Dial]]:
     if mode not in MODES:
-        raise HandsError(f"mode must be one of {', '.join(MODES)}, not {mode!r:.40}")
+        raise HandsError("refusal.hands.mode", known=", ".join(MODES), mode=f"{mode!r:.40}")
     t = s.trainer
     if mode == "neuron":
         return neuron_groups(t, m.get("layer", 0))
     if mode == "chosen":
         if "dials" not in m:
-            raise HandsError("mode chosen needs the field 'dials'")
+            raise HandsError("refusal.hands.dials")
         return chosen_groups(t, m["dials"])
     return everyone_groups(t, MOST_EVERYONE) if mode == "everyone" else []
 
@@ -81,16 +81,15 @@ def check_turn(s: Session, peer: Any, m: dict[str, Any]) -> None:
     if s.hands.may_turn(seat, dial):
         return
     if seat is not None and dial in s.hands.dials_of(seat):
-        raise HandsError("the teacher has frozen the dials; wait until they are handed back")
-    raise HandsError(f"{m['name']}{list(dial[1])} is not one of your dials; "
-                     "only the teacher can hand it to you")
+        raise HandsError("refusal.hands.frozen")
+    raise HandsError("refusal.hands.not_yours", dial=f"{m['name']}{list(dial[1])}")
 
 
 def student_turn(s: Session, m: dict[str, Any]) -> None:
     t, name = s.trainer, m["name"]
     if s.busy:
         if not s.playing:
-            raise HandsError("a long step is running; wait for it to finish")
+            raise HandsError("refusal.hands.long_step")
         t.set_value(name, m["index"], m["value"])  # undone with the run it happened in
         s.timeline.changed(t)
         s.changed(quick=True)

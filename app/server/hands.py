@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dialboard.engine import Trainer
+from dialboard.server.refusals import Refused
 
 Dial = tuple[str, tuple[int, ...]]
 MODES = ("none", "neuron", "chosen", "everyone")
@@ -29,8 +30,8 @@ MAX_CHOSEN = 1_000
 MAX_SEATS = 1_000  # a bound on memory per board; more phones than any class holds
 
 
-class HandsError(ValueError):
-    """A hand-out or seat the server cannot use; the message says which and why."""
+class HandsError(Refused):
+    """A hand-out, seat or turn the server cannot carry out, in words."""
 
 
 def _dial_dict(dial: Dial) -> dict[str, object]:
@@ -42,7 +43,7 @@ def neuron_groups(t: Trainer, layer: int) -> list[list[Dial]]:
     row j of the (n_out, n_in) weight matrix, then its bias."""
     n_layers = len(t.arch.layers) - 1
     if not 0 <= layer < n_layers:
-        raise HandsError(f"layer must be 0 … {n_layers - 1}, not {layer}")
+        raise HandsError("refusal.hands.layer", last=n_layers - 1, layer=layer)
     n_out, n_in = t.arch.shape(f"layers.{layer}.weight")
     return [[(f"layers.{layer}.weight", (j, i)) for i in range(n_in)]
             + [(f"layers.{layer}.bias", (j,))] for j in range(n_out)]
@@ -65,7 +66,7 @@ def everyone_groups(t: Trainer, most: int) -> list[list[Dial]]:
 def chosen_groups(t: Trainer, dials: list[dict[str, object]]) -> list[list[Dial]]:
     """The teacher's dials, one each, in the order given (a dial named twice counts once)."""
     if not 1 <= len(dials) <= MAX_CHOSEN:
-        raise HandsError(f"dials lists 1 … {MAX_CHOSEN} dials, not {len(dials)}")
+        raise HandsError("refusal.hands.chosen", most=f"{MAX_CHOSEN:,}", n=len(dials))
     seen: dict[Dial, None] = {}
     for d in dials:
         name = str(d["name"])
@@ -89,10 +90,10 @@ class Hands:
     def sit(self, seat: str) -> int:
         """The seat's number (a new seat gets the next one and, if a hand-out is on, a group)."""
         if not SEAT.fullmatch(seat):
-            raise HandsError("a seat is 16 … 64 letters, digits, '-' or '_'")
+            raise HandsError("refusal.hands.seat")
         if seat not in self.numbers:
             if len(self.numbers) >= MAX_SEATS:
-                raise HandsError(f"this board already has {MAX_SEATS} seats")
+                raise HandsError("refusal.hands.full", most=f"{MAX_SEATS:,}")
             self.numbers[seat] = len(self.numbers) + 1
         if self.groups and seat not in self.dealt:
             self._deal(seat)

@@ -177,13 +177,12 @@ async def _lesson(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 
 async def _race(s: Session, peer: Any, m: dict[str, Any]) -> None:
-    # Imported here: the race module refuses with this module's Rejected.
-    from dialboard.server import race
+    from dialboard.server import race  # here: race imports the runner, which needs a session
 
     if m["type"] == "race_stop":
-        await race.stop(s, Rejected)
+        await race.stop(s)
     else:
-        await race.start(s, m, Rejected)
+        await race.start(s, m)
 
 
 async def _travel(s: Session, peer: Any, m: dict[str, Any]) -> None:

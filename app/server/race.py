@@ -21,6 +21,7 @@ from typing import Any
 
 from dialboard.engine import LEARNER_NAMES
 from dialboard.engine.race import Lane, Race, Start
+from dialboard.server.refusals import Refused
 from dialboard.server.runner import IO_TURNS, SLICE_SECONDS
 from dialboard.server.session import Session
 
@@ -56,29 +57,30 @@ def meta_entry() -> dict[str, Any]:
             "defaults": DEFAULTS, "rate_max": RATE_MAX}
 
 
-def settings(m: dict[str, Any], refuse: type[Exception]) -> tuple[dict[str, float], int, int, int]:
-    """(rates, budget, population, seed) of a `race` message, or `refuse` with words."""
+def settings(m: dict[str, Any]) -> tuple[dict[str, float], int, int, int]:
+    """(rates, budget, population, seed) of a `race` message; refused with words."""
     rates = {n: float(m[n]) for n in LEARNER_NAMES if n in m}
     if not rates:
-        raise refuse(f"race needs at least one learner: give {', '.join(LEARNER_NAMES)} "
-                     "a learning rate or step size")
+        raise Refused("refusal.race.no_learner", known=", ".join(LEARNER_NAMES))
     for name, rate in rates.items():
         if not 0 < rate <= RATE_MAX:
-            raise refuse(f"race.{name} must be above 0 and at most {RATE_MAX:,.0f}, not {rate:g}")
+            raise Refused("refusal.race.rate", name=name, most=f"{RATE_MAX:,.0f}",
+                          rate=f"{rate:g}")
     values = {k: m.get(k, DEFAULTS[k]) for k in LIMITS}
     for key, (lo, hi) in LIMITS.items():
         if not lo <= values[key] <= hi:
-            raise refuse(f"race.{key} must be {lo:,} … {hi:,}, not {values[key]:,}")
+            raise Refused("refusal.race.range", name=key, lo=f"{lo:,}", hi=f"{hi:,}",
+                          value=f"{values[key]:,}")
     return rates, values["budget"], values["population"], values["seed"]
 
 
-async def start(s: Session, m: dict[str, Any], refuse: type[Exception]) -> None:
+async def start(s: Session, m: dict[str, Any]) -> None:
     """Start a race from the board's dials; refused (nothing changed) while training runs."""
-    rates, budget, population, seed = settings(m, refuse)
+    rates, budget, population, seed = settings(m)
     if s.busy:
-        raise refuse("training or a race is running; pause first")
+        raise Refused("refusal.race.busy")
     if s.trainer.diverged:
-        raise refuse(f"the board diverged; undo or reset before a race ({s.trainer.diverged})")
+        raise Refused("refusal.race.diverged", why=s.trainer.diverged)
     run = RaceRun(Race(Start.of(s.trainer), rates, budget, population, seed), rates)
     _RUNS[s] = run
     # The race is the session's runner: Play, steps and undo wait for it; Pause stops it.
@@ -87,11 +89,11 @@ async def start(s: Session, m: dict[str, Any], refuse: type[Exception]) -> None:
     _broadcast(s, run)
 
 
-async def stop(s: Session, refuse: type[Exception]) -> None:
+async def stop(s: Session) -> None:
     """Stop the race running (the board takes its leader's dials), or forget the last one."""
     run = _RUNS.get(s)
     if run is None:
-        raise refuse("no race to stop")
+        raise Refused("refusal.race.none")
     if run.running:
         await s.stop()
         _finish(s, run)  # a task cancelled before it began never ran its own `finally`

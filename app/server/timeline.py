@@ -20,13 +20,14 @@ from dataclasses import replace
 
 from dialboard.engine import Snapshot, Trainer
 from dialboard.server.history import snapshot_bytes
+from dialboard.server.refusals import Refused
 
 EVERY = 10  # steps between keyframes while training: at most EVERY − 1 steps of replay
 MAX_BYTES = 100 * 2**20  # ≥ 2,000 steps of the 625 board (about 210 kB a keyframe)
 
 
-class TimelineError(ValueError):
-    """A step the timeline cannot reach; the message says which steps it can."""
+class TimelineError(Refused):
+    """A step the timeline cannot reach, in words that say which steps it can."""
 
 
 class Timeline:
@@ -67,7 +68,7 @@ class Timeline:
         """Put `t` in the state it had at `step` (keyframe, then exact replay)."""
         first, last = self.reachable()
         if not self.keys or not first <= step <= last:
-            raise TimelineError(f"step must be {first} … {last}, not {step}")
+            raise TimelineError("refusal.timeline.step", first=first, last=last, step=step)
         base = max(s for s in self.keys if s <= step)
         t.restore(self.keys[base])
         while t.step_count < step and not t.diverged:

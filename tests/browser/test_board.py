@@ -138,7 +138,8 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
     slider.press("ArrowUp")
     slider.press("Shift+ArrowUp")
     page.wait_for_function(
-        "v => Number(document.querySelector('[role=slider][data-dial]').getAttribute('aria-valuenow')) > v",
+        "v => Number(document.querySelector('[role=slider][data-dial]')"
+        ".getAttribute('aria-valuenow')) > v",
         arg=before + 0.01)
     wait_for_server_cost(page, server.url, sid)
     step = shown_step(page)
@@ -153,7 +154,8 @@ def test_keyboard_and_clicker_keys(page: Any, server: Any) -> None:
         ".includes('locked')")
     assert shown_step(page) == step
     page.wait_for_function(
-        "v => Number(document.querySelector('[role=slider][data-dial]').getAttribute('aria-valuenow')) > v",
+        "v => Number(document.querySelector('[role=slider][data-dial]')"
+        ".getAttribute('aria-valuenow')) > v",
         arg=turned + 0.001)
     wait_for_server_cost(page, server.url, sid)
     assert server_session(server.url, sid)["step"] == step
