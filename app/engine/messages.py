@@ -86,6 +86,8 @@ MESSAGES: dict[str, str] = {
     # probes
     "refusal.probe.points": "points must be 2 … {limit}, not {points}",
     "refusal.probe.range": "the range needs finite lo < hi, not lo={lo}, hi={hi}",
+    "refusal.probe.beyond":
+        "the range lo={lo} … hi={hi} goes past ±{limit}, where no dial can be set",
     # divergence: `diverged` says why, in one of the refusal.why.* sentences
     "refusal.diverged":
         "training diverged at step {step}: {why}. Lower the learning rate (now {rate}) or step "

@@ -13,7 +13,7 @@ import numpy as np
 
 from dialboard.engine.errors import ConfigError
 from dialboard.engine.losses import costs_along
-from dialboard.engine.network import Network, parse_name
+from dialboard.engine.network import PARAMETER_LIMIT, Network, parse_name
 from dialboard.engine.screen import Screen
 
 Array = np.ndarray
@@ -39,6 +39,9 @@ def sweep_values(lo: float, hi: float, points: int) -> Array:
         raise ConfigError("refusal.probe.points", limit=MAX_POINTS, points=points)
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise ConfigError("refusal.probe.range", lo=repr(lo), hi=repr(hi))
+    if max(-lo, hi) > PARAMETER_LIMIT:  # a dial cannot go there (and the maths would overflow)
+        raise ConfigError("refusal.probe.beyond", lo=repr(lo), hi=repr(hi),
+                          limit=f"{PARAMETER_LIMIT:g}")
     return np.linspace(lo, hi, points)
 
 
