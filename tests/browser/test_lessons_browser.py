@@ -157,3 +157,22 @@ def test_an_unknown_lesson_says_so_and_opens_the_usual_board(page: Any, server: 
     wait_cost(page)
     page.wait_for_selector("text=no lesson 'no-such-lesson'")
     assert page.locator(PANEL).is_hidden()
+
+
+def test_a_follower_looks_where_the_step_looks(page: Any, new_page: Any, server: Any) -> None:
+    page.goto(f"{server.url}/?lesson=dial-board")
+    wait_step_ready(page, 0)
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    code = page.evaluate("window.dialboard.state().room.code")
+    student = new_page("student")
+    student.goto(f"{server.url}/?room={code}")
+    wait_cost(student)
+    fit = student.evaluate("window.dialboard.view.zoom")
+    for k in range(1, 5):   # step 4 zooms to the selected dial
+        page.click("[data-testid=lesson-next]")
+        wait_step_ready(page, k)
+    student.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
+                              ".dataset.step === '4'")
+    student.wait_for_function(f"() => window.dialboard.view.zoom > {fit} * 4")
+    assert student.evaluate("window.dialboard.view.lod") in ("dials", "full")
+    student.screenshot(path=str(ARTIFACTS / "lesson-student-zoomed.png"))

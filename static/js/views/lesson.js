@@ -75,10 +75,17 @@ export function createLesson(root, actions) {
     ready = true;
     base = store.frame;   // the task counts from here
     const s = lesson.steps[k];
-    if (!presenting() && s.select) actions.select({ name: s.select.name, index: s.select.index });
+    if (!presenting()) follower(s);
     document.getElementById(s.highlight?.[0])?.scrollIntoView({ block: "nearest" });
     announce();
     render();
+  }
+
+  /** A follower's page looks where the step looks: its dial selected, its zoom. */
+  function follower(s) {
+    if (s.select) actions.select({ name: s.select.name, index: s.select.index });
+    // After the render the selection schedules, so the board zooms to the dial just chosen.
+    if (s.zoom) requestAnimationFrame(() => (s.zoom === "selected" ? actions.zoomToSelected() : actions.zoomFit()));
   }
 
   /** The presenter's board for step k: opened if needed, then settings, locks, the run. */
