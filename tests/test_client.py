@@ -63,7 +63,8 @@ def assert_arrays(got: dict[str, np.ndarray], want: dict[str, np.ndarray], *, rt
 
 
 def test_every_client_message_is_a_method() -> None:
-    for kind in set(CLIENT_MESSAGES) - {"control"}:  # control: join with the token
+    # control: join with the token; seat: a student's phone takes one, not a notebook
+    for kind in set(CLIENT_MESSAGES) - {"control", "seat"}:
         assert callable(getattr(Board, kind)), kind
         assert callable(getattr(AsyncBoard, kind)), kind
 
@@ -276,3 +277,22 @@ def test_lesson_tells_the_class_and_refuses_unknown_ones(url: str) -> None:
         with pytest.raises(Refused, match="no lesson"):
             board.lesson("no-such-lesson")
         board.lesson(None)   # closed
+
+
+def test_travel_hands_and_race(url: str) -> None:
+    with Board.create(url, preset="circle", seed=3) as board:
+        end = board.step(30)
+        back = board.travel(12)
+        assert back.step == 12 and back.meta["timeline"] == "0,30"
+        with pytest.raises(Refused, match="step must be 0 … 30, not 31"):
+            board.travel(31)
+        assert board.undo().step == 30
+        np.testing.assert_array_equal(board.frame.params["layers.0.weight"],
+                                      end.params["layers.0.weight"])
+        board.hands("everyone")   # no phone holds one yet: nothing to see, nothing refused
+        with pytest.raises(Refused, match="layer must be 0 … 1, not 5"):
+            board.hands("neuron", layer=5)
+        board.race(gradient_descent=0.5, evolution=0.05, budget=20, population=4, seed=1)
+        with pytest.raises(Refused, match="training is running; pause first"):   # the race
+            board.step()
+        board.race_stop()

@@ -78,6 +78,35 @@ class BoardBase(Generic[R]):
         return self.command("lesson", **({} if lesson_id is None else
                                          {"id": lesson_id, "step": step}))
 
+    def travel(self, step: int) -> R:
+        """The board as it was at an earlier `step` of the session (frame `timeline` says
+        which steps); a change made there starts a new future, `undo` comes back."""
+        return self.command("travel", step=step)
+
+    def race(self, budget: int | None = None, population: int | None = None,
+             seed: int | None = None, **rates: float) -> R:
+        """Race learners from the board's dials to the same budget of forward passes:
+        `race(gradient_descent=0.5, evolution=0.05, population=10)`."""
+        given = {"budget": budget, "population": population, "seed": seed}
+        return self.command("race", **{k: v for k, v in given.items() if v is not None}, **rates)
+
+    def race_stop(self) -> R:
+        """Stop the race (the board takes its leader's dials), or forget the last one."""
+        return self.command("race_stop")
+
+    def hands(self, mode: str | None = None, *, layer: int | None = None,
+              dials: Sequence[tuple[str, Index]] | None = None, open: bool | None = None) -> R:
+        """Hand dials to the class's phones: mode "everyone", "neuron" (of `layer`), "chosen"
+        (`dials`, one each) or "none"; `open=False` freezes them."""
+        fields: dict[str, Any] = {} if mode is None else {"mode": mode}
+        if layer is not None:
+            fields["layer"] = layer
+        if dials is not None:
+            fields["dials"] = [{"name": n, "index": _index(i)} for n, i in dials]
+        if open is not None:
+            fields["open"] = open
+        return self.command("hands", **fields)
+
     def __repr__(self) -> str:
         role = "watching" if self._core.token is None else "in control"
         return f"<{type(self).__name__} {self.id} {role}: {self._core.frame!r}>"
