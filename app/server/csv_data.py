@@ -28,6 +28,8 @@ MAX_CSV_BYTES = 4 * 2**20  # of UTF-8 text
 MAX_CSV_ROWS = MAX_INLINE_ROWS  # data rows, the header not counted
 MAX_CSV_COLUMNS = 1_000
 MAX_CSV_CELLS = MAX_INLINE_VALUES  # data rows × columns
+READER_ERRORS = {"refusal.csv.unclosed": "end of data", "refusal.csv.field_limit": "field limit",
+                 "refusal.csv.after_quote": "expected after"}
 MAX_CLASSES = 50  # distinct values a class column may have: one output each
 PREVIEW_ROWS = 5
 DELIMITERS = (",", ";", "\t")
@@ -179,9 +181,11 @@ def parse(text: str) -> Table:
         names = _header(header, reader.line_num)
         done[0] = reader.line_num
         rows, data = _rows(reader, names, done)
-    except csv.Error as exc:
-        raise CsvError("refusal.csv.unclosed" if "end of data" in str(exc) else
-                       "refusal.csv.unreadable", row=done[0] + 1, detail=exc) from None
+    except csv.Error as exc:  # the csv module's few strict-mode errors, said in our words
+        why = next((k for k, text in READER_ERRORS.items() if text in str(exc)), None)
+        extra = {"limit": f"{csv.field_size_limit():,}"} if why == "refusal.csv.field_limit" else {}
+        raise (CsvError(why, row=done[0] + 1, **extra) if why else CsvError(
+            "refusal.csv.unreadable", row=done[0] + 1, detail=exc)) from None
     if not data:
         raise CsvError("refusal.csv.no_data")
     numbered = tuple(rows)

@@ -148,8 +148,9 @@ FILE_REFUSALS = [
     ("\n\na,b,c\n1,2,3\n4,5\n", "row 5 has 2 values but the header names 3 columns (no value "
                                 "for column 'c')"),
     ("a,b\n1,2\n1,2,3\n", "row 3 has 3 values but the header names 2 columns"),
-    ('a,b\n1,"2\n3,4\n', "row 2: unexpected end of data (a quote opened here is never "),
-    ('a,b\n1,"2"x\n', 'row 2: \',\' expected after \'"\''),
+    ('a,b\n1,"2\n3,4\n', "row 2: a quote opened here is never closed"),
+    ('a,b\n1,"2"x\n', "row 2: text follows a closing quote"),
+    ("a,b\n1," + "x" * 140_000 + "\n", "row 2: a value is longer than the 131,072 characters"),
     (LONG, "row 10002: the file has more rows than allowed: at most 10,000"),
     (HUGE, "at most 4 MiB"),
     ("a,b\n\ud800,1\n", "row 2: the text holds a character that is not valid Unicode"),
