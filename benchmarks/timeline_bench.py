@@ -14,7 +14,7 @@ import time
 
 from dialboard.server.history import snapshot_bytes
 from dialboard.server.session_config import build, resolve
-from dialboard.server.timeline import EVERY, MAX_BYTES, Timeline
+from dialboard.server.timeline import EVERY, Timeline, bound
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     args = ap.parse_args()
     t = build(resolve({"preset": "digits-625"}), max_parameters=10**9)
-    timeline = Timeline()
+    timeline = Timeline(max_bytes=bound(t.arch.parameter_count, t.data.x_train.shape[0]))
     timeline.changed(t)
     bare = []
     for _ in range(args.steps):
@@ -40,7 +40,8 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; 625 board, batch 32; {args.steps} steps kept")
     print(f"  keyframes                 {len(timeline.keys)} (one every {EVERY} steps)")
     print(f"  kept history              {timeline.nbytes / 2**20:.1f} MiB "
-          f"(bound {MAX_BYTES / 2**20:.0f} MiB; one snapshot {one / 2**10:.0f} KiB)")
+          f"(this board's bound {timeline.max_bytes / 2**20:.0f} MiB; one snapshot "
+          f"{one / 2**10:.0f} KiB)")
     print(f"  travel to a step, median  {statistics.median(waits) * 1e3:.1f} ms, "
           f"worst {max(waits) * 1e3:.1f} ms")
     print(f"  one bare engine step      {statistics.median(bare) * 1e3:.2f} ms (median)")

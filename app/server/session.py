@@ -21,6 +21,7 @@ from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
 from dialboard.server.refusals import Refused, error_message
 from dialboard.server.timeline import Timeline
+from dialboard.server.timeline import bound as timeline_bytes
 
 logger = logging.getLogger(__name__)
 # A hand turn's frame goes out before its slope when the slope (a backward pass over the
@@ -60,7 +61,9 @@ class Session:
         self._gone = asyncio.Event()  # a socket left (retire waits on it)
         self.room: tuple[str, str] | None = None  # (code, token hash) of the class room on it
         self.hands = Hands()  # dials handed to students (handout.py)
-        self.timeline = Timeline()  # every earlier step, for time travel (timeline.py)
+        # Every earlier step, for time travel, within the session's memory budget.
+        self.timeline = Timeline(max_bytes=timeline_bytes(trainer.arch.parameter_count,
+                                                          trainer.data.x_train.shape[0]))
         self.timeline.changed(trainer)
         self.version = 0
         self.example = 0

@@ -9,6 +9,7 @@ from dialboard.server.csv_data import CsvError, to_inline
 from dialboard.server.history import MAX_BYTES, MAX_LEVELS
 from dialboard.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
 from dialboard.server.refusals import Refused, in_field
+from dialboard.server.timeline import bound as timeline_bytes
 
 FIELDS: tuple[str, ...] = (
     "preset", "layers", "activation", "output_activation", "loss", "learning_rate",
@@ -97,9 +98,11 @@ def _train_config(config: dict[str, Any]) -> TrainConfig:
 
 
 def memory_bytes(arch: Architecture, n_train: int, n_test: int, batch: int | None) -> int:
-    """The engine's working memory and the undo history's bound, for one session."""
+    """The engine's working memory and the bounds of the undo history and the timeline, for
+    one session."""
     snapshot = 2 * 8 * arch.parameter_count  # parameters and momentum
-    return working_bytes(arch, n_train, n_test, batch) + min(MAX_BYTES, MAX_LEVELS * snapshot)
+    return (working_bytes(arch, n_train, n_test, batch) + min(MAX_BYTES, MAX_LEVELS * snapshot)
+            + timeline_bytes(arch.parameter_count, n_train))
 
 
 def build(config: dict[str, Any], *, max_parameters: int, max_rows: int = 10_000,

@@ -11,7 +11,8 @@ same), so the state at step n is the last keyframe at or before n, stepped forwa
 
 Travelling itself keeps the keyframes after it: a class can scrub back and forth along the
 whole run, and the first change made there starts a new future (a branch). The keyframes are
-bounded by bytes: the oldest go first, so the newest steps are always reachable.
+bounded by bytes (`bound`: enough for KEEP_STEPS steps of training, counted in the session's
+memory budget): the oldest go first, so the newest steps are always reachable.
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ from dialboard.server.history import snapshot_bytes
 from dialboard.server.refusals import Refused
 
 EVERY = 10  # steps between keyframes while training: at most EVERY − 1 steps of replay
-MAX_BYTES = 100 * 2**20  # ≥ 2,000 steps of the 625 board (about 210 kB a keyframe)
+KEEP_STEPS = 2_000  # steps of training a board's timeline always has room for
+MAX_BYTES = 100 * 2**20  # whatever the board
+KEYFRAME_BYTES = 17  # a parameter's share of a keyframe: value and momentum (float64), lock
+
+
+def bound(parameter_count: int, n_train: int) -> int:
+    """The bytes a board's keyframes may take: KEEP_STEPS steps of training (about 48 MB on
+    the 625 board), at most MAX_BYTES. A keyframe holds every parameter's value, momentum
+    and lock, and the mini-batch order (one int64 per training example)."""
+    keyframe = KEYFRAME_BYTES * parameter_count + 8 * n_train + 4096
+    return min(MAX_BYTES, (KEEP_STEPS // EVERY + 1) * keyframe)
 
 
 class TimelineError(Refused):

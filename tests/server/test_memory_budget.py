@@ -26,7 +26,10 @@ def test_a_board_past_the_session_budget_is_refused_before_it_is_built() -> None
 
 
 def test_the_server_budget_counts_every_board() -> None:
-    reg = Registry(Settings(server_memory_mb=160))
+    one = Registry(Settings()).create({"preset": "digits-625"}).trainer
+    need = memory_bytes(one.arch, one.data.x_train.shape[0], one.data.x_test.shape[0],
+                        one.config.batch_size)
+    reg = Registry(Settings(server_memory_mb=int(2.5 * need / 2**20)))   # room for two
     reg.create({"preset": "digits-625"})
     reg.create({"preset": "digits-625"})
     with pytest.raises(InvalidConfig, match="the server's boards already need"):

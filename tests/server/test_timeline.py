@@ -12,7 +12,7 @@ import pytest
 
 from dialboard.engine import Trainer
 from dialboard.server.session_config import build, resolve
-from dialboard.server.timeline import MAX_BYTES, Timeline
+from dialboard.server.timeline import MAX_BYTES, Timeline, bound
 from tests.server.live import Client, Live, opened, run
 
 CONFIG = {"preset": "circle", "seed": 7, "batch_size": 8}   # mini-batches: the RNG matters
@@ -114,18 +114,20 @@ def test_a_step_outside_the_timeline_is_refused(live: Live, step: int, words: st
     run(go())
 
 
-def test_the_keyframes_of_2000_steps_of_the_625_board_fit_in_100_mib() -> None:
-    t = build(resolve({"preset": "digits-625"}), max_parameters=10**9)
-    timeline = Timeline()
+@pytest.mark.parametrize("momentum", [0.0, 0.9])   # with momentum a keyframe holds it too
+def test_the_keyframes_of_2000_steps_of_the_625_board_fit_its_bound(momentum: float) -> None:
+    t = build(resolve({"preset": "digits-625", "momentum": momentum}), max_parameters=10**9)
+    timeline = Timeline(max_bytes=bound(t.arch.parameter_count, t.data.x_train.shape[0]))
+    assert timeline.max_bytes <= MAX_BYTES
     timeline.changed(t)
     for _ in range(2000):
         t.step()
         timeline.trained(t)
-    assert timeline.reachable() == (0, 2000)
-    assert timeline.nbytes <= MAX_BYTES
-    probe = build(resolve({"preset": "digits-625"}), max_parameters=10**9)
+    assert timeline.reachable() == (0, 2000)   # nothing dropped
+    assert timeline.nbytes <= timeline.max_bytes
+    probe = build(resolve({"preset": "digits-625", "momentum": momentum}), max_parameters=10**9)
     timeline.state_at(probe, 1234)   # replayed from the keyframe at 1230
-    ref = build(resolve({"preset": "digits-625"}), max_parameters=10**9)
+    ref = build(resolve({"preset": "digits-625", "momentum": momentum}), max_parameters=10**9)
     for _ in range(1234):
         ref.step()
     for name, arr in ref.net.params.items():
