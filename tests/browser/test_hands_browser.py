@@ -63,6 +63,12 @@ def test_a_phone_follows_the_class_and_turns_the_dial_it_was_handed(
                            "?.textContent === '1'")
     page.screenshot(path=str(ARTIFACTS / "hands-teacher-dialog-1280.png"))
     page.click(".handout-close")
+    # The screen says it too, for the room: how many of the seats hold dials.
+    page.wait_for_function("() => document.querySelector('[data-testid=screen-hands]')"
+                           "?.textContent === '1 of 1'")
+    page.keyboard.press("p")
+    page.screenshot(path=str(ARTIFACTS / "hands-projector-1280.png"))
+    page.keyboard.press("p")
     name, index = handed(phone)
     assert phone.locator("[data-testid=hands]").is_visible()
 

@@ -24,6 +24,7 @@ export function createScreen(root, actions = {}) {
       <div><dt>${t("screen.step")}</dt><dd data-testid="step-count">0</dd></div>
       <div class="stat-test"><dt>${t("screen.test_cost")}</dt><dd class="v-test">—</dd></div>
       <div class="stat-acc"><dt>${t("screen.accuracy")}</dt><dd class="v-acc">—</dd></div>
+      <div class="stat-hands" hidden><dt>${t("screen.hands")}</dt><dd data-testid="screen-hands"></dd></div>
     </dl>
     <canvas class="screen-chart" data-testid="cost-chart" aria-hidden="true"></canvas>
     <p class="screen-travel" data-testid="travel-note" hidden></p>
@@ -87,6 +88,10 @@ export function createScreen(root, actions = {}) {
       ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
     root.querySelector(".stat-test").hidden = f.testCost === null;
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
+    // Dials in students' hands (the presenter hears how many): the room sees it on the screen.
+    const h = state.hands?.seat === null && state.hands.mode !== "none" ? state.hands : null;
+    root.querySelector(".stat-hands").hidden = !h;
+    if (h) root.querySelector("[data-testid=screen-hands]").textContent = t("screen.hands_of", { holding: h.holding, seats: h.seats });
     const line = f.timeline;
     const back = Boolean(line) && f.step < line.last;   // travelled back: the run goes on ahead
     drawn = { history: f.history, bad, mark: { step: costStep, cost: f.cost, last: line?.last ?? 0, back } };
