@@ -24,6 +24,8 @@ MOST_EVERYONE = 1_000  # dials ranked for "everyone gets one": more than any cla
 
 
 async def take_seat(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    if peer.seat is not None and peer.seat != m["seat"]:  # one socket, one student
+        raise HandsError("refusal.hands.one_seat")
     s.hands.sit(m["seat"])
     peer.seat = m["seat"]
     peer.send_json(s.hands.for_seat(m["seat"]))
@@ -68,7 +70,7 @@ def tell(s: Session) -> None:
 
 
 def tell_presenters(s: Session) -> None:
-    summary = s.hands.summary()
+    summary = s.hands.summary(s.seated())
     for p in s.peers:
         if p.controls:
             p.send_json(summary)

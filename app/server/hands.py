@@ -134,8 +134,9 @@ class Hands:
         return {"type": "hands", "seat": self.numbers.get(seat), "mode": self.mode,
                 "open": self.open, "dials": [_dial_dict(d) for d in self.dials_of(seat)]}
 
-    def summary(self) -> dict[str, object]:
-        """What the presenter hears: how many seats hold how many dials."""
+    def summary(self, here: set[str]) -> dict[str, object]:
+        """What the presenter hears: how many of the seats `here` (connected now) hold dials,
+        and how many dials the hand-out gave out in all."""
         return {"type": "hands", "seat": None, "mode": self.mode, "open": self.open,
-                "seats": len(self.numbers), "holding": len(self.dealt),
+                "seats": len(here), "holding": len(here & self.dealt.keys()),
                 "dials": len(self._holders), "groups": len(self.groups)}

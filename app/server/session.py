@@ -261,12 +261,20 @@ class Session:
         self._gone.set()
         self.tell_audience()
 
+    def seated(self) -> set[str]:
+        """The seats of the students here now (hands.py)."""
+        return {p.seat for p in self.peers if p.seat and not p.controls}
+
     def tell_audience(self) -> None:
-        """Presenters hear how many are watching whenever it changes."""
-        message = {"type": "audience", "watching": self.watching()}
+        """Presenters hear how many are watching whenever it changes, and, while dials are
+        handed out, how many of those here hold them."""
+        messages = [{"type": "audience", "watching": self.watching()}]
+        if self.hands.mode != "none":
+            messages.append(self.hands.summary(self.seated()))
         for peer in self.peers:
             if peer.controls:
-                peer.send_json(message)
+                for message in messages:
+                    peer.send_json(message)
 
     # -- lesson ---------------------------------------------------------------------------------
     # The presenter's place in a lesson (docs/lessons.md): a `lesson` message, relayed to the

@@ -220,8 +220,8 @@ def test_bad_hand_outs_are_refused_and_change_nothing(live: Live, message: dict[
         await teacher.send(message)
         refusal = await reply(teacher, "error")
         assert words in refusal["message"], refusal
-        hands = await live.acall(lambda: live.session(sid).hands.summary())
-        assert hands["mode"] == "none" and hands["seats"] == 0
+        hands = await live.acall(lambda: live.session(sid).hands)
+        assert hands.mode == "none" and not hands.numbers and not hands.groups
 
     run(go())
 
@@ -237,5 +237,32 @@ def test_only_the_presenter_hands_dials_out(live: Live) -> None:
         await viewer.json()
         await viewer.send({"type": "set", "name": "layers.0.bias", "index": [0], "value": 1.0})
         assert "watching" in (await reply(viewer, "error"))["message"]
+
+    run(go())
+
+
+def test_one_socket_takes_one_seat(live: Live) -> None:
+    async def go() -> None:
+        _, created, _ = await opened(live, "xor")
+        phone, _ = await student(live, created["id"])
+        await phone.send({"type": "seat", "seat": seat_id()})
+        assert "one seat" in (await reply(phone, "error"))["message"]
+
+    run(go())
+
+
+def test_the_presenter_hears_who_is_here_and_holds_dials(live: Live) -> None:
+    async def go() -> None:
+        teacher, created, _ = await opened(live, "xor")
+        sid = created["id"]
+        phones = [await student(live, sid) for _ in range(2)]
+        await teacher.send({"type": "hands", "mode": "everyone"})
+        summary = await reply(teacher, "hands")
+        while summary["mode"] != "everyone":
+            summary = await reply(teacher, "hands")
+        assert (summary["seats"], summary["holding"]) == (2, 2)
+        await phones[0][0].close()   # a student leaves: the count says so at once
+        summary = await reply(teacher, "hands")
+        assert (summary["seats"], summary["holding"]) == (1, 1)
 
     run(go())
