@@ -96,14 +96,20 @@ def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -
     wait_step_ready(page, 5)
 
 
-def test_the_class_follows_the_presenters_step(page: Any, new_page: Any, server: Any) -> None:
-    page.goto(f"{server.url}/?lesson=slope-of-one-dial")
+def lesson_with_a_student(page: Any, new_page: Any, server: Any, lesson_id: str) -> Any:
+    """The presenter opens a lesson; a student joins its class room. → the student's page."""
+    page.goto(f"{server.url}/?lesson={lesson_id}")
     wait_step_ready(page, 0)
     page.wait_for_function("() => window.dialboard.state().room?.code")
     code = page.evaluate("window.dialboard.state().room.code")
     student = new_page("student")
     student.goto(f"{server.url}/?room={code}")
     wait_cost(student)
+    return student
+
+
+def test_the_class_follows_the_presenters_step(page: Any, new_page: Any, server: Any) -> None:
+    student = lesson_with_a_student(page, new_page, server, "slope-of-one-dial")
     student.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
                               "?.dataset.step === '0'")
     assert student.locator(".lesson-following").is_visible()
@@ -160,13 +166,7 @@ def test_an_unknown_lesson_says_so_and_opens_the_usual_board(page: Any, server: 
 
 
 def test_a_follower_looks_where_the_step_looks(page: Any, new_page: Any, server: Any) -> None:
-    page.goto(f"{server.url}/?lesson=dial-board")
-    wait_step_ready(page, 0)
-    page.wait_for_function("() => window.dialboard.state().room?.code")
-    code = page.evaluate("window.dialboard.state().room.code")
-    student = new_page("student")
-    student.goto(f"{server.url}/?room={code}")
-    wait_cost(student)
+    student = lesson_with_a_student(page, new_page, server, "dial-board")
     fit = student.evaluate("window.dialboard.view.zoom")
     for k in range(1, 5):   # step 4 zooms to the selected dial
         page.click("[data-testid=lesson-next]")
