@@ -20,6 +20,9 @@ import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
 import { t } from "../lib/i18n.js";
 
+// Read on every paint: one query list, not a new one 60 times a second.
+const REDUCED_MOTION = matchMedia("(prefers-reduced-motion: reduce)");
+
 const PAD = 18;
 const ZOOM_STEP = 1.6;
 
@@ -219,7 +222,7 @@ export function createBoard(root, actions) {
     const t0 = performance.now();
     // While training plays every needle moves anyway: a new scale is taken at once (a glide
     // would redraw the cached faces every paint); between turns it glides.
-    const still = !b.state?.frame?.playing && !matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const still = !b.state?.frame?.playing && !REDUCED_MOTION.matches;
     const steps = still ? SCALE_STEPS : 0;
     const frame = document.timeline.currentTime;   // the same for every paint of one frame
     const { shown: ranges, moving } = scales.tick(steps, frame !== b.tickedAt);
