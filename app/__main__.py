@@ -183,21 +183,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     from dialboard.server.app import create_app
-    from dialboard.server.storage import StorageError, open_store
+    from dialboard.server.relay.front import create_front
+    from dialboard.server.storage import SQLiteStore, StorageError, open_store, release_folder
 
     # Opened here, before serving, so that a data folder that cannot be used stops the server
     # with its message alone (the file named, what to do), and the file is left as it was.
-    store = None
+    # With a worker, the worker opens it again and restores the sessions.
+    store, where = None, "memory only (DIALBOARD_DATA_DIR is empty)"
+    folder_lock = -1
     try:
         store = open_store(settings)
-        app = create_app(settings, store=store)  # restores every stored session
+        where = store.location if store is not None else where
+        if settings.workers:  # the worker opens it; this process keeps the folder's lock
+            if isinstance(store, SQLiteStore):
+                folder_lock = store.close_keeping_folder()
+            store, app = None, create_front(settings, dict(os.environ), args.log_level)
+        else:
+            app = create_app(settings, store=store)  # restores every stored session
     except StorageError as error:
         if store is not None:
             store.close()
         sock.close()
         logger.error("Dialboard cannot start: %s", error)
         return 1
-    where = store.location if store is not None else "memory only (DIALBOARD_DATA_DIR is empty)"
     logger.info("sessions stored in %s", where)
 
     url = browser_url(settings.host, settings.port)
@@ -228,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock.close()
         if store is not None:
             store.close()  # if the app never started; else already closed
+        release_folder(folder_lock)
     return 0
 
 

@@ -123,3 +123,22 @@ def test_example_runs_against_a_server(tmp_path: Path) -> None:
     np.testing.assert_allclose(update, delta["layers.0.weight"].ravel(), rtol=1e-6, atol=1e-9)
     assert int(match.group(6)) >= 150  # played on, but the locked dial stayed
     assert locked == pytest.approx(expected[1, 0], rel=1e-7)
+
+
+def test_the_configuration_table_is_every_setting_with_its_default() -> None:
+    """Each `DIALBOARD_*` row of the README names a setting and its default, in the order of
+    `Settings`; no setting is missing, none is made up."""
+    from dataclasses import fields
+
+    from dialboard.server.settings import Settings
+
+    rows = re.findall(r"^\| `(DIALBOARD_[A-Z_]+)` \| (.*?) \|", README.read_text(), re.M)
+    assert [name for name, _ in rows] == [Settings.env_name(f.name) for f in fields(Settings)]
+    for (name, default), field in zip(rows, fields(Settings), strict=True):
+        value = field.default
+        if isinstance(value, tuple) and not value:
+            assert default == "*(empty)*", name
+        elif value is None:
+            assert "`" in default, name  # said in words: a folder found at start
+        else:
+            assert default.replace("`", "") == str(value), name

@@ -157,14 +157,15 @@ class GradientDescent:
         """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""
         cfg, grads, delta = ctx.config, self.trace.grads, {}
         rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
-        for name, p in ctx.net.params.items():
-            g = grads[name]
-            if decay and name.endswith("weight"):
-                g = g + decay * p
-            step = g * rate
-            if momentum:
-                step += momentum * self.velocity.get(name, 0.0)
-            delta[name] = step
+        with np.errstate(over="ignore"):  # an infinite step is refused as diverged
+            for name, p in ctx.net.params.items():
+                g = grads[name]
+                if decay and name.endswith("weight"):
+                    g = g + decay * p
+                step = g * rate
+                if momentum:
+                    step += momentum * self.velocity.get(name, 0.0)
+                delta[name] = step
         return Outcome(proposal=Proposal(delta))
 
     def accepted(self, applied: dict[str, Array], ctx: Context) -> None:

@@ -287,8 +287,8 @@ class Trainer:
         params, new, applied, free_masks = self.net.params, {}, {}, self._free
         for name, d in p.delta.items():
             free = free_masks[name] if name in free_masks else self.free_mask(name)
-            if free is not None:
-                d = d * free
+            if free is not None:  # not d · free: a locked dial stays put even if d is ±inf
+                d = np.where(free > 0.0, d, 0.0)
             q = params[name] + d
             if not (np.vdot(q, q) <= LIMIT_SQUARED or within_limit(q)):  # its quick test inline
                 self.diverge(words("refusal.why.update", name=name,

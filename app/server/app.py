@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, WebSocket
@@ -35,19 +35,21 @@ from dialboard.server.storage import Store, open_store
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None,
+               keep: Callable[[str], bool] | None = None) -> FastAPI:
     """Build the application. Without ``settings`` they are read from the environment.
 
     Sessions are kept in ``store`` when one is given (its sessions are restored here, before
     anything is served), else in the store ``settings.data_dir`` names (opened and restored
     at startup), else in memory only. A store that cannot be used raises StorageError. The
-    app closes its store when it stops, after saving every session.
+    app closes its store when it stops, after saving every session. `keep`: which stored
+    sessions are this app's (a worker's part of a shared store); all by default.
     """
     if settings is None:
         settings = Settings.from_env()
     registry = Registry(settings)
     if store is not None:
-        _restore(registry, store)
+        _restore(registry, store, keep)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,10 +106,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def _restore(registry: Registry, store: Store) -> None:
+def _restore(registry: Registry, store: Store,
+             keep: Callable[[str], bool] | None = None) -> None:
     started = time.perf_counter()
     try:
-        count = registry.attach(store)
+        count = registry.attach(store, keep)
     except BaseException:
         store.close()
         raise

@@ -7,6 +7,7 @@ import copy
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from dialboard.engine import Trainer
@@ -73,10 +74,11 @@ class Registry:
                                 need=f"{need(trainer) / 2**20:,.0f}")
 
     # -- storage ------------------------------------------------------------------------------
-    def attach(self, store: Store) -> int:
-        """Restore every session `store` holds, then save to it from now on. Returns how many
-        were restored; raises StorageError if one cannot be rebuilt (nothing is dropped)."""
-        images = store.load()
+    def attach(self, store: Store, keep: Callable[[str], bool] | None = None) -> int:
+        """Restore every session `store` holds (those whose id `keep` accepts: this worker's
+        part), then save to it from now on. Returns how many were restored; raises
+        StorageError if one cannot be rebuilt (nothing is dropped)."""
+        images = [i for i in store.load() if keep is None or keep(i.id)]
         restored = [self._restore(image) for image in images]
         self.store, self.saver = store, Saver(store)
         for session, image in zip(restored, images, strict=True):
@@ -109,6 +111,12 @@ class Registry:
         session.example, session.version = image.example, image.version + 1
         session.last_active = time.monotonic() - image.idle_seconds
         return session
+
+    def directory(self) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """The ids of the boards here and (code, board) of their rooms: what a web process
+        routes by (relay/routes.py)."""
+        return (tuple(sorted(self.sessions)),
+                tuple(sorted((c, r.session_id) for c, r in self.rooms.by_code.items())))
 
     def get(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id)

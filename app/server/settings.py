@@ -79,6 +79,10 @@ class Settings:
     #: Folder of the sessions database; "" keeps sessions in memory only. None (unset): the
     #: `dialboard` command uses `default_data_dir()`; an app built in code keeps memory only.
     data_dir: str | None = None
+    #: Worker processes the `dialboard` command runs the sessions in, off the web process's
+    #: event loop (docs/workers.md); 0 runs them in the web process. An app built in code
+    #: (`create_app`) always runs them in its own process.
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host.strip():
@@ -96,6 +100,7 @@ class Settings:
         _check_int(f"{ENV_PREFIX}SESSION_MEMORY_MB", self.session_memory_mb, 16)
         _check_int(f"{ENV_PREFIX}SESSIONS_PER_MINUTE", self.sessions_per_minute, 1)
         _check_int(f"{ENV_PREFIX}SERVER_MEMORY_MB", self.server_memory_mb, 16)
+        _check_int(f"{ENV_PREFIX}WORKERS", self.workers, 0, 1)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "
                                 f"got {self.data_dir!r}")

@@ -310,3 +310,22 @@ def test_reset_uses_the_trainers_seed_and_init_again() -> None:
     assert t.net.biases[1].tolist() == [0.5, -0.5]
     t.reset()
     assert_same_params(params_of(t), start)
+
+
+def test_an_update_past_float64_is_refused_and_a_locked_dial_stays_put() -> None:
+    """η·∂C/∂θ overflows to ±inf (found by the websocket fuzz): no floating-point warning
+    escapes the engine (inf · 0 on a locked dial was NaN), the step is refused as diverged
+    and no dial moves, the locked one included."""
+    from dialboard.server.session_config import build, resolve
+
+    t = build(resolve({"preset": "sine", "learning_rate": 1e300, "activation": "relu",
+                       "batch_size": None}), max_parameters=100)
+    for n in t.arch.parameter_names:
+        for idx in np.ndindex(t.net.params[n].shape):
+            t.set_value(n, list(idx), 9e7)
+    t.set_locked("layers.0.weight", [0, 0], True)
+    assert max(float(np.abs(g).max()) for g in t.gradient().values()) * 1e300 == float("inf")
+    before = {n: p.copy() for n, p in t.net.params.items()}
+    with pytest.raises(DivergedError):
+        t.step()  # warnings are errors in the tests: an overflow warning would fail here
+    assert all(np.array_equal(t.net.params[n], before[n]) for n in before)

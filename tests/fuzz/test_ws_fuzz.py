@@ -115,8 +115,8 @@ class Board:
                 m = await self.client.json()
                 if m == {"type": "control", "granted": True}:
                     return replies
-                # How many watch, who holds dials: news, not a reply.
-                if m.get("type") not in ("audience", "hands"):
+                # How many watch, who holds dials, how a race goes: news, not a reply.
+                if m.get("type") not in ("audience", "hands", "race"):
                     replies.append(m)
 
         return self.loop.call(go())

@@ -46,7 +46,9 @@ RETRY_SECONDS = 1.0  # after a failed write, the work waits this long before it 
 
 class SQLiteStore:
     def __init__(self, data_dir: str | Path, *, migrations: Sequence[Migration] = MIGRATIONS,
-                 busy_timeout: float = 1.0) -> None:
+                 busy_timeout: float = 1.0, folder_held_by: int | None = None) -> None:
+        """`folder_held_by`: the process that holds the folder's lock for this one (the web
+        process that started this worker); the lock is then not taken here."""
         self.dir = Path(data_dir).expanduser()
         self.path = self.dir / DB_NAME
         self.location = str(self.path)
@@ -57,7 +59,7 @@ class SQLiteStore:
             raise StorageError(f"cannot create the data folder {self.dir}: {exc.strerror}. "
                                "Set DIALBOARD_DATA_DIR to a folder this user may write "
                                "(an empty value keeps sessions in memory only).") from None
-        self._lock_fd = self._take_folder()
+        self._lock_fd = self._take_folder() if folder_held_by is None else -1
         try:
             self._conn = self._open(busy_timeout)
         except BaseException:
@@ -95,9 +97,7 @@ class SQLiteStore:
         return fd
 
     def _release_folder(self) -> None:
-        with contextlib.suppress(OSError):
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+        release_folder(self._lock_fd)
 
     def _open(self, busy_timeout: float) -> sqlite3.Connection:
         path = self.path
@@ -304,16 +304,31 @@ class SQLiteStore:
     def close(self) -> None:
         """Store everything handed over, then close the file and free the folder. Closing
         again does nothing."""
+        release_folder(self.close_keeping_folder())
+
+    def close_keeping_folder(self) -> int:
+        """Close like `close` but keep the folder's lock: returned, for `release_folder`
+        (-1 when closed before or not held here)."""
         with self._cond:
             if self._closed:
-                return
+                return -1
             self._closed = True
             self._stopping = True
             self._cond.notify_all()
         self._thread.join()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
-        self._release_folder()
+        fd, self._lock_fd = self._lock_fd, -1
+        return fd
+
+
+def release_folder(fd: int) -> None:
+    """Free a data folder's lock (a file descriptor; -1: none)."""
+    if fd < 0:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 __all__ = ["DB_NAME", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StorageError"]

@@ -1,0 +1,130 @@
+"""The worker's end of the relay: ASGI events from the wire run the whole Dialboard app.
+
+Every channel the web process opens becomes one call of the app with the scope it sent;
+the app's `send` travels back. A websocket message or a response body counts as sent only
+once the web process has handed it to the client (its `sent` answer), so the app's pacing
+and its send timeout see the real client, not a buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from dialboard.server.relay import wire
+
+logger = logging.getLogger(__name__)
+ASGIApp = Any
+
+
+class Channel:
+    """One request or socket: its incoming events and the answer to its last send."""
+
+    def __init__(self, link: Link, number: int) -> None:
+        self.link, self.number = link, number
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.sent: asyncio.Future[bool] | None = None
+        self.gone = False
+        self.task: asyncio.Task[None] | None = None
+
+    async def receive(self) -> dict[str, Any]:
+        return await self.events.get()
+
+    async def send(self, event: dict[str, Any]) -> None:
+        if self.gone:
+            # What a server's send raises; Starlette turns it into a disconnect.
+            raise OSError("the client is gone")
+        if event["type"] in wire.OPENING:
+            self.link.tell_directory()
+        await self.link.write(wire.event_out(self.number, event))
+        if event["type"] in wire.ACKED:
+            self.sent = asyncio.get_running_loop().create_future()
+            if not await self.sent:
+                self.gone = True
+                raise OSError("the client is gone")
+
+    def answer(self, ok: bool) -> None:
+        if self.sent is not None and not self.sent.done():
+            self.sent.set_result(ok)
+
+    def end(self) -> None:
+        """The web process gave up the channel: the client is gone."""
+        self.gone = True
+        self.answer(False)
+        kind = "http.disconnect" if self.link.kinds.get(self.number) == "http" else \
+            "websocket.disconnect"
+        self.events.put_nowait({"type": kind, "code": 1006})
+
+
+class Link:
+    """One connection from the web process, serving its channels until it ends."""
+
+    def __init__(self, app: ASGIApp, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter, directory: Callable[[], Any]) -> None:
+        self.app, self.reader, self.outlet = app, reader, wire.Outlet(writer)
+        self.channels: dict[int, Channel] = {}
+        self.kinds: dict[int, str] = {}
+        self.directory = directory
+        self._told: Any = None
+
+    def tell_directory(self) -> None:
+        """The boards and rooms here, when changed: before any answer that could name a new
+        one (a board's creation, a room's opening), so the web process routes to it."""
+        now = self.directory()
+        if now != self._told:
+            self._told = now
+            sessions, rooms = now
+            self.outlet.writer.write(wire.pack({"c": 0, "t": "directory", "sessions":
+                                                list(sessions), "rooms": dict(rooms)}))
+
+    async def write(self, message: bytes) -> None:
+        await self.outlet.write(message)
+
+    async def serve(self) -> None:
+        self.tell_directory()  # the boards restored at start
+        try:
+            while True:
+                header, body = await wire.read(self.reader)
+                self._on(header, body)
+        except wire.WireError as exc:
+            logger.info("relay link ended: %s", exc)
+        finally:
+            for channel in list(self.channels.values()):
+                channel.end()
+            tasks = [c.task for c in self.channels.values() if c.task is not None]
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
+            self.outlet.close()
+
+    def _on(self, header: dict[str, Any], body: bytes) -> None:
+        number, kind = int(header["c"]), header["t"]
+        channel = self.channels.get(number)
+        if kind == "open":
+            scope = wire.scope_in(header["scope"])
+            channel = self.channels[number] = Channel(self, number)
+            self.kinds[number] = scope["type"]
+            channel.task = asyncio.get_running_loop().create_task(self._run(channel, scope))
+        elif channel is None:
+            return  # a late event of a channel that ended here first
+        elif kind == "sent":
+            channel.answer(bool(header.get("ok")))
+        elif kind == "cancel":
+            channel.end()
+        else:
+            channel.events.put_nowait(wire.event_in(header, body))
+
+    async def _run(self, channel: Channel, scope: dict[str, Any]) -> None:
+        try:
+            await self.app(scope, channel.receive, channel.send)
+        except Exception:  # the app's own server would log it and drop the connection
+            logger.exception("relayed %s %s failed", scope["type"], scope.get("path"))
+        finally:
+            self.channels.pop(channel.number, None)
+            self.kinds.pop(channel.number, None)
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.write(wire.pack({"c": channel.number, "t": "end"}))

@@ -1,0 +1,137 @@
+"""A worker process: ``python -m dialboard.server.relay.worker`` runs the Dialboard app for
+the web process that started it, its sessions training on this process's core.
+
+The first line of standard input is the relay's secret; settings come from the
+``DIALBOARD_*`` variables like the server's. The worker opens the store, restores its
+sessions, listens on a free port and prints ``port N``. The web process connects and proves
+the secret; the worker serves that link. The end of standard input or of the link stops
+it after the app's own shutdown (every session saved); signals are left to the web process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import hmac
+import logging
+import signal
+import sys
+import threading
+import zlib
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from dialboard.server.relay import wire
+from dialboard.server.relay.host import Link
+from dialboard.server.settings import Settings
+
+logger = logging.getLogger("dialboard.worker")
+HELLO_SECONDS = 10.0
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """On Linux the kernel kills this process when the web process dies (even by SIGKILL),
+    so a restarted server never finds an orphan holding its store."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _on_stdin_end(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdin.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
+
+
+async def serve(app: Any, secret: str, host: str) -> None:
+    """Run `app`'s lifespan around one link from the web process."""
+    links: dict[Link, asyncio.Task[Any]] = {}
+    async with app.router.lifespan_context(app):
+        stop = asyncio.Event()
+        _on_stdin_end(asyncio.get_running_loop(), stop)
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                hello, _ = await asyncio.wait_for(wire.read(reader), HELLO_SECONDS)
+            except (TimeoutError, wire.WireError):
+                writer.close()
+                return
+            proof = str(hello.get("secret", "")).encode()
+            if links or hello.get("t") != "hello" or not hmac.compare_digest(proof,
+                                                                              secret.encode()):
+                logger.warning("refused a relay connection without the secret")
+                writer.close()
+                return
+            link = Link(app, reader, writer, app.state.registry.directory)
+            links[link] = asyncio.current_task()  # type: ignore[assignment]
+            await link.serve()
+            stop.set()  # the web process is gone: nothing left to serve
+
+        server = await asyncio.start_server(accept, host, 0)
+        port = server.sockets[0].getsockname()[1]
+        sys.stdout.write(f"port {port}\n")
+        sys.stdout.flush()
+        await stop.wait()
+        server.close()
+    for link in links:  # after the app's shutdown: its sockets' last words are relayed
+        link.outlet.close()
+    if links:
+        await asyncio.wait(links.values())
+    logger.info("worker stopped")
+
+
+def part(session_id: str, workers: int) -> int:
+    """The worker that restores a stored board: any one will do, the same every time."""
+    return zlib.crc32(session_id.encode()) % workers
+
+
+def share(settings: Settings, index: int, workers: int) -> Settings:
+    """Worker `index`'s part of the server-wide limits: together exactly the whole."""
+    def cut(total: int) -> int:
+        return total // workers + (1 if index < total % workers else 0)
+
+    return replace(settings, max_sessions=max(1, cut(settings.max_sessions)),
+                   server_memory_mb=max(16, cut(settings.server_memory_mb)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dialboard-worker")
+    parser.add_argument("--host", default="127.0.0.1", help="interface the link listens on")
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--folder-held-by", type=int, default=None,
+                        help="the process holding the data folder's lock for this worker")
+    parser.add_argument("--index", type=int, default=0, help="this worker's number, from 0")
+    parser.add_argument("--workers", type=int, default=1, help="how many workers share")
+    args = parser.parse_args(argv)
+    level = 5 if args.log_level == "trace" else getattr(logging, args.log_level.upper())
+    logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
+    _die_with_parent()
+    # The web process stops this one (it closes standard input) after its own shutdown; a
+    # signal to the whole process group (Ctrl-C, a service manager) must not come first.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    secret = sys.stdin.readline().strip()
+
+    from dialboard.server.app import create_app
+    from dialboard.server.storage import StorageError, open_store
+
+    settings = share(Settings.from_env(), args.index, args.workers)
+    try:
+        app = create_app(settings, store=open_store(settings, args.folder_held_by),
+                         keep=lambda sid: part(sid, args.workers) == args.index)
+    except StorageError as error:
+        logger.error("Dialboard cannot start: %s", error)
+        return 1
+    asyncio.run(serve(app, secret, args.host))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

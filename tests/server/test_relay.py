@@ -1,0 +1,198 @@
+"""Sessions in a worker process (app/server/relay): the wire's codec, a worker spoken to
+directly over its socket, and a real server whose worker is frozen, killed and restarted.
+
+Every wait is on an event (an answer, a frame, a process's exit), never a sleep."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from dialboard.server.relay import wire
+from tests.server_process import free_port, start_server, stop_server
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 100.0  # steps per second while playing in the crash test
+
+
+# -- the wire ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("event", [
+    {"type": "http.request", "body": b"\x00{json}\xff", "more_body": False},
+    {"type": "http.response.start", "status": 201,
+     "headers": [(b"content-type", b"application/json"), (b"x-bytes", b"\xe9t\xe9")]},
+    {"type": "http.response.body", "body": b"", "more_body": True},
+    {"type": "websocket.receive", "text": "{\"type\": \"play\"} — ünïcode", "bytes": None},
+    {"type": "websocket.send", "bytes": bytes(range(256)) * 40, "text": None},
+    {"type": "websocket.close", "code": 1008, "reason": "no"},
+])
+def test_every_event_crosses_the_wire_unchanged(event: dict[str, Any]) -> None:
+    async def through() -> dict[str, Any]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(wire.event_out(7, event))
+        reader.feed_eof()
+        header, body = await wire.read(reader)
+        assert header["c"] == 7
+        return wire.event_in(header, body)
+
+    assert asyncio.run(through()) == event
+
+
+def test_a_scope_crosses_the_wire_with_its_bytes() -> None:
+    scope = {"type": "websocket", "path": "/ws/sessions/x", "raw_path": b"/ws/sessions/x",
+             "query_string": b"a=%C3%A9&b=2", "headers": [(b"origin", b"http://h:1")],
+             "client": ("10.0.0.7", 5123), "server": ("127.0.0.1", 8000), "scheme": "ws",
+             "subprotocols": [], "root_path": "", "state": {"not": "sent"}}
+    back = wire.scope_in(json.loads(json.dumps(wire.scope_out(scope))))
+    assert {k: back[k] for k in scope if k != "state"} == {k: v for k, v in scope.items()
+                                                          if k != "state"}
+    assert back["state"] == {}
+
+
+def test_a_broken_stream_is_a_wire_error() -> None:
+    async def read(data: bytes) -> None:
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        reader.feed_eof()
+        await wire.read(reader)
+
+    for data in (b"", b"\x00\x00\x00\x05\x00\x00\x00\x00{nope", b"\x00\x00\x00\x02\x00\x00\x00"
+                 b"\x00[]", b"\xff\xff\xff\xff\x00\x00\x00\x00"):
+        with pytest.raises(wire.WireError):
+            asyncio.run(read(data))
+
+
+# -- a worker on its own -----------------------------------------------------------------------
+@pytest.fixture
+def worker() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env["DIALBOARD_DATA_DIR"] = ""
+    proc = subprocess.Popen([sys.executable, "-m", "dialboard.server.relay.worker",
+                             "--log-level", "warning"], cwd=ROOT, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"the-secret\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    assert line.startswith(b"port "), line
+    yield proc, int(line.split()[1])
+    proc.stdin.close()  # the end of standard input stops it
+    assert proc.wait(60) == 0
+    proc.stdout.close()
+
+
+async def _ask(port: int, secret: str) -> list[dict[str, Any]]:
+    """Open a link with `secret`, send GET /api/presets on channel 1, collect its events."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(wire.pack({"t": "hello", "secret": secret}))
+    writer.write(wire.pack({"c": 1, "t": "open", "scope": wire.scope_out({
+        "type": "http", "method": "GET", "path": "/api/presets", "raw_path": b"/api/presets",
+        "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
+        "http_version": "1.1", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "root_path": ""})}))
+    writer.write(wire.event_out(1, {"type": "http.request", "body": b"", "more_body": False}))
+    events: list[dict[str, Any]] = []
+    try:
+        while True:
+            header, body = await asyncio.wait_for(wire.read(reader), 60)
+            if header["c"] == 0:  # the worker's directory, not an event of ours
+                assert header["t"] == "directory" and header["sessions"] == []
+                continue
+            if header["t"] == "end":
+                break
+            events.append(wire.event_in(header, body))
+            if header["t"] in wire.ACKED:
+                writer.write(wire.pack({"c": 1, "t": "sent", "ok": True}))
+    except wire.WireError:
+        pass  # refused: the worker closed the link
+    writer.close()
+    return events
+
+
+def test_a_worker_serves_the_app_over_its_link(worker: tuple[Any, int]) -> None:
+    events = asyncio.run(_ask(worker[1], "the-secret"))
+    assert events[0]["type"] == "http.response.start" and events[0]["status"] == 200
+    body = b"".join(e.get("body", b"") for e in events[1:])
+    assert "xor" in [p["id"] for p in json.loads(body)]
+
+
+def test_a_worker_refuses_a_link_without_the_secret(worker: tuple[Any, int]) -> None:
+    assert asyncio.run(_ask(worker[1], "a-guess")) == []
+    # and stays up for its web process
+    assert asyncio.run(_ask(worker[1], "the-secret"))[0]["status"] == 200
+
+
+# -- a real server with its worker ---------------------------------------------------------------
+def _worker_pid(server_pid: int) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with open(f"/proc/{server_pid}/task/{server_pid}/children") as f:
+            children = f.read().split()
+        if children:
+            return int(children[0])
+    raise AssertionError("the server started no worker")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env.update(DIALBOARD_DATA_DIR=str(tmp_path / "data"), DIALBOARD_WORKERS="1")
+    log = tmp_path / "server.log"
+    proc = start_server([sys.executable, "-m", "dialboard", "--port", str(port)], cwd=ROOT,
+                        env=env, port=port, log_path=log)
+    yield proc, f"http://127.0.0.1:{port}"
+    stop_server(proc, log)
+
+
+def test_health_and_pages_are_answered_while_the_worker_is_frozen(server: Any) -> None:
+    proc, base = server
+    pid = _worker_pid(proc.pid)
+    os.kill(pid, signal.SIGSTOP)  # as if a step took forever: training never blocks these
+    try:
+        assert httpx.get(f"{base}/healthz", timeout=30).json() == {"status": "ok"}
+        assert httpx.get(f"{base}/static/js/main.js", timeout=30).status_code == 200
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert httpx.get(f"{base}/api/presets", timeout=30).status_code == 200
+
+
+def test_a_killed_worker_is_replaced_and_its_boards_come_back(server: Any) -> None:
+    """A worker that dies loses what a server that dies would (at most ~2 s of training,
+    tests/server/test_restart.py): the web process starts another, which restores them."""
+    proc, base = server
+    created = httpx.post(f"{base}/api/sessions", json={"preset": "xor"}, timeout=30).json()
+    sid, token = created["id"], created["control_token"]
+    with connect(f"{base.replace('http', 'ws')}/ws/sessions/{sid}", max_size=None) as ws:
+        ws.send(json.dumps({"type": "control", "token": token}))
+        ws.send(json.dumps({"type": "play", "steps_per_second": RATE}))
+        reached = 0
+        while reached < 3.5 * RATE:  # well past a few saves
+            m = ws.recv(timeout=30)
+            if isinstance(m, bytes):
+                n = int.from_bytes(m[:8], "little")
+                reached = int(json.loads(m[8:8 + n])["__metadata__"]["step"])
+        old = _worker_pid(proc.pid)
+        os.kill(old, signal.SIGKILL)
+        with pytest.raises(ConnectionClosed) as closed:  # the socket hears it, not silence
+            while True:
+                ws.recv(timeout=30)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    r = httpx.get(f"{base}/api/sessions/{sid}", timeout=60)  # waits for the new worker
+    assert r.status_code == 200, r.text
+    restored = r.json()["step"]
+    assert 0 < restored <= reached and reached - restored <= 2.0 * RATE, (reached, restored)
+    assert r.json()["playing"] is False
+    assert _worker_pid(proc.pid) != old
