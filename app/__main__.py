@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         store = open_store(settings)
         where = store.location if store is not None else where
-        if settings.workers:  # the worker opens it; this process keeps the folder's lock
+        if settings.worker_count():  # the workers open it; this process keeps the folder's lock
             if isinstance(store, SQLiteStore):
                 folder_lock = store.close_keeping_folder()
             store, app = None, create_front(settings, dict(os.environ), args.log_level)

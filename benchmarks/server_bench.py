@@ -70,10 +70,13 @@ async def connect(base: str, sid: str) -> Any:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (all its threads)."""
+    """User + system CPU time so far of a process (all its threads) and its worker processes
+    (docs/workers.md)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return own + sum(cpu_seconds(int(c)) for c in f.read().split())
 
 
 async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int

@@ -210,7 +210,8 @@ def _call(url: str, method: str, body: dict[str, str], token: str) -> dict[str, 
 
 
 def test_audience_and_a_moved_room(url: str) -> None:
-    with Board.create(url, preset="xor") as old, Board.create(url, preset="xor") as new:
+    with Board.create(url, preset="xor") as old, \
+            Board.create(url, preset="xor", near=old.id) as new:  # a room moves beside it
         room = _call(f"{url}/api/rooms", "POST", {"session": old.id}, str(old.token))
         with Board.join(url, old.id) as viewer:
             old.wait(lambda f: old.watching == 1)  # `audience` is told to presenters

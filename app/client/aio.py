@@ -40,11 +40,12 @@ class AsyncBoard(BoardBase[Coroutine[Any, Any, Frame]]):
 
     @classmethod
     async def create(cls, url: str, preset: str | None = None, *,
-                     config: Mapping[str, Any] | None = None,
+                     config: Mapping[str, Any] | None = None, near: str | None = None,
                      timeout: float | None = DEFAULT_TIMEOUT, **fields: Any) -> AsyncBoard:
-        """A new board from a preset and/or config fields, controlled by this client."""
+        """A new board from a preset and/or config fields, controlled by this client;
+        beside the board `near` names, if any (Board.create)."""
         body = {**(config or {}), **fields, **({"preset": preset} if preset else {})}
-        created = json.loads(await _fetch(Server(url).create(body), timeout))
+        created = json.loads(await _fetch(Server(url).create(body, near), timeout))
         return await cls.join(url, created["id"], created["control_token"], timeout=timeout)
 
     @classmethod

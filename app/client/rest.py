@@ -38,8 +38,9 @@ class Server:
     def socket(self, sid: str) -> str:
         return f"{self.ws_base}/ws/sessions/{quote(sid, safe='')}"
 
-    def create(self, config: Mapping[str, Any]) -> Request:
-        return Request(f"{self.base}/api/sessions", method="POST",
+    def create(self, config: Mapping[str, Any], near: str | None = None) -> Request:
+        query = f"?near={quote(near, safe='')}" if near else ""
+        return Request(f"{self.base}/api/sessions{query}", method="POST",
                        data=json.dumps(config).encode(),
                        headers={"Content-Type": "application/json"})
 

@@ -57,11 +57,13 @@ class Board(BoardBase[Frame]):
 
     @classmethod
     def create(cls, url: str, preset: str | None = None, *, config: Mapping[str, Any] | None = None,
-               timeout: float | None = DEFAULT_TIMEOUT, **fields: Any) -> Board:
+               near: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+               **fields: Any) -> Board:
         """A new board from a preset and/or config fields (docs/protocol.md, "Session
-        config"), controlled by this client."""
+        config"), controlled by this client; beside the board `near` names, if any (so that
+        a class room can move from that board to this one)."""
         body = {**(config or {}), **fields, **({"preset": preset} if preset else {})}
-        created = fetch_json(Server(url).create(body), timeout)
+        created = fetch_json(Server(url).create(body, near), timeout)
         return cls(url, created["id"], created["control_token"], timeout=timeout)
 
     @classmethod

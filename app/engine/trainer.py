@@ -259,6 +259,15 @@ class Trainer:
             self.step_count += 1
         self.last_phase = "idle"
 
+    def advance(self) -> bool:
+        """The next phase of a whole step, for a caller that cuts a long step into slices:
+        True when the step is complete, the trainer then exactly as after `step()`."""
+        self.run_phase()
+        if self.pos:
+            return False
+        self.last_phase = "idle"
+        return True
+
     def _abandon_step(self) -> None:
         self.last_phase = "idle"
         if self.pos:

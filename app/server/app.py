@@ -26,6 +26,7 @@ from dialboard.server import (
     ws,
 )
 from dialboard.server.assets import static_dir, templates_dir
+from dialboard.server.creations import Creations
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.refusals import said
 from dialboard.server.registry import Registry
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
         settings.allowed_hosts))
     app.state.registry = registry
     app.state.rooms = registry.rooms
-    app.state.creations = {}  # client address → times it created sessions (rest.may_create)
+    app.state.creations = Creations()  # boards and rooms made per client (rest.may_create)
     templates = Jinja2Templates(directory=templates_dir())
 
     @app.exception_handler(RequestValidationError)

@@ -33,6 +33,8 @@ class TooManySessions(Refused):
 class Registry:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Boards this registry may hold: all the server's, or a worker's share (routes.py).
+        self.capacity = settings.max_sessions
         self.sessions: dict[str, Session] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.store: Store | None = None
@@ -43,10 +45,10 @@ class Registry:
 
     def create(self, body: object) -> Session:
         """Raises InvalidConfig (422) or TooManySessions (503)."""
-        if len(self.sessions) >= self.settings.max_sessions:
+        if len(self.sessions) >= self.capacity:
             self.expire()
             self.reclaim()
-            if len(self.sessions) >= self.settings.max_sessions:
+            if len(self.sessions) >= self.capacity:
                 raise TooManySessions("refusal.too_many_sessions",
                                       limit=self.settings.max_sessions)
         config = resolve(body)
@@ -115,7 +117,7 @@ class Registry:
     def directory(self) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """The ids of the boards here and (code, board) of their rooms: what a web process
         routes by (relay/routes.py)."""
-        return (tuple(sorted(self.sessions)),
+        return (tuple(sorted(set(self.sessions) | set(self.retired))),  # retired: read-only
                 tuple(sorted((c, r.session_id) for c, r in self.rooms.by_code.items())))
 
     def get(self, session_id: str) -> Session | None:

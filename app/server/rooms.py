@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dialboard.server.refusals import Refused
@@ -55,6 +56,9 @@ class Rooms:
 
     def __init__(self) -> None:
         self.by_code: dict[str, Room] = {}
+        # Which new codes this server may give: with several workers, each its own part, so
+        # that no two rooms ever share a code (relay/worker.py).
+        self.mine: Callable[[str], bool] = lambda code: True
 
     def open(self, session_id: str, code: str | None = None) -> tuple[Room, str]:
         """A room on `session_id` (a new code unless given), and its token (returned once,
@@ -63,6 +67,7 @@ class Rooms:
             raise RoomError(503, "refusal.room.too_many", limit=MAX_ROOMS)
         while code is None or code in self.by_code:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            code = code if self.mine(code) else None
         token = secrets.token_urlsafe(24)
         room = Room(code, hash_token(token), session_id)
         self.by_code[code] = room

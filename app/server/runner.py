@@ -6,26 +6,35 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dialboard.engine import ConfigError, DivergedError
+import numpy as np
+
+from dialboard.engine import ConfigError, DivergedError, Snapshot
 from dialboard.engine.lookahead import step_taken
 from dialboard.server import frames
 
 if TYPE_CHECKING:
     from dialboard.server.session import Session
 
+Array = np.ndarray
+
 SLICE_SECONDS = 0.004  # training between yields to the event loop
 # After each slice, loop turns for the sockets: a websocket send takes several (write,
 # drain), and one bare yield would let each turn wait a whole slice. Turns, not a timed
 # pause: a pause idles the core whenever the sockets need less.
 IO_TURNS = 4
+# A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
+# float64 on one core) is cut into its phases: each phase its own slice.
+HEAVY_WORK = 20_000_000
 
 
 async def run(s: Session, count: int | None) -> None:
     """Train `count` steps (None: until paused) at the session's speed, slice by slice."""
     start, base, last_rate = time.perf_counter(), 0, s.steps_per_second
     s._steps_run = 0
+    cut = Cut() if heavy(s) else None
     try:
         while count is None or s._steps_run < count:
             done, now = s._steps_run, time.perf_counter()
@@ -36,7 +45,8 @@ async def run(s: Session, count: int | None) -> None:
             if rate is not None:
                 due = base + int((now - start) * rate) + 1
                 limit = due - done if limit is None else min(limit, due - done)
-            if train_slice(s, now + SLICE_SECONDS, limit):
+            slice_ = train_slice if cut is None else cut.slice
+            if slice_(s, now + SLICE_SECONDS, limit):
                 s.changed(by_run=True)
             if rate is not None:
                 await asyncio.sleep(min(1 / rate, 0.05))
@@ -48,6 +58,8 @@ async def run(s: Session, count: int | None) -> None:
             s.history.pop()  # nothing happened: no undo level for it
         s.broadcast_error(exc.words, "play" if count is None else "step", reason)
     finally:
+        if cut is not None:
+            cut.put_back(s)
         s._shown = None
         s.playing = False
         s.changed()
@@ -81,3 +93,63 @@ def step_shown(s: Session) -> None:
     t.step()
     frames.attach_update(frame, t, step_taken(t, before))
     s._shown = frame
+
+
+def heavy(s: Session) -> bool:
+    """Whether a step is too long for one slice: then it is cut into its phases."""
+    t = s.trainer
+    batch = t.config.batch_size or t.data.x_train.shape[0]
+    return t.arch.parameter_count * batch > HEAVY_WORK
+
+
+@dataclass
+class Begun:
+    """A step the runner began: where it started, its frame (when anyone watches), the
+    parameters before it, and how many of its phases have run."""
+
+    start: Snapshot
+    frame: frames.FrameData | None
+    before: dict[str, Array]
+    ran: int
+    version: int  # the session's: any other change since means this step is not ours
+
+
+class Cut:
+    """A heavy board's run: each slice builds a step's frame or runs phases of the step, so
+    the event loop is never held longer than the longest phase, and a pause inside a step
+    puts the step back exactly (the board stops at a whole step, as if it never began)."""
+
+    def __init__(self) -> None:
+        self.begun: Begun | None = None
+
+    def slice(self, s: Session, deadline: float, limit: int | None) -> int:
+        """Phases until `deadline`; 1 when a step was completed (the slice ends with it)."""
+        t = s.trainer
+        while limit is None or limit > 0:
+            b = self.begun
+            if b is None or not self.ours(s, b):  # a new step, or a hand turn came between
+                frame = s._build(s._screen(fresh=False), version=-1, arrows=False) \
+                    if s.peers else None
+                self.begun = Begun(t.snapshot(), frame, dict(t.net.params), t.pos, s.version)
+            elif t.advance():
+                if b.frame is not None:  # its frame: the state it started from, what it did
+                    frames.attach_update(b.frame, t, step_taken(t, b.before))
+                    s._shown = b.frame
+                self.begun = None
+                s.timeline.trained(t)
+                s._steps_run += 1
+                return 1  # shown now (a new version): the next step begins after it
+            else:
+                b.ran += 1
+            if time.perf_counter() >= deadline:
+                break
+        return 0
+
+    @staticmethod
+    def ours(s: Session, b: Begun) -> bool:
+        return s.version == b.version and s.trainer.pos == b.ran
+
+    def put_back(self, s: Session) -> None:
+        b, self.begun = self.begun, None
+        if b is not None and self.ours(s, b) and b.ran > b.start.pos:
+            s.trainer.restore(b.start)

@@ -11,6 +11,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 ENV_PREFIX = "DIALBOARD_"
+MAX_WORKERS = 64
+DEFAULT_MAX_WORKERS = 8
 
 
 class SettingsError(ValueError):
@@ -80,9 +82,10 @@ class Settings:
     #: `dialboard` command uses `default_data_dir()`; an app built in code keeps memory only.
     data_dir: str | None = None
     #: Worker processes the `dialboard` command runs the sessions in, off the web process's
-    #: event loop (docs/workers.md); 0 runs them in the web process. An app built in code
-    #: (`create_app`) always runs them in its own process.
-    workers: int = 1
+    #: event loop (docs/workers.md); 0 runs them in the web process; None (unset): one per
+    #: core, at most DEFAULT_MAX_WORKERS. An app built in code (`create_app`) always runs
+    #: them in its own process.
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host.strip():
@@ -100,7 +103,8 @@ class Settings:
         _check_int(f"{ENV_PREFIX}SESSION_MEMORY_MB", self.session_memory_mb, 16)
         _check_int(f"{ENV_PREFIX}SESSIONS_PER_MINUTE", self.sessions_per_minute, 1)
         _check_int(f"{ENV_PREFIX}SERVER_MEMORY_MB", self.server_memory_mb, 16)
-        _check_int(f"{ENV_PREFIX}WORKERS", self.workers, 0, 1)
+        if self.workers is not None:
+            _check_int(f"{ENV_PREFIX}WORKERS", self.workers, 0, MAX_WORKERS)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "
                                 f"got {self.data_dir!r}")
@@ -116,6 +120,12 @@ class Settings:
                     f"{ENV_PREFIX}ALLOWED_ORIGINS entries must look like "
                     f"'https://example.org' or 'http://host:port', got {origin!r}"
                 )
+
+    def worker_count(self) -> int:
+        """How many worker processes the `dialboard` command starts (0: none)."""
+        if self.workers is not None:
+            return self.workers
+        return max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
 
     @staticmethod
     def env_name(field_name: str) -> str:

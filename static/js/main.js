@@ -162,7 +162,7 @@ function setTheme(theme) {
 }
 
 async function createSession(config, presetId) {
-  const res = await api.createSession(config);
+  const res = await api.createSession(config, store.session?.id ?? null);
   if (res.error && !conn) {   // no board to fall back on: say so where the board would be
     store.connection = { state: "gone", text: t("status.no_board", { why: res.error }),
       retry: () => createSession(config, presetId) };

@@ -10,9 +10,12 @@ async function json(res) {
 }
 
 export const api = {
-  async createSession(config) {
+  /** A new board; `near`: the board on display, so the new one runs beside it (the same
+   * worker process) and a class room can move to it (docs/workers.md). */
+  async createSession(config, near = null) {
     try {
-      const res = await fetch("/api/sessions", {
+      const url = near ? `/api/sessions?near=${encodeURIComponent(near)}` : "/api/sessions";
+      const res = await fetch(url, {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(config),
       });
       const body = await json(res);

@@ -43,6 +43,29 @@ def test_phase_by_phase_is_bit_identical_to_whole_steps(learner: str, batch: int
     assert a.cost() == b.cost()
 
 
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_a_step_advanced_phase_by_phase_is_the_whole_step(learner: str) -> None:
+    """`advance` (a long step cut into slices, runner.py) ends exactly as `step()` does; a
+    snapshot from a step's start, restored inside it (a run paused there), puts it back: the
+    next step is the very one `step()` takes."""
+    kw = {"learner": learner, "batch_size": 5, "momentum": 0.5}
+    a, b = make_trainer(**kw), make_trainer(**kw)  # type: ignore[arg-type]
+    a.step(4)
+    for _ in range(3):
+        while not b.advance():
+            assert b.pos != 0
+    start = b.snapshot()
+    b.advance()
+    b.advance()  # inside the fourth step
+    b.restore(start)
+    assert (b.pos, b.step_count, b.phase) == (0, 3, "idle")
+    while not b.advance():
+        pass
+    assert (b.step_count, b.phase, b.last_phase) == (a.step_count, a.phase, a.last_phase)
+    assert_same_params(params_of(a), params_of(b))
+    assert a.cost() == b.cost()
+
+
 def test_step_finishes_a_step_in_progress() -> None:
     t = make_trainer()
     t.run_phase()

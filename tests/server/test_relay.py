@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from dialboard.server.relay import wire
+from tests.server.live import run
 from tests.server_process import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +48,7 @@ def test_every_event_crosses_the_wire_unchanged(event: dict[str, Any]) -> None:
         assert header["c"] == 7
         return wire.event_in(header, body)
 
-    assert asyncio.run(through()) == event
+    assert run(through()) == event
 
 
 def test_a_scope_crosses_the_wire_with_its_bytes() -> None:
@@ -71,7 +72,7 @@ def test_a_broken_stream_is_a_wire_error() -> None:
     for data in (b"", b"\x00\x00\x00\x05\x00\x00\x00\x00{nope", b"\x00\x00\x00\x02\x00\x00\x00"
                  b"\x00[]", b"\xff\xff\xff\xff\x00\x00\x00\x00"):
         with pytest.raises(wire.WireError):
-            asyncio.run(read(data))
+            run(read(data))
 
 
 # -- a worker on its own -----------------------------------------------------------------------
@@ -122,16 +123,16 @@ async def _ask(port: int, secret: str) -> list[dict[str, Any]]:
 
 
 def test_a_worker_serves_the_app_over_its_link(worker: tuple[Any, int]) -> None:
-    events = asyncio.run(_ask(worker[1], "the-secret"))
+    events = run(_ask(worker[1], "the-secret"))
     assert events[0]["type"] == "http.response.start" and events[0]["status"] == 200
     body = b"".join(e.get("body", b"") for e in events[1:])
     assert "xor" in [p["id"] for p in json.loads(body)]
 
 
 def test_a_worker_refuses_a_link_without_the_secret(worker: tuple[Any, int]) -> None:
-    assert asyncio.run(_ask(worker[1], "a-guess")) == []
+    assert run(_ask(worker[1], "a-guess")) == []
     # and stays up for its web process
-    assert asyncio.run(_ask(worker[1], "the-secret"))[0]["status"] == 200
+    assert run(_ask(worker[1], "the-secret"))[0]["status"] == 200
 
 
 # -- a real server with its worker ---------------------------------------------------------------

@@ -47,8 +47,9 @@ class Server:
             [sys.executable, "-m", "dialboard", "--port", str(self.port), "--log-level", "info"],
             cwd=ROOT, env=env(data_dir), port=self.port, log_path=log)
 
-    def create(self, **config: Any) -> dict[str, Any]:
-        r = httpx.post(f"{self.base}/api/sessions", json=config, timeout=30)
+    def create(self, near: str | None = None, **config: Any) -> dict[str, Any]:
+        r = httpx.post(f"{self.base}/api/sessions", json=config, timeout=30,
+                       params={"near": near} if near else None)
         assert r.status_code == 201, r.text
         out: dict[str, Any] = r.json()
         return out

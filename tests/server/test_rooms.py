@@ -167,7 +167,7 @@ def test_a_room_survives_a_restart(tmp_path: Path) -> None:
     try:
         found = httpx.get(f"{second.base}/api/rooms/{room['code']}", timeout=DEADLINE)
         assert found.status_code == 200 and found.json()["session"] == board["id"]
-        other = second.create(preset="xor")
+        other = second.create(near=board["id"], preset="xor")  # the room moves beside it
         moved = httpx.put(f"{second.base}/api/rooms/{room['code']}",
                           json={"session": other["id"], "session_token": other["control_token"]},
                           headers={"Authorization": f"Bearer {room['token']}"}, timeout=DEADLINE)

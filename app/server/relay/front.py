@@ -1,20 +1,18 @@
-"""The web process's end of the relay: it serves `/healthz` and static files itself and hands
-every other request and socket to a worker process, where the sessions live and train.
+"""The web process: it serves `/healthz` and static files itself and relays every other
+request and socket to the worker process that holds its board (routes.py), where sessions
+live and train (docs/workers.md).
 
 So training never runs on the event loop that answers health checks, accepts sockets and
-writes frames to clients. The worker is started at startup (serving waits until it is up),
-restarted if it dies (its sessions come back from the store), and stopped at shutdown after
-it has saved every session.
+writes frames to clients, and boards in different workers train on different cores.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-import os
-import secrets
-import sys
+import time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,198 +21,33 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from dialboard.server import refusals
 from dialboard.server.assets import static_dir
+from dialboard.server.creations import Creations
 from dialboard.server.hosts import HostCheck, default_hosts
-from dialboard.server.relay import wire
+from dialboard.server.refusals import said
+from dialboard.server.relay.routes import Directory, apart, needs_body, share, worker_for
+from dialboard.server.relay.workers import Worker, worker_env
 from dialboard.server.settings import Settings
 
 logger = logging.getLogger(__name__)
-START_SECONDS = 120.0  # a failure bound: a loaded machine imports NumPy slowly
-STOP_SECONDS = 30.0
-WAIT_SECONDS = 30.0  # a request waits this long for a worker that is restarting
-RESTART_PAUSE = 1.0
 LOCAL = ("/healthz", "/static/")
+CREATING = ("/api/sessions", "/api/rooms")  # limited per client address (creations.py)
+PEEK_BYTES = 64 * 1024
 Scope = dict[str, Any]
 
 
-class Line:
-    """One link to a worker: channels multiplexed over one stream."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.outlet = reader, wire.Outlet(writer)
-        self.channels: dict[int, asyncio.Queue[tuple[dict[str, Any], bytes] | None]] = {}
-        self._next = 0
-        self.closed = False
-
-    async def run(self) -> None:
-        """Read until the link ends; every open channel then ends too."""
-        try:
-            while True:
-                header, body = await wire.read(self.reader)
-                queue = self.channels.get(int(header.get("c", -1)))
-                if queue is not None:
-                    queue.put_nowait((header, body))
-        except wire.WireError as exc:
-            logger.info("worker link ended: %s", exc)
-        finally:
-            self.closed = True
-            for queue in self.channels.values():
-                queue.put_nowait(None)
-            self.outlet.close()
-
-    async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
-        self._next += 1
-        number, queue = self._next, asyncio.Queue()  # type: ignore[var-annotated]
-        self.channels[number] = queue
-        await self.outlet.write(wire.pack({"c": number, "t": "open",
-                                           "scope": wire.scope_out(scope)}))
-        pump = asyncio.get_running_loop().create_task(self._pump(number, receive))
-        ended, started = False, False
-        try:
-            while (item := await queue.get()) is not None:
-                header, body = item
-                if header["t"] == "end":
-                    ended = True
-                    break
-                ok = await _pass_on(send, wire.event_in(header, body))
-                started = True
-                if header["t"] in wire.ACKED:
-                    await self.outlet.write(wire.pack({"c": number, "t": "sent", "ok": ok}))
-        finally:
-            pump.cancel()
-            self.channels.pop(number, None)
-            if not ended and not self.closed:
-                with contextlib.suppress(ConnectionError):
-                    await self.outlet.write(wire.pack({"c": number, "t": "cancel"}))
-        if not ended:  # the worker died under it
-            await _unavailable(scope, send, started)
-
-    async def _pump(self, number: int, receive: Any) -> None:
-        with contextlib.suppress(ConnectionError):
-            while True:
-                event = await receive()
-                await self.outlet.write(wire.event_out(number, event))
-                if event["type"] in ("http.disconnect", "websocket.disconnect"):
-                    return
-
-
-async def _pass_on(send: Any, event: dict[str, Any]) -> bool:
-    try:
-        await send(event)
-    except OSError:  # the client left (uvicorn's ClientDisconnected)
-        return False
-    return True
-
-
-async def _unavailable(scope: Scope, send: Any, started: bool) -> None:
-    """Tell a client its request cannot be answered now (the worker is restarting)."""
-    with contextlib.suppress(OSError, RuntimeError):
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1012})  # service restart
-        elif not started:
-            body = b'{"detail": "The server is restarting; try again in a moment."}'
-            await send({"type": "http.response.start", "status": 503,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"retry-after", b"2")]})
-            await send({"type": "http.response.body", "body": body})
-
-
-class Worker:
-    """A worker process and its link, restarted whenever it dies until `stop`."""
-
-    def __init__(self, env: dict[str, str], log_level: str) -> None:
-        self.env, self.log_level = env, log_level
-        self.line: Line | None = None
-        self.up = asyncio.Event()
-        self._process: asyncio.subprocess.Process | None = None
-        self._stopping = False
-        self._keeper: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await self._spawn()
-        self._keeper = asyncio.get_running_loop().create_task(self._keep())
-
-    async def _spawn(self) -> None:
-        secret = secrets.token_urlsafe(32)
-        process = self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "dialboard.server.relay.worker", "--log-level",
-            self.log_level, "--folder-held-by", str(os.getpid()),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=self.env)
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(secret.encode() + b"\n")
-        await process.stdin.drain()
-        line = await asyncio.wait_for(process.stdout.readline(), START_SECONDS)
-        if not line.startswith(b"port "):
-            await process.wait()
-            raise RuntimeError(f"the worker process did not start (exit {process.returncode})")
-        reader, writer = await asyncio.open_connection("127.0.0.1", int(line.split()[1]))
-        writer.write(wire.pack({"t": "hello", "secret": secret}))
-        self.line = Line(reader, writer)
-        self.up.set()
-
-    async def _keep(self) -> None:
-        """Relay until the link ends; then, unless stopping, start a new worker."""
-        while not self._stopping:
-            assert self.line is not None and self._process is not None
-            await self.line.run()
-            self.up.clear()
-            code = await self._process.wait()
-            if self._stopping:
-                return
-            logger.error("the worker process ended (exit %s); starting a new one", code)
-            while not self._stopping:
-                await asyncio.sleep(RESTART_PAUSE)
-                try:
-                    await self._spawn()
-                    break
-                except (OSError, RuntimeError, TimeoutError) as exc:
-                    logger.error("a new worker did not start: %s", exc)
-
-    async def stop(self) -> None:
-        """Ask the worker to stop (it saves every session), wait, then end the link."""
-        self._stopping = True
-        process = self._process
-        if process is not None and process.returncode is None:
-            assert process.stdin is not None
-            process.stdin.close()
-            try:
-                await asyncio.wait_for(process.wait(), STOP_SECONDS)
-            except TimeoutError:
-                logger.error("the worker did not stop within %.0f s; killed", STOP_SECONDS)
-                process.kill()
-                await process.wait()
-        if self._keeper is not None:
-            await asyncio.wait({self._keeper}, timeout=STOP_SECONDS)
-
-    async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
-        if not self.up.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.up.wait(), WAIT_SECONDS)
-        line = self.line
-        if line is None or line.closed or not self.up.is_set():
-            return await _unavailable(scope, send, False)
-        await line.forward(scope, receive, send)
-        return None
-
-
-def worker_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
-    """The environment a worker reads `settings` back from (Settings.from_env)."""
-    env = {k: v for k, v in base.items() if not k.startswith(Settings.env_name(""))}
-    for name in Settings.__dataclass_fields__:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        text = ",".join(value) if isinstance(value, tuple) else str(value)
-        env[Settings.env_name(name)] = text
-    return env
-
-
 def create_front(settings: Settings, env: dict[str, str], log_level: str = "info") -> Any:
-    """The web process's ASGI app: local health and static files, the rest to the worker."""
-    worker = Worker(worker_env(settings, env), log_level)
+    """The web process's ASGI app: local health and static files, the rest to the workers."""
+    count = settings.worker_count()
+    directory = Directory(count)
+    workers = [Worker(k, count, worker_env(settings, env), log_level, directory)
+               for k in range(count)]
+    creations = Creations()
+    shares = [share(settings.max_sessions, k, count) for k in range(count)]
 
     async def healthz(request: Any) -> JSONResponse:
-        up = worker.up.is_set()
+        up = all(w.up.is_set() for w in workers)
         return JSONResponse({"status": "ok" if up else "starting"}, 200 if up else 503)
 
     local = Starlette(routes=[Route("/healthz", healthz),
@@ -222,29 +55,77 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
                       middleware=[Middleware(HostCheck, allowed=default_hosts(settings.host)
                                              | set(settings.allowed_hosts))])
 
+    async def relay(scope: Scope, receive: Any, send: Any) -> None:
+        if count == 1:
+            return await workers[0].forward(scope, receive, send)
+        method, path = scope.get("method", "GET"), scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        board = None
+        if scope["type"] == "http" and needs_body(method, path):
+            board, receive = await _peek_board(receive)
+            if apart(directory, method, path, board):
+                return await _refuse(send, 409, said("refusal.room.apart"))
+        if scope["type"] == "http" and method == "POST" and path in CREATING:
+            client = scope.get("client") or ("", 0)
+            over = creations.take(client[0], settings.sessions_per_minute, time.monotonic())
+            if over is not None:
+                return await _refuse(send, 429, said("refusal.session.rate", count=over[0],
+                                                     wait=over[1]), over[1])
+        k = worker_for(directory, method, path, query, board, shares)
+        return await workers[k].forward(scope, receive, send)
+
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            return await _lifespan(worker, receive, send)
+            return await _lifespan(workers, receive, send)
         path = scope.get("path", "")
         if path == LOCAL[0] or path.startswith(LOCAL[1]):
             return await local(scope, receive, send)
-        return await worker.forward(scope, receive, send)
+        return await relay(scope, receive, send)
 
-    app.worker = worker  # type: ignore[attr-defined]
+    app.workers = workers  # type: ignore[attr-defined]
     return app
 
 
-async def _lifespan(worker: Worker, receive: Any, send: Any) -> None:
+async def _peek_board(receive: Any) -> tuple[str | None, Any]:
+    """The board a room request's JSON body names, and a `receive` that replays the body."""
+    events, size = [], 0
+    while True:
+        event = await receive()
+        events.append(event)
+        size += len(event.get("body", b""))
+        if event["type"] != "http.request" or not event.get("more_body") or size > PEEK_BYTES:
+            break
+    board = None
+    with contextlib.suppress(ValueError, RecursionError, AttributeError):
+        found = json.loads(b"".join(e.get("body", b"") for e in events)).get("session")
+        board = found if isinstance(found, str) else None
+
+    async def replay() -> dict[str, Any]:
+        return events.pop(0) if events else await receive()
+
+    return board, replay
+
+
+async def _refuse(send: Any, status: int, words: Any, retry_after: int | None = None) -> None:
+    headers = [(b"content-type", b"application/json")]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps(refusals.body(words)).encode()})
+
+
+async def _lifespan(workers: list[Worker], receive: Any, send: Any) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             try:
-                await worker.start()
+                await asyncio.gather(*(w.start() for w in workers))
             except (OSError, RuntimeError, TimeoutError) as exc:
+                await asyncio.gather(*(w.stop() for w in workers))
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await worker.stop()
+            await asyncio.gather(*(w.stop() for w in workers))
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -26,6 +26,7 @@ from typing import Any
 
 from dialboard.server.relay import wire
 from dialboard.server.relay.host import Link
+from dialboard.server.relay.routes import share
 from dialboard.server.settings import Settings
 
 logger = logging.getLogger("dialboard.worker")
@@ -87,18 +88,16 @@ async def serve(app: Any, secret: str, host: str) -> None:
     logger.info("worker stopped")
 
 
-def part(session_id: str, workers: int) -> int:
-    """The worker that restores a stored board: any one will do, the same every time."""
-    return zlib.crc32(session_id.encode()) % workers
+def part(key: str, workers: int) -> int:
+    """The worker that restores a stored board (any one will do, the same every time), or
+    that may give a new room code (so that no two workers give the same one)."""
+    return zlib.crc32(key.encode()) % workers
 
 
-def share(settings: Settings, index: int, workers: int) -> Settings:
-    """Worker `index`'s part of the server-wide limits: together exactly the whole."""
-    def cut(total: int) -> int:
-        return total // workers + (1 if index < total % workers else 0)
-
-    return replace(settings, max_sessions=max(1, cut(settings.max_sessions)),
-                   server_memory_mb=max(16, cut(settings.server_memory_mb)))
+def shared(settings: Settings, index: int, workers: int) -> Settings:
+    """Worker `index`'s settings: its share of the server's memory budget."""
+    return replace(settings, server_memory_mb=max(16, share(settings.server_memory_mb, index,
+                                                            workers)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="how many workers share")
     args = parser.parse_args(argv)
     level = 5 if args.log_level == "trace" else getattr(logging, args.log_level.upper())
-    logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.basicConfig(level=level, format=f"%(levelname)s:     worker {args.index}: "
+                                           "%(name)s: %(message)s")
     _die_with_parent()
     # The web process stops this one (it closes standard input) after its own shutdown; a
     # signal to the whole process group (Ctrl-C, a service manager) must not come first.
@@ -122,13 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dialboard.server.app import create_app
     from dialboard.server.storage import StorageError, open_store
 
-    settings = share(Settings.from_env(), args.index, args.workers)
+    settings = shared(Settings.from_env(), args.index, args.workers)
     try:
         app = create_app(settings, store=open_store(settings, args.folder_held_by),
                          keep=lambda sid: part(sid, args.workers) == args.index)
     except StorageError as error:
         logger.error("Dialboard cannot start: %s", error)
         return 1
+    registry = app.state.registry
+    registry.capacity = share(settings.max_sessions, args.index, args.workers)
+    registry.rooms.mine = lambda code: part(code, args.workers) == args.index
     asyncio.run(serve(app, secret, args.host))
     return 0
 

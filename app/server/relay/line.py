@@ -1,0 +1,101 @@
+"""The web process's end of one worker's link: every request and socket relayed to the
+worker is a channel of it (wire.py); the worker's own news (channel 0) is handed on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from dialboard.server.relay import wire
+
+logger = logging.getLogger(__name__)
+Scope = dict[str, Any]
+
+
+class Line:
+    """One link to a worker: channels multiplexed over one stream."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 news: Callable[[dict[str, Any]], None]) -> None:
+        self.reader, self.outlet, self.news = reader, wire.Outlet(writer), news
+        self.channels: dict[int, asyncio.Queue[tuple[dict[str, Any], bytes] | None]] = {}
+        self._next = 0
+        self.closed = False
+
+    async def run(self) -> None:
+        """Read until the link ends; every open channel then ends too."""
+        try:
+            while True:
+                header, body = await wire.read(self.reader)
+                if header.get("c") == 0:  # the worker's own news: its directory
+                    self.news(header)
+                    continue
+                queue = self.channels.get(int(header.get("c", -1)))
+                if queue is not None:
+                    queue.put_nowait((header, body))
+        except wire.WireError as exc:
+            logger.info("worker link ended: %s", exc)
+        finally:
+            self.closed = True
+            for queue in self.channels.values():
+                queue.put_nowait(None)
+            self.outlet.close()
+
+    async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
+        self._next += 1
+        number, queue = self._next, asyncio.Queue()  # type: ignore[var-annotated]
+        self.channels[number] = queue
+        await self.outlet.write(wire.pack({"c": number, "t": "open",
+                                           "scope": wire.scope_out(scope)}))
+        pump = asyncio.get_running_loop().create_task(self._pump(number, receive))
+        ended, started = False, False
+        try:
+            while (item := await queue.get()) is not None:
+                header, body = item
+                if header["t"] == "end":
+                    ended = True
+                    break
+                ok = await pass_on(send, wire.event_in(header, body))
+                started = True
+                if header["t"] in wire.ACKED:
+                    await self.outlet.write(wire.pack({"c": number, "t": "sent", "ok": ok}))
+        finally:
+            pump.cancel()
+            self.channels.pop(number, None)
+            if not ended and not self.closed:
+                with contextlib.suppress(ConnectionError):
+                    await self.outlet.write(wire.pack({"c": number, "t": "cancel"}))
+        if not ended:  # the worker died under it
+            await unavailable(scope, send, started)
+
+    async def _pump(self, number: int, receive: Any) -> None:
+        with contextlib.suppress(ConnectionError):
+            while True:
+                event = await receive()
+                await self.outlet.write(wire.event_out(number, event))
+                if event["type"] in ("http.disconnect", "websocket.disconnect"):
+                    return
+
+
+async def pass_on(send: Any, event: dict[str, Any]) -> bool:
+    try:
+        await send(event)
+    except OSError:  # the client left (uvicorn's ClientDisconnected)
+        return False
+    return True
+
+
+async def unavailable(scope: Scope, send: Any, started: bool) -> None:
+    """Tell a client its request cannot be answered now (the worker is restarting)."""
+    with contextlib.suppress(OSError, RuntimeError):
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1012})  # service restart
+        elif not started:
+            body = b'{"detail": "The server is restarting; try again in a moment."}'
+            await send({"type": "http.response.start", "status": 503,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"retry-after", b"2")]})
+            await send({"type": "http.response.body", "body": body})

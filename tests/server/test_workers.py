@@ -1,0 +1,187 @@
+"""Boards in several worker processes (docs/workers.md): each request reaches the worker that
+holds its board, a worker's death leaves the others' boards alone, a class room follows its
+teacher to a board made beside it, stored boards come back whatever the number of workers,
+and the limit on boards per client counts them all.
+
+Every wait is on an event (an answer, a frame, a socket's close), never a sleep."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from dialboard.server.relay.front import create_front
+from dialboard.server.settings import Settings
+from tests.server.live import run
+from tests.server_process import free_port, start_server, stop_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def server(tmp_path: Path, workers: int, data: Path | None = None,
+           name: str = "server") -> Iterator[tuple[Any, str]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env.update(DIALBOARD_DATA_DIR=str(data or ""), DIALBOARD_WORKERS=str(workers))
+    log = tmp_path / f"{name}.log"
+    proc = start_server([sys.executable, "-m", "dialboard", "--port", str(port)], cwd=ROOT,
+                        env=env, port=port, log_path=log)
+    try:
+        yield proc, f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc, log)
+
+
+def create(base: str, near: str | None = None, **config: Any) -> dict[str, Any]:
+    r = httpx.post(f"{base}/api/sessions", params={"near": near} if near else None,
+                   json=config or {"preset": "xor"}, timeout=30)
+    assert r.status_code == 201, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+@contextmanager
+def presenter(base: str, board: dict[str, Any]) -> Iterator[ClientConnection]:
+    with connect(f"{base.replace('http', 'ws')}/ws/sessions/{board['id']}",
+                 max_size=None) as ws:
+        ws.send(json.dumps({"type": "control", "token": board["control_token"]}))
+        yield ws
+
+
+def frame_step(ws: ClientConnection, after: int) -> int:
+    """The step of the next frame past step `after`."""
+    while True:
+        m = ws.recv(timeout=30)
+        if isinstance(m, bytes):
+            n = int.from_bytes(m[:8], "little")
+            step = int(json.loads(m[8:8 + n])["__metadata__"]["step"])
+            if step > after:
+                return step
+
+
+def workers_of(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+def test_a_dead_worker_takes_only_its_own_boards_down(tmp_path: Path) -> None:
+    with server(tmp_path, 2) as (proc, base):
+        a, b = create(base), create(base)  # no `near`: the worker with fewer boards each
+        with presenter(base, a) as wa, presenter(base, b) as wb:
+            for ws in (wa, wb):
+                ws.send(json.dumps({"type": "step"}))
+                assert frame_step(ws, 0) == 1
+            first, second = workers_of(proc.pid)
+            os.kill(first, signal.SIGKILL)
+            closed, alive = [], []
+            for ws in (wa, wb):
+                try:  # the close may come before the send, or after it
+                    ws.send(json.dumps({"type": "step"}))
+                    frame_step(ws, 1)
+                    alive.append(ws)
+                except ConnectionClosed as exc:
+                    assert exc.rcvd is not None and exc.rcvd.code == 1012
+                    closed.append(ws)
+            assert len(closed) == 1 and len(alive) == 1  # two workers, one board each
+            assert second in workers_of(proc.pid)
+
+
+def test_a_class_room_follows_its_teacher_to_a_board_made_beside_it(tmp_path: Path) -> None:
+    with server(tmp_path, 2) as (_proc, base):
+        first = create(base)
+        other = create(base)  # the other worker: it has no board yet
+        beside = create(base, near=first["id"])
+        auth = {"authorization": f"Bearer {first['control_token']}"}
+        room = httpx.post(f"{base}/api/rooms", json={"session": first["id"]}, headers=auth,
+                          timeout=30).json()
+        move = {"authorization": f"Bearer {room['token']}"}
+
+        def move_to(board: dict[str, Any]) -> httpx.Response:
+            return httpx.put(f"{base}/api/rooms/{room['code']}", headers=move, timeout=30,
+                             json={"session": board["id"],
+                                   "session_token": board["control_token"]})
+
+        refused = move_to(other)
+        assert refused.status_code == 409
+        assert refused.json()["words"]["key"] == "refusal.room.apart"
+        assert httpx.get(f"{base}/api/rooms/{room['code']}", timeout=30).json()["session"] \
+            == first["id"]  # refused: nothing changed
+        with connect(f"{base.replace('http', 'ws')}/ws/sessions/{first['id']}") as student:
+            assert json.loads(student.recv(timeout=30))["type"] == "hello"
+            moved = move_to(beside)
+            assert moved.status_code == 200, moved.text
+            while True:  # the class hears where the board went
+                m = student.recv(timeout=30)
+                if isinstance(m, str) and json.loads(m)["type"] == "moved":
+                    assert json.loads(m)["session"] == beside["id"]
+                    break
+        joined = httpx.get(f"{base}/join/{room['code']}", timeout=30, follow_redirects=False)
+        assert joined.status_code == 303 and room["code"] in joined.headers["location"]
+
+
+@pytest.mark.parametrize("then", [3, 1])
+def test_stored_boards_come_back_whatever_the_number_of_workers(tmp_path: Path,
+                                                                then: int) -> None:
+    data = tmp_path / "data"
+    with server(tmp_path, 2, data, "first") as (_proc, base):
+        boards = [create(base) for _ in range(5)]
+        for k, board in enumerate(boards):
+            with presenter(base, board) as ws:
+                ws.send(json.dumps({"type": "step", "count": k + 1}))
+                while frame_step(ws, 0) < k + 1:
+                    pass
+    with server(tmp_path, then, data, "second") as (_proc, base):
+        for k, board in enumerate(boards):
+            r = httpx.get(f"{base}/api/sessions/{board['id']}", timeout=30)
+            assert r.status_code == 200, r.text
+            assert r.json()["step"] == k + 1
+
+
+def test_the_limit_on_new_boards_counts_every_worker(tmp_path: Path) -> None:
+    """A client on the network may make `sessions_per_minute` boards, wherever they go."""
+    settings = Settings(data_dir="", workers=2, sessions_per_minute=3)
+
+    async def make() -> list[int]:
+        app = create_front(settings, dict(os.environ), "warning")
+        await lifespan(app, "startup")
+        try:
+            transport = httpx.ASGITransport(app=app, client=("10.0.0.7", 5000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1",
+                                         timeout=60) as client:
+                codes = []
+                for _ in range(5):
+                    r = await client.post("/api/sessions", json={"preset": "xor"})
+                    codes.append(r.status_code)
+                    if r.status_code == 429:
+                        assert r.json()["words"]["key"] == "refusal.session.rate"
+                        assert int(r.headers["retry-after"]) > 0
+                return codes
+        finally:
+            await lifespan(app, "shutdown")
+
+    assert run(make()) == [201, 201, 201, 429, 429]
+
+
+async def lifespan(app: Any, phase: str) -> None:
+    """Drive one lifespan phase of an ASGI app, as a server does."""
+    if phase == "startup":
+        app.queue, app.said = asyncio.Queue(), asyncio.Queue()
+        app.task = asyncio.create_task(app({"type": "lifespan"}, app.queue.get, app.said.put))
+    await app.queue.put({"type": f"lifespan.{phase}"})
+    answer = await app.said.get()
+    assert answer["type"] == f"lifespan.{phase}.complete", answer
+    if phase == "shutdown":
+        await app.task
