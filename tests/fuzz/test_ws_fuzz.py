@@ -44,6 +44,8 @@ VIEWER_EXAMPLES = 80  # messages from a watching socket
 MIN_GAP = 0.011  # seconds between fuzzed messages: under the 120 per second rate limit, so
 # no valid message is refused (or a set coalesced) for speed, and the run is the same each time
 DEFECT = "the server could not carry out this message"
+# How many watch, who holds dials, how a race goes (to every socket): news, not replies.
+NEWS = ("audience", "hands", "race")
 PARAMS = {"layers.0.weight": [2, 2], "layers.0.bias": [2], "layers.1.weight": [1, 2],
           "layers.1.bias": [1]}  # the xor board
 
@@ -115,8 +117,7 @@ class Board:
                 m = await self.client.json()
                 if m == {"type": "control", "granted": True}:
                     return replies
-                # How many watch, who holds dials, how a race goes: news, not a reply.
-                if m.get("type") not in ("audience", "hands", "race"):
+                if m.get("type") not in NEWS:
                     replies.append(m)
 
         return self.loop.call(go())
@@ -427,4 +428,5 @@ async def _until_denied(client: Client, also_control: bool) -> None:
             denied += 1
             if denied == wanted:
                 return
-        replies.append(m)
+        if m.get("type") not in NEWS:
+            replies.append(m)

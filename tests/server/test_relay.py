@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from dialboard.server.relay import wire
+from dialboard.server.relay.line import Line
 from tests.server.live import run
 from tests.server_process import free_port, start_server, stop_server
 
@@ -197,3 +199,43 @@ def test_a_killed_worker_is_replaced_and_its_boards_come_back(server: Any) -> No
     assert 0 < restored <= reached and reached - restored <= 2.0 * RATE, (reached, restored)
     assert r.json()["playing"] is False
     assert _worker_pid(proc.pid) != old
+
+
+def test_a_client_is_relayed_no_further_ahead_than_its_board_takes() -> None:
+    """The web process sends a client's messages at most wire.CREDIT ahead of the worker's
+    `took`: a client that floods a busy board is held back (by TCP), not buffered."""
+    async def go() -> list[str]:
+        front_end, worker_end = socket.socketpair()
+        reader, writer = await asyncio.open_connection(sock=front_end)
+        w_reader, w_writer = await asyncio.open_connection(sock=worker_end)
+        line = Line(reader, writer, lambda header: None)
+        running = asyncio.create_task(line.run())
+        flood: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for k in range(40):
+            flood.put_nowait({"type": "websocket.receive", "text": str(k), "bytes": None})
+
+        async def send(event: dict[str, Any]) -> None: ...
+
+        scope = {"type": "websocket", "path": "/ws/sessions/x", "headers": []}
+        relayed = asyncio.create_task(line.forward(scope, flood.get, send))
+        assert (await wire.read(w_reader))[0]["t"] == "open"
+        took = 3
+        seen = [(await wire.read(w_reader))[1].decode() for _ in range(wire.CREDIT)]
+        for _ in range(took):
+            w_writer.write(wire.pack({"c": 1, "t": "took"}))
+        seen += [(await wire.read(w_reader))[1].decode() for _ in range(took)]
+        w_writer.write(wire.pack({"c": 1, "t": "end"}))
+        await relayed
+        writer.close()
+        while True:  # whatever else came before the link closed
+            try:
+                header, body = await wire.read(w_reader)
+            except wire.WireError:
+                break
+            if header["t"] == "websocket.receive":
+                seen.append(body.decode())
+        w_writer.close()
+        await running
+        return seen
+
+    assert run(go()) == [str(k) for k in range(wire.CREDIT + 3)]

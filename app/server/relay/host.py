@@ -31,7 +31,10 @@ class Channel:
         self.task: asyncio.Task[None] | None = None
 
     async def receive(self) -> dict[str, Any]:
-        return await self.events.get()
+        event = await self.events.get()
+        if event["type"] in wire.CONSUMED and not self.gone:  # room for one more
+            self.link.outlet.writer.write(wire.pack({"c": self.number, "t": "took"}))
+        return event
 
     async def send(self, event: dict[str, Any]) -> None:
         if self.gone:

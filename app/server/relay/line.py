@@ -15,13 +15,22 @@ logger = logging.getLogger(__name__)
 Scope = dict[str, Any]
 
 
+class Relayed:
+    """A channel as the web process sees it: the worker's events for it, and the credit of
+    client events the worker may be sent before it takes them (wire.CONSUMED)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[tuple[dict[str, Any], bytes] | None] = asyncio.Queue()
+        self.credit = asyncio.Semaphore(wire.CREDIT)
+
+
 class Line:
     """One link to a worker: channels multiplexed over one stream."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  news: Callable[[dict[str, Any]], None]) -> None:
         self.reader, self.outlet, self.news = reader, wire.Outlet(writer), news
-        self.channels: dict[int, asyncio.Queue[tuple[dict[str, Any], bytes] | None]] = {}
+        self.channels: dict[int, Relayed] = {}
         self._next = 0
         self.closed = False
 
@@ -33,24 +42,29 @@ class Line:
                 if header.get("c") == 0:  # the worker's own news: its directory
                     self.news(header)
                     continue
-                queue = self.channels.get(int(header.get("c", -1)))
-                if queue is not None:
-                    queue.put_nowait((header, body))
+                channel = self.channels.get(int(header.get("c", -1)))
+                if channel is None:
+                    continue
+                if header["t"] == "took":
+                    channel.credit.release()
+                else:
+                    channel.queue.put_nowait((header, body))
         except wire.WireError as exc:
             logger.info("worker link ended: %s", exc)
         finally:
             self.closed = True
-            for queue in self.channels.values():
-                queue.put_nowait(None)
+            for channel in self.channels.values():
+                channel.queue.put_nowait(None)
             self.outlet.close()
 
     async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
         self._next += 1
-        number, queue = self._next, asyncio.Queue()  # type: ignore[var-annotated]
-        self.channels[number] = queue
+        number, channel = self._next, Relayed()
+        self.channels[number] = channel
+        queue = channel.queue
         await self.outlet.write(wire.pack({"c": number, "t": "open",
                                            "scope": wire.scope_out(scope)}))
-        pump = asyncio.get_running_loop().create_task(self._pump(number, receive))
+        pump = asyncio.get_running_loop().create_task(self._pump(channel, number, receive))
         ended, started = False, False
         try:
             while (item := await queue.get()) is not None:
@@ -71,10 +85,12 @@ class Line:
         if not ended:  # the worker died under it
             await unavailable(scope, send, started)
 
-    async def _pump(self, number: int, receive: Any) -> None:
+    async def _pump(self, channel: Relayed, number: int, receive: Any) -> None:
         with contextlib.suppress(ConnectionError):
             while True:
                 event = await receive()
+                if event["type"] in wire.CONSUMED:
+                    await channel.credit.acquire()
                 await self.outlet.write(wire.event_out(number, event))
                 if event["type"] in ("http.disconnect", "websocket.disconnect"):
                     return

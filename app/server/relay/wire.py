@@ -125,6 +125,10 @@ def event_in(header: dict[str, Any], body: bytes) -> dict[str, Any]:
 
 # Events a worker precedes with its directory of boards and rooms, when it changed.
 OPENING = ("http.response.start", "websocket.accept")
+# Events the web process sends at most CREDIT ahead of the app's taking them (`took`), so a
+# client that sends faster than its board reads is held back by TCP, as without a relay.
+CONSUMED = ("http.request", "websocket.receive")
+CREDIT = 8
 # Events whose sender waits until the other end has handed them on (`sent`, with `ok`).
 ACKED = ("websocket.send", "http.response.body")
 
