@@ -7,7 +7,8 @@ the same server with them in the web process as the reference, and on each:
 
 - plays the heavy board ([625, 380, 10] on digits-25x25 at full batch) and, meanwhile,
   times `/healthz` (every 20 ms) and another board's `step` → the frame showing that step
-  (digits-625), then how long the heavy board's `pause` takes to show;
+  (digits-625), then how long the heavy board's `pause` takes to show (20 times, playing a
+  couple of steps in between);
 - plays two digits-625 boards (batch 32) at once and one alone: aggregate steps/s.
 
 Prints each figure beside the reference server's, with the machine's core count.
@@ -32,6 +33,7 @@ import websockets  # noqa: E402
 from server_bench import _pct, meta  # noqa: E402 (this folder: scripts run from it)
 
 HEAVY = {"dataset": "digits-25x25", "layers": [625, 380, 10], "batch_size": None}
+PAUSES = 20
 
 
 def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -115,10 +117,17 @@ async def heavy_play(base: str, seconds: float) -> dict[str, list[float]]:
                 await asyncio.sleep(0.05)
 
         await asyncio.gather(ping(), step())
-    t0 = time.perf_counter()
+    paused = []
+    for _ in range(PAUSES):  # play a moment, pause: until a frame shows it paused
+        t0 = time.perf_counter()
+        await heavy.send({"type": "pause"})
+        await heavy.until(lambda m: m["playing"] == "false")
+        paused.append((time.perf_counter() - t0) * 1e3)
+        await heavy.send({"type": "play"})
+        await heavy.until(lambda m: m["playing"] == "true")
+        n = int(heavy.last["step"])
+        await heavy.until(lambda m, n=n: int(m["step"]) >= n + 2)
     await heavy.send({"type": "pause"})
-    await heavy.until(lambda m: m["playing"] == "false")
-    paused = [(time.perf_counter() - t0) * 1e3]
     await heavy.close()
     await other.close()
     return {"health": health, "steps": steps, "pause": paused}
@@ -172,7 +181,7 @@ def main() -> None:
         print(f"DIALBOARD_WORKERS={workers}")
         print("    " + line("/healthz while the heavy board plays:", r["health"]))
         print("    " + line("another board's step → frame:       ", r["steps"]))
-        print(f"    heavy board's pause → shown: {r['pause'][0]:.1f} ms")
+        print("    " + line("heavy board's pause → shown:       ", r["pause"]))
         print(f"    digits-625 playing: one alone {r['one']:.0f} steps/s, two at once "
               f"{r['two']:.0f} steps/s together ({r['two'] / r['one']:.2f}×)")
 

@@ -21,6 +21,8 @@ Array = np.ndarray
 HISTORY_POINTS = 200
 NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
+UPDATE_META = ("update_kind", "update_examples", "update_layers", "update_refused",
+               "update_refused_words")  # the next update's metadata ("" until it is known)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ def figures(t: Trainer) -> Figures:
     return Figures(t.step_count, t.cost(), t.test_cost(), t.accuracy(), t.accuracy(test=True))
 
 
-Fill = Callable[[], dict[str, Array] | None]  # the slope, once asked; None: the state is gone
+# The slope (and, for a frame sent before them, the arrows and their metadata), once asked;
+# None: the state is gone.
+Fill = Callable[[], tuple[dict[str, Array], dict[str, str]] | None]
 
 
 @dataclass
@@ -65,7 +69,9 @@ class FrameData:
     def encode(self, precision: str, with_grads: bool) -> bytes:
         if with_grads and self.fill is not None:
             more, self.fill = self.fill(), None
-            self.grads.update(more or {})  # None: the state changed first, so no slope here
+            if more is not None:  # None: the state changed first, so no slope here
+                self.grads.update(more[0])
+                self.metadata.update(more[1])
         key = (precision, with_grads)
         if key not in self.encoded:
             dtype = PRECISIONS[precision]
@@ -128,8 +134,8 @@ def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
     trying learner's try only before it is made (then it is on the dials). `nxt`: that
     update, when already known (the step itself, taken since); else it is looked ahead."""
     nxt = next_update(t) if nxt is None else nxt
-    meta = {"update_kind": "", "update_examples": "", "update_layers": "",
-            "update_refused": nxt.refused or "", "update_refused_words": _words_text(nxt.refused)}
+    meta = {**dict.fromkeys(UPDATE_META, ""), "update_refused": nxt.refused or "",
+            "update_refused_words": _words_text(nxt.refused)}
     tried = t.trace.tried if in_step else None
     if tried is not None:  # a try in progress: the turn it made, on the dials already
         return {f"{n}.tried": tried.get(n, np.zeros(t.arch.shape(n)))
@@ -160,17 +166,19 @@ def attach_update(frame: FrameData, t: Trainer, nxt: NextUpdate) -> None:
 
 
 def _slope(t: Trainer, cost: float, no_slope: bool, grid: PlotGrid | None,
-           still: Callable[[], bool]) -> Fill:
-    """The screen's slope (and the output grid) of the trainer's state now, to compute later
-    only while `still()` says the trainer is in that state."""
-    def fill() -> dict[str, Array] | None:
+           still: Callable[[], bool], arrows: bool) -> Fill:
+    """The screen's slope (and the output grid; with `arrows`, the next update too) of the
+    trainer's state now, to compute later only while `still()` says the trainer is in that
+    state."""
+    def fill() -> tuple[dict[str, Array], dict[str, str]] | None:
         if not still():
             return None
-        out = ({} if no_slope or not np.isfinite(cost) else
-               {f"{n}.grad": g for n, g in t.gradient().items()})
+        out, meta = update_tensors(t, t.pos > 0) if arrows else ({}, {})
+        if not no_slope and np.isfinite(cost):
+            out.update({f"{n}.grad": g for n, g in t.gradient().items()})
         if grid is not None:
             out["grid.output"] = grid_outputs(t.net, grid)
-        return out
+        return out, meta
     return fill
 
 
@@ -184,10 +192,14 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     While training runs a frame has no slope: the board is moving on."""
     fig = figures(t) if screen is None else screen
     in_step = t.pos > 0
-    grads, update_meta = update_tensors(t, in_step) if arrows else ({}, {})
-    fill = _slope(t, fig.cost, in_step or playing or running, grid, still or (lambda: True))
+    # A frame sent before its slope (`still`) waits for its arrows too: they are encoded
+    # only with the slope, so looking ahead (a whole step tried) would only delay it.
+    grads, update_meta = update_tensors(t, in_step) if arrows and still is None else (
+        {}, dict.fromkeys(UPDATE_META, "") if arrows else {})
+    fill = _slope(t, fig.cost, in_step or playing or running, grid, still or (lambda: True),
+                  arrows and still is not None)
     if still is None:
-        grads.update(fill() or {})
+        grads.update((fill() or ({}, {}))[0])
     extra, row = example_tensors(t, example)
     extra["cost"] = np.array([fig.cost], dtype=np.float64)
     points = thin(history)

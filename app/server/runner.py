@@ -62,7 +62,8 @@ async def run(s: Session, count: int | None) -> None:
             cut.put_back(s)
         s._shown = None
         s.playing = False
-        s.changed()
+        # A heavy board's stop shows at once; its slope and arrows follow (a step's work).
+        s.changed(quick=cut is not None)
 
 
 def train_slice(s: Session, deadline: float, limit: int | None) -> int:
