@@ -19,6 +19,7 @@ from dialboard.server.safetensors_io import encode
 
 Array = np.ndarray
 HISTORY_POINTS = 200
+PRESENTER_FPS = 60.0  # frames a second the presenter is sent at most (ws.py, runner.py)
 NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
 UPDATE_META = ("update_kind", "update_examples", "update_layers", "update_refused",

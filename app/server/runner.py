@@ -28,11 +28,15 @@ IO_TURNS = 4
 # A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
 # float64 on one core) is cut into its phases: each phase its own slice.
 HEAVY_WORK = 20_000_000
+# A playing board's frames are built no more often than the presenter is sent them: a frame
+# built between two it takes would never be sent.
+SHOW_SECONDS = 1 / frames.PRESENTER_FPS
 
 
 async def run(s: Session, count: int | None) -> None:
     """Train `count` steps (None: until paused) at the session's speed, slice by slice."""
     start, base, last_rate = time.perf_counter(), 0, s.steps_per_second
+    shown_at = -SHOW_SECONDS
     s._steps_run = 0
     cut = Cut() if heavy(s) else None
     try:
@@ -45,8 +49,14 @@ async def run(s: Session, count: int | None) -> None:
             if rate is not None:
                 due = base + int((now - start) * rate) + 1
                 limit = due - done if limit is None else min(limit, due - done)
-            slice_ = train_slice if cut is None else cut.slice
-            if slice_(s, now + SLICE_SECONDS, limit):
+            if cut is not None:
+                trained = cut.slice(s, now + SLICE_SECONDS, limit)
+            else:  # a frame no more often than the presenter takes one: the rest is training
+                trained = train_slice(s, now + SLICE_SECONDS, limit,
+                                      show=bool(s.peers) and now - shown_at >= SHOW_SECONDS)
+            if s._shown is not None:
+                shown_at = now
+            if trained and (s._shown is not None or not s.peers):
                 s.changed(by_run=True)
             if rate is not None:
                 await asyncio.sleep(min(1 / rate, 0.05))
@@ -66,10 +76,10 @@ async def run(s: Session, count: int | None) -> None:
         s.changed(quick=cut is not None)
 
 
-def train_slice(s: Session, deadline: float, limit: int | None) -> int:
-    """Steps until `deadline` or `limit`; returns how many. When anyone watches, the last
-    is shown: its frame is the state it starts from, its arrows what it did."""
-    t, n, shown = s.trainer, 0, bool(s.peers)
+def train_slice(s: Session, deadline: float, limit: int | None, show: bool = True) -> int:
+    """Steps until `deadline` or `limit`; returns how many. With `show` and anyone watching,
+    the last is shown: its frame is the state it starts from, its arrows what it did."""
+    t, n, shown = s.trainer, 0, show and bool(s.peers)
     while limit is None or n < limit:
         late = time.perf_counter() >= deadline
         if shown and t.pos == 0 and (late or n + 1 == limit):

@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from dialboard.engine import ConfigError
 from dialboard.server import protocol
-from dialboard.server.frames import FrameData
+from dialboard.server.frames import PRESENTER_FPS, FrameData
 from dialboard.server.race import joined as race_joined
 from dialboard.server.refusals import error_message as _error
 from dialboard.server.refusals import said, words_of
@@ -23,7 +23,6 @@ from dialboard.server.session import Session
 from dialboard.server.settings import Settings
 
 logger = logging.getLogger(__name__)
-PRESENTER_FPS = 60.0
 VIEWER_FPS = 60.0
 VIEWER_TARGET_FPS = 6.0  # aimed for within the budget, for a margin over the promised 5
 RATE_PER_SECOND, RATE_BURST = 120.0, 240.0

@@ -89,5 +89,6 @@ def test_a_full_server_says_so_and_offers_a_way_out(new_page: Any, errors: Any) 
         wait_cost(second)
         assert second.locator("[data-testid=step]").is_enabled()
         assert not conn.locator("[data-testid=retry]").is_visible()
+        second.close()  # before the server stops: else the page's reconnecting is logged
     finally:
         full.stop()

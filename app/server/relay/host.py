@@ -37,17 +37,17 @@ class Channel:
         return event
 
     async def send(self, event: dict[str, Any]) -> None:
-        if self.gone:
-            # What a server's send raises; Starlette turns it into a disconnect.
+        """As a server's: to a client that left, a websocket send raises OSError (Starlette
+        turns it into a disconnect) and a response's is dropped (uvicorn's way)."""
+        if not self.gone:
+            if event["type"] in wire.OPENING:
+                self.link.tell_directory()
+            await self.link.write(wire.event_out(self.number, event))
+            if event["type"] in wire.ACKED:
+                self.sent = asyncio.get_running_loop().create_future()
+                self.gone = not await self.sent
+        if self.gone and event["type"].startswith("websocket."):
             raise OSError("the client is gone")
-        if event["type"] in wire.OPENING:
-            self.link.tell_directory()
-        await self.link.write(wire.event_out(self.number, event))
-        if event["type"] in wire.ACKED:
-            self.sent = asyncio.get_running_loop().create_future()
-            if not await self.sent:
-                self.gone = True
-                raise OSError("the client is gone")
 
     def answer(self, ok: bool) -> None:
         if self.sent is not None and not self.sent.done():
@@ -91,7 +91,10 @@ class Link:
         try:
             while True:
                 header, body = await wire.read(self.reader)
-                self._on(header, body)
+                try:
+                    self._on(header, body)
+                except (KeyError, TypeError, ValueError) as exc:  # a defect: say it, go on
+                    logger.error("unreadable relay message %r: %r", header, exc)
         except wire.WireError as exc:
             logger.info("relay link ended: %s", exc)
         finally:
