@@ -28,9 +28,10 @@ IO_TURNS = 4
 # A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
 # float64 on one core) is cut into its phases: each phase its own slice.
 HEAVY_WORK = 20_000_000
-# A playing board's frames are built no more often than the presenter is sent them: a frame
-# built between two it takes would never be sent.
-SHOW_SECONDS = 1 / frames.PRESENTER_FPS
+# A playing board's frames are built at twice the rate the presenter is sent them at most
+# (a frame built between two it takes is never sent; twice, so that its sends, on their own
+# clock, always find one newer than the last).
+SHOW_SECONDS = 0.5 / frames.PRESENTER_FPS
 
 
 async def run(s: Session, count: int | None) -> None:
