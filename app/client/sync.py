@@ -60,8 +60,8 @@ class Board(BoardBase[Frame]):
                near: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
                **fields: Any) -> Board:
         """A new board from a preset and/or config fields (docs/protocol.md, "Session
-        config"), controlled by this client; beside the board `near` names, if any (so that
-        a class room can move from that board to this one)."""
+        config"), controlled by this client; beside the board `near` names, if any (in the
+        same worker process, docs/workers.md)."""
         body = {**(config or {}), **fields, **({"preset": preset} if preset else {})}
         created = fetch_json(Server(url).create(body, near), timeout)
         return cls(url, created["id"], created["control_token"], timeout=timeout)

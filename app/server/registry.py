@@ -157,6 +157,11 @@ class Registry:
         if old != session.id:
             await self.retire(old, {"type": "moved", "room": room.code, "session": session.id})
 
+    def adopt_room(self, room: Room, session: Session) -> None:
+        """A room that moved here from another worker, onto `session` (relay/internal.py)."""
+        self.rooms.by_code[room.code] = room
+        self._carry(session, room)
+
     def _carry(self, session: Session, room: Room) -> None:
         session.room = (room.code, room.token_hash)
         if self.saver is not None:

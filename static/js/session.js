@@ -10,8 +10,8 @@ async function json(res) {
 }
 
 export const api = {
-  /** A new board; `near`: the board on display, so the new one runs beside it (the same
-   * worker process) and a class room can move to it (docs/workers.md). */
+  /** A new board; `near`: the board on display, so the new one runs beside it, in the same
+   * worker process: a teacher's boards stay together (docs/workers.md). */
   async createSession(config, near = null) {
     try {
       const url = near ? `/api/sessions?near=${encodeURIComponent(near)}` : "/api/sessions";

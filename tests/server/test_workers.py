@@ -99,37 +99,48 @@ def test_a_dead_worker_takes_only_its_own_boards_down(tmp_path: Path) -> None:
             assert second in workers_of(proc.pid)
 
 
-def test_a_class_room_follows_its_teacher_to_a_board_made_beside_it(tmp_path: Path) -> None:
+def test_a_class_room_follows_its_teacher_to_a_board_in_any_worker(tmp_path: Path) -> None:
+    """Beside its board (`near`) or in the other worker, the class follows; a refused move
+    (a wrong token) changes nothing; the room's token moves it again from its new worker."""
     with server(tmp_path, 2) as (_proc, base):
         first = create(base)
-        other = create(base)  # the other worker: it has no board yet
-        beside = create(base, near=first["id"])
+        other = create(base)  # the other worker: it had no board yet
         auth = {"authorization": f"Bearer {first['control_token']}"}
         room = httpx.post(f"{base}/api/rooms", json={"session": first["id"]}, headers=auth,
                           timeout=30).json()
         move = {"authorization": f"Bearer {room['token']}"}
 
-        def move_to(board: dict[str, Any]) -> httpx.Response:
+        def move_to(board: dict[str, Any], token: str | None = None) -> httpx.Response:
             return httpx.put(f"{base}/api/rooms/{room['code']}", headers=move, timeout=30,
                              json={"session": board["id"],
-                                   "session_token": board["control_token"]})
+                                   "session_token": token or board["control_token"]})
 
-        refused = move_to(other)
-        assert refused.status_code == 409
-        assert refused.json()["words"]["key"] == "refusal.room.apart"
+        def follows(board: dict[str, Any], to: dict[str, Any]) -> None:
+            with connect(f"{base.replace('http', 'ws')}/ws/sessions/{board['id']}") as student:
+                assert json.loads(student.recv(timeout=30))["type"] == "hello"
+                moved = move_to(to)
+                assert moved.status_code == 200, moved.text
+                assert moved.json()["session"] == to["id"]
+                while True:  # the class hears where the board went
+                    m = student.recv(timeout=30)
+                    if isinstance(m, str) and json.loads(m)["type"] == "moved":
+                        assert json.loads(m)["session"] == to["id"]
+                        break
+            here = httpx.get(f"{base}/api/rooms/{room['code']}", timeout=30).json()
+            assert here["session"] == to["id"]
+            joined = httpx.get(f"{base}/join/{room['code']}", timeout=30)
+            assert joined.status_code == 303 and room["code"] in joined.headers["location"]
+
+        refused = move_to(other, token="not-its-token")
+        assert refused.status_code == 403
+        assert refused.json()["words"]["key"] == "refusal.room.session_token"
         assert httpx.get(f"{base}/api/rooms/{room['code']}", timeout=30).json()["session"] \
             == first["id"]  # refused: nothing changed
-        with connect(f"{base.replace('http', 'ws')}/ws/sessions/{first['id']}") as student:
-            assert json.loads(student.recv(timeout=30))["type"] == "hello"
-            moved = move_to(beside)
-            assert moved.status_code == 200, moved.text
-            while True:  # the class hears where the board went
-                m = student.recv(timeout=30)
-                if isinstance(m, str) and json.loads(m)["type"] == "moved":
-                    assert json.loads(m)["session"] == beside["id"]
-                    break
-        joined = httpx.get(f"{base}/join/{room['code']}", timeout=30, follow_redirects=False)
-        assert joined.status_code == 303 and room["code"] in joined.headers["location"]
+        follows(first, other)  # to the other worker
+        back = create(base, near=first["id"])  # the first board's worker again
+        follows(other, back)
+        assert httpx.get(f"{base}/internal/rooms/{room['code']}/check",
+                         timeout=30).status_code == 404  # the web process's own calls only
 
 
 @pytest.mark.parametrize("then", [3, 1])

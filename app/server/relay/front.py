@@ -26,7 +26,14 @@ from dialboard.server.assets import static_dir
 from dialboard.server.creations import Creations
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.refusals import said
-from dialboard.server.relay.routes import Directory, apart, needs_body, share, worker_for
+from dialboard.server.relay.routes import (
+    BY_ROOM,
+    Directory,
+    apart,
+    needs_body,
+    share,
+    worker_for,
+)
 from dialboard.server.relay.workers import Worker, worker_env
 from dialboard.server.settings import Settings
 
@@ -34,6 +41,7 @@ logger = logging.getLogger(__name__)
 LOCAL = ("/healthz", "/static/")
 CREATING = ("/api/sessions", "/api/rooms")  # limited per client address (creations.py)
 PEEK_BYTES = 64 * 1024
+INTERNAL = "/internal/"
 Scope = dict[str, Any]
 
 
@@ -62,9 +70,11 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
         query = scope.get("query_string", b"").decode("latin-1")
         board = None
         if scope["type"] == "http" and needs_body(method, path):
-            board, receive = await _peek_board(receive)
+            body, receive = await _peek_body(receive)
+            found = body.get("session")
+            board = found if isinstance(found, str) else None
             if apart(directory, method, path, board):
-                return await _refuse(send, 409, said("refusal.room.apart"))
+                return await _move_across(workers, directory, scope, send, body)
         if scope["type"] == "http" and method == "POST" and path in CREATING:
             client = scope.get("client") or ("", 0)
             over = creations.take(client[0], settings.sessions_per_minute, time.monotonic())
@@ -80,14 +90,16 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
         path = scope.get("path", "")
         if path == LOCAL[0] or path.startswith(LOCAL[1]):
             return await local(scope, receive, send)
+        if path.startswith(INTERNAL):  # the web process's own calls to its workers only
+            return await local(scope, receive, send)  # its 404
         return await relay(scope, receive, send)
 
     app.workers = workers  # type: ignore[attr-defined]
     return app
 
 
-async def _peek_board(receive: Any) -> tuple[str | None, Any]:
-    """The board a room request's JSON body names, and a `receive` that replays the body."""
+async def _peek_body(receive: Any) -> tuple[dict[str, Any], Any]:
+    """A room request's JSON body ({} if it is none), and a `receive` that replays it."""
     events, size = [], 0
     while True:
         event = await receive()
@@ -95,15 +107,40 @@ async def _peek_board(receive: Any) -> tuple[str | None, Any]:
         size += len(event.get("body", b""))
         if event["type"] != "http.request" or not event.get("more_body") or size > PEEK_BYTES:
             break
-    board = None
-    with contextlib.suppress(ValueError, RecursionError, AttributeError):
-        found = json.loads(b"".join(e.get("body", b"") for e in events)).get("session")
-        board = found if isinstance(found, str) else None
+    body: Any = None
+    with contextlib.suppress(ValueError, RecursionError):
+        body = json.loads(b"".join(e.get("body", b"") for e in events))
 
     async def replay() -> dict[str, Any]:
         return events.pop(0) if events else await receive()
 
-    return board, replay
+    return body if isinstance(body, dict) else {}, replay
+
+
+async def _move_across(workers: list[Worker], directory: Directory, scope: Scope, send: Any,
+                       body: dict[str, Any]) -> None:
+    """A class room moving to a board in another worker (relay/internal.py): the new board
+    checked, the room released by its worker, then adopted by the new board's."""
+    code = scope["path"][len(BY_ROOM[0]):].split("/", 1)[0]
+    room_at, board_at = directory.of_room(code), directory.of_session(body["session"])
+    assert room_at is not None and board_at is not None  # routes.apart found both
+    host = [(k, v) for k, v in scope["headers"] if k == b"host"]
+    auth = [(k, v) for k, v in scope["headers"] if k == b"authorization"]
+    target = {"session": body["session"], "session_token": body.get("session_token", "")}
+    status, out = await workers[board_at].call("POST", f"/internal/rooms/{code}/check", target,
+                                                host)
+    if status == 200:
+        status, out = await workers[room_at].call(
+            "POST", f"/internal/rooms/{code}/release", target, host + auth)
+    if status == 200:
+        held = json.loads(out)
+        status, out = await workers[board_at].call(
+            "POST", f"/internal/rooms/{code}/adopt", {**target, **held}, host)
+        if status != 200:
+            logger.error("room %s left its board but its new one refused it: %r", code, out)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": out})
 
 
 async def _refuse(send: Any, status: int, words: Any, retry_after: int | None = None) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from dialboard.server.relay import wire
+from dialboard.server.relay import internal, wire
 from dialboard.server.relay.host import Link
 from dialboard.server.relay.routes import share
 from dialboard.server.settings import Settings
@@ -129,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as error:
         logger.error("Dialboard cannot start: %s", error)
         return 1
+    app.include_router(internal.router)  # rooms moving between workers (front.py only)
     registry = app.state.registry
     registry.capacity = share(settings.max_sessions, args.index, args.workers)
     registry.rooms.mine = lambda code: part(code, args.workers) == args.index

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -98,6 +99,33 @@ class Worker:
                 await process.wait()
         if self._keeper is not None:
             await asyncio.wait({self._keeper}, timeout=STOP_SECONDS)
+
+    async def call(self, method: str, path: str, body: dict[str, Any],
+                   headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+        """A request of the web process's own (relay/internal.py): (status, body)."""
+        data = json.dumps(body).encode()
+        scope = {"type": "http", "http_version": "1.1", "method": method, "scheme": "http",
+                 "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0),
+                 "headers": [*headers, (b"content-type", b"application/json"),
+                             (b"content-length", str(len(data)).encode())]}
+        events = [{"type": "http.request", "body": data, "more_body": False}]
+        answer: dict[str, Any] = {"status": 0, "body": b""}
+
+        async def receive() -> dict[str, Any]:
+            if events:
+                return events.pop()
+            await asyncio.Event().wait()  # never: the call ends with its answer
+            raise AssertionError
+
+        async def send(event: dict[str, Any]) -> None:
+            if event["type"] == "http.response.start":
+                answer["status"] = event["status"]
+            elif event["type"] == "http.response.body":
+                answer["body"] += event.get("body", b"")
+
+        await self.forward(scope, receive, send)
+        return answer["status"], answer["body"]
 
     async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
         if not self.up.is_set():
