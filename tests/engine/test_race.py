@@ -34,9 +34,13 @@ def rows_in() -> Iterator[Counter[int]]:
     it is turned off here and every pass is a real one."""
     counts: Counter[int] = Counter()
     real = Network.forward_layer
+    # Every network counted is kept alive until the test ends: else a network freed after
+    # its passes could leave its id to a lane's, and the lane would be counted its passes.
+    counted_networks: dict[int, Network] = {}
 
     def counted(self: Network, l: int, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if l == 0:
+            counted_networks[id(self)] = self
             counts[id(self)] += a_prev.shape[0]
         return real(self, l, a_prev)
 
