@@ -18,6 +18,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The worker processes of a server started with workers (docs/workers.md): they are up
+    once it answers /healthz."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
 def get(url: str, timeout: float = 5.0) -> tuple[int, str, bytes]:
     """GET ``url``: (status, content type, body)."""
     with urllib.request.urlopen(url, timeout=timeout) as response:

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from websockets.sync.client import connect
 from dialboard.server.relay import wire
 from dialboard.server.relay.line import Line
 from tests.server.live import run
-from tests.server_process import free_port, start_server, stop_server
+from tests.server_process import free_port, start_server, stop_server, worker_pids
 
 ROOT = Path(__file__).resolve().parents[2]
 RATE = 100.0  # steps per second while playing in the crash test
@@ -138,16 +137,6 @@ def test_a_worker_refuses_a_link_without_the_secret(worker: tuple[Any, int]) -> 
 
 
 # -- a real server with its worker ---------------------------------------------------------------
-def _worker_pid(server_pid: int) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with open(f"/proc/{server_pid}/task/{server_pid}/children") as f:
-            children = f.read().split()
-        if children:
-            return int(children[0])
-    raise AssertionError("the server started no worker")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
@@ -162,7 +151,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
 
 def test_health_and_pages_are_answered_while_the_worker_is_frozen(server: Any) -> None:
     proc, base = server
-    pid = _worker_pid(proc.pid)
+    pid = worker_pids(proc.pid)[0]
     os.kill(pid, signal.SIGSTOP)  # as if a step took forever: training never blocks these
     try:
         assert httpx.get(f"{base}/healthz", timeout=30).json() == {"status": "ok"}
@@ -187,7 +176,7 @@ def test_a_killed_worker_is_replaced_and_its_boards_come_back(server: Any) -> No
             if isinstance(m, bytes):
                 n = int.from_bytes(m[:8], "little")
                 reached = int(json.loads(m[8:8 + n])["__metadata__"]["step"])
-        old = _worker_pid(proc.pid)
+        old = worker_pids(proc.pid)[0]
         os.kill(old, signal.SIGKILL)
         with pytest.raises(ConnectionClosed) as closed:  # the socket hears it, not silence
             while True:
@@ -198,7 +187,7 @@ def test_a_killed_worker_is_replaced_and_its_boards_come_back(server: Any) -> No
     restored = r.json()["step"]
     assert 0 < restored <= reached and reached - restored <= 2.0 * RATE, (reached, restored)
     assert r.json()["playing"] is False
-    assert _worker_pid(proc.pid) != old
+    assert worker_pids(proc.pid)[0] != old
 
 
 def test_a_client_is_relayed_no_further_ahead_than_its_board_takes() -> None:

@@ -25,7 +25,7 @@ from websockets.sync.client import ClientConnection, connect
 from dialboard.server.relay.front import create_front
 from dialboard.server.settings import Settings
 from tests.server.live import run
-from tests.server_process import free_port, start_server, stop_server
+from tests.server_process import free_port, start_server, stop_server, worker_pids
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,11 +72,6 @@ def frame_step(ws: ClientConnection, after: int) -> int:
                 return step
 
 
-def workers_of(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(c) for c in f.read().split()]
-
-
 def test_a_dead_worker_takes_only_its_own_boards_down(tmp_path: Path) -> None:
     with server(tmp_path, 2) as (proc, base):
         a, b = create(base), create(base)  # no `near`: the worker with fewer boards each
@@ -84,7 +79,7 @@ def test_a_dead_worker_takes_only_its_own_boards_down(tmp_path: Path) -> None:
             for ws in (wa, wb):
                 ws.send(json.dumps({"type": "step"}))
                 assert frame_step(ws, 0) == 1
-            first, second = workers_of(proc.pid)
+            first, second = worker_pids(proc.pid)
             os.kill(first, signal.SIGKILL)
             closed, alive = [], []
             for ws in (wa, wb):
@@ -96,7 +91,7 @@ def test_a_dead_worker_takes_only_its_own_boards_down(tmp_path: Path) -> None:
                     assert exc.rcvd is not None and exc.rcvd.code == 1012
                     closed.append(ws)
             assert len(closed) == 1 and len(alive) == 1  # two workers, one board each
-            assert second in workers_of(proc.pid)
+            assert second in worker_pids(proc.pid)
 
 
 def test_a_class_room_follows_its_teacher_to_a_board_in_any_worker(tmp_path: Path) -> None:

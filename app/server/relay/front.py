@@ -21,11 +21,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dialboard.server import refusals
 from dialboard.server.assets import static_dir
 from dialboard.server.creations import Creations
 from dialboard.server.hosts import HostCheck, default_hosts
 from dialboard.server.refusals import said
+from dialboard.server.relay.line import answer, refuse
 from dialboard.server.relay.routes import (
     BY_ROOM,
     Directory,
@@ -79,8 +79,8 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
             client = scope.get("client") or ("", 0)
             over = creations.take(client[0], settings.sessions_per_minute, time.monotonic())
             if over is not None:
-                return await _refuse(send, 429, said("refusal.session.rate", count=over[0],
-                                                     wait=over[1]), over[1])
+                return await refuse(send, 429, said("refusal.session.rate", count=over[0],
+                                                    wait=over[1]), over[1])
         k = worker_for(directory, method, path, query, board, shares)
         return await workers[k].forward(scope, receive, send)
 
@@ -138,17 +138,7 @@ async def _move_across(workers: list[Worker], directory: Directory, scope: Scope
             "POST", f"/internal/rooms/{code}/adopt", {**target, **held}, host)
         if status != 200:
             logger.error("room %s left its board but its new one refused it: %r", code, out)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": out})
-
-
-async def _refuse(send: Any, status: int, words: Any, retry_after: int | None = None) -> None:
-    headers = [(b"content-type", b"application/json")]
-    if retry_after is not None:
-        headers.append((b"retry-after", str(retry_after).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(refusals.body(words)).encode()})
+    await answer(send, status, out)
 
 
 async def _lifespan(workers: list[Worker], receive: Any, send: Any) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from dialboard.engine.errors import Words
+from dialboard.server import refusals
+from dialboard.server.refusals import said
 from dialboard.server.relay import wire
 
 logger = logging.getLogger(__name__)
@@ -110,8 +114,18 @@ async def unavailable(scope: Scope, send: Any, started: bool) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1012})  # service restart
         elif not started:
-            body = b'{"detail": "The server is restarting; try again in a moment."}'
-            await send({"type": "http.response.start", "status": 503,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"retry-after", b"2")]})
-            await send({"type": "http.response.body", "body": body})
+            await refuse(send, 503, said("refusal.server.restarting"), retry_after=2)
+
+
+async def answer(send: Any, status: int, body: bytes,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A whole JSON response of the web process's own."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def refuse(send: Any, status: int, words: Words, retry_after: int | None = None) -> None:
+    """A refusal in words, as the app's own (refusals.body)."""
+    await answer(send, status, json.dumps(refusals.body(words)).encode(),
+                 None if retry_after is None else [(b"retry-after", str(retry_after).encode())])
