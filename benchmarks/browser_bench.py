@@ -218,6 +218,19 @@ def bench_preset(browser: Any, base: str, preset: str, seconds: float) -> dict[s
     return res
 
 
+def profile_preset(browser: Any, base: str, preset: str, seconds: float) -> None:
+    """The page's main thread, zoomed in on one neuron while playing (page_profile.py)."""
+    import page_profile
+
+    page = open_board(browser, f"{base}/?preset={preset}")
+    set_playing(page, True)
+    page.evaluate("window.dialboard.view.zoomToNeuron(0, 0)")
+    page.wait_for_timeout(1000)
+    page_profile.report(page_profile.profile(page, seconds), seconds)
+    page_profile.report({"trace event": page_profile.trace(page, seconds)}, seconds)
+    page.context.close()
+
+
 def memory_run(browser: Any, base: str, presets: list[str], minutes: float) -> dict[str, Any]:
     pages = {p: open_board(browser, f"{base}/?preset={p}") for p in presets}
     start = {}
@@ -282,6 +295,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10, help="each measuring window")
     ap.add_argument("--minutes", type=float, default=5, help="the memory run (0: none)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--profile", type=float, default=0, metavar="SECONDS",
+                    help="profile the page's main thread zoomed in while playing, then stop")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -292,6 +307,9 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            if args.profile:
+                profile_preset(browser, base, presets[0], args.profile)
+                return
             results = [bench_preset(browser, base, p, args.seconds) for p in presets]
             memory = memory_run(browser, base, presets, args.minutes) if args.minutes > 0 else {}
             browser.close()

@@ -3,6 +3,8 @@
 // state to every view once per frame.
 
 import { createConnection } from "./connection.js";
+import { createRenderer } from "./render.js";
+import { createTurns } from "./turns.js";
 import { createModel } from "./model.js";
 import { attachKeys, releaseAfterChange } from "./keys.js";
 import { createBoard } from "./views/board.js";
@@ -38,7 +40,7 @@ const store = {
   presetId: query.get("preset") || (watchId || roomCode ? null : "xor"),
   room: null,   // the class room: {code, join_url, reachable, watching}, for presenter and student
   meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
-  // turn: a dial this presenter is turning, {name, index, baseCost, holding}; null when still.
+  // turn: a dial this presenter is turning (turns.js); null when still.
   ui: { selected: null, readOnly: Boolean(watchId || roomCode), turn: null },
   connection: { state: "connecting", text: t("status.connecting") },
 };
@@ -46,16 +48,15 @@ let conn = null;
 let controlToken = null;   // this page's control token of the board shown, if it has one
 let watching = null;   // how many follow this board: the server says it to presenters (`audience`)
 let model = null;
-let scheduled = false;
 let frames = 0;   // frames received, for the benchmark
 
 const $ = (id) => document.getElementById(id);
 const actions = {
-  set: (name, index, value) => { turning(name, index, pointerHeld || undefined); conn?.send({ type: "set", name, index, value }); },
-  turnStart: (name, index) => turning(name, index, true),
+  set: (name, index, value) => { turns.set(name, index); conn?.send({ type: "set", name, index, value }); },
+  turnStart: (name, index) => turns.start(name, index),
   // A student's turn of a dial the teacher handed them (the server checks it is theirs).
-  turnMine: (name, index, value) => { turning(name, index, undefined, true); conn?.send({ type: "set", name, index, value }); },
-  turnEnd: () => { if (store.ui.turn) { store.ui.turn.holding = false; turning(store.ui.turn.name, store.ui.turn.index); } },
+  turnMine: (name, index, value) => { turns.set(name, index, true); conn?.send({ type: "set", name, index, value }); },
+  turnEnd: () => turns.end(),
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
   select: (sel) => { store.ui.selected = sel; render(); },
   step: () => stepOrPause({ type: "step" }),
@@ -87,6 +88,8 @@ const actions = {
   presenterLink: () => (store.session && controlToken ? sessionLink.presenterLink(store.session.id, controlToken) : ""),
 };
 
+// The screen answers this page's turn of a dial (turns.js).
+const turns = createTurns(store, $("board"), render);
 const status = createStatus($("status"));
 const board = createBoard($("board"), actions);
 const transport = createTransport($("transport"), actions);
@@ -94,15 +97,19 @@ const setup = createSetup($("setup"), actions);
 const help = createHelp($("help"));
 const slice = createSlice($("slice"));
 const nudges = createNudges($("nudges"), actions);
-const views = [status, board, createScreen($("screen"), actions), transport, createPhasePanel($("phase")), slice, nudges,
+const screen = createScreen($("screen"), actions);
+const hands = createHands($("hands"), actions);
+const views = [status, board, screen, transport, createPhasePanel($("phase")), slice, nudges,
   createNetwork($("network"), actions), createBoundary($("boundary")), setup, createShare($("share"), actions), help];
 views.push(createBoardFile($("boardfile"), actions));
 views.push(createMidi($("midi"), actions));   // a MIDI controller's knobs and pads
 const lesson = createLesson($("lessons"), actions);
-views.push(lesson, createHands($("hands"), actions), createHandout($("handout"), actions));
+views.push(lesson, hands, createHandout($("handout"), actions));
 // The learner race: its own section right below the transport (views/race.js).
 const race = createRace($("transport").insertAdjacentElement("afterend", document.createElement("div")), actions);
 views.push(race);
+// What is read at a glance gets every frame while training plays; the side panels follow.
+const renderer = createRenderer(views, [status, board, screen, transport, hands], store);
 
 /** Next (a clicker's PageDown) while the board plays means "stop here", not an error. */
 function stepOrPause(msg) {
@@ -120,32 +127,7 @@ function command(msg) {
   conn?.send(msg);
 }
 
-// A turn settles this long after its last change (or after the drag ends).
-const TURN_SETTLE_MS = 1500;
-let turnTimer = 0;
-// A pointer held on the board keeps a drag's turn open while the hand pauses mid-turn.
-let pointerHeld = false;
-
-/** The screen answers a turn: main keeps the cost the turn began from and when it settles. */
-function turning(name, index, holding, mine = false) {
-  if (store.ui.readOnly && !mine) return;
-  clearTimeout(turnTimer);
-  const t = store.ui.turn;
-  if (!t || t.name !== name || String(t.index) !== String(index)) {
-    store.ui.turn = { name, index, baseCost: store.frame?.cost ?? null, holding: Boolean(holding) };
-  } else if (holding !== undefined) t.holding = holding;
-  if (!store.ui.turn.holding) turnTimer = setTimeout(() => { store.ui.turn = null; render(); }, TURN_SETTLE_MS);
-  render();
-}
-
-function render() {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    for (const view of views) view.update(store);
-  });
-}
+function render() { renderer(); }
 
 function setProjector(on) {
   document.body.classList.toggle("projector", on);
@@ -279,10 +261,6 @@ async function start() {
   createLanguageMenu($("lang-menu"));
   attachKeys(actions);
   releaseAfterChange($("transport"));
-  $("board").addEventListener("pointerdown", () => { pointerHeld = true; });
-  for (const type of ["pointerup", "pointercancel"]) {
-    window.addEventListener(type, () => { if (pointerHeld) { pointerHeld = false; actions.turnEnd(); } });
-  }
   window.dialboard = {
     dialRect: (name, index) => board.dialRect(name, index),
     state: () => store,

@@ -135,6 +135,30 @@ def test_the_cost_charts_labels_never_run_into_each_other(new_page: Any, server:
     page.locator(".screen").screenshot(path=str(ARTIFACTS / "glitch-chart-1280.png"))
 
 
+SIDE_CANVASES = """() => [...document.querySelectorAll('canvas:not(.board-canvas)')]
+  .filter((c) => c.clientWidth >= 10 && c.clientHeight >= 10)
+  .map((c) => ({ name: c.className, cw: c.clientWidth, ch: c.clientHeight, bw: c.width,
+                 bh: c.height, dpr: window.devicePixelRatio || 1 }))"""
+
+
+def test_every_panel_is_redrawn_for_the_size_it_is_shown_at(new_page: Any, server: Any) -> None:
+    """The panels read their canvas's size from a ResizeObserver (no forced layouts): a new
+    size redraws them at once, with no new frame from the server to prompt it."""
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    seen: set[str] = set()
+    for width, height in ((1280, 720), (1010, 720), (1500, 900), (390, 844), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        next_paint(page)
+        drawn = page.evaluate(SIDE_CANVASES)
+        for d in drawn:
+            assert (d["bw"], d["bh"]) == (round(d["cw"] * d["dpr"]), round(d["ch"] * d["dpr"])), \
+                (width, d)
+        seen |= {d["name"] for d in drawn}
+    assert {"net-canvas", "boundary-canvas", "screen-chart"} <= seen, seen
+    assert any("probe-canvas" in name for name in seen), seen
+
+
 # 2 ------------------------------------------------------------------------------------------
 LAYER_SCALES = """() => {
   const s = window.dialboard.state(), L = s.session.sizes.length - 1, max = new Array(L).fill(0);

@@ -3,6 +3,11 @@
 const KEYS = ["bg", "panel", "ink", "muted", "line", "pos", "neg", "pos-soft", "neg-soft",
   "arrow", "accent", "active", "face", "lock", "screen-bg", "screen-ink", "screen-muted", "screen-grid"];
 
+/** What the page's look depends on (theme, projector mode): the palette changes only with it. */
+export function styleKey() {
+  return `${document.documentElement.dataset.theme}|${document.body.className}`;
+}
+
 export function readPalette(el = document.body) {
   const style = getComputedStyle(el);
   const out = {};

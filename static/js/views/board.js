@@ -10,8 +10,8 @@ import { createScales, SCALE_STEPS } from "../board/scales.js";
 import { createAccess } from "../board/access.js";
 import { attachPointer } from "../board/interact.js";
 import { R_FACE } from "../board/faces.js";
-import { readPalette } from "../lib/palette.js";
-import { parsePhase } from "../lib/names.js";
+import { readPalette, styleKey } from "../lib/palette.js";
+import { activeLayers, lockKey, readFrame } from "../board/frame.js";
 import { createTip } from "../board/tip.js";
 import { pointerBox } from "../board/labels.js";
 import { dialRectOf, testHooks } from "../board/hooks.js";
@@ -163,12 +163,7 @@ export function createBoard(root, actions) {
   }
 
   function gather(state) {
-    const { params, locked } = state.frame;
-    for (const t of b.layout.tensors) {
-      if (params[t.name]) b.values.set(params[t.name], t.offset);
-      if (locked[t.name]) b.locked.set(locked[t.name], t.offset);
-      else b.locked.fill(0, t.offset, t.offset + t.count);
-    }
+    readFrame(b.layout, state.frame, b.values, b.locked);
     const o = b.override;
     if (o && (pointer.dragging || performance.now() < o.until)) b.values[o.k] = o.value;
     else b.override = null;
@@ -181,15 +176,6 @@ export function createBoard(root, actions) {
     return { hold: k >= 0 ? b.layout.layer[k] : -1, settled: k < 0 && !b.override && !state.frame.playing };
   }
 
-  function activeLayers(state) {
-    const L = b.layout.groups.length;
-    const { kind, layer } = parsePhase(state.frame.phase);
-    const on = new Array(L).fill(false);
-    if (layer !== null && layer < L) on[layer] = true;
-    if (kind === "update" || kind === "nudge" || kind === "keep") on.fill(true);
-    return on;
-  }
-
   function update(state) {
     b.state = state;
     if (!state.session || !state.frame || b.size.w < 10) return;
@@ -199,10 +185,10 @@ export function createBoard(root, actions) {
     scales.update(b.layout, b.values, scaleHold(state));
     b.arrowsOn = scales.arrows(b.layout, b.updates, b.has, b.arrows);
     b.drawn = { version: state.frame.version, step: state.frame.step, phase: state.frame.phase };
-    b.active = activeLayers(state);
+    b.active = activeLayers(state.frame.phase, b.layout.groups.length);
     const sel = state.ui.selected;
     b.selected = sel ? b.layout.indexOf(sel.name, sel.index) : -1;
-    const theme = `${document.documentElement.dataset.theme}|${document.body.className}`;
+    const theme = styleKey();
     if (theme !== b.themeKey) { b.palette = readPalette(); b.themeKey = theme; }
     paint();
     legend.render(state.frame, { readOnly: state.ui.readOnly, count: b.layout.count, gain: b.arrowsOn ? scales.gain : 1 });
@@ -232,7 +218,7 @@ export function createBoard(root, actions) {
       layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges,
       pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette,
       selected: b.selected, hover: b.hover, active: b.active,
-      facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${lockKey()}|${b.active.join(",")}`,
+      facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${lockKey(b.locked)}|${b.active.join(",")}`,
     });
     if (view.measureRaster) painter.flush();
     performance.measure("board-render", { start: t0, end: performance.now() });
@@ -251,12 +237,6 @@ export function createBoard(root, actions) {
   }
 
   function tipAvoid() { return pointerBox(pointer.dragAt, stage.getBoundingClientRect()); }
-
-  function lockKey() {
-    let h = 0;
-    for (let k = 0; k < b.locked.length; k++) if (b.locked[k]) h = (h * 31 + k + 1) | 0;
-    return h;
-  }
 
   function showTip(k) {
     if (k < 0 || !b.layout || !b.state?.frame) { tip.hide(); return; }

@@ -5,15 +5,18 @@
 // computes the network.
 
 import { rgb } from "../lib/palette.js";
-import { prepareCanvas } from "../lib/canvas.js";
+import { prepareCanvas, sizeOf } from "../lib/canvas.js";
 import { t } from "../lib/i18n.js";
 
 export function createBoundary(root) {
   root.innerHTML = `<h2>${t("boundary.title")}</h2><canvas class="boundary-canvas" role="img"></canvas><p class="boundary-note"></p>`;
   const canvas = root.querySelector("canvas");
   const note = root.querySelector(".boundary-note");
+  let last = null;
+  sizeOf(canvas, () => last && update(last));
 
   function update(state) {
+    last = state;
     const s = state.session, f = state.frame;
     const kind = s && s.sizes[0] === 2 && s.sizes.at(-1) === 1 ? "plane" : s && s.sizes[0] === 1 && s.sizes.at(-1) === 1 ? "curve" : null;
     root.hidden = !kind || !f;

@@ -7,7 +7,8 @@ import { firstThatFits } from "../board/labels.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { neuronLabel, parsePhase } from "../lib/names.js";
-import { readPalette, rgb } from "../lib/palette.js";
+import { rgb } from "../lib/palette.js";
+import { lookOf, sizeCanvas, sizeOf } from "../lib/canvas.js";
 
 const MAX_EDGES = 600;
 const MAX_DRAWN = 32;   // neurons drawn per column; wider layers are drawn as a strip
@@ -46,6 +47,7 @@ export function createNetwork(root, actions) {
   // A side panel: ~15 paints a second read as live, and at 60 frames a second its edge
   // strokes cost the board frames. A trailing paint always shows the newest state.
   let painted = 0, timer = null;
+  sizeOf(canvas, () => last && paint());
   function update(state) {
     if (!state.frame || !state.session) return;
     last = state;
@@ -76,18 +78,10 @@ function columnsOf(state) {
 }
 
 function draw(canvas, state) {
-  const w = canvas.clientWidth, h = canvas.clientHeight;
+  const { w, h } = sizeOf(canvas);
   if (w < 10 || h < 10) return [];
-  const dpr = window.devicePixelRatio || 1;
-  // Resizing clears the canvas but also reallocates it, so only when the size changes.
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const ctx = sizeCanvas(canvas, w, h), { c } = lookOf(canvas);
   ctx.clearRect(0, 0, w, h);
-  const c = readPalette(canvas);
   const cols = columnsOf(state);
   const ph = parsePhase(state.frame.phase);
   const pos = placeNeurons(cols, w, h);

@@ -8,7 +8,8 @@ import { dialLabel } from "../lib/names.js";
 import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
-import { prepareCanvas } from "../lib/canvas.js";
+import { prepareCanvas, sizeOf } from "../lib/canvas.js";
+import { styleKey } from "../lib/palette.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
@@ -32,6 +33,7 @@ export function createNudges(root, actions) {
     (w) => api.nudges(w.id, w.name, w.index),
     (a, w) => { answer = { ...a, wish: w }; answers += 1; if (last) paint(); },
     { minGap: MIN_GAP_MS });
+  sizeOf(canvas, () => last && paint());
 
   function update(state) {
     const f = state.frame, s = state.session, sel = state.ui.selected;
@@ -51,8 +53,8 @@ export function createNudges(root, actions) {
     if (!s || !f || !sel) return;   // an answer about a board or dial no longer shown
     const at = answer && !answer.error ? findByGrad(seen, answer.wish.subject, answer.grad) : null;
     const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, picked, f.example,
-      f.learner, f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), canvas.clientWidth,
-      document.documentElement.dataset.theme, document.body.className].join("|");
+      f.learner, f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), sizeOf(canvas).w,
+      styleKey()].join("|");
     if (key === paintedKey) return;
     paintedKey = key;
     dialLine.innerHTML = `${escapeHtml(dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || []))} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
@@ -224,7 +226,7 @@ function axis(ctx, c, px, lay, top, bottom) {
     const x = lay.X(t);
     ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
     const text = t === 0 ? "0" : fmtSigned(t, 2), half = ctx.measureText(text).width / 2 + 2;
-    ctx.fillText(text, Math.max(half, Math.min(x, ctx.canvas.clientWidth - half)), bottom + px * 0.2);
+    ctx.fillText(text, Math.max(half, Math.min(x, sizeOf(ctx.canvas).w - half)), bottom + px * 0.2);
   }
   ctx.strokeStyle = c.muted;
   ctx.beginPath(); ctx.moveTo(lay.X(0), top); ctx.lineTo(lay.X(0), bottom); ctx.stroke();

@@ -7,7 +7,7 @@
 import { t, lang } from "../lib/i18n.js";
 import { escapeHtml as escape } from "../lib/html.js";
 import { fmt } from "../lib/format.js";
-import { prepareCanvas } from "../lib/canvas.js";
+import { prepareCanvas, sizeOf } from "../lib/canvas.js";
 import { followRace, place, raceScales, raceSentence } from "../lib/race.js";
 
 export function createRace(root, actions) {
@@ -57,7 +57,7 @@ export function createRace(root, actions) {
   for (const r of root.querySelectorAll('[name="race-axis"]')) {
     r.addEventListener("change", () => { axis = r.value; dirty = true; update(store); });
   }
-  new ResizeObserver(() => { dirty = true; if (open) draw(); }).observe(canvas);
+  sizeOf(canvas, () => { dirty = true; if (open) draw(); });
 
   /** The learners' rows: a checkbox, the line's colour, the rate (and evolution's k). */
   function useMeta(meta) {

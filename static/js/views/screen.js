@@ -6,7 +6,7 @@
 // keeps the steps ahead, dimmed, with the marker at the step the board shows.
 
 import { fmt, fmtPercent, turnReading } from "../lib/format.js";
-import { readPalette } from "../lib/palette.js";
+import { lookOf, sizeCanvas, sizeOf } from "../lib/canvas.js";
 import { t } from "../lib/i18n.js";
 import { attachScrub } from "../lib/scrub.js";
 
@@ -53,7 +53,7 @@ export function createScreen(root, actions = {}) {
   };
   // A chart drawn for one width and shown at another is stretched, its words squeezed into
   // each other: redraw it for every size it is given, not only when a frame comes.
-  new ResizeObserver(redraw).observe(chart);
+  sizeOf(chart, redraw);
   let reach = null;   // {first, last, step}: the steps a presenter may travel to, or null
   const scrub = attachScrub(chart, { chart: () => geometry, range: () => reach, travel: (step) => actions.travel?.(step) });
   let lastAnnounce = 0;
@@ -126,16 +126,9 @@ function screenNumber(v) {
 
 /** Draws the chart; returns where its steps lie ({x0, x1, last}: px and the last step). */
 function drawChart(canvas, history, bad, mark) {
-  const w = canvas.clientWidth, h = canvas.clientHeight;
+  const { w, h } = sizeOf(canvas);
   if (w < 10 || h < 10) return;
-  const dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext("2d");
-  const c = readPalette(canvas);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const ctx = sizeCanvas(canvas, w, h), { c } = lookOf(canvas);
   ctx.clearRect(0, 0, w, h);
   const steps = history?.step, costs = history?.cost;
   let top = 0, last = 1;

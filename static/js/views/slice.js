@@ -9,7 +9,8 @@ import { dialLabel, parseName } from "../lib/names.js";
 import { nextTurn } from "../board/arrows.js";
 import { probeQuestion } from "../lib/probe.js";
 import { api, latestOnly } from "../session.js";
-import { prepareCanvas } from "../lib/canvas.js";
+import { prepareCanvas, sizeOf } from "../lib/canvas.js";
+import { styleKey } from "../lib/palette.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
@@ -31,6 +32,7 @@ export function createSlice(root) {
     (w) => api.slice(w.id, w.name, w.index),
     (a, w) => { answer = { ...a, wish: w }; answers += 1; paint(); },
     { minGap: MIN_GAP_MS });
+  sizeOf(canvas, () => last && paint());
 
   function update(state) {
     const f = state.frame, s = state.session, sel = state.ui.selected;
@@ -49,8 +51,8 @@ export function createSlice(root) {
     const s = last.session, sel = last.ui.selected;
     if (!s || !sel) return;   // an answer about a board or dial no longer shown
     const at = answer && !answer.error ? seen.find(answer.wish.subject, answer.cost, answer.value) : null;
-    const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, canvas.clientWidth,
-      document.documentElement.dataset.theme, document.body.className].join("|");
+    const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, sizeOf(canvas).w,
+      styleKey()].join("|");
     if (key === paintedKey) return;
     paintedKey = key;
     dialLine.innerHTML = `${escapeHtml(dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || []))} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
@@ -240,7 +242,7 @@ function axes(ctx, c, px, box, d, X, Y) {
   const xt = niceTicks(d.x[0], d.x[1], 4), xl = tickLabels(xt);
   xt.forEach((t, n) => {
     const half = ctx.measureText(xl.labels[n]).width / 2;
-    ctx.fillText(xl.labels[n], Math.min(X(t), ctx.canvas.clientWidth - half - 2), box.b + px * 0.25);
+    ctx.fillText(xl.labels[n], Math.min(X(t), sizeOf(ctx.canvas).w - half - 2), box.b + px * 0.25);
     ctx.beginPath(); ctx.moveTo(X(t), box.b); ctx.lineTo(X(t), box.b + px * 0.2); ctx.stroke();
   });
   ctx.fillStyle = c.ink;
