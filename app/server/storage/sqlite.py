@@ -1,18 +1,14 @@
 """Sessions in one SQLite file (stdlib sqlite3, WAL), written by a single writer thread.
 
-Opening checks the file before anything else touches it: another server using the folder, a
-file that is not a SQLite database or fails its integrity check, or a schema newer than this
-code each stop the server with a `StorageError` naming the file; the file is left exactly as
-it was. An older schema is copied aside (`sessions.sqlite3.v{N}.backup`) and migrated.
+Opening the file (the folder's lock, the checks that refuse a file, migration) is
+sqlite_open.py's; this module reads sessions and writes them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -35,12 +31,16 @@ from dialboard.server.storage.schema import (
     StorageError,
     what_to_do,
 )
+from dialboard.server.storage.sqlite_open import (
+    LOCK_NAME,
+    open_database,
+    release_folder,
+    take_folder,
+)
 
 logger = logging.getLogger(__name__)
 
 DB_NAME = "sessions.sqlite3"
-LOCK_NAME = "dialboard.lock"
-SQLITE_HEADER = b"SQLite format 3\x00"
 RETRY_SECONDS = 1.0  # after a failed write, the work waits this long before it is tried again
 
 
@@ -59,11 +59,11 @@ class SQLiteStore:
             raise StorageError(f"cannot create the data folder {self.dir}: {exc.strerror}. "
                                "Set DIALBOARD_DATA_DIR to a folder this user may write "
                                "(an empty value keeps sessions in memory only).") from None
-        self._lock_fd = self._take_folder() if folder_held_by is None else -1
+        self._lock_fd = take_folder(self.dir, self.path) if folder_held_by is None else -1
         try:
-            self._conn = self._open(busy_timeout)
+            self._conn = open_database(self.path, self._migrations, busy_timeout)
         except BaseException:
-            self._release_folder()
+            release_folder(self._lock_fd)
             raise
         self._on_disk: dict[str, set[int]] = {}
         self._cond = threading.Condition()
@@ -74,111 +74,6 @@ class SQLiteStore:
         self._thread = threading.Thread(target=self._writer, name="dialboard-store",
                                         daemon=True)
         self._thread.start()
-
-    # -- opening -----------------------------------------------------------------------------
-    def _take_folder(self) -> int:
-        lock_path = self.dir / LOCK_NAME
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise StorageError(f"cannot open {lock_path}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            os.close(fd)
-            who = f" (process {holder})" if holder.isdigit() else ""
-            raise StorageError(
-                f"{self.path} is in use by another Dialboard server{who}, which holds "
-                f"{lock_path}. Stop that server, or give this one its own DIALBOARD_DATA_DIR; "
-                "nothing was changed.") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        return fd
-
-    def _release_folder(self) -> None:
-        release_folder(self._lock_fd)
-
-    def _open(self, busy_timeout: float) -> sqlite3.Connection:
-        path = self.path
-        if path.exists() and path.stat().st_size > 0:
-            with path.open("rb") as f:
-                if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                    raise StorageError(f"{path} is not a SQLite database (corrupt, or some "
-                                       f"other file). {what_to_do(path)}")
-        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
-                               check_same_thread=False)
-        try:
-            self._check_and_migrate(conn)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of ours loses nothing
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _check_and_migrate(self, conn: sqlite3.Connection) -> None:
-        path = self.path
-        try:
-            conn.execute("BEGIN IMMEDIATE")  # nobody else writes while we look
-            try:
-                version = self._version(conn)
-                if 0 < version < len(self._migrations):
-                    conn.execute("ROLLBACK")
-                    self._backup(conn, version)
-                    conn.execute("BEGIN IMMEDIATE")
-                    version = self._version(conn)
-                for v in range(version, len(self._migrations)):
-                    self._migrations[v](conn)
-                    conn.execute("UPDATE schema_version SET version = ?", (v + 1,))
-                    if v:
-                        logger.info("migrated %s from schema v%d to v%d", path, v, v + 1)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StorageError(
-                    f"{path} is locked by another program ({exc}). Stop whatever holds it "
-                    "(another Dialboard server, or a tool with the database open), then start "
-                    "again.") from None
-            raise StorageError(f"{path} cannot be read: {exc}. {what_to_do(path)}") from None
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path} is corrupt ({exc}). {what_to_do(path)}") from None
-
-    def _version(self, conn: sqlite3.Connection) -> int:
-        path, newest = self.path, len(self._migrations)
-        problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
-            raise StorageError(f"{path} is corrupt (integrity check: "
-                               f"{'; '.join(problems[:3])}). {what_to_do(path)}")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            return 0
-        if "schema_version" not in tables:
-            raise StorageError(f"{path} is a SQLite database, but not Dialboard's (it has no "
-                               f"schema_version table). {what_to_do(path)}")
-        rows = conn.execute("SELECT version FROM schema_version").fetchall()
-        if len(rows) != 1 or not isinstance(rows[0][0], int) or rows[0][0] < 0:
-            raise StorageError(f"{path} has a damaged schema_version table. "
-                               f"{what_to_do(path)}")
-        version = int(rows[0][0])
-        if version > newest:
-            raise StorageError(
-                f"{path} was written by a newer Dialboard (schema v{version}; this one reads up "
-                f"to v{newest}). Upgrade Dialboard to use it. {what_to_do(path)}")
-        return version
-
-    def _backup(self, conn: sqlite3.Connection, version: int) -> None:
-        target = self.path.with_name(f"{self.path.name}.v{version}.backup")
-        dst = sqlite3.connect(target)
-        try:
-            conn.backup(dst)
-        finally:
-            dst.close()
-        logger.info("copied %s to %s before migrating it", self.path, target)
 
     # -- reading -----------------------------------------------------------------------------
     def load(self) -> list[SessionImage]:
@@ -322,13 +217,5 @@ class SQLiteStore:
         return fd
 
 
-def release_folder(fd: int) -> None:
-    """Free a data folder's lock (a file descriptor; -1: none)."""
-    if fd < 0:
-        return
-    with contextlib.suppress(OSError):
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-__all__ = ["DB_NAME", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StorageError"]
+__all__ = ["DB_NAME", "LOCK_NAME", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "StorageError",
+           "release_folder"]

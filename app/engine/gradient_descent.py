@@ -1,0 +1,149 @@
+"""Gradient descent: forward layer by layer, the cost, δ layer by layer backwards, then
+Δθ = −η(∂C/∂θ + λW) (+ μv under momentum) from a mini-batch or the full batch. One step costs
+one forward and one backward pass over its batch; each phase reports that work in its
+`Outcome`.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dialboard.engine.network import Architecture, bias_name, weight_name
+from dialboard.engine.steps import Context, Outcome, Proposal, Trace
+
+Array = np.ndarray
+NOTHING = Outcome()  # a phase that proposes nothing and counts no work (frozen: shared)
+
+
+@dataclass(frozen=True)
+class GradientState:
+    order: Array  # this epoch's permutation of the training indices
+    cursor: int  # where the next mini-batch starts in it
+    velocity: dict[str, Array]  # v of momentum, by parameter name
+    trace: Trace | None  # the step in progress, if any
+
+
+def _by_columns(arrays: list[Array | None]) -> list[Array | None]:
+    """A layer's z, a and δ as the network lays them out (F order), however they were stored:
+    the same numbers in another layout would be summed in another order by BLAS."""
+    return [None if a is None else np.asfortranarray(a) for a in arrays]
+
+
+class GradientDescent:
+    name = "gradient_descent"
+
+    def __init__(self, arch: Architecture) -> None:
+        L = self.L = arch.n_layers
+        self.phases: tuple[str, ...] = (*(f"forward:{l}" for l in range(L)), "cost",
+                                        *(f"backward:{l}" for l in reversed(range(L))), "update")
+        self._order: Array = np.arange(0)
+        self._cursor = 0
+        self.velocity: dict[str, Array] = {}
+        self.trace = Trace.empty(L)
+        self._yb: Array | None = None  # targets of the batch, taken once per step
+        self._names = [(weight_name(l), bias_name(l)) for l in range(L)]
+
+    def abandon(self) -> None:
+        self.trace, self._yb = Trace.empty(self.L), None
+
+    def state(self, mid_step: bool) -> GradientState:
+        # Between steps the trace is spent: a snapshot does not hold it.
+        trace = replace(self.trace, zs=list(self.trace.zs), acts=list(self.trace.acts),
+                        deltas=list(self.trace.deltas), grads=dict(self.trace.grads))
+        return GradientState(self._order, self._cursor, dict(self.velocity),
+                             trace if mid_step else None)
+
+    def load(self, state: object) -> None:
+        assert isinstance(state, GradientState)
+        self._order, self._cursor, self.velocity = state.order, state.cursor, dict(state.velocity)
+        self.abandon()
+        if state.trace is not None:
+            t = state.trace
+            self.trace = replace(t, zs=_by_columns(t.zs), acts=t.acts[:1] + _by_columns(t.acts[1:]),
+                                 deltas=_by_columns(t.deltas), grads=dict(t.grads))
+
+    def _next_batch(self, ctx: Context) -> Array | None:
+        """Indices of the next mini-batch (None = full batch); a new permutation per epoch."""
+        n, size = ctx.x.shape[0], ctx.config.batch_size
+        if size is None or size >= n:
+            return None
+        if self._cursor >= self._order.size:
+            self._order, self._cursor = ctx.rng.permutation(n), 0
+        batch = self._order[self._cursor : self._cursor + size]
+        self._cursor += size
+        return batch
+
+    def run(self, pos: int, ctx: Context) -> Outcome:
+        L = self.L
+        if pos < L:
+            return self._forward(pos, ctx)
+        if pos == L:
+            return self._cost(ctx)
+        if pos < 2 * L + 1:
+            return self._backward(2 * L - pos, ctx)
+        return self._update(ctx)
+
+    def _y(self, ctx: Context) -> Array:
+        if self._yb is None:
+            batch = self.trace.batch
+            self._yb = ctx.y if batch is None else ctx.y[batch]
+        return self._yb
+
+    def _forward(self, l: int, ctx: Context) -> Outcome:
+        tr = self.trace
+        if l == 0:
+            tr.batch = self._next_batch(ctx)
+            self._yb = None
+            tr.acts[0] = ctx.x if tr.batch is None else ctx.x[tr.batch]
+        st = ctx.screen.exact() if tr.batch is None else None
+        if st is not None:  # the full batch at these parameters: the screen has this pass
+            tr.zs[l], tr.acts[l + 1] = st.zs[l], st.acts[l + 1]
+            return NOTHING
+        a_prev = tr.acts[l]
+        assert a_prev is not None
+        tr.zs[l], tr.acts[l + 1] = ctx.net.forward_layer(l, a_prev)
+        return NOTHING
+
+    def _cost(self, ctx: Context) -> Outcome:
+        tr = self.trace
+        z, a, x = tr.zs[-1], tr.acts[-1], tr.acts[0]
+        assert z is not None and a is not None and x is not None
+        tr.batch_cost = ctx.net.cost(z, a, self._y(ctx))
+        if tr.batch is None:
+            ctx.screen.adopt(tr.zs, tr.acts, tr.batch_cost)  # type: ignore[arg-type]
+        return Outcome(forward_examples=x.shape[0], batch_cost=tr.batch_cost)
+
+    def _backward(self, l: int, ctx: Context) -> Outcome:
+        tr = self.trace
+        a_prev = tr.acts[l]
+        assert a_prev is not None
+        back = ctx.screen.backward() if tr.batch is None else None
+        w, b = self._names[l]
+        if back is not None:  # the screen's gradient is this step's, computed alike
+            tr.deltas[l], tr.grads[w], tr.grads[b] = back[1][l], back[0][w], back[0][b]
+        else:
+            nxt = tr.deltas[l + 1] if l + 1 < self.L else None
+            delta = ctx.net.delta(l, tr.zs, tr.acts, self._y(ctx), nxt)  # type: ignore[arg-type]
+            tr.deltas[l] = delta
+            tr.grads[w], tr.grads[b] = ctx.net.layer_grads(delta, a_prev)
+        return Outcome(backward_examples=a_prev.shape[0]) if l == 0 else NOTHING
+
+    def _update(self, ctx: Context) -> Outcome:
+        """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""
+        cfg, grads, delta = ctx.config, self.trace.grads, {}
+        rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
+        with np.errstate(over="ignore"):  # an infinite step is refused as diverged
+            for name, p in ctx.net.params.items():
+                g = grads[name]
+                if decay and name.endswith("weight"):
+                    g = g + decay * p
+                step = g * rate
+                if momentum:
+                    step += momentum * self.velocity.get(name, 0.0)
+                delta[name] = step
+        return Outcome(proposal=Proposal(delta))
+
+    def accepted(self, applied: dict[str, Array], ctx: Context) -> None:
+        """The trainer applied `applied` (locked dials masked out): under momentum, the new v."""
+        if ctx.config.momentum:
+            self.velocity.update(applied)
