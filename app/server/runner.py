@@ -28,9 +28,9 @@ IO_TURNS = 4
 # A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
 # float64 on one core) is cut into its phases: each phase its own slice.
 HEAVY_WORK = 20_000_000
-# A playing board's frames are built at twice the rate the presenter is sent them at most
-# (a frame built between two it takes is never sent; twice, so that its sends, on their own
-# clock, always find one newer than the last).
+# A playing board's frame is built when a socket's next send falls within the slice
+# (Session.frame_wanted), never more often than this: a frame built between two sends is
+# never sent, and its making is training time lost.
 SHOW_SECONDS = 0.5 / frames.PRESENTER_FPS
 
 
@@ -53,8 +53,9 @@ async def run(s: Session, count: int | None) -> None:
             if cut is not None:
                 trained = cut.slice(s, now + SLICE_SECONDS, limit)
             else:  # a frame no more often than the presenter takes one: the rest is training
-                trained = train_slice(s, now + SLICE_SECONDS, limit,
-                                      show=bool(s.peers) and now - shown_at >= SHOW_SECONDS)
+                show = now - shown_at >= SHOW_SECONDS and s.frame_wanted(
+                    time.monotonic() + SLICE_SECONDS)
+                trained = train_slice(s, now + SLICE_SECONDS, limit, show=show)
             if s._shown is not None:
                 shown_at = now
             if trained and (s._shown is not None or not s.peers):

@@ -42,6 +42,7 @@ def hash_token(token: str) -> str:
 class Peer(Protocol):
     controls: bool
     seat: str | None  # a student's seat (hands.py), None until one is taken
+    next_frame_at: float  # time.monotonic() when this socket may be sent its next frame
 
     def wake(self) -> None: ...
     def send_json(self, message: dict[str, Any]) -> None: ...
@@ -102,6 +103,13 @@ class Session:
             peer.wake()
         if self.on_change is not None:
             self.on_change(self)
+
+    def frame_wanted(self, by: float) -> bool:
+        """Whether a socket may take a new frame by `by` (time.monotonic()): the presenters'
+        slots when any presenter watches (viewers take the frames built for them), else any
+        viewer's. A playing board builds frames only then, not one its sockets would skip."""
+        presenters = [p for p in self.peers if p.controls]
+        return any(p.next_frame_at <= by for p in presenters or self.peers)
 
     def frame(self, newer_than: int | None = None) -> frames.FrameData:
         """The frame of the current version. Given `newer_than`, a frame built in the last

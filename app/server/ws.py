@@ -61,6 +61,7 @@ class Peer:
         self._sent_version = -1
         self._resend = False
         self._quick_version = -1  # a presenter's last state sent before its slope
+        self.next_frame_at = 0.0  # time.monotonic() when the next frame may go
 
     # -- used by the session and the protocol -----------------------------------------------
     def wake(self) -> None:
@@ -177,7 +178,6 @@ class Peer:
 
     # -- sending --------------------------------------------------------------------------------
     async def send(self) -> None:
-        next_at = 0.0
         while not self._closed:
             await self._wake.wait()
             self._wake.clear()
@@ -186,13 +186,13 @@ class Peer:
                 return
             if (self.session.version == self._sent_version and not self._resend) or self._closed:
                 continue
-            delay = next_at - time.monotonic()
+            delay = self.next_frame_at - time.monotonic()
             if delay > 0:  # too soon: sleep through changes, waking only for replies
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._reply.wait(), delay)
                 self._wake.set()
                 continue
-            next_at = await self._send_frame(next_at)
+            self.next_frame_at = await self._send_frame(self.next_frame_at)
 
     async def _send_outbox(self) -> None:
         self._reply.clear()

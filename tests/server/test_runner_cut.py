@@ -21,7 +21,7 @@ CONFIG = {"dataset": "digits-25x25", "layers": [625, 40, 10], "batch_size": None
 class Watcher:
     """A socket, as far as the session can tell: frames are built when anyone watches."""
 
-    controls, seat = True, None
+    controls, seat, next_frame_at = True, None, 0.0
 
     def wake(self) -> None: ...
     def send_json(self, message: dict[str, Any]) -> None: ...

@@ -1,0 +1,52 @@
+"""A playing board builds a frame only when a socket can take one (Session.frame_wanted):
+a frame no socket would send is training time lost."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from dialboard.server import runner
+from dialboard.server.session import Session
+from dialboard.server.session_config import build, resolve
+
+
+class Socket:
+    """A socket as the session sees it, with the time its next frame may go."""
+
+    seat = None
+
+    def __init__(self, controls: bool, next_frame_at: float) -> None:
+        self.controls, self.next_frame_at = controls, next_frame_at
+
+    def wake(self) -> None: ...
+    def send_json(self, message: dict[str, Any]) -> None: ...
+    def send_last(self, message: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+def played(*sockets: Socket, steps: int = 300) -> int:
+    """Versions a run of `steps` made: one per frame shown, and one as it stops."""
+    config = resolve({"preset": "digits-625"})
+    s = Session(config, build(config, max_parameters=10**6))
+    s.peers.update(sockets)
+    before = s.version
+    asyncio.run(runner.run(s, steps))
+    assert s.trainer.step_count == steps
+    return s.version - before
+
+
+def test_no_frame_is_built_while_no_socket_can_take_one() -> None:
+    assert played(Socket(True, math.inf)) == 1  # only the stop's
+
+
+def test_frames_are_built_while_a_presenter_can_take_them() -> None:
+    assert played(Socket(True, 0.0)) >= 2
+
+
+def test_viewers_take_the_presenter_s_frames_and_alone_get_their_own() -> None:
+    # A viewer due now does not make frames between the presenter's sends...
+    assert played(Socket(True, math.inf), Socket(False, 0.0)) == 1
+    # ...but with no presenter watching, the viewers' own slots do.
+    assert played(Socket(False, 0.0)) >= 2
