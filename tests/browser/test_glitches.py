@@ -135,6 +135,34 @@ def test_the_cost_charts_labels_never_run_into_each_other(new_page: Any, server:
     page.locator(".screen").screenshot(path=str(ARTIFACTS / "glitch-chart-1280.png"))
 
 
+# The screen's number block (with its "at step N" line) and the chart, while the line shows.
+SCREEN_BOX = """() => ({
+  number: Math.round(document.querySelector('.screen-main').getBoundingClientRect().height),
+  chart: document.querySelector('.screen-chart').clientWidth,
+  at: !document.querySelector('[data-testid=cost-step]').hidden,
+})"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1100, 800), (1920, 1080)])
+def test_the_screen_keeps_its_chart_and_its_size_when_play_begins(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    """While playing, the number is named by its step ("at step 512"): that line waits under
+    the number from the start, so play never reflows the number block, and the chart keeps a
+    readable width beside the figures or under them (it was squeezed to a sliver at 1280 px)."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?preset=digits-625")
+    still = page.evaluate(SCREEN_BOX)
+    page.locator(".speed input").fill("6")
+    page.click("[data-testid=play]")
+    handle = page.wait_for_function(f"() => {{ const b = ({SCREEN_BOX})(); return b.at && b; }}",
+                                    timeout=TIMEOUT_MS)
+    playing = handle.json_value()
+    page.click("[data-testid=play]")
+    assert not still["at"]
+    assert playing["number"] == still["number"], (still, playing)
+    assert min(still["chart"], playing["chart"]) >= 150, (still, playing)
+
+
 SIDE_CANVASES = """() => [...document.querySelectorAll('canvas:not(.board-canvas)')]
   .filter((c) => c.clientWidth >= 10 && c.clientHeight >= 10)
   .map((c) => ({ name: c.className, cw: c.clientWidth, ch: c.clientHeight, bw: c.width,

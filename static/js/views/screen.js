@@ -17,7 +17,7 @@ export function createScreen(root, actions = {}) {
     <div class="screen-main">
       <div class="screen-label">${t("screen.cost")} <span class="screen-sub">${t("screen.cost_over")}</span></div>
       <div class="screen-reading"><div class="screen-number" data-testid="cost">—</div><div class="screen-change" data-testid="cost-change" hidden></div>
-        <div class="screen-at" data-testid="cost-step" hidden></div></div>
+        <div class="screen-at-line"><div class="screen-at" data-testid="cost-step" hidden></div></div></div>
       <div class="screen-diverged" hidden></div>
     </div>
     <dl class="screen-stats">
