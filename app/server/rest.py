@@ -13,13 +13,14 @@ from pydantic import BaseModel
 from dialboard.engine import ConfigError, next_update
 from dialboard.server import csv_data
 from dialboard.server.csv_data import CsvError
+from dialboard.server.hello import MAX_POINTS_INPUTS
 from dialboard.server.presets import datasets_document, presets_document
 from dialboard.server.refusals import Refusal
 from dialboard.server.registry import InvalidConfig, Registry, TooManySessions
 from dialboard.server.safetensors_io import DecodeError, decode, encode
 from dialboard.server.session import Session
 from dialboard.server.settings import Settings
-from dialboard.server.ws import MAX_POINTS_INPUTS, origin_allowed
+from dialboard.server.ws import origin_allowed
 
 MAX_BODY_BYTES = 16 * 2**20
 

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialboard.engine import ConfigError
 from dialboard.server import protocol
 from dialboard.server.frames import PRESENTER_FPS, FrameData
+from dialboard.server.hello import hello
 from dialboard.server.race import joined as race_joined
 from dialboard.server.refusals import error_message as _error
 from dialboard.server.refusals import said, words_of
@@ -28,7 +29,6 @@ VIEWER_TARGET_FPS = 6.0  # aimed for within the budget, for a margin over the pr
 RATE_PER_SECOND, RATE_BURST = 120.0, 240.0
 OUTBOX_LIMIT = 64  # replies waiting to be sent; the receiver waits below half of it
 ALWAYS_ALLOWED = ("pause", "control")  # never rate limited: stopping must always work
-MAX_POINTS_INPUTS = 2  # datasets drawn as points (2-D toys, 1-D regression) offer them
 
 
 def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
@@ -255,22 +255,6 @@ def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -
         return most
     return min(most, math.ceil((full - bare) / (per_frame - bare)))
 
-
-
-def hello(session: Session) -> dict[str, Any]:
-    t, d = session.trainer, session.trainer.data
-    return {
-        "type": "hello", "protocol": protocol.PROTOCOL_VERSION, "session": session.id,
-        "config": session.config, "role": "viewer", "phases": list(t.phases),
-        "parameters": [{"name": n, "shape": list(t.arch.shape(n))} for n in t.arch.parameter_names],
-        "dataset": {"name": d.name, "task": d.task, "input_shape": list(d.input_shape),
-                    "class_names": list(d.class_names), "n_train": int(d.x_train.shape[0]),
-                    "n_test": int(d.x_test.shape[0]),
-                    **({"points_url": f"/api/sessions/{session.id}/dataset"}
-                       if d.n_in <= MAX_POINTS_INPUTS else {}),
-                    **({"grid": dict(zip("xy", map(list, session.grid.axes), strict=False))}
-                       if session.grid is not None else {})},
-    }
 
 
 async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> None:
