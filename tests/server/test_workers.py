@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextmanager
 def server(tmp_path: Path, workers: int, data: Path | None = None,
-           name: str = "server") -> Iterator[tuple[Any, str]]:
+           name: str = "server", **more: str) -> Iterator[tuple[Any, str]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
-    env.update(DIALBOARD_DATA_DIR=str(data or ""), DIALBOARD_WORKERS=str(workers))
+    env.update(DIALBOARD_DATA_DIR=str(data or ""), DIALBOARD_WORKERS=str(workers), **more)
     log = tmp_path / f"{name}.log"
     proc = start_server([sys.executable, "-m", "dialboard", "--port", str(port)], cwd=ROOT,
                         env=env, port=port, log_path=log)
@@ -154,6 +154,28 @@ def test_stored_boards_come_back_whatever_the_number_of_workers(tmp_path: Path,
             r = httpx.get(f"{base}/api/sessions/{board['id']}", timeout=30)
             assert r.status_code == 200, r.text
             assert r.json()["step"] == k + 1
+
+
+def test_a_full_server_reclaims_an_unused_board_in_any_worker(tmp_path: Path) -> None:
+    """Two workers, one board each (DIALBOARD_MAX_SESSIONS=2): the new board's first choice
+    holds only a used board, so the other worker's unused one is reclaimed for it, not a
+    503 while the server holds a board that nobody ever used."""
+    with server(tmp_path, 2, DIALBOARD_MAX_SESSIONS="2") as (_proc, base):
+        used, unused = create(base), create(base)  # worker 0, then the roomier worker 1
+        with presenter(base, used) as ws:
+            ws.send(json.dumps({"type": "step"}))
+            while frame_step(ws, 0) < 1:
+                pass
+        made = create(base)  # both full: worker 0 first (the first of equals), then 1
+        assert httpx.get(f"{base}/api/sessions/{unused['id']}", timeout=30).status_code == 404
+        for board in (used, made):
+            r = httpx.get(f"{base}/api/sessions/{board['id']}", timeout=30)
+            assert r.status_code == 200, r.text
+        # Now every board is in use or watched: the server is full, and says so.
+        with presenter(base, made):
+            r = httpx.post(f"{base}/api/sessions", json={"preset": "xor"}, timeout=30)
+            assert r.status_code == 503, r.text
+            assert r.json()["words"]["key"] == "refusal.too_many_sessions"
 
 
 def test_the_limit_on_new_boards_counts_every_worker(tmp_path: Path) -> None:

@@ -41,6 +41,10 @@ logger = logging.getLogger(__name__)
 LOCAL = ("/healthz", "/static/")
 CREATING = ("/api/sessions", "/api/rooms")  # limited per client address (creations.py)
 PEEK_BYTES = 64 * 1024
+# A new board's request is kept (up to this) to be put to another worker when the first is
+# full of boards it cannot reclaim, or restarting: only then is the server full.
+CREATE_BYTES = 16 * 2**20
+PASS_ON = ("refusal.too_many_sessions", "refusal.server.restarting")
 INTERNAL = "/internal/"
 Scope = dict[str, Any]
 
@@ -82,6 +86,9 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
                 return await refuse(send, 429, said("refusal.session.rate", count=over[0],
                                                     wait=over[1]), over[1])
         k = worker_for(directory, method, path, query, board, shares)
+        if scope["type"] == "http" and method == "POST" and path == CREATING[0]:
+            order = [k, *(j for j in directory.by_room(shares) if j != k)]
+            return await _create(workers, order, scope, receive, send)
         return await workers[k].forward(scope, receive, send)
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
@@ -98,23 +105,67 @@ def create_front(settings: Settings, env: dict[str, str], log_level: str = "info
     return app
 
 
-async def _peek_body(receive: Any) -> tuple[dict[str, Any], Any]:
-    """A room request's JSON body ({} if it is none), and a `receive` that replays it."""
+async def _read(receive: Any, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """A request's first events, up to `limit` bytes of body; whether that was all of it."""
     events, size = [], 0
     while True:
         event = await receive()
         events.append(event)
         size += len(event.get("body", b""))
-        if event["type"] != "http.request" or not event.get("more_body") or size > PEEK_BYTES:
-            break
-    body: Any = None
-    with contextlib.suppress(ValueError, RecursionError):
-        body = json.loads(b"".join(e.get("body", b"") for e in events))
+        if event["type"] != "http.request" or not event.get("more_body"):
+            return events, event["type"] == "http.request"
+        if size > limit:
+            return events, False
+
+
+def _replay(events: list[dict[str, Any]], receive: Any) -> Any:
+    """A `receive` that gives `events` again, then what the client sends next."""
+    events = list(events)
 
     async def replay() -> dict[str, Any]:
         return events.pop(0) if events else await receive()
 
-    return body if isinstance(body, dict) else {}, replay
+    return replay
+
+
+async def _peek_body(receive: Any) -> tuple[dict[str, Any], Any]:
+    """A room request's JSON body ({} if it is none), and a `receive` that replays it."""
+    events, _ = await _read(receive, PEEK_BYTES)
+    body: Any = None
+    with contextlib.suppress(ValueError, RecursionError):
+        body = json.loads(b"".join(e.get("body", b"") for e in events))
+    return body if isinstance(body, dict) else {}, _replay(events, receive)
+
+
+async def _create(workers: list[Worker], order: list[int], scope: Scope, receive: Any,
+                  send: Any) -> None:
+    """A new board, put to each worker in `order` until one is not full: a full worker can
+    reclaim only its own unused boards, and another may have room or boards to reclaim."""
+    events, whole = await _read(receive, CREATE_BYTES)
+    for k in order[:-1] if whole else []:
+        held: list[dict[str, Any]] = []
+        await workers[k].forward(scope, _replay(events, receive), _hold(held))
+        if not _full(held):
+            for message in held:
+                await send(message)
+            return
+    await workers[order[-1] if whole else order[0]].forward(scope, _replay(events, receive), send)
+
+
+def _hold(held: list[dict[str, Any]]) -> Any:
+    async def send(message: dict[str, Any]) -> None:
+        held.append(message)
+    return send
+
+
+def _full(held: list[dict[str, Any]]) -> bool:
+    """Whether a held answer says the worker is full (or restarting): 503 and those words."""
+    if not held or held[0].get("status") != 503:
+        return False
+    with contextlib.suppress(ValueError, RecursionError, AttributeError):
+        body = json.loads(b"".join(m.get("body", b"") for m in held[1:]))
+        return body.get("words", {}).get("key") in PASS_ON
+    return False
 
 
 async def _move_across(workers: list[Worker], directory: Directory, scope: Scope, send: Any,

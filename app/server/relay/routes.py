@@ -45,8 +45,12 @@ class Directory:
     def roomiest(self, shares: list[int]) -> int:
         """The worker with the most room left of its share of boards; of equals, the one
         with the fewest boards, then the first."""
-        return min(range(len(self.sessions)),
-                   key=lambda k: (len(self.sessions[k]) - shares[k], len(self.sessions[k])))
+        return self.by_room(shares)[0]
+
+    def by_room(self, shares: list[int]) -> list[int]:
+        """Every worker, the roomiest first (as `roomiest` chooses)."""
+        return sorted(range(len(self.sessions)),
+                      key=lambda k: (len(self.sessions[k]) - shares[k], len(self.sessions[k])))
 
     def any(self) -> int:
         return next(self._any)
