@@ -158,6 +158,16 @@ class Stepper:
         self.last_phase = "idle"
         return True
 
+    def forward_for_screen(self) -> None:
+        """A full-batch gradient-descent step in progress runs its remaining forward phases
+        and its cost: together they are the screen's pass over the training set at these
+        dials, which the screen takes on. A step then put back leaves the cost computed."""
+        if self.config.learner != "gradient_descent" or "cost" not in self.phases:
+            return
+        cost = self.phases.index("cost")
+        while 0 < self.pos <= cost and self.trace.batch is None and not self.diverged:
+            self.run_phase()
+
     def _abandon_step(self) -> None:
         self.last_phase = "idle"
         if self.pos:

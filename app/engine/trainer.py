@@ -90,9 +90,19 @@ class Trainer(Stepper):
         self.run_start_cost = None
 
     def _load(self, snap: Snapshot) -> None:
+        # The very arrays the dials hold now (never written in place), under the same
+        # settings: the screens' caches are of this state and stay (a step put back before
+        # its update keeps the cost its full-batch forward pass gave the screen).
+        same = snap.config == self.config and all(
+            self.net.params.get(n) is a for n, a in snap.params.items())
+        kept = self.screen.checkpoint(), self.test_screen.checkpoint()
         self.config = snap.config
         self.set_params(snap.params)
-        self.screen.restore(snap.screen)
+        if same:
+            self.screen.rollback(kept[0])
+            self.test_screen.rollback(kept[1])
+        if not same or kept[0][0] is None:
+            self.screen.restore(snap.screen)
         self.locks, self._free = dict(snap.locks), {}
         self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)

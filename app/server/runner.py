@@ -5,6 +5,7 @@ loop, so other sessions and sockets are never blocked (Session.start starts it, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -165,4 +166,9 @@ class Cut:
     def put_back(self, s: Session) -> None:
         b, self.begun = self.begun, None
         if b is not None and self.ours(s, b) and b.ran > b.start.pos:
+            # The rest of a full-batch step's forward pass costs little beside the first layer
+            # it follows, and gives the screen the cost of the state put back: a pause shows
+            # without a pass over the training set.
+            with contextlib.suppress(DivergedError):
+                s.trainer.forward_for_screen()
             s.trainer.restore(b.start)
