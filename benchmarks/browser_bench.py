@@ -29,6 +29,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from page_scripts import (  # this folder: scripts run from it
+    FRAME_CLOCK,
+    FRAME_TIMES,
+    HEAP,
+    RENDERS,
+    WATCH_COST,
+    ZOOM_GESTURE,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("DIALBOARD_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -37,53 +46,6 @@ ARGS = [
     "--enable-precise-memory-info", "--js-flags=--expose-gc",
 ]
 VIEWPORT = {"width": 1600, "height": 900}
-
-RENDERS = """() => {
-  const d = performance.getEntriesByName('board-render').map((e) => e.duration);
-  return { durations: d, frames: window.dialboard.stats().frames, now: performance.now() };
-}"""
-# Every animation frame's timestamp, kept from page load: the frames actually produced, so a
-# redraw whose raster runs past the frame shows as a longer interval here.
-FRAME_CLOCK = """() => {
-  const t = window.__frameTimes = [];
-  const tick = (now) => {
-    t.push(now);
-    if (t.length > 20000) t.splice(0, 10000);
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-}"""
-FRAME_TIMES = "since => window.__frameTimes.filter((t) => t >= since)"
-# One ctrl+wheel notch per animation frame over the middle of the stage, in then out: the
-# zoom of a trackpad pinch, measured as the frames it takes.
-ZOOM_GESTURE = """async ([steps, dy]) => {
-  const canvas = document.querySelector('.board-canvas');
-  const r = canvas.getBoundingClientRect();
-  const x = r.left + r.width * 0.3, y = r.top + r.height * 0.45;
-  const frame = () => new Promise((done) => requestAnimationFrame(done));
-  const t0 = performance.now();
-  for (const sign of [1, -1]) {
-    for (let i = 0; i < steps; i++) {
-      canvas.dispatchEvent(new WheelEvent('wheel',
-        { deltaY: sign * dy, clientX: x, clientY: y, ctrlKey: true, cancelable: true }));
-      await frame();
-    }
-  }
-  await frame();
-  return { t0, t1: performance.now(), zoom: window.dialboard.view.zoom };
-}"""
-HEAP = "() => { window.gc(); return performance.memory.usedJSHeapSize; }"
-WATCH_COST = """() => {
-  const lat = { t: 0, out: [] };
-  window.__lat = lat;
-  const canvas = document.querySelector('.board-canvas');
-  canvas.addEventListener('pointermove', () => { lat.t = performance.now(); }, true);
-  new MutationObserver(() => {
-    if (lat.t) { lat.out.push(performance.now() - lat.t); lat.t = 0; }
-  }).observe(document.querySelector('[data-testid=cost]'),
-    { childList: true, characterData: true, subtree: true });
-}"""
-
 
 def free_port() -> int:
     with socket.socket() as s:
