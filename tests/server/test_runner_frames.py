@@ -3,13 +3,13 @@ a frame no socket would send is training time lost."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import Any
 
 from dialboard.server import runner
 from dialboard.server.session import Session
 from dialboard.server.session_config import build, resolve
+from tests.server.live import run
 
 
 class Socket:
@@ -32,7 +32,7 @@ def played(*sockets: Socket, steps: int = 300) -> int:
     s = Session(config, build(config, max_parameters=10**6))
     s.peers.update(sockets)
     before = s.version
-    asyncio.run(runner.run(s, steps))
+    run(runner.run(s, steps))  # a fresh loop: a browser test may hold this thread's
     assert s.trainer.step_count == steps
     return s.version - before
 
