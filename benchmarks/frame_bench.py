@@ -13,6 +13,7 @@ never subtracted). Each piece is timed alone, each repeat at a state the last st
 """
 
 import argparse
+import functools
 import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -48,6 +49,7 @@ def pieces(t: Trainer, repeat: int) -> dict[str, float]:
            "screen figures": timed(t.step, lambda: frames.figures(t), repeat)}
     fig = frames.figures(t)
     held: dict[str, frames.FrameData] = {}
+    attach_ms: list[float] = []
 
     def playing() -> None:  # the runner's shown step, less the step itself
         held["f"] = frames.build(t, playing=True, screen=fig, arrows=False, **kw)  # type: ignore
@@ -57,14 +59,11 @@ def pieces(t: Trainer, repeat: int) -> dict[str, float]:
         t.step()
         t0 = time.perf_counter()
         frames.attach_update(held["f"], t, step_taken(t, before))
-        held["attach"] = (time.perf_counter() - t0) * 1e3
-
-    attach_ms = []
+        attach_ms.append((time.perf_counter() - t0) * 1e3)
 
     def play_frame() -> None:
         playing()
         attach()
-        attach_ms.append(held["attach"])
 
     build_ms = timed(lambda: None, playing, repeat)
     timed(lambda: None, play_frame, repeat)
@@ -72,7 +71,7 @@ def pieces(t: Trainer, repeat: int) -> dict[str, float]:
     f = frames.build(t, playing=False, **kw)  # type: ignore[arg-type]
     for precision, grads in (("f32", True), ("f16", True), ("f16", False)):
         label = f"encode {precision}{' with step data' if grads else ''}"
-        out[label] = timed(f.encoded.clear, lambda p=precision, g=grads: f.encode(p, g), repeat)
+        out[label] = timed(f.encoded.clear, functools.partial(f.encode, precision, grads), repeat)
 
     def frame_then_step() -> None:
         t.step()

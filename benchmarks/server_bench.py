@@ -5,11 +5,11 @@
 Starts a real server process on loopback, prints frames/s and bytes/s for the presenter and
 each viewer, training steps/s while streaming, how often the screen's figures refresh, and
 set → frame latency (p50, p99: the frame showing the turned dial, and the one with its
-arrows). References measured in the same run, in this process while the server idles,
-before and after the streaming: the engine alone (the preset's own trainer stepping with
-nothing around it), the bare engine (its maths straight in NumPy) and PyTorch where it is
-importable (the faster of one thread and all cores). `--before DIR`: a second server run
-from another checkout of the project (e.g. an export of an older commit), measured in turn.
+arrows). The run with viewers on digits-625 plays in turns; after each, while the board is
+paused and the server idles, this process takes a turn of each reference (interleave.py):
+the engine alone (the preset's own trainer stepping with nothing around it), the bare engine
+(its maths straight in NumPy) and PyTorch where it is importable. `--before DIR`: a second
+server run from another checkout of the project (e.g. an export of an older commit).
 """
 
 import os
@@ -26,15 +26,12 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 import websockets  # noqa: E402
-from bench_refs import Bare, TorchNet, torch_version  # noqa: E402 (this folder: scripts run from it)
-from engine_bench import turn  # noqa: E402
-
-from dialboard.server.session_config import build, resolve  # noqa: E402
+from bench_refs import torch_version  # noqa: E402 (this folder: scripts run from it)
+from interleave import ROUNDS, References, Tally  # noqa: E402
 
 
 def meta(raw: bytes) -> dict[str, str]:
@@ -44,10 +41,14 @@ def meta(raw: bytes) -> dict[str, str]:
 
 
 class Counter:
+    """A socket's frames, counted only while `counting` (the app's turns)."""
+
     def __init__(self) -> None:
         self.frames = self.bytes = 0
+        self.counting = False
         self.last: bytes = b""
         self.costs: set[str] = set()  # distinct screen figures seen: the screen's refreshes
+        self.still = asyncio.Event()  # the last frame says the board is not playing
 
     async def run(self, ws: Any, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -56,11 +57,13 @@ class Counter:
             except TimeoutError:
                 continue
             if isinstance(raw, bytes):
-                self.frames += 1
-                self.bytes += len(raw)
                 self.last = raw
                 m = meta(raw)
-                self.costs.add(m.get("cost_step", m["step"]) + "/" + m["test_cost"])
+                (self.still.clear if m["playing"] == "true" else self.still.set)()
+                if self.counting:
+                    self.frames += 1
+                    self.bytes += len(raw)
+                    self.costs.add(m.get("cost_step", m["step"]) + "/" + m["test_cost"])
 
 
 async def connect(base: str, sid: str) -> Any:
@@ -92,8 +95,9 @@ def cpu_seconds(pid: int) -> float:
         return own + sum(cpu_seconds(int(c)) for c in f.read().split())
 
 
-async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int
-                 ) -> dict[str, Any]:
+async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int,
+                 refs: References | None) -> dict[str, Any]:
+    """Play in ROUNDS turns (one without `refs`); after each, paused, a turn of `refs`."""
     created = httpx.post(f"{base.replace('ws', 'http', 1)}/api/sessions",
                          json={"preset": preset}).json()
     sid, token = created["id"], created["control_token"]
@@ -105,30 +109,39 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     tasks = [asyncio.create_task(c.run(ws, stop)) for c, ws in zip(counters, [p, *viewers],
                                                                    strict=True)]
     await asyncio.sleep(0.5)
-    await p.send(json.dumps({"type": "play"}))
-    await asyncio.sleep(1.0)  # warm up
-    for c in counters:
-        c.frames = c.bytes = 0
-        c.costs.clear()
-    step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
-    own0 = workers_cpu(pid)
-    await asyncio.sleep(seconds)
-    dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
-    # The session's own process: the worker that worked most (its CPU, not its wall time,
-    # says what the app costs beside training, whatever else the machine runs).
-    trainer_cpu = max(c - own0.get(k, 0.0) for k, c in workers_cpu(pid).items())
-    steps = int(meta(counters[0].last)["step"]) - step0
-    rates = [(c.frames / dt, c.bytes / dt) for c in counters]
-    await p.send(json.dumps({"type": "pause"}))
+    app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
+    rounds = 1 if refs is None else ROUNDS
+    for k in range(rounds):
+        await p.send(json.dumps({"type": "play"}))
+        await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
+        for c in counters:
+            c.counting = True
+        step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
+        own0 = workers_cpu(pid)
+        await asyncio.sleep(seconds / rounds)
+        dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
+        # The session's own process: the worker that worked most (its CPU, not its wall
+        # time, says what the app costs beside training, whatever else the machine runs).
+        trainer_cpu = max(c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items())
+        steps = int(meta(counters[0].last)["step"]) - step0
+        for c in counters:
+            c.counting = False
+        app.add(steps, dt, cpu)
+        own.add(steps, trainer_cpu, trainer_cpu)
+        await p.send(json.dumps({"type": "pause"}))
+        await counters[0].still.wait()
+        if refs is not None:
+            refs.turn(seconds / rounds / 2)
     stop.set()
     await asyncio.gather(*tasks)
     latency = await set_latency(p, 200, [3, 300] if preset == "digits-625" else [0, 1])
     for ws in [p, *viewers]:
         await ws.close()
-    return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": steps / dt,
-            "steps_per_cpu_s": steps / max(cpu, 1e-9), "latency": latency,
-            "steps_per_trainer_cpu_s": steps / max(trainer_cpu, 1e-9),
-            "screen_hz": len(counters[0].costs) / dt}
+    rates = [(c.frames / app.wall, c.bytes / app.wall) for c in counters]
+    return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": app.per_wall,
+            "steps_per_cpu_s": app.per_cpu, "latency": latency,
+            "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
+            "screen_hz": len(counters[0].costs) / app.wall}
 
 
 async def set_latency(p: Any, samples: int, index: list[int]
@@ -184,25 +197,6 @@ def start_server(port: int, cwd: str | None = None) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def references(seconds: float) -> dict[str, tuple[float, float]]:
-    """(steps per wall second, per CPU second) of the engine alone, the bare engine and
-    PyTorch on the preset's board."""
-    def rate(fn: Callable[[], object]) -> tuple[float, float]:
-        wall, cpu = turn(fn, seconds)
-        return 1e3 / wall, 1e3 / cpu
-
-    t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
-    out = {"engine alone": rate(t.step), "bare engine (NumPy)": rate(Bare(32).step)}
-    if torch_version() is not None:
-        net = TorchNet(32)
-        rates = []
-        for k in sorted({1, os.cpu_count() or 1}):
-            net.threads(k)
-            rates.append(rate(net.step))
-        out["PyTorch"] = max(rates)
-    return out
-
-
 def report(label: str, r: dict[str, Any]) -> None:
     fps, bps = r["presenter"]
     print(f"{label}: presenter {fps:5.1f} frames/s, {bps * 8 / 1e6:6.2f} Mbit/s; "
@@ -226,26 +220,46 @@ def _pct(values: list[float], q: int) -> float:
     return v[min(len(v) - 1, int(q / 100 * len(v)))] if q < 100 else v[-1]
 
 
-def run_server(label: str, cwd: str | None, seconds: float, viewers: int, only: str | None
-               ) -> dict[str, tuple[float, float, float]]:
+def run_server(label: str, cwd: str | None, seconds: float, viewers: int, only: str | None,
+               refs: References) -> dict[str, Any]:
+    """The runs of one server; its run with viewers on digits-625 takes turns with `refs`."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = start_server(port, cwd)
     base = f"ws://127.0.0.1:{port}"
-    rates = {}
+    out: dict[str, Any] = {}
     try:
         for preset, n in (("digits-625", 0), ("digits-625", viewers), ("xor", viewers)):
             if only is not None and preset != only:
                 continue
-            r = asyncio.run(stream(base, preset, n, seconds, proc.pid))
+            goal = preset == "digits-625" and n == viewers
+            if goal:
+                refs.reset()
+            r = asyncio.run(stream(base, preset, n, seconds, proc.pid, refs if goal else None))
             report(f"{label}: {preset} with {n} viewers", r)
-            rates[f"{preset} {n}"] = (r["steps_per_s"], r["steps_per_cpu_s"],
-                                      r["steps_per_trainer_cpu_s"])
+            if goal:
+                out = {"app": r, "refs": refs.tallies}
     finally:
         proc.terminate()
         proc.wait(10)
-    return rates
+    return out
+
+
+def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
+    r, tallies = run["app"], run["refs"]
+    print(f"{label}: references in the same turns (steps per wall | CPU second): " + "; ".join(
+        f"{k} {t.per_wall:.0f} | {t.per_cpu:.0f}" for k, t in tallies.items()))
+    w, c, own = r["steps_per_s"], r["steps_per_cpu_s"], r["steps_per_trainer_cpu_s"]
+    vs = "; ".join(f"{w / t.per_wall:.2f}× | {c / t.per_cpu:.2f}× {k}" for k, t in tallies.items())
+    print(f"{label}: through the app with a presenter and {viewers} viewers "
+          f"{w:.0f} | {c:.0f} steps per wall | CPU second = {vs}")
+    alone = tallies["engine alone"]
+    turns = ", ".join(f"{a / e:.2f}" for a, e in zip(r["turns"], alone.turns, strict=True))
+    print(f"    each turn against the engine alone's next turn: {turns}")
+    print(f"    the session's own process: {own:.0f} steps per CPU second = "
+          f"{own / alone.per_cpu:.2f}× the engine alone's (what the app costs beside "
+          f"training, whatever else shares the cores)")
 
 
 def main() -> None:
@@ -257,27 +271,14 @@ def main() -> None:
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average (1 min) {os.getloadavg()[0]:.2f}; "
           f"PyTorch {torch_version() or 'not installed'}")
-    refs = [references(2.0)]
-    runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only)}
+    refs = References()
+    runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only, refs)}
     if args.before:
         runs["before"] = run_server("before", os.path.abspath(args.before), args.seconds,
-                                    args.viewers, args.only)
-    refs.append(references(2.0))
-    ref = {k: (statistics.mean(r[k][0] for r in refs), statistics.mean(r[k][1] for r in refs))
-           for k in refs[0]}
-    print("references, batch 32, mean of before and after the streaming (steps per wall | "
-          "CPU second): " + "; ".join(f"{k} {w:.0f} | {c:.0f}" for k, (w, c) in ref.items()))
-    key = f"digits-625 {args.viewers}"
-    for label, rates in runs.items():
-        if key in rates:
-            (w, c, own) = rates[key]
-            vs = "; ".join(f"{w / rw:.2f}× | {c / rc:.2f}× {k}" for k, (rw, rc) in ref.items())
-            print(f"{label}: through the app with a presenter and {args.viewers} viewers "
-                  f"{w:.0f} | {c:.0f} steps per wall | CPU second = {vs}")
-            alone = ref["engine alone"][1]
-            print(f"    the session's own process: {own:.0f} steps per CPU second = "
-                  f"{own / alone:.2f}× the engine alone's (what the app costs beside "
-                  f"training, whatever else shares the cores)")
+                                    args.viewers, args.only, refs)
+    for label, run in runs.items():
+        if run:
+            compare(label, args.viewers, run)
     print(f"load average (1 min) {os.getloadavg()[0]:.2f} at the end")
     print("targets: with 30 viewers training ≥ 0.9× the engine alone and ≥ 2× PyTorch; screen "
           "figures ≥ 10 refreshes/s while playing; presenter ≥ 60 frames/s; viewers ≥ 5 "

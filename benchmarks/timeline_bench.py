@@ -14,7 +14,7 @@ import time
 
 from dialboard.server.history import snapshot_bytes
 from dialboard.server.session_config import build, resolve
-from dialboard.server.timeline import EVERY, Timeline, bound
+from dialboard.server.timeline import Timeline, bound, spacing
 
 
 def main() -> None:
@@ -32,13 +32,13 @@ def main() -> None:
         timeline.trained(t)
     probe = build(resolve({"preset": "digits-625"}), max_parameters=10**9)
     waits = []
-    for step in range(args.steps, 0, -97):   # every replay length from 0 to EVERY − 1
+    for step in range(args.steps, 0, -97):   # every replay length from 0 to spacing − 1
         a = time.perf_counter()
         timeline.state_at(probe, step)
         waits.append(time.perf_counter() - a)
     one = snapshot_bytes(t.snapshot())
     print(f"cores: {os.cpu_count()}; 625 board, batch 32; {args.steps} steps kept")
-    print(f"  keyframes                 {len(timeline.keys)} (one every {EVERY} steps)")
+    print(f"  keyframes                 {len(timeline.keys)} (one every {spacing(t)} steps)")
     print(f"  kept history              {timeline.nbytes / 2**20:.1f} MiB "
           f"(this board's bound {timeline.max_bytes / 2**20:.0f} MiB; one snapshot "
           f"{one / 2**10:.0f} KiB)")

@@ -76,13 +76,15 @@ class Trainer(Stepper):
         self._tentative = None
         self.learner = make_learner(self.config.learner, self.arch, params)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, screen: bool = True) -> Snapshot:
+        """The state; without `screen`, not the screen's caches (restore recomputes them)."""
         return Snapshot(
             params=dict(self.net.params), locks=dict(self.locks),
             rng_state=copy.deepcopy(dict(self.rng.bit_generator.state)), config=self.config,
             step_count=self.step_count, pos=self.pos, last_phase=self.last_phase,
             learner_state=self.learner.state(self.pos > 0), work=replace(self.work),
-            diverged=self.diverged, screen=self.screen.save(), tentative=self._tentative,
+            diverged=self.diverged, screen=self.screen.save() if screen else None,
+            tentative=self._tentative,
         )
 
     def restore(self, snap: Snapshot) -> None:

@@ -75,25 +75,18 @@ class FrameData:
                 self.metadata.update(more[1])
         key = (precision, with_grads)
         if key not in self.encoded:
-            dtype = PRECISIONS[precision]
-            tensors = {n: _cast(p, dtype) for n, p in self.params.items()}
-            if with_grads:
-                tensors.update({n: g if g.dtype.kind == "i" else _cast(g, dtype)
-                                for n, g in self.grads.items()})
+            dtype = np.dtype(PRECISIONS[precision])
+            tensors = {**self.params, **(self.grads if with_grads else {}), **self.extra}
             # Half-precision frames narrow the example's tensors too; cost and chart stay wide.
-            half = precision == "f16"
-            tensors.update({n: _cast(a, np.float16)
-                            if half and a.dtype.kind == "f" and n.startswith(NARROW) else a
-                            for n, a in self.extra.items()})
+            narrow = {n: dtype for n in self.params}
+            if with_grads:
+                narrow.update((n, dtype) for n, g in self.grads.items() if g.dtype.kind == "f")
+            if precision == "f16":
+                narrow.update((n, dtype) for n, a in self.extra.items()
+                              if a.dtype.kind == "f" and n.startswith(NARROW))
             meta = {**self.metadata, "precision": precision, "has_grads": _b(with_grads)}
-            self.encoded[key] = encode(tensors, meta)
+            self.encoded[key] = encode(tensors, meta, narrow)
         return self.encoded[key]
-
-
-def _cast(a: Array, dtype: type[np.floating]) -> Array:
-    """Narrow a float64 array; values past the dtype's range pin at its largest, not inf."""
-    big = float(np.finfo(dtype).max)
-    return np.clip(a, -big, big).astype(dtype)
 
 
 def _b(flag: bool) -> str:

@@ -3,7 +3,8 @@
 
 Keyframes plus deterministic replay. A keyframe is an engine snapshot (parameters, locks,
 learner state, RNG and batch order, counters; never the screen's caches) taken at a step
-boundary every EVERY steps of training, and whenever a person changed the board (a turn, a
+boundary every `spacing` steps of training (EVERY to MOST_EVERY: the fewer the cheaper a
+step), and whenever a person changed the board (a turn, a
 setting, a lock, undo, reset...): then it is the state after that change, and every later
 keyframe is dropped, because the future they held is no longer this board's. Between two
 keyframes only training happened, and training from a snapshot is exact (undo relies on the
@@ -23,10 +24,21 @@ from dialboard.engine import Snapshot, Trainer
 from dialboard.server.history import snapshot_bytes
 from dialboard.server.refusals import Refused
 
-EVERY = 10  # steps between keyframes while training: at most EVERY − 1 steps of replay
+EVERY = 10  # fewest steps between keyframes while training
+MOST_EVERY = 100
+# Replay a travel may need, in parameters × examples (about 10 ms of float64 on one core):
+# a cheap step gets sparser keyframes, so taking them costs training less.
+REPLAY_WORK = 16_000_000
 KEEP_STEPS = 2_000  # steps of training a board's timeline always has room for
 MAX_BYTES = 100 * 2**20  # whatever the board
 KEYFRAME_BYTES = 17  # a parameter's share of a keyframe: value and momentum (float64), lock
+
+
+def spacing(t: Trainer) -> int:
+    """Steps between keyframes while `t` trains: at most REPLAY_WORK of replay, within
+    EVERY … MOST_EVERY."""
+    batch = t.config.batch_size or t.data.x_train.shape[0]
+    return min(MOST_EVERY, max(EVERY, REPLAY_WORK // (t.arch.parameter_count * batch)))
 
 
 def bound(parameter_count: int, n_train: int) -> int:
@@ -42,8 +54,9 @@ class TimelineError(Refused):
 
 
 class Timeline:
-    def __init__(self, every: int = EVERY, max_bytes: int = MAX_BYTES) -> None:
-        self.every, self.max_bytes = every, max_bytes
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._spacing: tuple[object, int] = (None, EVERY)  # (the config it is for, steps)
         self.keys: dict[int, Snapshot] = {}  # step → the state at that step (steps ascending)
         self._sizes: dict[int, int] = {}
         self.nbytes = 0
@@ -59,7 +72,7 @@ class Timeline:
         for s in [s for s in self.keys if s >= step]:
             self._drop(s)
         self.last = step
-        self._keep(step, t.snapshot())
+        self._keep(step, t.snapshot(screen=False))
 
     def trained(self, t: Trainer) -> None:
         """Training reached a step boundary: a keyframe every `every` steps."""
@@ -68,8 +81,13 @@ class Timeline:
         step = t.step_count
         if step > self.last:
             self.last = step
-        if step % self.every == 0 and step not in self.keys:
-            self._keep(step, t.snapshot())
+        if step % self.every(t) == 0 and step not in self.keys:
+            self._keep(step, t.snapshot(screen=False))
+
+    def every(self, t: Trainer) -> int:
+        if self._spacing[0] is not t.config:  # a config is replaced, never changed in place
+            self._spacing = (t.config, spacing(t))
+        return self._spacing[1]
 
     def reachable(self) -> tuple[int, int]:
         """The first and last step the timeline can show."""
@@ -87,7 +105,8 @@ class Timeline:
         self.travelled = True
 
     def _keep(self, step: int, snap: Snapshot) -> None:
-        snap = replace(snap, screen=None)  # restore recomputes the screen: never kept
+        if snap.screen is not None:  # restore recomputes the screen: never kept
+            snap = replace(snap, screen=None)
         size = snapshot_bytes(snap)
         if step in self.keys:
             self._drop(step)

@@ -57,6 +57,7 @@ class Peer:
         self._tokens, self._refilled = RATE_BURST, time.monotonic()
         self._pending_sets: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
         self._frames_sent = 0
+        self._full_bytes: int | None = None  # a viewer's last frame with gradients, in bytes
         self._bare_version = -1  # a viewer's last state sent without gradients and arrows
         self._sent_version = -1
         self._resend = False
@@ -230,14 +231,22 @@ class Peer:
     def _frame_bytes(self, frame: FrameData) -> bytes:
         if self.controls:
             return frame.encode("f32", True)
-        full, bare = frame.encode("f16", True), frame.encode("f16", False)
-        every = grads_every(len(full), len(bare), self.settings.viewer_bandwidth_bps / 8)
+        bare = frame.encode("f16", False)
+        if self._full_bytes is None:
+            self._full_bytes = len(frame.encode("f16", True))
+        # The size of the last full frame stands for this one's (a board's frames keep
+        # their tensors), so a full frame is encoded only when it is sent.
+        every = grads_every(self._full_bytes, len(bare), self.settings.viewer_bandwidth_bps / 8)
         # One frame of k carries gradients and arrows; a state that stays (paused) gets them
         # in its next frame, so a viewer never keeps a still board without its arrows.
         with_grads = self._frames_sent % every == 0 or frame.version == self._bare_version
         self._frames_sent = 1 if with_grads else self._frames_sent + 1
         self._bare_version = -1 if with_grads else frame.version
-        return full if with_grads else bare
+        if not with_grads:
+            return bare
+        full = frame.encode("f16", True)
+        self._full_bytes = len(full)
+        return full
 
     def _interval(self, nbytes: int) -> float:
         if self.controls:

@@ -1,0 +1,75 @@
+"""References taken in turns with the app (server_bench): each turn of the app playing is
+followed, while it is paused, by a turn of each reference in this process, so the machine's
+drifting speed (15–25% within a minute on a shared host) weighs on both alike.
+"""
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench_refs import Bare, TorchNet, torch_version
+
+from dialboard.server.session_config import build, resolve
+
+Fn = Callable[[], object]
+ROUNDS = 4  # turns of the app playing, each followed by a turn of each reference
+
+
+@dataclass
+class Tally:
+    """Calls (or steps), wall seconds and CPU seconds summed over turns."""
+
+    n: float = 0.0
+    wall: float = 0.0
+    cpu: float = 0.0
+    turns: list[float] = field(default_factory=list)  # each turn's calls per wall second
+
+    def add(self, n: float, wall: float, cpu: float) -> None:
+        self.n, self.wall, self.cpu = self.n + n, self.wall + wall, self.cpu + cpu
+        self.turns.append(n / max(wall, 1e-9))
+
+    @property
+    def per_wall(self) -> float:
+        return self.n / max(self.wall, 1e-9)
+
+    @property
+    def per_cpu(self) -> float:
+        return self.n / max(self.cpu, 1e-9)
+
+
+def timed_turn(fn: Fn, seconds: float) -> tuple[int, float, float]:
+    """(calls, wall s, CPU s) of calling `fn` for about `seconds`, after one untimed call."""
+    fn()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
+    while n < 3 or time.perf_counter() - start < seconds:
+        fn()
+        n += 1
+    return n, time.perf_counter() - start, time.process_time() - cpu
+
+
+def _calls(net: TorchNet, threads: int) -> int:
+    net.threads(threads)
+    return timed_turn(net.step, 0.5)[0]
+
+
+class References:
+    """The engine alone (the preset's own trainer stepping with nothing around it), the bare
+    engine (its maths straight in NumPy) and PyTorch where importable (with the faster of
+    one thread and all cores, chosen once at the start), at batch 32 on digits-625."""
+
+    def __init__(self) -> None:
+        t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
+        self.fns: dict[str, Fn] = {"engine alone": t.step, "bare engine (NumPy)": Bare(32).step}
+        if torch_version() is not None:
+            net = TorchNet(32)
+            net.threads(max(sorted({1, os.cpu_count() or 1}), key=lambda k: _calls(net, k)))
+            self.fns["PyTorch"] = net.step
+        self.tallies = {k: Tally() for k in self.fns}
+
+    def reset(self) -> None:
+        self.tallies = {k: Tally() for k in self.fns}
+
+    def turn(self, seconds: float) -> None:
+        for name, fn in self.fns.items():
+            self.tallies[name].add(*timed_turn(fn, seconds))
