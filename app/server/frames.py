@@ -18,7 +18,8 @@ from dialboard.server.refusals import words_json
 from dialboard.server.safetensors_io import encode
 
 Array = np.ndarray
-HISTORY_POINTS = 200
+HISTORY_POINTS = 200  # the chart's points in a frame
+MAX_HISTORY_POINTS = 20_000  # kept per session: past it, every other one goes
 PRESENTER_FPS = 60.0  # frames a second the presenter is sent at most (ws.py, runner.py)
 NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
@@ -105,6 +106,42 @@ def thin(history: list[tuple[int, float]], k: int = HISTORY_POINTS) -> list[tupl
     return [history[i] for i in idx]
 
 
+def chart_arrays(history: list[tuple[int, float]]) -> tuple[Array, Array]:
+    """The chart's steps and costs, thinned (never written in place: frames share them)."""
+    points = thin(history)
+    return (np.array([s for s, _ in points], dtype=np.float64),
+            np.array([c for _, c in points], dtype=np.float32))
+
+
+class Chart:
+    """A session's cost history (its list of (step, cost)) changed through here, and its
+    arrays, remade only after a change: points are only added at the end (a new length and
+    last point) or taken out (counted in `taken`)."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self._made: tuple[object, tuple[Array, Array]] | None = None
+
+    def add(self, history: list[tuple[int, float]], step: int, cost: float) -> None:
+        while history and history[-1][0] >= step:  # undo, reset or a turn at this step
+            history.pop()
+            self.taken += 1
+        history.append((step, cost))
+        if len(history) > MAX_HISTORY_POINTS:
+            del history[1:-1:2]
+            self.taken += 1
+
+    def clear(self, history: list[tuple[int, float]]) -> None:
+        history.clear()
+        self.taken += 1
+
+    def arrays(self, history: list[tuple[int, float]]) -> tuple[Array, Array]:
+        key = (id(history), len(history), history[-1] if history else None, self.taken)
+        if self._made is None or self._made[0] != key:
+            self._made = (key, chart_arrays(history))
+        return self._made[1]
+
+
 def example_tensors(t: Trainer, index: int) -> tuple[dict[str, Array], int]:
     """The example on display (the batch's first during a step, else `index`), as far as the
     phases so far computed it."""
@@ -132,8 +169,7 @@ def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
             "update_refused_words": _words_text(nxt.refused)}
     tried = t.trace.tried if in_step else None
     if tried is not None:  # a try in progress: the turn it made, on the dials already
-        return {f"{n}.tried": tried.get(n, np.zeros(t.arch.shape(n)))
-                for n in t.arch.parameter_names}, meta
+        return {f"{n}.tried": _or_zeros(tried, n, t) for n in t.arch.parameter_names}, meta
     if nxt.delta is None or (in_step and nxt.learner != "gradient_descent"):
         return {}, meta
     L = t.arch.n_layers
@@ -141,7 +177,7 @@ def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
     shown = {n for l in layers for n in (weight_name(l), bias_name(l))}
     # A trying learner's arrow is its try; whether the step keeps it, the cost will tell.
     change = nxt.delta if nxt.tried is None else nxt.tried
-    out = {f"{n}.update": change.get(n, np.zeros(t.arch.shape(n))) for n in sorted(shown)}
+    out = {f"{n}.update": _or_zeros(change, n, t) for n in sorted(shown)}
     meta.update(update_kind=nxt.learner, update_layers=",".join(map(str, layers)))
     if nxt.grads is not None:
         out.update({f"{n}.step_grad": g for n, g in nxt.grads.items() if n in shown})
@@ -149,6 +185,10 @@ def update_tensors(t: Trainer, in_step: bool, nxt: NextUpdate | None = None
     if nxt.batch is not None:
         out["update.batch"] = nxt.batch.astype(np.int32)
     return out, meta
+
+
+def _or_zeros(tensors: dict[str, Array], name: str, t: Trainer) -> Array:
+    return tensors[name] if name in tensors else np.zeros(t.arch.shape(name))
 
 
 def attach_update(frame: FrameData, t: Trainer, nxt: NextUpdate) -> None:
@@ -179,10 +219,12 @@ def _slope(t: Trainer, cost: float, no_slope: bool, grid: PlotGrid | None,
 def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels: int,
           running: bool = False, history: list[tuple[int, float]],
           grid: PlotGrid | None = None, screen: Figures | None = None, arrows: bool = True,
-          still: Callable[[], bool] | None = None) -> FrameData:
+          still: Callable[[], bool] | None = None,
+          chart: tuple[Array, Array] | None = None) -> FrameData:
     """The frame of the trainer's state. `screen`: its figures, if known (else computed);
     `arrows=False`: without the next update (`attach_update` adds it); `still`: the slope
-    is left for the first encoding with gradients, computed then if `still()` (else never).
+    is left for the first encoding with gradients, computed then if `still()` (else never);
+    `chart`: `chart_arrays(history)`, if known.
     While training runs a frame has no slope: the board is moving on."""
     fig = figures(t) if screen is None else screen
     in_step = t.pos > 0
@@ -196,9 +238,7 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
         grads.update((fill() or ({}, {}))[0])
     extra, row = example_tensors(t, example)
     extra["cost"] = np.array([fig.cost], dtype=np.float64)
-    points = thin(history)
-    extra["history.step"] = np.array([s for s, _ in points], dtype=np.float64)
-    extra["history.cost"] = np.array([c for _, c in points], dtype=np.float32)
+    extra["history.step"], extra["history.cost"] = chart or chart_arrays(history)
     for name, mask in t.locks.items():
         if mask.any():
             extra[f"{name}.locked"] = mask.astype(np.uint8)

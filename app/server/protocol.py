@@ -152,7 +152,7 @@ async def _reset(s: Session, peer: Any, m: dict[str, Any]) -> None:
     await s.stop()
     with s.action("reset"):
         s.trainer.reset(seed)
-    s.cost_history.clear()
+    s.clear_history()
 
 
 async def _example(s: Session, peer: Any, m: dict[str, Any]) -> None:

@@ -31,7 +31,6 @@ SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than bu
 # While playing, the screen's figures (full training and test set passes) are computed this
 # often, not per frame: frames in between name the step they belong to (`cost_step`).
 FIGURES_SECONDS = 0.08
-MAX_HISTORY_POINTS = 20_000
 
 
 def hash_token(token: str) -> str:
@@ -69,6 +68,7 @@ class Session:
         self.version = 0
         self.example = 0
         self.cost_history: list[tuple[int, float]] = []
+        self._chart = frames.Chart()
         self.last_active = time.monotonic()  # of people (messages, sockets, REST), not training
         self._frame: frames.FrameData | None = None
         self._shown: frames.FrameData | None = None  # the frame of the slice's last step
@@ -130,9 +130,13 @@ class Session:
     def _build(self, fig: frames.Figures, **kw: Any) -> frames.FrameData:
         f = frames.build(self.trainer, playing=self.playing, running=self.busy,
                          example=self.example, undo_levels=len(self.history),
-                         history=self.cost_history, grid=self.grid, screen=fig, **kw)
+                         history=self.cost_history, grid=self.grid, screen=fig,
+                         chart=self._chart.arrays(self.cost_history), **kw)
         f.metadata["timeline"] = "{},{}".format(*self.timeline.reachable())
         return f
+
+    def clear_history(self) -> None:
+        self._chart.clear(self.cost_history)
 
     def _screen(self, fresh: bool) -> frames.Figures:
         """The screen's figures: of the trainer's state now when `fresh` or when the last are
@@ -141,14 +145,8 @@ class Session:
         fig = self._figures
         if fresh or fig is None or time.monotonic() - fig.at >= FIGURES_SECONDS:
             fig = self._figures = frames.figures(self.trainer)
-            hist = self.cost_history
-            if self.timeline.travelled:  # back in time: the chart keeps the run ahead
-                return fig
-            while hist and hist[-1][0] >= fig.step:  # undo, reset or a turn at this step
-                hist.pop()
-            hist.append((fig.step, fig.cost))
-            if len(hist) > MAX_HISTORY_POINTS:
-                del hist[1:-1:2]
+            if not self.timeline.travelled:  # back in time: the chart keeps the run ahead
+                self._chart.add(self.cost_history, fig.step, fig.cost)
         return fig
 
     def broadcast_error(self, message: str, request_type: str | None,

@@ -189,8 +189,9 @@ class Peer:
                 continue
             delay = self.next_frame_at - time.monotonic()
             if delay > 0:  # too soon: sleep through changes, waking only for replies
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._reply.wait(), delay)
+                with contextlib.suppress(TimeoutError):  # asyncio.timeout: no task a wait
+                    async with asyncio.timeout(delay):
+                        await self._reply.wait()
                 self._wake.set()
                 continue
             self.next_frame_at = await self._send_frame(self.next_frame_at)
@@ -199,7 +200,8 @@ class Peer:
         self._reply.clear()
         while self._outbox and not self._closed:
             text = json.dumps(self._outbox.pop(0))
-            await asyncio.wait_for(self.ws.send_text(text), self.settings.send_timeout_seconds)
+            async with asyncio.timeout(self.settings.send_timeout_seconds):
+                await self.ws.send_text(text)
         self._drained.set()
 
     async def _send_frame(self, next_at: float) -> float:
@@ -211,7 +213,8 @@ class Peer:
         # with slope and arrows follows at once, taking no frame slot.
         quick = self.controls and not frame.ready and frame.version != self._quick_version
         blob = frame.encode("f32", False) if quick else self._frame_bytes(frame)
-        await asyncio.wait_for(self.ws.send_bytes(blob), self.settings.send_timeout_seconds)
+        async with asyncio.timeout(self.settings.send_timeout_seconds):
+            await self.ws.send_bytes(blob)
         self._sent_version = frame.version
         if quick:
             self._quick_version, self._resend = frame.version, True
