@@ -5,7 +5,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dialboard.server import frames
-
 from tests.server.live import Client, Live, opened, run
 
 
