@@ -6,10 +6,12 @@ widest dtype first, so each starts at a multiple of its own item size: a browser
 them with typed arrays without copying.
 """
 
+import functools
 import json
 import math
 import struct
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,39 +28,71 @@ MAX_HEADER = 1 << 20
 HALF_NORMAL = 2.0**-14  # float16's smallest normal number
 
 
+# (name, shape, dtype given, narrowed) of each tensor, in the caller's order
+Signature = tuple[tuple[str, tuple[int, ...], np.dtype, bool], ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the tensors of one signature go: the header's entries (JSON text without its
+    braces), each tensor's (name, dtype written, offset) in blob order, the data's size,
+    and the stretch (dtype, first and end offset, names) of each narrowed dtype."""
+
+    entries: str
+    order: tuple[tuple[str, np.dtype, int], ...]
+    size: int
+    stretches: tuple[tuple[np.dtype, int, int, tuple[str, ...]], ...]
+
+
+@functools.lru_cache(maxsize=256)  # a board's frames keep their tensors: one layout each
+def layout(signature: Signature) -> Layout:
+    kinds = {n: np.dtype(d).newbyteorder("<") for n, _, d, _ in signature}
+    narrowed = {n for n, _, _, cast in signature if cast}
+    shapes = {n: shape for n, shape, _, _ in signature}
+    # Widest first; of one width, the narrowed first and by dtype, so each narrow dtype's
+    # tensors lie in one stretch (_pin looks at each stretch once).
+    names = sorted(kinds, key=lambda k: (-kinds[k].itemsize, k not in narrowed,
+                                         kinds[k].str if k in narrowed else ""))
+    entries: dict[str, object] = {}
+    order, offset = [], 0
+    for name in names:
+        nbytes = kinds[name].itemsize * math.prod(shapes[name])
+        entries[name] = {"dtype": TAGS[kinds[name]], "shape": list(shapes[name]),
+                         "data_offsets": [offset, offset + nbytes]}
+        order.append((name, kinds[name], offset))
+        offset += nbytes
+    stretches = []
+    for dtype in dict.fromkeys(kinds[n] for n in names if n in narrowed):
+        mine = tuple(n for n in names if n in narrowed and kinds[n] == dtype)
+        lo, hi = entries[mine[0]]["data_offsets"][0], entries[mine[-1]]["data_offsets"][1]  # type: ignore[index]
+        stretches.append((dtype, lo, hi, mine))
+    text = json.dumps(entries, separators=(",", ":"))[1:-1]
+    return Layout(text, tuple(order), offset, tuple(stretches))
+
+
 def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = None,
            narrow: Mapping[str, np.dtype] | None = None) -> bytes:
     """`narrow`: names written as a narrower float dtype (float32, float16), each value past
     its range pinned at its largest, not inf. Each tensor is written once, straight into
     the blob."""
     narrow = narrow or {}
-    kinds = {n: np.dtype(narrow.get(n, tensors[n].dtype)).newbyteorder("<") for n in tensors}
-    # Widest first; of one width, the narrowed first and by dtype, so each narrow dtype's
-    # tensors lie in one stretch (_pin looks at each stretch once).
-    order = sorted(tensors, key=lambda k: (-kinds[k].itemsize, k not in narrow,
-                                           kinds[k].str if k in narrow else ""))
-    header: dict[str, object] = {}
-    if metadata:
-        header["__metadata__"] = dict(metadata)
-    offset = 0
-    for name in order:
-        nbytes = kinds[name].itemsize * tensors[name].size
-        header[name] = {"dtype": TAGS[kinds[name]], "shape": list(tensors[name].shape),
-                        "data_offsets": [offset, offset + nbytes]}
-        offset += nbytes
-    raw = json.dumps(header, separators=(",", ":")).encode()
+    lay = layout(tuple((n, a.shape, narrow.get(n, a.dtype), n in narrow)
+                       for n, a in tensors.items()))
+    parts = [f'"__metadata__":{json.dumps(dict(metadata), separators=(",", ":"))}'] \
+        if metadata else []
+    raw = ("{" + ",".join([*parts, lay.entries] if lay.entries else parts) + "}").encode()
     raw += b" " * (-len(raw) % 8)
     start = 8 + len(raw)
-    blob = bytearray(start + offset)
+    blob = bytearray(start + lay.size)
     blob[:start] = struct.pack("<Q", len(raw)) + raw
-    views = {name: np.frombuffer(blob, kinds[name], tensors[name].size,
-                                 start + header[name]["data_offsets"][0])  # type: ignore[index]
-             for name in order}
+    views = {name: np.frombuffer(blob, dtype, tensors[name].size, start + offset)
+             for name, dtype, offset in lay.order}
     with np.errstate(over="ignore"):  # past a narrow type's range: pinned just below
-        for name in order:
-            _copy(views[name], tensors[name].reshape(-1))
-    offsets = {n: header[n]["data_offsets"] for n in narrow}  # type: ignore[index]
-    _pin([n for n in order if n in narrow], tensors, views, blob, start, offsets)
+        for name, view in views.items():
+            _copy(view, tensors[name].reshape(-1))
+    for dtype, lo, hi, names in lay.stretches:
+        _pin(dtype, names, tensors, views, np.frombuffer(blob, dtype, (hi - lo) // dtype.itemsize,
+                                                         start + lo))
     return bytes(blob)
 
 
@@ -81,19 +115,15 @@ def _copy(dst: Array, src: Array) -> None:
     dst.view(np.uint16)[small] = bits | (np.signbit(tiny).astype(np.uint16) << 15)
 
 
-def _pin(names: list[str], tensors: Mapping[str, Array], views: Mapping[str, Array],
-         blob: bytearray, start: int, offsets: Mapping[str, list[int]]) -> None:
-    """Values a narrowing cast made inf from finite ones: its largest instead. The narrowed
-    tensors of one dtype lie in one stretch (`names` in blob order): one look over it."""
-    for dtype in dict.fromkeys(views[n].dtype for n in names):
-        mine = [n for n in names if views[n].dtype == dtype]
-        lo, hi = offsets[mine[0]][0], offsets[mine[-1]][1]
-        stretch = np.frombuffer(blob, dtype, (hi - lo) // dtype.itemsize, start + lo)
-        if np.isfinite(stretch).all():
-            continue
-        big = float(np.finfo(dtype).max)
-        for name in mine:
-            np.clip(tensors[name].reshape(-1), -big, big, out=views[name], casting="unsafe")
+def _pin(dtype: np.dtype, names: tuple[str, ...], tensors: Mapping[str, Array],
+         views: Mapping[str, Array], stretch: Array) -> None:
+    """Values a narrowing cast made inf from finite ones: its largest instead. `stretch`:
+    the blob's span holding the tensors narrowed to `dtype` (one look over it)."""
+    if np.isfinite(stretch).all():
+        return
+    big = float(np.finfo(dtype).max)
+    for name in names:
+        np.clip(tensors[name].reshape(-1), -big, big, out=views[name], casting="unsafe")
 
 
 class DecodeError(Refused):
