@@ -1,6 +1,6 @@
 """Streaming figures: a presenter playing digits-625 (batch 32) with 0 and 30 viewers.
 
-    python benchmarks/server_bench.py [--seconds 8] [--viewers 30] [--before DIR]
+    python benchmarks/server_bench.py [--seconds 8] [--viewers 30] [--before DIR] [--share]
 
 Starts a real server process on loopback, prints frames/s and bytes/s for the presenter and
 each viewer, training steps/s while streaming, how often the screen's figures refresh, and
@@ -10,6 +10,8 @@ paused and the server idles, this process takes a turn of each reference (interl
 the engine alone (the preset's own trainer stepping with nothing around it), the bare engine
 (its maths straight in NumPy) and PyTorch where it is importable. `--before DIR`: a second
 server run from another checkout of the project (e.g. an export of an older commit).
+`--share` (with py-spy installed): the share of the session's process spent in training
+steps through the first turn, and where the rest went (spy.py).
 """
 
 import os
@@ -29,9 +31,11 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
+import spy  # noqa: E402
 import websockets  # noqa: E402
 from bench_refs import torch_version  # noqa: E402 (this folder: scripts run from it)
 from interleave import ROUNDS, References, Tally  # noqa: E402
+from spy import cpu_seconds, workers_cpu  # noqa: E402
 
 
 def meta(raw: bytes) -> dict[str, str]:
@@ -72,32 +76,10 @@ async def connect(base: str, sid: str) -> Any:
     return ws
 
 
-def own_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def workers_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds so far of each of the server's worker processes (none: the server)."""
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        kids = [int(c) for c in f.read().split()]
-    return {k: own_cpu_seconds(k) for k in kids} or {pid: own_cpu_seconds(pid)}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time so far of a process (all its threads) and its worker processes
-    (docs/workers.md)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return own + sum(cpu_seconds(int(c)) for c in f.read().split())
-
-
 async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int,
-                 refs: References | None) -> dict[str, Any]:
-    """Play in ROUNDS turns (one without `refs`); after each, paused, a turn of `refs`."""
+                 refs: References | None, share: bool = False) -> dict[str, Any]:
+    """Play in ROUNDS turns (one without `refs`); after each, paused, a turn of `refs`.
+    `share`: py-spy samples the session's process through the first turn."""
     created = httpx.post(f"{base.replace('ws', 'http', 1)}/api/sessions",
                          json={"preset": preset}).json()
     sid, token = created["id"], created["control_token"]
@@ -111,6 +93,7 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     await asyncio.sleep(0.5)
     app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
     rounds = 1 if refs is None else ROUNDS
+    before_play = workers_cpu(pid)
     for k in range(rounds):
         await p.send(json.dumps({"type": "play"}))
         await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
@@ -118,6 +101,9 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
             c.counting = True
         step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
         own0 = workers_cpu(pid)
+        if share and k == 0:
+            busy = {w: c - before_play.get(w, 0.0) for w, c in own0.items()}  # this board's
+            sampler = spy.Sampler(max(busy, key=lambda w: busy[w]), seconds / rounds)
         await asyncio.sleep(seconds / rounds)
         dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
         # The session's own process: the worker that worked most (its CPU, not its wall
@@ -138,10 +124,11 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     for ws in [p, *viewers]:
         await ws.close()
     rates = [(c.frames / app.wall, c.bytes / app.wall) for c in counters]
+    shares = sampler.done() if share else None
     return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": app.per_wall,
             "steps_per_cpu_s": app.per_cpu, "latency": latency,
             "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
-            "screen_hz": len(counters[0].costs) / app.wall}
+            "screen_hz": len(counters[0].costs) / app.wall, "share": shares}
 
 
 async def set_latency(p: Any, samples: int, index: list[int]
@@ -221,7 +208,7 @@ def _pct(values: list[float], q: int) -> float:
 
 
 def run_server(label: str, cwd: str | None, seconds: float, viewers: int, only: str | None,
-               refs: References) -> dict[str, Any]:
+               refs: References, share: bool) -> dict[str, Any]:
     """The runs of one server; its run with viewers on digits-625 takes turns with `refs`."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -236,7 +223,8 @@ def run_server(label: str, cwd: str | None, seconds: float, viewers: int, only: 
             goal = preset == "digits-625" and n == viewers
             if goal:
                 refs.reset()
-            r = asyncio.run(stream(base, preset, n, seconds, proc.pid, refs if goal else None))
+            r = asyncio.run(stream(base, preset, n, seconds, proc.pid, refs if goal else None,
+                                   share and goal))
             report(f"{label}: {preset} with {n} viewers", r)
             if goal:
                 out = {"app": r, "refs": refs.tallies}
@@ -260,6 +248,11 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
     print(f"    the session's own process: {own:.0f} steps per CPU second = "
           f"{own / alone.per_cpu:.2f}× the engine alone's (what the app costs beside "
           f"training, whatever else shares the cores)")
+    if r["share"] is not None:
+        part, places = r["share"]
+        print(f"    py-spy, the session's process through the first turn: {part:.1%} of its "
+              "time in training steps; the rest: " + "; ".join(
+                  f"{k} {v:.1%}" for k, v in places))
 
 
 def main() -> None:
@@ -268,14 +261,17 @@ def main() -> None:
     ap.add_argument("--viewers", type=int, default=30)
     ap.add_argument("--before", help="a checkout to measure too, e.g. an older commit's")
     ap.add_argument("--only", help="one preset (digits-625 or xor)")
+    ap.add_argument("--share", action="store_true", help="with py-spy: the share of the "
+                    "session's process in training steps")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average (1 min) {os.getloadavg()[0]:.2f}; "
           f"PyTorch {torch_version() or 'not installed'}")
     refs = References()
-    runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only, refs)}
+    share = args.share and spy.available()
+    runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only, refs, share)}
     if args.before:
         runs["before"] = run_server("before", os.path.abspath(args.before), args.seconds,
-                                    args.viewers, args.only, refs)
+                                    args.viewers, args.only, refs, share)
     for label, run in runs.items():
         if run:
             compare(label, args.viewers, run)
