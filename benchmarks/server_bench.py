@@ -239,7 +239,8 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
     print(f"{label}: references in the same turns (steps per wall | CPU second): " + "; ".join(
         f"{k} {t.per_wall:.0f} | {t.per_cpu:.0f}" for k, t in tallies.items()))
     w, c, own = r["steps_per_s"], r["steps_per_cpu_s"], r["steps_per_trainer_cpu_s"]
-    vs = "; ".join(f"{w / t.per_wall:.2f}× | {c / t.per_cpu:.2f}× {k}" for k, t in tallies.items())
+    vs = "; ".join(f"{w / t.per_wall:.2f}× | {c / t.per_cpu:.2f}× {k}"
+                   for k, t in tallies.items())
     print(f"{label}: through the app with a presenter and {viewers} viewers "
           f"{w:.0f} | {c:.0f} steps per wall | CPU second = {vs}")
     alone = tallies["engine alone"]

@@ -54,20 +54,20 @@ def layout(signature: Signature) -> Layout:
     names = sorted(kinds, key=lambda k: (-kinds[k].itemsize, k not in narrowed,
                                          kinds[k].str if k in narrowed else ""))
     entries: dict[str, object] = {}
-    order, offset = [], 0
+    spans: dict[str, tuple[int, int]] = {}
+    offset = 0
     for name in names:
-        nbytes = kinds[name].itemsize * math.prod(shapes[name])
+        spans[name] = (offset, offset + kinds[name].itemsize * math.prod(shapes[name]))
         entries[name] = {"dtype": TAGS[kinds[name]], "shape": list(shapes[name]),
-                         "data_offsets": [offset, offset + nbytes]}
-        order.append((name, kinds[name], offset))
-        offset += nbytes
+                         "data_offsets": list(spans[name])}
+        offset = spans[name][1]
+    order = tuple((n, kinds[n], spans[n][0]) for n in names)
     stretches = []
     for dtype in dict.fromkeys(kinds[n] for n in names if n in narrowed):
         mine = tuple(n for n in names if n in narrowed and kinds[n] == dtype)
-        lo, hi = entries[mine[0]]["data_offsets"][0], entries[mine[-1]]["data_offsets"][1]  # type: ignore[index]
-        stretches.append((dtype, lo, hi, mine))
+        stretches.append((dtype, spans[mine[0]][0], spans[mine[-1]][1], mine))
     text = json.dumps(entries, separators=(",", ":"))[1:-1]
-    return Layout(text, tuple(order), offset, tuple(stretches))
+    return Layout(text, order, offset, tuple(stretches))
 
 
 def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = None,

@@ -3,9 +3,9 @@
 
 Keyframes plus deterministic replay. A keyframe is an engine snapshot (parameters, locks,
 learner state, RNG and batch order, counters; never the screen's caches) taken at a step
-boundary every `spacing` steps of training (EVERY to MOST_EVERY: the fewer the cheaper a
-step), and whenever a person changed the board (a turn, a
-setting, a lock, undo, reset...): then it is the state after that change, and every later
+boundary every `spacing` steps of training (EVERY to MOST_EVERY, the more the cheaper a
+step is), and whenever a person changed the board (a turn, a setting, a lock, undo,
+reset...): then it is the state after that change, and every later
 keyframe is dropped, because the future they held is no longer this board's. Between two
 keyframes only training happened, and training from a snapshot is exact (undo relies on the
 same), so the state at step n is the last keyframe at or before n, stepped forward to n.
