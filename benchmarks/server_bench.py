@@ -10,8 +10,8 @@ paused and the server idles, this process takes a turn of each reference (interl
 the engine alone (the preset's own trainer stepping with nothing around it), the bare engine
 (its maths straight in NumPy) and PyTorch where it is importable. `--before DIR`: a second
 server run from another checkout of the project (e.g. an export of an older commit).
-`--share` (with py-spy installed): the share of the session's process spent in training
-steps through the first turn, and where the rest went (spy.py).
+`--share` (with py-spy installed): one more turn, not counted, while py-spy samples the
+session's process: the share of its time in training steps, and where the rest went (spy.py).
 """
 
 import os
@@ -79,7 +79,7 @@ async def connect(base: str, sid: str) -> Any:
 async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: int,
                  refs: References | None, share: bool = False) -> dict[str, Any]:
     """Play in ROUNDS turns (one without `refs`); after each, paused, a turn of `refs`.
-    `share`: py-spy samples the session's process through the first turn."""
+    `share`: then a turn, not counted, while py-spy samples the session's process."""
     created = httpx.post(f"{base.replace('ws', 'http', 1)}/api/sessions",
                          json={"preset": preset}).json()
     sid, token = created["id"], created["control_token"]
@@ -101,9 +101,6 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
             c.counting = True
         step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
         own0 = workers_cpu(pid)
-        if share and k == 0:
-            busy = {w: c - before_play.get(w, 0.0) for w, c in own0.items()}  # this board's
-            sampler = spy.Sampler(max(busy, key=lambda w: busy[w]), seconds / rounds)
         await asyncio.sleep(seconds / rounds)
         dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
         # The session's own process: the worker that worked most (its CPU, not its wall
@@ -118,17 +115,32 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
         await counters[0].still.wait()
         if refs is not None:
             refs.turn(seconds / rounds / 2)
+    # A turn of its own, not counted: py-spy pauses the process for each sample.
+    shares = await sampled(p, counters[0], pid, before_play, seconds / rounds) if share else None
     stop.set()
     await asyncio.gather(*tasks)
     latency = await set_latency(p, 200, [3, 300] if preset == "digits-625" else [0, 1])
     for ws in [p, *viewers]:
         await ws.close()
     rates = [(c.frames / app.wall, c.bytes / app.wall) for c in counters]
-    shares = sampler.done() if share else None
     return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": app.per_wall,
             "steps_per_cpu_s": app.per_cpu, "latency": latency,
             "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
             "screen_hz": len(counters[0].costs) / app.wall, "share": shares}
+
+
+async def sampled(p: Any, presenter: Counter, pid: int, before: dict[int, float],
+                  seconds: float) -> tuple[float, list[tuple[str, float]]] | None:
+    """Play a turn while py-spy samples the board's process (the worker busiest since
+    `before`): the share of its time in training steps, and where the rest went."""
+    await p.send(json.dumps({"type": "play"}))
+    await asyncio.sleep(0.3)
+    busy = {w: c - before.get(w, 0.0) for w, c in workers_cpu(pid).items()}
+    sampler = spy.Sampler(max(busy, key=lambda w: busy[w]), seconds)
+    out = await asyncio.to_thread(sampler.done)  # py-spy's own duration; sockets read on
+    await p.send(json.dumps({"type": "pause"}))
+    await presenter.still.wait()
+    return out
 
 
 async def set_latency(p: Any, samples: int, index: list[int]
@@ -251,7 +263,7 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
           f"training, whatever else shares the cores)")
     if r["share"] is not None:
         part, places = r["share"]
-        print(f"    py-spy, the session's process through the first turn: {part:.1%} of its "
+        print(f"    py-spy, the session's process through a turn of its own: {part:.1%} of its "
               "time in training steps; the rest: " + "; ".join(
                   f"{k} {v:.1%}" for k, v in places))
 

@@ -42,13 +42,14 @@ STEP = "Stepper.step"  # the engine's step: training, wherever the app calls it 
 
 
 class Sampler:
-    """py-spy recording one process (its main thread) until `done()`."""
+    """py-spy recording one process (its main thread) until `done()`. It pauses the process
+    for each sample (a torn stack is worse), which slows the turn it samples a little."""
 
     def __init__(self, pid: int, seconds: float) -> None:
         self.out = Path(tempfile.mkdtemp()) / "samples.txt"
         self.proc = subprocess.Popen(
             [py_spy() or "py-spy", "record", "-p", str(pid), "-d", str(max(1, round(seconds))),
-             "-r", "250", "--nonblocking", "-f", "raw", "-o", str(self.out)],
+             "-r", "250", "-f", "raw", "-o", str(self.out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def done(self) -> tuple[float, list[tuple[str, float]]] | None:
