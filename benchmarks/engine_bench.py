@@ -56,14 +56,20 @@ def median_ms(fn: Fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def turn(fn: Fn, seconds: float) -> tuple[float, float]:
-    """(wall ms, CPU ms) per call over about `seconds`."""
+def timed_turn(fn: Fn, seconds: float) -> tuple[int, float, float]:
+    """(calls, wall s, CPU s) of calling `fn` for about `seconds`, after one untimed call."""
     fn()
     n, start, cpu = 0, time.perf_counter(), time.process_time()
     while n < 3 or time.perf_counter() - start < seconds:
         fn()
         n += 1
-    return (time.perf_counter() - start) * 1e3 / n, (time.process_time() - cpu) * 1e3 / n
+    return n, time.perf_counter() - start, time.process_time() - cpu
+
+
+def turn(fn: Fn, seconds: float) -> tuple[float, float]:
+    """(wall ms, CPU ms) per call over about `seconds`."""
+    n, wall, cpu = timed_turn(fn, seconds)
+    return wall * 1e3 / n, cpu * 1e3 / n
 
 
 def race(contenders: list[Contender], seconds: float, rounds: int

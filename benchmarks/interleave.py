@@ -4,11 +4,11 @@ drifting speed (15–25% within a minute on a shared host) weighs on both alike.
 """
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench_refs import Bare, TorchNet, torch_version
+from engine_bench import timed_turn
 
 from dialboard.server.session_config import build, resolve
 
@@ -36,16 +36,6 @@ class Tally:
     @property
     def per_cpu(self) -> float:
         return self.n / max(self.cpu, 1e-9)
-
-
-def timed_turn(fn: Fn, seconds: float) -> tuple[int, float, float]:
-    """(calls, wall s, CPU s) of calling `fn` for about `seconds`, after one untimed call."""
-    fn()
-    n, start, cpu = 0, time.perf_counter(), time.process_time()
-    while n < 3 or time.perf_counter() - start < seconds:
-        fn()
-        n += 1
-    return n, time.perf_counter() - start, time.process_time() - cpu
 
 
 def _calls(net: TorchNet, threads: int) -> int:

@@ -97,20 +97,7 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     for k in range(rounds):
         await p.send(json.dumps({"type": "play"}))
         await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
-        for c in counters:
-            c.counting = True
-        step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
-        own0 = workers_cpu(pid)
-        await asyncio.sleep(seconds / rounds)
-        dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
-        # The session's own process: the worker that worked most (its CPU, not its wall
-        # time, says what the app costs beside training, whatever else the machine runs).
-        trainer_cpu = max(c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items())
-        steps = int(meta(counters[0].last)["step"]) - step0
-        for c in counters:
-            c.counting = False
-        app.add(steps, dt, cpu)
-        own.add(steps, trainer_cpu, trainer_cpu)
+        await counted_turn(counters, pid, seconds / rounds, app, own)
         await p.send(json.dumps({"type": "pause"}))
         await counters[0].still.wait()
         if refs is not None:
@@ -127,6 +114,26 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
             "steps_per_cpu_s": app.per_cpu, "latency": latency,
             "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
             "screen_hz": len(counters[0].costs) / app.wall, "share": shares}
+
+
+async def counted_turn(counters: list[Counter], pid: int, seconds: float, app: Tally,
+                       own: Tally) -> None:
+    """Count frames for `seconds` of play; add its steps to `app` (wall and the server's CPU
+    seconds) and `own` (CPU seconds of the session's own process)."""
+    for c in counters:
+        c.counting = True
+    step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
+    own0 = workers_cpu(pid)
+    await asyncio.sleep(seconds)
+    dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
+    # The session's own process: the worker that worked most (its CPU, not its wall time,
+    # says what the app costs beside training, whatever else the machine runs).
+    trainer_cpu = max(c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items())
+    steps = int(meta(counters[0].last)["step"]) - step0
+    for c in counters:
+        c.counting = False
+    app.add(steps, dt, cpu)
+    own.add(steps, trainer_cpu, trainer_cpu)
 
 
 async def sampled(p: Any, presenter: Counter, pid: int, before: dict[int, float],

@@ -31,11 +31,8 @@ def workers_cpu(pid: int) -> dict[int, float]:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time so far of a process (all its threads) and its worker processes
     (docs/workers.md)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return own + sum(cpu_seconds(int(c)) for c in f.read().split())
+        return own_cpu_seconds(pid) + sum(cpu_seconds(int(c)) for c in f.read().split())
 
 
 STEP = "Stepper.step"  # the engine's step: training, wherever the app calls it from
