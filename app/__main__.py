@@ -183,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     from dialboard.server.app import create_app
+    from dialboard.server.figures_proc import Helper
     from dialboard.server.relay.front import create_front
     from dialboard.server.storage import SQLiteStore, StorageError, open_store, release_folder
 
@@ -199,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 folder_lock = store.close_keeping_folder()
             store, app = None, create_front(settings, dict(os.environ), args.log_level)
         else:
-            app = create_app(settings, store=store)  # restores every stored session
+            # restores every stored session
+            app = create_app(settings, store=store, figurer=Helper())
     except StorageError as error:
         if store is not None:
             store.close()

@@ -199,6 +199,11 @@ class Trainer(Stepper):
     def gradient(self) -> dict[str, Array]:
         return self.screen.gradient()
 
+    def screens_cached(self) -> bool:
+        """Whether the screen's figures at the current parameters are computed already."""
+        return self.screen.save() is not None and (
+            self.test_screen.n == 0 or self.test_screen.save() is not None)
+
     @property
     def forward_passes(self) -> float:
         """Forward passes over the whole training set spent so far: the fair race count."""

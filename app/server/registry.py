@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dialboard.engine import Trainer
+from dialboard.server.figurer import Figurer, Inline
 from dialboard.server.refusals import Refused
 from dialboard.server.rooms import Room, Rooms
 from dialboard.server.session import Session
@@ -31,8 +32,9 @@ class TooManySessions(Refused):
 
 
 class Registry:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, figurer: Figurer | None = None) -> None:
         self.settings = settings
+        self.figurer: Figurer = figurer or Inline()  # playing boards' screen figures
         # Boards this registry may hold: all the server's, or a worker's share (routes.py).
         self.capacity = settings.max_sessions
         self.sessions: dict[str, Session] = {}
@@ -56,7 +58,7 @@ class Registry:
                         max_rows=self.settings.max_dataset_rows,
                         max_bytes=self.settings.session_memory_mb * 2**20)
         self._fits(trainer)
-        session = Session(_public(config), trainer)
+        session = Session(_public(config), trainer, self.figurer)
         self.sessions[session.id] = session
         if self.saver is not None:
             self.saver.add(session, copy.deepcopy(config))
@@ -96,7 +98,7 @@ class Registry:
         except Exception as exc:
             raise StorageError(f"stored session {image.id} cannot be rebuilt by this version "
                                f"of Dialboard: {exc}") from None
-        session = Session(_public(image.config), trainer)
+        session = Session(_public(image.config), trainer, self.figurer)
         session.id, session.token_hash, session.control_token = image.id, image.token_hash, ""
         for stored in image.levels:
             if stored.snapshot is not None:
@@ -235,6 +237,7 @@ class Registry:
             await session.close()
             if self.saver is not None:
                 self.saver.save(session)
+        await self.figurer.close()
         if self.store is not None:
             await self.store.flush()
             self.store.close()

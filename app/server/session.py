@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from dialboard.engine import DivergedError, Snapshot, Trainer
 from dialboard.engine.display import plot_grid
 from dialboard.server import frames, runner
+from dialboard.server.figurer import Figurer, Inline, Watch
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
 from dialboard.server.refusals import Refused, error_message
@@ -50,7 +51,8 @@ class Peer(Protocol):
 
 
 class Session:
-    def __init__(self, config: dict[str, Any], trainer: Trainer) -> None:
+    def __init__(self, config: dict[str, Any], trainer: Trainer,
+                 figurer: Figurer | None = None) -> None:
         self.id = secrets.token_urlsafe(16)
         self.control_token = secrets.token_urlsafe(24)  # shown once, at creation; never stored
         self.token_hash = hash_token(self.control_token)
@@ -73,7 +75,7 @@ class Session:
         self._frame: frames.FrameData | None = None
         self._shown: frames.FrameData | None = None  # the frame of the slice's last step
         self._shared: frames.FrameData | None = None  # the frame viewers last took
-        self._figures: frames.Figures | None = None  # while training alone changes the board
+        self._figures = Watch(figurer or Inline(), FIGURES_SECONDS, self._charted)
         self._quick = False  # the version is a hand turn: its slope waits for the first ask
         self._steps_run = 0
         self._runner: asyncio.Task[None] | None = None
@@ -91,7 +93,7 @@ class Session:
         `quick`: a hand turn, whose frame may go out before its slope is computed."""
         self.version += 1
         if not by_run:
-            self._figures = None
+            self._figures.forget()
         t = self.trainer
         self._quick = quick and t.arch.parameter_count * t.data.x_train.shape[0] > QUICK_WORK
         shown, self._shown = self._shown, None
@@ -99,8 +101,10 @@ class Session:
             shown.version = self.version
             shown.metadata["version"] = str(self.version)
             self._frame = shown
-        for peer in sorted(self.peers, key=lambda p: not p.controls):  # presenters first
-            peer.wake()
+        for presenters in (True, False):  # presenters first (a pass each: no sort a slice)
+            for peer in self.peers:
+                if peer.controls == presenters:
+                    peer.wake()
         if self.on_change is not None:
             self.on_change(self)
 
@@ -139,15 +143,13 @@ class Session:
         self._chart.clear(self.cost_history)
 
     def _screen(self, fresh: bool) -> frames.Figures:
-        """The screen's figures: of the trainer's state now when `fresh` or when the last are
-        FIGURES_SECONDS old; else the last (an earlier step of this run). New figures join
-        the chart's history."""
-        fig = self._figures
-        if fresh or fig is None or time.monotonic() - fig.at >= FIGURES_SECONDS:
-            fig = self._figures = frames.figures(self.trainer)
-            if not self.timeline.travelled:  # back in time: the chart keeps the run ahead
-                self._chart.add(self.cost_history, fig.step, fig.cost)
-        return fig
+        """The screen's figures: of the trainer's state now when `fresh`, else of an earlier
+        step of this run (figurer.Watch). New figures join the chart's history."""
+        return self._figures.get(self.trainer, fresh)
+
+    def _charted(self, fig: frames.Figures) -> None:
+        if not self.timeline.travelled:  # back in time: the chart keeps the run ahead
+            self._chart.add(self.cost_history, fig.step, fig.cost)
 
     def broadcast_error(self, message: str, request_type: str | None,
                         reason: str | None = None) -> None:
@@ -221,7 +223,7 @@ class Session:
             return
         self.history.push("run", None, self.trainer.snapshot())
         self.timeline.changed(self.trainer)  # training from a step travelled to: a new future
-        self._figures = None  # of this run's steps only
+        self._figures.forget()  # of this run's steps only
         self.playing, self.steps_per_second = count is None, steps_per_second
         self._runner = asyncio.get_running_loop().create_task(runner.run(self, count))
 

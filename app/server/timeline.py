@@ -26,9 +26,10 @@ from dialboard.server.refusals import Refused
 
 EVERY = 10  # fewest steps between keyframes while training
 MOST_EVERY = 100
-# Replay a travel may need, in parameters × examples (about 10 ms of float64 on one core):
-# a cheap step gets sparser keyframes, so taking them costs training less.
-REPLAY_WORK = 16_000_000
+# Replay a travel may need, in parameters × examples (about 20 ms of float64 on one core,
+# once per travel): a cheap step gets sparser keyframes, so taking them (a copy of the
+# state) costs training less; on the 625 board at batch 32 one every 76 steps.
+REPLAY_WORK = 32_000_000
 KEEP_STEPS = 2_000  # steps of training a board's timeline always has room for
 MAX_BYTES = 100 * 2**20  # whatever the board
 KEYFRAME_BYTES = 17  # a parameter's share of a keyframe: value and momentum (float64), lock

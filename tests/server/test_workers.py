@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
 import signal
 import sys
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from dialboard.server.relay.front import create_front
 from dialboard.server.settings import Settings
-from tests.server.live import run
+from tests.server.live import run, wait_until
 from tests.server_process import free_port, start_server, stop_server, worker_pids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,3 +214,27 @@ async def lifespan(app: Any, phase: str) -> None:
     assert answer["type"] == f"lifespan.{phase}.complete", answer
     if phase == "shutdown":
         await app.task
+
+
+def test_a_workers_figures_helper_starts_with_play_and_dies_with_the_worker(
+        tmp_path: Path) -> None:
+    """A playing board's screen figures come from its worker's figures helper
+    (figures_proc.py), started when first needed; killing the worker ends the helper too (its
+    standard input ends; on Linux the kernel's parent-death signal too), so no orphan keeps
+    a core."""
+    with server(tmp_path, 1) as (proc, base):
+        board = create(base, preset="digits")
+        with presenter(base, board) as ws:
+            ws.send(json.dumps({"type": "play"}))
+            (worker,) = worker_pids(proc.pid)
+            wait_until(lambda: bool(worker_pids(worker)), "the figures helper starts")
+            (helper,) = worker_pids(worker)
+            with open(f"/proc/{helper}/cmdline", "rb") as f:
+                assert b"dialboard.server.figures_proc" in f.read()
+            helper_fd = os.pidfd_open(helper)  # readable once it has ended (never reused)
+            try:
+                os.kill(worker, signal.SIGKILL)
+                ready, _, _ = select.select([helper_fd], [], [], 30)  # a failure bound
+                assert ready == [helper_fd], "the helper outlived its worker"
+            finally:
+                os.close(helper_fd)

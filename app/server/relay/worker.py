@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import hmac
 import logging
-import signal
 import sys
 import threading
 import zlib
@@ -26,20 +24,12 @@ from typing import Any
 
 from dialboard.server.relay import internal, wire
 from dialboard.server.relay.host import Link
+from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
 from dialboard.server.relay.routes import share
 from dialboard.server.settings import Settings
 
 logger = logging.getLogger("dialboard.worker")
 HELLO_SECONDS = 10.0
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """On Linux the kernel kills this process when the web process dies (even by SIGKILL),
-    so a restarted server never finds an orphan holding its store."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _on_stdin_end(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
@@ -112,20 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = 5 if args.log_level == "trace" else getattr(logging, args.log_level.upper())
     logging.basicConfig(level=level, format=f"%(levelname)s:     worker {args.index}: "
                                            "%(name)s: %(message)s")
-    _die_with_parent()
-    # The web process stops this one (it closes standard input) after its own shutdown; a
-    # signal to the whole process group (Ctrl-C, a service manager) must not come first.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)
+    die_with_parent()
+    ignore_stop_signals()
     secret = sys.stdin.readline().strip()
 
     from dialboard.server.app import create_app
+    from dialboard.server.figures_proc import Helper
     from dialboard.server.storage import StorageError, open_store
 
     settings = shared(Settings.from_env(), args.index, args.workers)
     try:
         app = create_app(settings, store=open_store(settings, args.folder_held_by),
-                         keep=lambda sid: part(sid, args.workers) == args.index)
+                         keep=lambda sid: part(sid, args.workers) == args.index, figurer=Helper())
     except StorageError as error:
         logger.error("Dialboard cannot start: %s", error)
         return 1
