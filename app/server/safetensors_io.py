@@ -35,11 +35,12 @@ Signature = tuple[tuple[str, tuple[int, ...], np.dtype, bool], ...]
 @dataclass(frozen=True)
 class Layout:
     """Where the tensors of one signature go: the header's entries (JSON text without its
-    braces), each tensor's (name, dtype written, offset) in blob order, the data's size,
-    and the stretch (dtype, first and end offset, names) of each narrowed dtype."""
+    braces), the runs of tensors written as one dtype back to back (dtype, offset, values,
+    names; each run is filled in one call), the data's size, and the stretch (dtype, first
+    and end offset, names) of each narrowed dtype."""
 
     entries: str
-    order: tuple[tuple[str, np.dtype, int], ...]
+    runs: tuple[tuple[np.dtype, int, int, tuple[str, ...]], ...]
     size: int
     stretches: tuple[tuple[np.dtype, int, int, tuple[str, ...]], ...]
 
@@ -61,13 +62,20 @@ def layout(signature: Signature) -> Layout:
         entries[name] = {"dtype": TAGS[kinds[name]], "shape": list(shapes[name]),
                          "data_offsets": list(spans[name])}
         offset = spans[name][1]
-    order = tuple((n, kinds[n], spans[n][0]) for n in names)
+    runs: list[tuple[np.dtype, int, int, tuple[str, ...]]] = []
+    for name in names:
+        count = math.prod(shapes[name])
+        if runs and runs[-1][0] == kinds[name]:
+            dtype, lo, n, run = runs[-1]
+            runs[-1] = (dtype, lo, n + count, (*run, name))
+        else:
+            runs.append((kinds[name], spans[name][0], count, (name,)))
     stretches = []
     for dtype in dict.fromkeys(kinds[n] for n in names if n in narrowed):
         mine = tuple(n for n in names if n in narrowed and kinds[n] == dtype)
         stretches.append((dtype, spans[mine[0]][0], spans[mine[-1]][1], mine))
     text = json.dumps(entries, separators=(",", ":"))[1:-1]
-    return Layout(text, order, offset, tuple(stretches))
+    return Layout(text, tuple(runs), offset, tuple(stretches))
 
 
 def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = None,
@@ -85,15 +93,24 @@ def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = No
     start = 8 + len(raw)
     blob = bytearray(start + lay.size)
     blob[:start] = struct.pack("<Q", len(raw)) + raw
-    views = {name: np.frombuffer(blob, dtype, tensors[name].size, start + offset)
-             for name, dtype, offset in lay.order}
     with np.errstate(over="ignore"):  # past a narrow type's range: pinned just below
-        for name, view in views.items():
-            _copy(view, tensors[name].reshape(-1))
+        for dtype, lo, count, names in lay.runs:
+            _fill(np.frombuffer(blob, dtype, count, start + lo), [tensors[n] for n in names])
     for dtype, lo, hi, names in lay.stretches:
-        _pin(dtype, names, tensors, views, np.frombuffer(blob, dtype, (hi - lo) // dtype.itemsize,
-                                                         start + lo))
+        stretch = np.frombuffer(blob, dtype, (hi - lo) // dtype.itemsize, start + lo)
+        _pin(dtype, names, tensors, stretch)
     return bytes(blob)
+
+
+def _fill(dst: Array, parts: list[Array]) -> None:
+    """dst[:] = the parts flattened back to back, cast: one call for the run, not one per
+    tensor (a frame has dozens, most of them small)."""
+    if len(parts) == 1:
+        _copy(dst, parts[0].reshape(-1))
+    elif dst.dtype == np.float16:  # rounded in _copy, over the whole run at once
+        _copy(dst, np.concatenate([p.reshape(-1) for p in parts]))
+    else:
+        np.concatenate([p.reshape(-1) for p in parts], out=dst, casting="unsafe")
 
 
 def _copy(dst: Array, src: Array) -> None:
@@ -116,14 +133,16 @@ def _copy(dst: Array, src: Array) -> None:
 
 
 def _pin(dtype: np.dtype, names: tuple[str, ...], tensors: Mapping[str, Array],
-         views: Mapping[str, Array], stretch: Array) -> None:
+         stretch: Array) -> None:
     """Values a narrowing cast made inf from finite ones: its largest instead. `stretch`:
-    the blob's span holding the tensors narrowed to `dtype` (one look over it)."""
+    the blob's span holding the tensors narrowed to `dtype`, in order (one look over it)."""
     if np.isfinite(stretch).all():
         return
-    big = float(np.finfo(dtype).max)
+    big, at = float(np.finfo(dtype).max), 0
     for name in names:
-        np.clip(tensors[name].reshape(-1), -big, big, out=views[name], casting="unsafe")
+        src = tensors[name].reshape(-1)
+        np.clip(src, -big, big, out=stretch[at : at + src.size], casting="unsafe")
+        at += src.size
 
 
 class DecodeError(Refused):

@@ -8,6 +8,7 @@ import os
 import signal
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from dialboard.server import frames
 from dialboard.server.figurer import GIVE_UP_SECONDS, Done, Inline, Job, Measure, Watch, measure
 from dialboard.server.figures_proc import HELD_DATASETS, Helper, answer
 from dialboard.server.session_config import build, resolve
+from tests.server.live import run
 
 
 def trainer(preset: str, steps: int = 5, **more: object) -> Trainer:
@@ -66,7 +68,7 @@ def test_the_helper_process_gives_the_same_figures_to_the_last_bit() -> None:
         finally:
             await helper.close()
 
-    asyncio.run(go())
+    run(go())
 
 
 def test_a_dataset_the_helper_let_go_is_sent_again() -> None:
@@ -82,7 +84,7 @@ def test_a_dataset_the_helper_let_go_is_sent_again() -> None:
         finally:
             await helper.close()
 
-    asyncio.run(go())
+    run(go())
     held: OrderedDict[int, Dataset] = OrderedDict()
     for key in range(HELD_DATASETS + 1):
         assert answer(("data", key, sizes[0].data), held) is None
@@ -108,7 +110,7 @@ def test_a_helper_that_dies_is_replaced_and_its_jobs_come_back_empty() -> None:
         finally:
             await helper.close()
 
-    asyncio.run(go())
+    run(go())
 
 
 class Held:
@@ -220,7 +222,8 @@ def test_a_cost_that_is_not_finite_is_left_to_the_trainer(watched: Watched) -> N
 
 def test_inline_answers_one_loop_turn_later() -> None:
     t = trainer("xor", steps=1)
-    assert not Inline().ask(job(t), lambda m: None)  # no loop: made by the caller
+    with ThreadPoolExecutor(1) as pool:  # a thread without a loop: made by the caller
+        assert not pool.submit(Inline().ask, job(t), lambda m: None).result()
 
     async def go() -> None:
         got: list[Measure | None] = []
@@ -229,4 +232,4 @@ def test_inline_answers_one_loop_turn_later() -> None:
         await asyncio.sleep(0)
         assert got == [measure(job(t))]
 
-    asyncio.run(go())
+    run(go())

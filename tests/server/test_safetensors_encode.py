@@ -40,15 +40,19 @@ def test_narrowed_tensors_have_numpys_bits(a: np.ndarray, scale: float,
     a = np.concatenate([a * scale, specials]).reshape(-1, 1)
     wide = np.arange(3, dtype=np.float64)
     own = np.array([np.inf, 1.0], dtype=np.float32)  # already narrow: written as it is
+    back = a[::-1] * 7  # a second tensor in the same run and stretch: offsets count
     blob = encode({"o": own, "h": a, "w": wide, "s": a, "i": np.arange(4, dtype=np.int32),
-                   "o16": own.astype(np.float16)}, {"k": "v"},
-                  {"h": np.dtype(np.float16), "s": np.dtype(np.float32)})
+                   "o16": own.astype(np.float16), "h2": back, "s2": back}, {"k": "v"},
+                  {"h": np.dtype(np.float16), "s": np.dtype(np.float32),
+                   "h2": np.dtype(np.float16), "s2": np.dtype(np.float32)})
     tensors, meta = decode(blob)
     assert meta == {"k": "v"}
     assert same_bits(tensors["o"], own)
     assert same_bits(tensors["o16"], own.astype(np.float16))
     assert same_bits(tensors["h"], numpy_cast(a, np.float16))
     assert same_bits(tensors["s"], numpy_cast(a, np.float32))
+    assert same_bits(tensors["h2"], numpy_cast(back, np.float16))
+    assert same_bits(tensors["s2"], numpy_cast(back, np.float32))
     assert same_bits(tensors["w"], wide)
     assert tensors["i"].tolist() == [0, 1, 2, 3]
 
