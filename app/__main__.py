@@ -184,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from dialboard.server.app import create_app
     from dialboard.server.figures_proc import Helper
+    from dialboard.server.longlived import freeze
     from dialboard.server.relay.front import create_front
     from dialboard.server.storage import SQLiteStore, StorageError, open_store, release_folder
 
@@ -192,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # With a worker, the worker opens it again and restores the sessions.
     store, where = None, "memory only (DIALBOARD_DATA_DIR is empty)"
     folder_lock = -1
+    freeze()  # before the stored boards are restored
     try:
         store = open_store(settings)
         where = store.location if store is not None else where

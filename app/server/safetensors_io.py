@@ -103,12 +103,14 @@ def encode(tensors: Mapping[str, Array], metadata: Mapping[str, str] | None = No
 
 
 def _fill(dst: Array, parts: list[Array]) -> None:
-    """dst[:] = the parts flattened back to back, cast: one call for the run, not one per
-    tensor (a frame has dozens, most of them small)."""
-    if len(parts) == 1:
-        _copy(dst, parts[0].reshape(-1))
-    elif dst.dtype == np.float16:  # rounded in _copy, over the whole run at once
-        _copy(dst, np.concatenate([p.reshape(-1) for p in parts]))
+    """dst[:] = the parts flattened back to back, cast: one call for a run of float32 or
+    wider (a frame has dozens of tensors, most of them small); to float16 tensor by tensor,
+    each rounded its own way (_copy)."""
+    if dst.dtype == np.float16:  # rounded in _copy, tensor by tensor (each its own way)
+        at = 0
+        for p in parts:
+            _copy(dst[at : at + p.size], p.reshape(-1))
+            at += p.size
     else:
         np.concatenate([p.reshape(-1) for p in parts], out=dst, casting="unsafe")
 
