@@ -96,7 +96,9 @@ class Helper:
         return self._proc is not None
 
     def _start_soon(self) -> None:
-        if self._starting is None and time.monotonic() - self._started_at >= self.restart_after:
+        if self._closing or self._starting is not None:
+            return
+        if time.monotonic() - self._started_at >= self.restart_after:
             self._started_at = time.monotonic()
             self._starting = asyncio.get_running_loop().create_task(self._start())
 
@@ -148,11 +150,10 @@ class Helper:
         asked[2](message[2] if kind == "done" else None)
 
     async def close(self) -> None:
+        """Stop the helper; none is started after (a cancelled start could leave one)."""
         self._closing = True
         if self._starting is not None:
-            self._starting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
+            await asyncio.shield(self._starting)
         proc, reader = self._proc, self._reader
         if proc is None or reader is None:
             return

@@ -233,3 +233,18 @@ def test_inline_answers_one_loop_turn_later() -> None:
         assert got == [measure(job(t))]
 
     run(go())
+
+
+def test_a_closed_helper_starts_no_other_even_when_closed_while_starting() -> None:
+    t = trainer("xor", steps=1)
+
+    async def go() -> None:
+        helper = Helper()
+        helper.restart_after = 0.0
+        assert not helper.ask(job(t), lambda m: None)  # its start is under way
+        await helper.close()  # waits for the start, then stops what it started
+        assert helper._reader is not None and helper._reader.done() and helper._proc is None
+        assert not helper.ask(job(t), lambda m: None)
+        assert not await helper.ready()  # and none was started
+
+    run(go())
