@@ -8,6 +8,7 @@ Every wait is on an event (an answer, a frame, a socket's close), never a sleep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import select
@@ -216,6 +217,17 @@ async def lifespan(app: Any, phase: str) -> None:
         await app.task
 
 
+def helpers(worker: int) -> list[int]:
+    """The worker's figures helpers: its children once they run the helper's module (a
+    child just forked, or amid its exec, does not yet)."""
+    out = []
+    for pid in worker_pids(worker):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
+            if b"dialboard.server.figures_proc" in f.read():
+                out.append(pid)
+    return out
+
+
 def test_a_workers_figures_helper_starts_with_play_and_dies_with_the_worker(
         tmp_path: Path) -> None:
     """A playing board's screen figures come from its worker's figures helper
@@ -227,10 +239,8 @@ def test_a_workers_figures_helper_starts_with_play_and_dies_with_the_worker(
         with presenter(base, board) as ws:
             ws.send(json.dumps({"type": "play"}))
             (worker,) = worker_pids(proc.pid)
-            wait_until(lambda: bool(worker_pids(worker)), "the figures helper starts")
-            (helper,) = worker_pids(worker)
-            with open(f"/proc/{helper}/cmdline", "rb") as f:
-                assert b"dialboard.server.figures_proc" in f.read()
+            wait_until(lambda: helpers(worker), "the figures helper starts")
+            (helper,) = helpers(worker)
             helper_fd = os.pidfd_open(helper)  # readable once it has ended (never reused)
             try:
                 os.kill(worker, signal.SIGKILL)
