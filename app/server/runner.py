@@ -82,20 +82,27 @@ async def run(s: Session, count: int | None) -> None:
 def train_slice(s: Session, deadline: float, limit: int | None, show: bool = True) -> int:
     """Steps until `deadline` or `limit`; returns how many. With `show` and anyone watching,
     the last is shown: its frame is the state it starts from, its arrows what it did."""
-    t, n, shown = s.trainer, 0, show and bool(s.peers)
-    while limit is None or n < limit:
-        late = time.perf_counter() >= deadline
-        if shown and t.pos == 0 and (late or n + 1 == limit):
-            step_shown(s)
-        elif late:
-            break
-        else:
-            t.step()
-        s.timeline.trained(t)
-        n += 1
-        s._steps_run += 1
-        if late:
-            break
+    t, timeline, clock = s.trainer, s.timeline, time.perf_counter
+    n, shown, key = 0, show and bool(s.peers), timeline.next_key(t)
+    try:
+        while limit is None or n < limit:
+            late = clock() >= deadline
+            if shown and t.pos == 0 and (late or n + 1 == limit):
+                timeline.trained(t)  # the frame names the steps reachable before its step
+                step_shown(s)
+            elif late:
+                break
+            else:
+                t.step()
+            n += 1
+            if t.step_count >= key:  # a keyframe is due
+                timeline.trained(t)
+                key = timeline.next_key(t)
+            if late:
+                break
+        timeline.trained(t)  # the last step reached
+    finally:
+        s._steps_run += n
     return n
 
 

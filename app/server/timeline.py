@@ -85,6 +85,13 @@ class Timeline:
         if step % self.every(t) == 0 and step not in self.keys:
             self._keep(step, t.snapshot(screen=False))
 
+    def next_key(self, t: Trainer) -> int:
+        """The first step from `t`'s on whose keyframe `trained` would still take: a caller
+        stepping many times need not call it in between (runner.train_slice)."""
+        every = self.every(t)
+        due = -(-t.step_count // every) * every
+        return due + every if due in self.keys else due
+
     def every(self, t: Trainer) -> int:
         if self._spacing[0] is not t.config:  # a config is replaced, never changed in place
             self._spacing = (t.config, spacing(t))

@@ -50,3 +50,19 @@ def test_viewers_take_the_presenter_s_frames_and_alone_get_their_own() -> None:
     assert played(Socket(True, math.inf), Socket(False, 0.0)) == 1
     # ...but with no presenter watching, the viewers' own slots do.
     assert played(Socket(False, 0.0)) >= 2
+
+
+def test_a_run_keeps_the_keyframes_of_stepping_one_step_at_a_time() -> None:
+    # The runner asks the timeline only when a keyframe is due (Timeline.next_key): it must
+    # keep the very keyframes, and reach the very step, of a call after every step.
+    config = resolve({"preset": "digits-625"})
+    s = Session(config, build(config, max_parameters=10**6))
+    s.peers.add(Socket(True, 0.0))
+    run(runner.run(s, 500))
+    ref = Session(config, build(config, max_parameters=10**6))
+    for _ in range(500):
+        ref.trainer.step()
+        ref.timeline.trained(ref.trainer)
+    assert list(s.timeline.keys) == list(ref.timeline.keys)
+    assert len(s.timeline.keys) >= 6  # every 76 steps from step 0
+    assert s.timeline.reachable() == ref.timeline.reachable() == (0, 500)
