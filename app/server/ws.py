@@ -20,6 +20,7 @@ from dialboard.server.hello import hello
 from dialboard.server.race import joined as race_joined
 from dialboard.server.refusals import error_message as _error
 from dialboard.server.refusals import said, words_of
+from dialboard.server.relay.wire import FRAMES
 from dialboard.server.session import Session
 from dialboard.server.settings import Settings
 
@@ -63,6 +64,8 @@ class Peer:
         self._resend = False
         self._quick_version = -1  # a presenter's last state sent before its slope
         self.next_frame_at = 0.0  # time.monotonic() when the next frame may go
+        # Relayed (relay/host.Frames): frames go without waiting for the web process.
+        self._frames = ws.scope.get("extensions", {}).get(FRAMES)
 
     # -- used by the session and the protocol -----------------------------------------------
     def wake(self) -> None:
@@ -213,8 +216,11 @@ class Peer:
         # with slope and arrows follows at once, taking no frame slot.
         quick = self.controls and not frame.ready and frame.version != self._quick_version
         blob = frame.encode("f32", False) if quick else self._frame_bytes(frame)
-        async with asyncio.timeout(self.settings.send_timeout_seconds):
-            await self.ws.send_bytes(blob)
+        if self._frames is not None:
+            await self._frames.send(blob, self.settings.send_timeout_seconds)
+        else:
+            async with asyncio.timeout(self.settings.send_timeout_seconds):
+                await self.ws.send_bytes(blob)
         self._sent_version = frame.version
         if quick:
             self._quick_version, self._resend = frame.version, True
@@ -266,7 +272,6 @@ def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -
     if bare >= per_frame:
         return most
     return min(most, math.ceil((full - bare) / (per_frame - bare)))
-
 
 
 async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> None:

@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 
 from dialboard.server.relay import wire
 from dialboard.server.relay.line import Line
-from tests.server.live import run
+from tests.server.live import DEADLINE, run, until
 from tests.server_process import free_port, start_server, stop_server, worker_pids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,3 +228,73 @@ def test_a_client_is_relayed_no_further_ahead_than_its_board_takes() -> None:
         return seen
 
     assert run(go()) == [str(k) for k in range(wire.CREDIT + 3)]
+
+
+# -- frames: sent without waiting, the newest kept, a client that takes none dropped -------------
+async def _opened(send: Any) -> tuple[Line, asyncio.Task[None], asyncio.Task[None], Any, Any]:
+    """A Line relaying one websocket (channel 1) to `send`, and the worker's end of its link."""
+    front_end, worker_end = socket.socketpair()
+    line = Line(*await asyncio.open_connection(sock=front_end), lambda header: None)
+    w_reader, w_writer = await asyncio.open_connection(sock=worker_end)
+    running = asyncio.create_task(line.run())
+    client: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    relayed = asyncio.create_task(line.forward({"type": "websocket", "path": "/ws/sessions/x",
+                                                "headers": []}, client.get, send))
+    assert (await wire.read(w_reader))[0]["t"] == "open"
+    return line, running, relayed, w_reader, w_writer
+
+
+def _frame(blob: bytes, timeout: float = 3600) -> bytes:
+    return wire.pack({"c": 1, "t": wire.FRAME, "to": timeout}, blob)
+
+
+def test_a_frame_waiting_for_a_slow_client_gives_way_to_a_newer_one() -> None:
+    async def go() -> list[object]:
+        got: list[object] = []
+        taking, gate = asyncio.Event(), asyncio.Event()
+
+        async def send(event: dict[str, Any]) -> None:
+            got.append(event.get("bytes") or event.get("text"))
+            taking.set()
+            await gate.wait()  # the client takes its first frame slowly
+
+        line, running, relayed, w_reader, w_writer = await _opened(send)
+        w_writer.write(_frame(b"f0"))
+        await taking.wait()
+        # While f0 is on its way: two newer frames, then a message, in that order.
+        w_writer.write(_frame(b"f1") + _frame(b"f2") + wire.event_out(
+            1, {"type": "websocket.send", "text": "after", "bytes": None}))
+        await until(lambda: line.channels[1].queue.qsize() == 2, "all four read")
+        gate.set()
+        header, _ = await asyncio.wait_for(wire.read(w_reader), DEADLINE)  # the message's ack
+        assert header == {"c": 1, "t": "sent", "ok": True}
+        w_writer.write(wire.pack({"c": 1, "t": "end"}))
+        await relayed
+        w_writer.close()
+        await running
+        return got
+
+    assert run(go()) == [b"f0", b"f2", "after"]  # f1 was overtaken before it could go
+
+
+def test_a_client_that_takes_no_frame_within_its_timeout_is_dropped() -> None:
+    async def go() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        closes: list[dict[str, Any]] = []
+
+        async def send(event: dict[str, Any]) -> None:
+            if event["type"] == "websocket.close":
+                closes.append(event)
+                return
+            await asyncio.Event().wait()  # a frozen client: its send never completes
+
+        _line, running, relayed, w_reader, w_writer = await _opened(send)
+        w_writer.write(_frame(b"f0", timeout=0.05))
+        header, _ = await asyncio.wait_for(wire.read(w_reader), DEADLINE)  # told: it is gone
+        await relayed
+        w_writer.close()
+        await running
+        return header, closes
+
+    header, closes = run(go())
+    assert header == {"c": 1, "t": "cancel"}
+    assert closes == [{"type": "websocket.close", "code": 1000}]

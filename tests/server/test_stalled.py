@@ -7,15 +7,21 @@ import fcntl
 import os
 import socket
 import struct
+import sys
 import termios
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import websockets
 
 from tests.server.live import DEADLINE, Client, Frame, Live, live_server, run, until
+from tests.server_process import free_port, start_server, stop_server
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FAST_VIEWERS = 400_000_000  # bits per second: viewers paced by frames per second, not bytes
 # A new state, so a new frame for every client, 30 times a second: no more work than that.
@@ -171,3 +177,49 @@ def test_shutdown_closes_attached_clients_and_finishes() -> None:
                 assert c.ws.close_code is not None
 
         run(go())
+
+
+def test_a_frozen_viewer_of_a_relayed_board_is_dropped_by_the_web_process(
+        tmp_path: Path) -> None:
+    # In a worker, frames go to the web process without waiting (relay/host.Frames): there
+    # the newest waits for the client, and a client that takes none within the send timeout
+    # is dropped (relay/line.py), as the worker drops one it waits on.
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALBOARD_")}
+    env.update(DIALBOARD_DATA_DIR="", DIALBOARD_WORKERS="1", DIALBOARD_SEND_TIMEOUT_SECONDS="1",
+               DIALBOARD_VIEWER_BANDWIDTH_BPS=str(FAST_VIEWERS))
+    log = tmp_path / "server.log"
+    proc = start_server([sys.executable, "-m", "dialboard", "--port", str(port)], cwd=ROOT,
+                        env=env, port=port, log_path=log)
+    base = f"http://127.0.0.1:{port}"
+    server = SimpleNamespace(ws_base=f"ws://127.0.0.1:{port}")
+
+    def watching(sid: str) -> int:
+        return int(httpx.get(f"{base}/api/sessions/{sid}", timeout=DEADLINE).json()["viewers"])
+
+    try:
+        created = httpx.post(f"{base}/api/sessions", json={"preset": "digits-625"},
+                             timeout=DEADLINE).json()
+        sid = created["id"]
+        with frozen_client(port, sid) as frozen:
+
+            async def go() -> None:
+                p = await Client.connect(server, sid, max_size=None)  # type: ignore[arg-type]
+                await p.json()
+                await p.control(created["control_token"])
+                viewer = await Client.connect(server, sid, max_size=None)  # type: ignore[arg-type]
+                await viewer.json()
+                await until(lambda: watching(sid) == 3, "all three clients are attached")
+                await p.send(PLAY)
+                reading = [asyncio.create_task(drain(c)) for c in (p, viewer)]
+                await until(lambda: watching(sid) == 2, "the frozen client is dropped")
+                await stop(reading)
+                await p.send({"type": "pause"})
+                for c in (p, viewer):  # the others stay, and get what follows
+                    await c.frame(playing="false")
+
+            run(go())
+            assert "took no frame for 1.0 s: dropped" in log.read_text()  # not a ping's
+            assert received(frozen) > 0
+    finally:
+        stop_server(proc, log)

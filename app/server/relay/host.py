@@ -2,8 +2,8 @@
 
 Every channel the web process opens becomes one call of the app with the scope it sent;
 the app's `send` travels back. A websocket message or a response body counts as sent only
-once the web process has handed it to the client (its `sent` answer), so the app's pacing
-and its send timeout see the real client, not a buffer.
+once the web process has handed it to the client (its `sent` answer), so the app's send
+timeout sees the real client, not a buffer; a board's frames go through `Frames`, unwaited.
 """
 
 from __future__ import annotations
@@ -62,6 +62,22 @@ class Channel:
         self.events.put_nowait({"type": kind, "code": 1006})
 
 
+class Frames:
+    """A relayed websocket's frames (in its scope's extensions, FRAMES): each written to the
+    link without waiting for the web process to hand it on, where the newest frame waiting
+    replaces an older one and a client that takes none for `timeout` seconds is dropped
+    (line.py). A frame stands for the state it shows: one never sent was overtaken."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+
+    async def send(self, blob: bytes, timeout: float) -> None:
+        c = self.channel
+        if c.gone:
+            raise OSError("the client is gone")
+        await c.link.write(wire.pack({"c": c.number, "t": wire.FRAME, "to": timeout}, blob))
+
+
 class Link:
     """One connection from the web process, serving its channels until it ends."""
 
@@ -114,6 +130,8 @@ class Link:
             scope = wire.scope_in(header["scope"])
             channel = self.channels[number] = Channel(self, number)
             self.kinds[number] = scope["type"]
+            if scope["type"] == "websocket":
+                scope["extensions"] = {wire.FRAMES: Frames(channel)}
             channel.task = asyncio.get_running_loop().create_task(self._run(channel, scope))
         elif channel is None:
             return  # a late event of a channel that ended here first

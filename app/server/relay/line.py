@@ -26,6 +26,14 @@ class Relayed:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[tuple[dict[str, Any], bytes] | None] = asyncio.Queue()
         self.credit = asyncio.Semaphore(wire.CREDIT)
+        self.frame: tuple[dict[str, Any], bytes] | None = None  # the newest frame not sent
+
+    def offer(self, header: dict[str, Any], body: bytes) -> None:
+        """A frame (wire.FRAME): in the queue's order, but one waiting is replaced, so a
+        slow client gets the newest and nothing piles up."""
+        waiting, self.frame = self.frame is not None, (header, body)
+        if not waiting:
+            self.queue.put_nowait(({"t": wire.FRAME}, b""))
 
 
 class Line:
@@ -51,6 +59,8 @@ class Line:
                     continue
                 if header["t"] == "took":
                     channel.credit.release()
+                elif header["t"] == wire.FRAME:
+                    channel.offer(header, body)
                 else:
                     channel.queue.put_nowait((header, body))
         except wire.WireError as exc:
@@ -69,13 +79,19 @@ class Line:
         await self.outlet.write(wire.pack({"c": number, "t": "open",
                                            "scope": wire.scope_out(scope)}))
         pump = asyncio.get_running_loop().create_task(self._pump(channel, number, receive))
-        ended, started = False, False
+        ended, started, dropped = False, False, False
         try:
             while (item := await queue.get()) is not None:
                 header, body = item
                 if header["t"] == "end":
                     ended = True
                     break
+                if header["t"] == wire.FRAME:
+                    if not await self._frame(channel, send):
+                        dropped = True
+                        break
+                    started = True
+                    continue
                 ok = await pass_on(send, wire.event_in(header, body))
                 started = True
                 if header["t"] in wire.ACKED:
@@ -86,8 +102,26 @@ class Line:
             if not ended and not self.closed:
                 with contextlib.suppress(ConnectionError):
                     await self.outlet.write(wire.pack({"c": number, "t": "cancel"}))
-        if not ended:  # the worker died under it
+        if dropped:
+            await drop(send)
+        elif not ended:  # the worker died under it
             await unavailable(scope, send, started)
+
+    @staticmethod
+    async def _frame(channel: Relayed, send: Any) -> bool:
+        """The channel's newest frame to its client; False if the client took none for the
+        frame's timeout (then it is dropped, as the worker drops one that stops reading)."""
+        if channel.frame is None:
+            return True
+        (header, body), channel.frame = channel.frame, None
+        timeout = float(header.get("to", 0)) or None
+        try:
+            async with asyncio.timeout(timeout):
+                await pass_on(send, {"type": "websocket.send", "bytes": body, "text": None})
+        except TimeoutError:
+            logger.info("a client took no frame for %s s: dropped", timeout)
+            return False
+        return True
 
     async def _pump(self, channel: Relayed, number: int, receive: Any) -> None:
         with contextlib.suppress(ConnectionError):
@@ -106,6 +140,13 @@ async def pass_on(send: Any, event: dict[str, Any]) -> bool:
     except OSError:  # the client left (uvicorn's ClientDisconnected)
         return False
     return True
+
+
+async def drop(send: Any) -> None:
+    """Close a client that stopped reading (its close may never get through)."""
+    with contextlib.suppress(OSError, RuntimeError, TimeoutError):
+        async with asyncio.timeout(1.0):
+            await send({"type": "websocket.close", "code": 1000})  # as the worker's own drop
 
 
 async def unavailable(scope: Scope, send: Any, started: bool) -> None:

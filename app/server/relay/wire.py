@@ -131,6 +131,10 @@ CONSUMED = ("http.request", "websocket.receive")
 CREDIT = 8
 # Events whose sender waits until the other end has handed them on (`sent`, with `ok`).
 ACKED = ("websocket.send", "http.response.body")
+# A frame of the board (a websocket's binary message) the worker does not wait on: the web
+# process keeps the newest per socket until the client takes it, at most `to` seconds.
+FRAME = "frame"
+FRAMES = "dialboard.frames"  # a relayed websocket's scope extension: host.Frames
 
 
 class Outlet:
