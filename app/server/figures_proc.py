@@ -123,9 +123,6 @@ class Helper:
                 size = LENGTH.unpack(await proc.stdout.readexactly(LENGTH.size))[0]
                 self._answer(pickle.loads(await proc.stdout.readexactly(size)))
         except (asyncio.IncompleteReadError, ConnectionError):
-            if proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
             if not self._closing:
                 logger.warning("the figures helper stopped: figures are made here for now")
         finally:
@@ -133,6 +130,13 @@ class Helper:
             asked, self._asked = list(self._asked.values()), {}
             for _, _, done in asked:
                 done(None)
+        # Its output ended as it exits; one that lingers is killed. Not at once: kill() polls
+        # the process, and would reap it under asyncio's child watcher (an "unknown child").
+        try:
+            await asyncio.wait_for(proc.wait(), STOP_SECONDS)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
 
     def _answer(self, message: tuple[Any, ...]) -> None:
         kind, number = message[0], message[1]

@@ -248,3 +248,22 @@ def test_a_closed_helper_starts_no_other_even_when_closed_while_starting() -> No
         assert not await helper.ready()  # and none was started
 
     run(go())
+
+
+def test_a_closed_helper_exits_of_itself_and_is_reaped_once() -> None:
+    # Its output ends as it exits: killing it then (Popen.poll) would reap it under asyncio's
+    # child watcher, which logs an unknown child and reports 255.
+    t = trainer("xor", steps=1)
+
+    async def go() -> list[int | None]:
+        codes = []
+        for _ in range(8):
+            helper = Helper()
+            assert await helper.ready()
+            proc = helper._proc
+            assert proc is not None and await asked(helper, job(t)) is not None
+            await helper.close()
+            codes.append(proc.returncode)
+        return codes
+
+    assert run(go()) == [0] * 8
