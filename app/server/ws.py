@@ -217,7 +217,8 @@ class Peer:
         quick = self.controls and not frame.ready and frame.version != self._quick_version
         blob = frame.encode("f32", False) if quick else self._frame_bytes(frame)
         if self._frames is not None:
-            await self._frames.send(blob, self.settings.send_timeout_seconds)
+            await self._frames.send(blob, self.settings.send_timeout_seconds,
+                                    shared=not self.controls)
         else:
             async with asyncio.timeout(self.settings.send_timeout_seconds):
                 await self.ws.send_bytes(blob)

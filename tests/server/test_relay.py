@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from dialboard.server.relay import wire
+from dialboard.server.relay.host import Channel, Frames, Link
 from dialboard.server.relay.line import Line
 from tests.server.live import DEADLINE, run, until
 from tests.server_process import free_port, start_server, stop_server, worker_pids
@@ -298,3 +299,60 @@ def test_a_client_that_takes_no_frame_within_its_timeout_is_dropped() -> None:
     header, closes = run(go())
     assert header == {"c": 1, "t": "cancel"}
     assert closes == [{"type": "websocket.close", "code": 1000}]
+
+
+def test_a_frame_many_viewers_are_sent_crosses_the_link_once() -> None:
+    blob = bytes(range(256)) * 40
+
+    async def link_out() -> list[bytes]:
+        """What the worker writes for one shared frame to three sockets, then a presenter's."""
+        worker_end, front_end = socket.socketpair()
+        link = Link(None, *await asyncio.open_connection(sock=worker_end), lambda: ((), {}))
+        f_reader, f_writer = await asyncio.open_connection(sock=front_end)
+        for n in (1, 2, 3):
+            await Frames(Channel(link, n)).send(blob, 5.0, shared=True)
+        await Frames(Channel(link, 4)).send(b"the presenter's", 5.0)
+        out = [wire.pack(*await wire.read(f_reader)) for _ in range(4)]
+        link.outlet.close()
+        f_writer.close()
+        return out
+
+    async def clients_get(messages: list[bytes]) -> dict[int, list[object]]:
+        got: dict[int, list[object]] = {1: [], 2: [], 3: [], 4: []}
+        front_end, worker_end = socket.socketpair()
+        line = Line(*await asyncio.open_connection(sock=front_end), lambda header: None)
+        w_reader, w_writer = await asyncio.open_connection(sock=worker_end)
+        running = asyncio.create_task(line.run())
+        relayed = []
+        for n in (1, 2, 3, 4):
+            async def send(event: dict[str, Any], n: int = n) -> None:
+                got[n].append(event.get("bytes"))
+            relayed.append(asyncio.create_task(line.forward(
+                {"type": "websocket", "path": "/ws", "headers": []}, asyncio.Queue().get, send)))
+            assert (await wire.read(w_reader))[0] == {"c": n, "t": "open", "scope": {
+                "type": "websocket", "path": "/ws", "headers": []}}
+        w_writer.write(b"".join(messages))
+        await until(lambda: all(got.values()), "each socket's frame sent")
+        w_writer.write(b"".join(wire.pack({"c": n, "t": "end"}) for n in got))
+        await asyncio.gather(*relayed)
+        w_writer.close()
+        await running
+        return got
+
+    messages = run(link_out())
+    heads = [json.loads(m[8 : 8 + int.from_bytes(m[:4], "big")]) for m in messages]
+    assert [len(m) - 8 - len(json.dumps(h, separators=(",", ":"))) for m, h in
+            zip(messages, heads, strict=True)] == [len(blob), 0, 0, 15]  # bodies
+    assert heads[1]["same"] == heads[2]["same"] == heads[0]["keep"]
+    assert "keep" not in heads[3] and "same" not in heads[3]  # a presenter's is its own
+    assert run(clients_get(messages)) == {1: [blob], 2: [blob], 3: [blob], 4: [b"the presenter's"]}
+
+
+def test_kept_frames_are_the_last_few_on_both_ends() -> None:
+    worker, front = wire.Kept(), wire.Kept()
+    blobs = [bytes([k]) * 10 for k in range(wire.KEPT + 2)]
+    for blob in blobs:
+        front.put(worker.add(blob), blob)
+    assert list(worker.blobs.values()) == list(front.blobs.values()) == blobs[-wire.KEPT:]
+    assert worker.find(blobs[-1]) == len(blobs) and worker.find(blobs[0]) is None
+    assert worker.find(bytes(bytearray(blobs[-1]))) is None  # equal, another object: not it

@@ -71,11 +71,19 @@ class Frames:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
 
-    async def send(self, blob: bytes, timeout: float) -> None:
+    async def send(self, blob: bytes, timeout: float, shared: bool = False) -> None:
+        """`shared`: other sockets are sent this very blob (wire.Kept)."""
         c = self.channel
         if c.gone:
             raise OSError("the client is gone")
-        await c.link.write(wire.pack({"c": c.number, "t": wire.FRAME, "to": timeout}, blob))
+        header: dict[str, object] = {"c": c.number, "t": wire.FRAME, "to": timeout}
+        kept = c.link.kept
+        same = kept.find(blob) if shared else None
+        if same is not None:
+            header["same"], blob = same, b""
+        elif shared:
+            header["keep"] = kept.add(blob)
+        await c.link.write(wire.pack(header, blob))
 
 
 class Link:
@@ -88,6 +96,7 @@ class Link:
         self.kinds: dict[int, str] = {}
         self.directory = directory
         self._told: Any = None
+        self.kept = wire.Kept()  # the shared frames the web process holds too
 
     def tell_directory(self) -> None:
         """The boards and rooms here, when changed: before any answer that could name a new

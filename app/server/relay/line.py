@@ -43,6 +43,7 @@ class Line:
                  news: Callable[[dict[str, Any]], None]) -> None:
         self.reader, self.outlet, self.news = reader, wire.Outlet(writer), news
         self.channels: dict[int, Relayed] = {}
+        self.kept = wire.Kept()  # the worker's shared frames (wire.KEPT)
         self._next = 0
         self.closed = False
 
@@ -56,11 +57,14 @@ class Line:
                     continue
                 channel = self.channels.get(int(header.get("c", -1)))
                 if channel is None:
+                    if "keep" in header:  # the channel ended: the blob is still kept
+                        self._frame_body(header, body)
                     continue
                 if header["t"] == "took":
                     channel.credit.release()
                 elif header["t"] == wire.FRAME:
-                    channel.offer(header, body)
+                    if (frame := self._frame_body(header, body)) is not None:
+                        channel.offer(header, frame)
                 else:
                     channel.queue.put_nowait((header, body))
         except wire.WireError as exc:
@@ -70,6 +74,17 @@ class Line:
             for channel in self.channels.values():
                 channel.queue.put_nowait(None)
             self.outlet.close()
+
+    def _frame_body(self, header: dict[str, Any], body: bytes) -> bytes | None:
+        """A frame's bytes, kept or taken from those kept (wire.Kept)."""
+        if "keep" in header:
+            self.kept.put(int(header["keep"]), body)
+        elif "same" in header:
+            found = self.kept.blobs.get(int(header["same"]))
+            if found is None:  # a defect: that frame is not sent, the next one is
+                logger.error("the worker named a frame not kept: %r", header)
+            return found
+        return body
 
     async def forward(self, scope: Scope, receive: Any, send: Any) -> None:
         self._next += 1

@@ -135,6 +135,34 @@ ACKED = ("websocket.send", "http.response.body")
 # process keeps the newest per socket until the client takes it, at most `to` seconds.
 FRAME = "frame"
 FRAMES = "dialboard.frames"  # a relayed websocket's scope extension: host.Frames
+# A frame many sockets are sent (the viewers'), written once: with `keep: k` its bytes are
+# kept by both ends, the last KEPT of them, and later sends of it say only `same: k`.
+KEPT = 4
+
+
+class Kept:
+    """The last KEPT shared frames and their numbers, on either end of a link: both add in
+    the link's order, so both hold the same ones."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[int, bytes] = {}
+        self._next = 0
+
+    def add(self, blob: bytes) -> int:
+        self._next += 1
+        self.blobs[self._next] = blob
+        if len(self.blobs) > KEPT:
+            del self.blobs[next(iter(self.blobs))]
+        return self._next
+
+    def put(self, number: int, blob: bytes) -> None:
+        self._next = number - 1
+        self.add(blob)
+
+    def find(self, blob: bytes) -> int | None:
+        """The number of this very object, if kept (a frame's encoding is shared, not made
+        again per socket)."""
+        return next((k for k, b in self.blobs.items() if b is blob), None)
 
 
 class Outlet:
