@@ -49,9 +49,9 @@ class GradientDescent:
     def state(self, mid_step: bool) -> GradientState:
         # Between steps the trace is spent: a snapshot does not hold it.
         trace = replace(self.trace, zs=list(self.trace.zs), acts=list(self.trace.acts),
-                        deltas=list(self.trace.deltas), grads=dict(self.trace.grads))
-        return GradientState(self._order, self._cursor, dict(self.velocity),
-                             trace if mid_step else None)
+                        deltas=list(self.trace.deltas), grads=dict(self.trace.grads)
+                        ) if mid_step else None
+        return GradientState(self._order, self._cursor, dict(self.velocity), trace)
 
     def load(self, state: object) -> None:
         assert isinstance(state, GradientState)
