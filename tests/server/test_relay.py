@@ -18,12 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.websockets import WebSocketDisconnect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from dialboard.server.relay import wire
 from dialboard.server.relay.host import Channel, Frames, Link
-from dialboard.server.relay.line import Line
+from dialboard.server.relay.line import Line, pass_on
 from tests.server.live import DEADLINE, run, until
 from tests.server_process import free_port, start_server, stop_server, worker_pids
 
@@ -356,3 +357,80 @@ def test_kept_frames_are_the_last_few_on_both_ends() -> None:
     assert list(worker.blobs.values()) == list(front.blobs.values()) == blobs[-wire.KEPT:]
     assert worker.find(blobs[-1]) == len(blobs) and worker.find(blobs[0]) is None
     assert worker.find(bytes(bytearray(blobs[-1]))) is None  # equal, another object: not it
+
+
+def test_shared_frames_outlive_their_socket_and_give_way_oldest_first() -> None:
+    """Both ends agree on the kept frames however sockets come and go: a frame kept for a
+    socket that already ended serves the next viewer, and one evicted is sent again whole."""
+    blobs = [bytes([k]) * 1000 for k in range(wire.KEPT + 1)]
+
+    async def go() -> tuple[list[bytes], list[dict[str, Any]], dict[int, bytes], dict[int, bytes]]:
+        worker_end, front_end = socket.socketpair()
+        link = Link(None, *await asyncio.open_connection(sock=worker_end), lambda: ((), {}))
+        heads: list[dict[str, Any]] = []
+        write = link.write
+
+        async def spy(message: bytes) -> None:
+            heads.append(json.loads(message[8 : 8 + int.from_bytes(message[:4], "big")]))
+            await write(message)
+
+        link.write = spy  # type: ignore[method-assign]
+        line = Line(*await asyncio.open_connection(sock=front_end), lambda header: None)
+        running = asyncio.create_task(line.run())
+        got: dict[int, list[bytes]] = {1: [], 2: []}
+        relayed = []
+        for n in got:
+            async def send(event: dict[str, Any], n: int = n) -> None:
+                got[n].append(event["bytes"])
+            relayed.append(asyncio.create_task(line.forward(
+                {"type": "websocket", "path": "/ws", "headers": []}, asyncio.Queue().get, send)))
+
+        async def frame(n: int, blob: bytes) -> None:
+            """Sent, and (to a socket still open) taken before the next is sent."""
+            await Frames(Channel(link, n)).send(blob, 5.0, shared=True)
+            if n in line.channels:
+                await until(lambda: got[n][-1:] == [blob], f"socket {n} got its frame")
+
+        await frame(1, blobs[0])
+        await link.write(wire.pack({"c": 1, "t": "end"}))
+        await relayed[0]
+        await frame(1, blobs[1])  # socket 1 has ended
+        for k in [1, *range(2, wire.KEPT + 1), 0, 1, wire.KEPT]:
+            await frame(2, blobs[k])
+        await link.write(wire.pack({"c": 2, "t": "end"}))
+        await relayed[1]
+        link.outlet.close()
+        await running
+        return got[2], heads, link.kept.blobs, line.kept.blobs
+
+    got, heads, worker_kept, front_kept = run(go())
+    frames = [h for h in heads if h["t"] == wire.FRAME]
+    assert got == [blobs[k] for k in [1, *range(2, wire.KEPT + 1), 0, 1, wire.KEPT]]
+    assert frames[1] == {"c": 1, "t": wire.FRAME, "to": 5.0, "keep": 2}  # for an ended socket
+    assert frames[2]["same"] == 2  # ... kept all the same
+    # blobs[0] and blobs[1] had given way to newer ones: each crosses again, whole.
+    assert [("keep" in h, "same" in h) for h in frames[-3:]] == [
+        (True, False), (True, False), (False, True)]
+    assert worker_kept == front_kept and len(front_kept) == wire.KEPT
+
+
+def test_a_frame_to_a_client_that_left_ends_its_socket_as_a_disconnect() -> None:
+    async def go() -> None:
+        worker_end, front_end = socket.socketpair()
+        link = Link(None, *await asyncio.open_connection(sock=worker_end), lambda: ((), {}))
+        channel = Channel(link, 1)
+        channel.end()
+        with pytest.raises(WebSocketDisconnect):
+            await Frames(channel).send(b"frame", 5.0)
+        link.outlet.close()
+        front_end.close()
+
+    run(go())
+
+
+@pytest.mark.parametrize("error", [OSError("gone"), RuntimeError("sent after the close")])
+def test_a_send_the_server_refuses_is_a_client_gone(error: Exception) -> None:
+    async def send(event: dict[str, Any]) -> None:
+        raise error
+
+    assert run(pass_on(send, {"type": "websocket.send", "bytes": b"x", "text": None})) is False

@@ -201,7 +201,7 @@ def test_a_frozen_viewer_of_a_relayed_board_is_dropped_by_the_web_process(
         created = httpx.post(f"{base}/api/sessions", json={"preset": "digits-625"},
                              timeout=DEADLINE).json()
         sid = created["id"]
-        with frozen_client(port, sid) as frozen:
+        with frozen_client(port, sid):
 
             async def go() -> None:
                 p = await Client.connect(server, sid, max_size=None)  # type: ignore[arg-type]
@@ -220,6 +220,5 @@ def test_a_frozen_viewer_of_a_relayed_board_is_dropped_by_the_web_process(
 
             run(go())
             assert "took no frame for 1.0 s: dropped" in log.read_text()  # not a ping's
-            assert received(frozen) > 0
     finally:
         stop_server(proc, log)

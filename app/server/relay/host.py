@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect
+
 from dialboard.server.relay import wire
 
 logger = logging.getLogger(__name__)
@@ -72,10 +74,12 @@ class Frames:
         self.channel = channel
 
     async def send(self, blob: bytes, timeout: float, shared: bool = False) -> None:
-        """`shared`: other sockets are sent this very blob (wire.Kept)."""
+        """`shared`: other sockets are sent this very blob (wire.Kept). A frame reaches the
+        client after every message sent before it: the web process passes a channel's
+        events on in the link's order, from one task (line.Line.forward)."""
         c = self.channel
         if c.gone:
-            raise OSError("the client is gone")
+            raise WebSocketDisconnect(1006)  # as Starlette's own send to a client that left
         header: dict[str, object] = {"c": c.number, "t": wire.FRAME, "to": timeout}
         kept = c.link.kept
         same = kept.find(blob) if shared else None

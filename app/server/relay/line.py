@@ -152,8 +152,8 @@ class Line:
 async def pass_on(send: Any, event: dict[str, Any]) -> bool:
     try:
         await send(event)
-    except OSError:  # the client left (uvicorn's ClientDisconnected)
-        return False
+    except (OSError, RuntimeError):  # the client left: uvicorn's ClientDisconnected, or a
+        return False                  # send after its close (a ping timed out)
     return True
 
 
