@@ -185,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dialboard.server.app import create_app
     from dialboard.server.figures_proc import Helper
     from dialboard.server.longlived import freeze
+    from dialboard.server.player import Player
     from dialboard.server.relay.front import create_front
     from dialboard.server.storage import SQLiteStore, StorageError, open_store, release_folder
 
@@ -203,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store, app = None, create_front(settings, dict(os.environ), args.log_level)
         else:
             # restores every stored session
-            app = create_app(settings, store=store, figurer=Helper())
+            app = create_app(settings, store=store, figurer=Helper(), player=Player())
     except StorageError as error:
         if store is not None:
             store.close()

@@ -29,6 +29,7 @@ from dialboard.server.assets import static_dir, templates_dir
 from dialboard.server.creations import Creations
 from dialboard.server.figurer import Figurer
 from dialboard.server.hosts import HostCheck, default_hosts
+from dialboard.server.player import Player
 from dialboard.server.refusals import said
 from dialboard.server.registry import Registry
 from dialboard.server.settings import Settings
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None, store: Store | None = None,
                keep: Callable[[str], bool] | None = None,
-               figurer: Figurer | None = None) -> FastAPI:
+               figurer: Figurer | None = None, player: Player | None = None) -> FastAPI:
     """Build the application. Without ``settings`` they are read from the environment.
 
     Sessions are kept in ``store`` when one is given (its sessions are restored here, before
@@ -48,11 +49,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     app closes its store when it stops, after saving every session. `keep`: which stored
     sessions are this app's (a worker's part of a shared store); all by default.
     `figurer`: where playing boards' screen figures are computed (figurer.py); in this
+    process by default. `player`: where boards train at full speed (player.py); in this
     process by default.
     """
     if settings is None:
         settings = Settings.from_env()
-    registry = Registry(settings, figurer)
+    registry = Registry(settings, figurer, player)
     if store is not None:
         _restore(registry, store, keep)
 

@@ -2,8 +2,7 @@
 screen figures (figurer.py) on another core, so training keeps its own.
 
 ``python -m dialboard.server.figures_proc`` reads jobs on standard input and answers on
-standard output, in order. Both ends are this program, so messages are pickles, each after
-its length (u32, big-endian): ("data", key, Dataset) once per dataset it does not hold,
+standard output, in order (child.py): ("data", key, Dataset) once per dataset it does not hold,
 ("job", number, key, Architecture, params), answered ("done", number, figures),
 ("unknown", number) when it no longer holds the dataset, or ("failed", number, why). It ends
 with its standard input, or with its parent (lifeline.py).
@@ -11,132 +10,53 @@ with its standard input, or with its parent (lifeline.py).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import itertools
 import logging
-import math
-import os
-import pickle
-import struct
 import sys
-import time
 from collections import OrderedDict
-from typing import IO, Any
-from weakref import WeakKeyDictionary
+from typing import Any
 
 import numpy as np
 
 from dialboard.engine import Dataset
+from dialboard.server.child import Child, pack, read
 from dialboard.server.figurer import Done, Job, measure
 from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
 
 logger = logging.getLogger(__name__)
-LENGTH = struct.Struct(">I")
 HELD_DATASETS = 4  # the boards playing at once in one process, with room to spare
 MOST_ASKED = 8  # jobs in flight; past it, figures are made in the training process
-RESTART_SECONDS = 5.0  # a helper that died is started again no sooner than this
-STOP_SECONDS = 2.0
-# One BLAS thread, as the server has: a second would contend with training for the cores.
-BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def pack(message: tuple[Any, ...]) -> bytes:
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return LENGTH.pack(len(body)) + body
+class Helper(Child):
+    """The Figurer of a training process: while the helper is not running, asks are
+    refused (and it is started)."""
 
-
-class Helper:
-    """The Figurer of a training process: the helper process, started when first asked and
-    again (not too often) if it dies; while it is not running, asks are refused."""
+    MODULE = "dialboard.server.figures_proc"
+    NAME = "figures helper"
 
     def __init__(self) -> None:
-        self._proc: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.Task[None] | None = None
-        self._starting: asyncio.Task[None] | None = None
-        self._started_at = -math.inf
+        super().__init__()
         self._asked: dict[int, tuple[int, Job, Done]] = {}  # number → (data key, job, done)
-        self._numbers = itertools.count(1)
-        self._keys: WeakKeyDictionary[Dataset, int] = WeakKeyDictionary()
-        self._held: set[int] = set()  # data keys the helper has been sent
-        self._closing = self._failed = False
-        self.restart_after = RESTART_SECONDS
+        self._failed = False
 
     def ask(self, job: Job, done: Done) -> bool:
-        proc = self._proc
-        if proc is None or proc.stdin is None or proc.stdin.is_closing():
-            self._start_soon()
+        if not self.running:
+            self.start_soon()
             return False
         if len(self._asked) >= MOST_ASKED:
             return False
-        number, key = next(self._numbers), self._key(job.data)
-        self._asked[number] = key, job, done
-        self._send(number, key, job)
+        number = next(self._numbers)
+        self._asked[number] = self.key(job.data), job, done
+        self._send(number, job)
         return True
 
-    def _key(self, data: Dataset) -> int:
-        key = self._keys.get(data)
-        if key is None:
-            key = self._keys[data] = next(self._numbers)
-        return key
+    def _send(self, number: int, job: Job) -> None:
+        self.write(("job", number, self.key(job.data), job.arch, job.params), job.data)
 
-    def _send(self, number: int, key: int, job: Job) -> None:
-        assert self._proc is not None and self._proc.stdin is not None
-        if key not in self._held:
-            self._held.add(key)
-            self._proc.stdin.write(pack(("data", key, job.data)))
-        self._proc.stdin.write(pack(("job", number, key, job.arch, job.params)))
-
-    async def ready(self) -> bool:
-        """Start the helper unless it runs (or was started too lately); whether it runs."""
-        if self._proc is None:
-            self._start_soon()
-        if self._starting is not None:
-            await asyncio.shield(self._starting)
-        return self._proc is not None
-
-    def _start_soon(self) -> None:
-        if self._closing or self._starting is not None:
-            return
-        if time.monotonic() - self._started_at >= self.restart_after:
-            self._started_at = time.monotonic()
-            self._starting = asyncio.get_running_loop().create_task(self._start())
-
-    async def _start(self) -> None:
-        env = {**os.environ, **{v: "1" for v in BLAS_VARIABLES}}
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "dialboard.server.figures_proc",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env)
-        except OSError as exc:
-            logger.warning("the figures helper did not start (%s): figures are made here", exc)
-            return
-        finally:
-            self._starting = None
-        self._proc, self._held = proc, set()
-        self._reader = asyncio.get_running_loop().create_task(self._read(proc))
-
-    async def _read(self, proc: asyncio.subprocess.Process) -> None:
-        assert proc.stdout is not None
-        try:
-            while True:
-                size = LENGTH.unpack(await proc.stdout.readexactly(LENGTH.size))[0]
-                self._answer(pickle.loads(await proc.stdout.readexactly(size)))
-        except (asyncio.IncompleteReadError, ConnectionError):
-            if not self._closing:
-                logger.warning("the figures helper stopped: figures are made here for now")
-        finally:
-            self._proc = None
-            asked, self._asked = list(self._asked.values()), {}
-            for _, _, done in asked:
-                done(None)
-        # Its output ended as it exits; one that lingers is killed. Not at once: kill() polls
-        # the process, and would reap it under asyncio's child watcher (an "unknown child").
-        try:
-            await asyncio.wait_for(proc.wait(), STOP_SECONDS)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+    def _ended(self) -> None:
+        asked, self._asked = list(self._asked.values()), {}
+        for _, _, done in asked:
+            done(None)
 
     def _answer(self, message: tuple[Any, ...]) -> None:
         kind, number = message[0], message[1]
@@ -144,41 +64,14 @@ class Helper:
         if asked is None:
             return
         if kind == "unknown":  # dropped to hold newer boards' data: once more, with it
-            self._held.discard(asked[0])
-            self._send(number, *asked[:2])
+            self.forget(asked[0])
+            self._send(number, asked[1])
             return
         del self._asked[number]
         if kind == "failed" and not self._failed:  # said once: the next would say the same
             self._failed = True
             logger.warning("the figures helper failed: %s", message[2])
         asked[2](message[2] if kind == "done" else None)
-
-    async def close(self) -> None:
-        """Stop the helper; none is started after (a cancelled start could leave one)."""
-        self._closing = True
-        if self._starting is not None:
-            await asyncio.shield(self._starting)
-        proc, reader = self._proc, self._reader
-        if proc is None or reader is None:
-            return
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), STOP_SECONDS)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
-
-
-def _read(stream: IO[bytes]) -> tuple[Any, ...] | None:
-    head = stream.read(LENGTH.size)
-    if len(head) < LENGTH.size:
-        return None
-    body = stream.read(LENGTH.unpack(head)[0])
-    message: tuple[Any, ...] = pickle.loads(body)
-    return message
 
 
 def answer(message: tuple[Any, ...], held: OrderedDict[int, Dataset]) -> tuple[Any, ...] | None:
@@ -205,7 +98,7 @@ def main() -> int:
     ignore_stop_signals()
     held: OrderedDict[int, Dataset] = OrderedDict()
     out = sys.stdout.buffer
-    while (message := _read(sys.stdin.buffer)) is not None:
+    while (message := read(sys.stdin.buffer)) is not None:
         reply = answer(message, held)
         if reply is not None:
             out.write(pack(reply))

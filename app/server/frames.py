@@ -21,6 +21,10 @@ Array = np.ndarray
 HISTORY_POINTS = 200  # the chart's points in a frame
 MAX_HISTORY_POINTS = 20_000  # kept per session: past it, every other one goes
 PRESENTER_FPS = 60.0  # frames a second the presenter is sent at most (ws.py, runner.py)
+# A playing board's frame is built when a socket's next send falls within the slice
+# (Session.frame_wanted), never more often than this: a frame built between two sends is
+# never sent, and its making is training time lost.
+SHOW_SECONDS = 0.5 / PRESENTER_FPS
 NARROW = ("example.", "layers.")
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
 UPDATE_META = ("update_kind", "update_examples", "update_layers", "update_refused",

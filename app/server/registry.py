@@ -12,6 +12,7 @@ from typing import Any
 
 from dialboard.engine import Trainer
 from dialboard.server.figurer import Figurer, Inline
+from dialboard.server.player import Player
 from dialboard.server.refusals import Refused
 from dialboard.server.rooms import Room, Rooms
 from dialboard.server.session import Session
@@ -32,9 +33,11 @@ class TooManySessions(Refused):
 
 
 class Registry:
-    def __init__(self, settings: Settings, figurer: Figurer | None = None) -> None:
+    def __init__(self, settings: Settings, figurer: Figurer | None = None,
+                 player: Player | None = None) -> None:
         self.settings = settings
         self.figurer: Figurer = figurer or Inline()  # playing boards' screen figures
+        self.player = player  # where boards train at full speed (player.py); None: here
         # Boards this registry may hold: all the server's, or a worker's share (routes.py).
         self.capacity = settings.max_sessions
         self.sessions: dict[str, Session] = {}
@@ -58,7 +61,7 @@ class Registry:
                         max_rows=self.settings.max_dataset_rows,
                         max_bytes=self.settings.session_memory_mb * 2**20)
         self._fits(trainer)
-        session = Session(_public(config), trainer, self.figurer)
+        session = Session(_public(config), trainer, self.figurer, self.player)
         self.sessions[session.id] = session
         if self.saver is not None:
             self.saver.add(session, copy.deepcopy(config))
@@ -98,7 +101,7 @@ class Registry:
         except Exception as exc:
             raise StorageError(f"stored session {image.id} cannot be rebuilt by this version "
                                f"of Dialboard: {exc}") from None
-        session = Session(_public(image.config), trainer, self.figurer)
+        session = Session(_public(image.config), trainer, self.figurer, self.player)
         session.id, session.token_hash, session.control_token = image.id, image.token_hash, ""
         for stored in image.levels:
             if stored.snapshot is not None:
@@ -222,6 +225,8 @@ class Registry:
         self._sweeper = loop.create_task(self._sweep())
         if self.saver is not None:
             self._autosave = loop.create_task(self.saver.run(self.sessions))
+        if self.player is not None:  # ready for the first play, which it would otherwise miss
+            self.player.start_soon()
 
     async def close(self) -> None:
         """Stop every session; with a store, save each one (they come back at the next start),
@@ -238,6 +243,8 @@ class Registry:
             if self.saver is not None:
                 self.saver.save(session)
         await self.figurer.close()
+        if self.player is not None:
+            await self.player.close()
         if self.store is not None:
             await self.store.flush()
             self.store.close()

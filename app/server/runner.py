@@ -14,7 +14,7 @@ import numpy as np
 
 from dialboard.engine import ConfigError, DivergedError, Snapshot
 from dialboard.engine.lookahead import step_taken
-from dialboard.server import frames
+from dialboard.server import frames, player
 
 if TYPE_CHECKING:
     from dialboard.server.session import Session
@@ -29,10 +29,7 @@ IO_TURNS = 4
 # A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
 # float64 on one core) is cut into its phases: each phase its own slice.
 HEAVY_WORK = 20_000_000
-# A playing board's frame is built when a socket's next send falls within the slice
-# (Session.frame_wanted), never more often than this: a frame built between two sends is
-# never sent, and its making is training time lost.
-SHOW_SECONDS = 0.5 / frames.PRESENTER_FPS
+SHOW_SECONDS = frames.SHOW_SECONDS
 
 
 async def run(s: Session, count: int | None) -> None:
@@ -43,6 +40,10 @@ async def run(s: Session, count: int | None) -> None:
     cut = Cut() if heavy(s) else None
     try:
         while count is None or s._steps_run < count:
+            if (count is None and cut is None and s.player is not None
+                    and s.steps_per_second is None and player.free(s.player)):
+                await player.play(s, s.player)
+                continue
             done, now = s._steps_run, time.perf_counter()
             rate = s.steps_per_second
             if rate != last_rate:  # a new speed counts from now, without a burst

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from dialboard.server import frames, runner
 from dialboard.server.figurer import Figurer, Inline, Watch
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
+from dialboard.server.player import Player, Remote
 from dialboard.server.refusals import Refused, error_message
 from dialboard.server.timeline import Timeline
 from dialboard.server.timeline import bound as timeline_bytes
@@ -52,7 +54,7 @@ class Peer(Protocol):
 
 class Session:
     def __init__(self, config: dict[str, Any], trainer: Trainer,
-                 figurer: Figurer | None = None) -> None:
+                 figurer: Figurer | None = None, player: Player | None = None) -> None:
         self.id = secrets.token_urlsafe(16)
         self.control_token = secrets.token_urlsafe(24)  # shown once, at creation; never stored
         self.token_hash = hash_token(self.control_token)
@@ -79,6 +81,8 @@ class Session:
         self._quick = False  # the version is a hand turn: its slope waits for the first ask
         self._steps_run = 0
         self._runner: asyncio.Task[None] | None = None
+        self.player = player  # where a run at full speed trains (player.py); None: here
+        self._remote: Remote | None = None  # that run, while the player plays it
         self.playing = False
         self.steps_per_second: float | None = None
         self.on_change: Callable[[Session], None] | None = None  # the registry saves it
@@ -94,6 +98,8 @@ class Session:
         self.version += 1
         if not by_run:
             self._figures.forget()
+            if self._remote is not None:  # the player trains from the board as changed
+                self._remote.adopt()
         t = self.trainer
         self._quick = quick and t.arch.parameter_count * t.data.x_train.shape[0] > QUICK_WORK
         shown, self._shown = self._shown, None
@@ -112,8 +118,12 @@ class Session:
         """Whether a socket may take a new frame by `by` (time.monotonic()): the presenters'
         slots when any presenter watches (viewers take the frames built for them), else any
         viewer's. A playing board builds frames only then, not one its sockets would skip."""
+        return self.frame_due() <= by
+
+    def frame_due(self) -> float:
+        """When (time.monotonic()) the first socket `frame_wanted` counts may take a frame."""
         presenters = [p for p in self.peers if p.controls]
-        return any(p.next_frame_at <= by for p in presenters or self.peers)
+        return min((p.next_frame_at for p in presenters or self.peers), default=math.inf)
 
     def frame(self, newer_than: int | None = None) -> frames.FrameData:
         """The frame of the current version. Given `newer_than`, a frame built in the last

@@ -85,6 +85,12 @@ class Timeline:
         if step % self.every(t) == 0 and step not in self.keys:
             self._keep(step, t.snapshot(screen=False))
 
+    def kept(self, snap: Snapshot) -> None:
+        """A keyframe `trained` would have taken, taken elsewhere (player.py): a step of
+        this run, from a state it passed through, at most as far ahead as the run is."""
+        if snap.step_count not in self.keys:
+            self._keep(snap.step_count, snap)
+
     def next_key(self, t: Trainer) -> int:
         """The first step from `t`'s on whose keyframe `trained` would still take: a caller
         stepping many times need not call it in between (runner.train_slice)."""

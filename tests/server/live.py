@@ -27,6 +27,7 @@ from safetensors.numpy import load
 
 from dialboard.server.app import create_app
 from dialboard.server.figurer import Figurer
+from dialboard.server.player import Player
 from dialboard.server.settings import Settings
 
 DEADLINE = 30.0  # seconds: how long a wait may take before the test fails
@@ -132,11 +133,12 @@ class Live:
 
 @contextmanager
 def live_server(*, uvicorn_options: dict[str, Any] | None = None,
-                figurer: Figurer | None = None, **settings: Any) -> Iterator[Live]:
+                figurer: Figurer | None = None, player: Player | None = None,
+                **settings: Any) -> Iterator[Live]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = create_app(Settings(port=port, **settings), figurer=figurer)
+    app = create_app(Settings(port=port, **settings), figurer=figurer, player=player)
     options: dict[str, Any] = {"ws_ping_interval": 5.0, "ws_ping_timeout": 10.0,
                                **(uvicorn_options or {})}
     config = uvicorn.Config(app, log_level="warning", ws_per_message_deflate=False,

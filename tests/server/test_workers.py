@@ -217,30 +217,32 @@ async def lifespan(app: Any, phase: str) -> None:
         await app.task
 
 
-def helpers(worker: int) -> list[int]:
-    """The worker's figures helpers: its children once they run the helper's module (a
-    child just forked, or amid its exec, does not yet)."""
+def helpers(worker: int, module: bytes = b"dialboard.server.figures_proc") -> list[int]:
+    """The worker's helpers of `module` (figures_proc, player_proc): its children once they
+    run that module (a child just forked, or amid its exec, does not yet)."""
     out = []
     for pid in worker_pids(worker):
         with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
-            if b"dialboard.server.figures_proc" in f.read():
+            if module in f.read():
                 out.append(pid)
     return out
 
 
-def test_a_workers_figures_helper_starts_with_play_and_dies_with_the_worker(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", [b"dialboard.server.figures_proc",
+                                    b"dialboard.server.player_proc"])
+def test_a_workers_helpers_start_by_play_and_die_with_the_worker(
+        tmp_path: Path, module: bytes) -> None:
     """A playing board's screen figures come from its worker's figures helper
-    (figures_proc.py), started when first needed; killing the worker ends the helper too (its
-    standard input ends; on Linux the kernel's parent-death signal too), so no orphan keeps
-    a core."""
+    (figures_proc.py), its steps from its player (player_proc.py), each started when first
+    needed; killing the worker ends them too (their standard input ends; on Linux the
+    kernel's parent-death signal too), so no orphan keeps a core."""
     with server(tmp_path, 1) as (proc, base):
         board = create(base, preset="digits")
         with presenter(base, board) as ws:
             ws.send(json.dumps({"type": "play"}))
             (worker,) = worker_pids(proc.pid)
-            wait_until(lambda: helpers(worker), "the figures helper starts")
-            (helper,) = helpers(worker)
+            wait_until(lambda: helpers(worker, module), "the helper starts")
+            (helper,) = helpers(worker, module)
             helper_fd = os.pidfd_open(helper)  # readable once it has ended (never reused)
             try:
                 os.kill(worker, signal.SIGKILL)

@@ -109,13 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dialboard.server.app import create_app
     from dialboard.server.figures_proc import Helper
     from dialboard.server.longlived import freeze
+    from dialboard.server.player import Player
     from dialboard.server.storage import StorageError, open_store
 
     settings = shared(Settings.from_env(), args.index, args.workers)
     freeze()  # before the stored boards are restored
     try:
         app = create_app(settings, store=open_store(settings, args.folder_held_by),
-                         keep=lambda sid: part(sid, args.workers) == args.index, figurer=Helper())
+                         keep=lambda sid: part(sid, args.workers) == args.index, figurer=Helper(),
+                         player=Player())
     except StorageError as error:
         logger.error("Dialboard cannot start: %s", error)
         return 1

@@ -1,0 +1,197 @@
+"""A board playing at full speed trains in the player process (player_proc.py); its sockets,
+figures and frames stay here. So training has a core of its own, and the frames' work is
+done beside it instead of between its steps.
+
+At each frame slot this process asks the player to show its next step, and gets the state
+before that step and what the step did: the board (`Session.trainer`) takes that state, and
+its frame is built from it exactly as runner.step_shown builds one in this process. The
+board here is therefore always a state the player passed through: the last one shown.
+A person's change (`Session.changed`, not by training) is made to that state, which the
+player then takes as its new start, under a new run number (what it trained past the shown
+state was never shown, and is dropped). A pause takes the player's last state. When the
+player cannot play (busy with another board, not running, gone), the board plays here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from dialboard.server import frames
+from dialboard.server.child import RESTART_SECONDS, Child
+
+if TYPE_CHECKING:
+    from dialboard.server.session import Session
+
+logger = logging.getLogger(__name__)
+LEAD_SECONDS = 0.003  # a step is asked for this long before its slot: the player's answer
+MOST_SECONDS = 0.1  # the board here is never older than this, watched or not
+ANSWER_SECONDS = 1.0  # a player that takes longer is given up: the board plays here
+AGAIN = ("again",)  # the board changed while a step was asked: ask again
+Message = tuple[Any, ...]
+
+
+class Player(Child):
+    """A training process's player: one board at a time."""
+
+    MODULE = "dialboard.server.player_proc"
+    NAME = "player"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.remote: Remote | None = None
+        self.rest_until = -math.inf  # after a failure, boards play here until then
+        self._failed = False
+
+    def _answer(self, message: Message) -> None:
+        if message[0] == "failed" and not self._failed:  # said once: the next says the same
+            self._failed = True
+            logger.warning("the player failed: %s", message[2])
+        if self.remote is not None:
+            self.remote.on(message)
+
+    def _ended(self) -> None:
+        if self.remote is not None:
+            self.remote.answer(None)
+
+
+class Remote:
+    """One board's play in the player, under the run number of its latest start."""
+
+    def __init__(self, player: Player, s: Session) -> None:
+        self.player, self.s = player, s
+        self.number = 0
+        self.waiting: asyncio.Future[Message | None] | None = None
+        self.stopping = self.failed = False
+
+    def start(self) -> None:
+        """The player trains from the board's state now."""
+        t = self.s.trainer
+        self.number = next(self.player._numbers)
+        self.answer(AGAIN)
+        if self.player.running:
+            self.player.write(("play", self.number, self.player.key(t.data), t.arch,
+                               t.snapshot(screen=False), t.run_start_cost,
+                               self.s.timeline.every(t)), t.data)
+
+    def adopt(self) -> None:
+        """The board was changed: the player starts again from it (while stopping, its
+        answers are dropped instead: the change stands)."""
+        if self.stopping:
+            self.number = next(self.player._numbers)
+            self.answer(None)
+        else:
+            self.start()
+
+    def on(self, message: Message) -> None:
+        if message[1] != self.number:  # of a start since replaced
+            return
+        if message[0] == "key":
+            self.s.timeline.kept(message[2])
+        elif message[0] == "unknown":  # it dropped the dataset: once more, with it
+            self.player.forget(self.player.key(self.s.trainer.data))
+            self.start()
+        else:
+            self.answer(message)
+
+    def answer(self, message: Message | None) -> None:
+        if self.waiting is not None and not self.waiting.done():
+            self.waiting.set_result(message)
+
+    async def ask(self, message: Message) -> Message | None:
+        """Send `message` and wait for the player's answer; None if it has none."""
+        if not self.player.running:
+            return None
+        self.waiting = asyncio.get_running_loop().create_future()
+        self.player.write(message)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.waiting), ANSWER_SECONDS)
+        except TimeoutError:
+            return None
+
+
+def free(player: Player) -> bool:
+    """Whether the player can take a board now (one not running is started, unless it
+    started lately; one that failed rests a while)."""
+    if not player.running:
+        player.start_soon()
+        return False
+    return player.remote is None and time.monotonic() >= player.rest_until
+
+
+async def play(s: Session, player: Player) -> None:
+    """Play `s` in the (`free`) player until the run is cancelled (a pause), its speed is
+    set or the player fails. A step that diverged or was refused raises here, the board in
+    the state it raised in."""
+    remote = player.remote = Remote(player, s)
+    first = s.trainer.step_count - s._steps_run  # the run's first step
+    s._remote = remote
+    try:
+        remote.start()
+        shown_at = -math.inf
+        while s.steps_per_second is None:
+            await slot(s, shown_at)
+            answer = await remote.ask(("show", remote.number))
+            if answer is None or answer[0] == "failed":  # played here for a while
+                remote.failed, player.rest_until = True, time.monotonic() + RESTART_SECONDS
+                return
+            if answer is not AGAIN:
+                shown_at = time.perf_counter()
+                take(s, answer, first)
+    finally:
+        await finish(s, remote, first)
+        s._remote = player.remote = None
+
+
+async def slot(s: Session, shown_at: float) -> None:
+    """Until a socket may take a frame (no sooner than SHOW_SECONDS after the last), or the
+    board here is MOST_SECONDS old."""
+    while True:
+        since = time.perf_counter() - shown_at
+        due = s.frame_due() - LEAD_SECONDS - time.monotonic()
+        wait = max(frames.SHOW_SECONDS - since, min(due, MOST_SECONDS - since))
+        if wait <= 0:
+            return
+        await asyncio.sleep(min(wait, MOST_SECONDS))
+
+
+def take(s: Session, answer: Message, first: int) -> None:
+    """The player's answer: the board takes its state (and, for a shown step, shows it)."""
+    kind, _, snap, run_start, *rest = answer
+    t = s.trainer
+    t.restore(snap)
+    t.run_start_cost = run_start
+    s._steps_run = t.step_count - first
+    if kind == "error":
+        raise rest[0]
+    s.timeline.trained(t)  # the frame names the steps reachable before its step
+    if s.peers:
+        frame = s._build(s._screen(fresh=False), version=-1, arrows=False)
+        frames.attach_update(frame, t, rest[0])
+        s._shown = frame
+    s.changed(by_run=True)
+
+
+async def finish(s: Session, remote: Remote, first: int) -> None:
+    """The board takes the player's last state, unless a person changed it meanwhile (then
+    what the player trained past the state shown is dropped, as the change did)."""
+    remote.stopping = True
+    number = remote.number
+    answer = None
+    if not remote.failed:  # else what it holds is not to be trusted
+        with contextlib.suppress(asyncio.CancelledError):
+            answer = await remote.ask(("stop", number))
+    if remote.number != number:  # changed while stopping: the timeline has dropped it all
+        return
+    if answer is not None and answer[0] == "stopped" and answer[2] is not None:
+        t = s.trainer
+        t.restore(answer[2])
+        t.run_start_cost = answer[3]
+        s._steps_run = t.step_count - first
+        s.timeline.trained(t)
+    else:  # the state shown stands; keyframes the player sent past it go
+        s.timeline.changed(s.trainer)

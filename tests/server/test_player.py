@@ -1,0 +1,191 @@
+"""A board playing at full speed trains in the player process (player.py): the very steps it
+would take in the server's own process, its frames true to them, a person's change never lost,
+a pause at the player's last step, and play going on here when the player dies. Through a
+real server and a real player process; the steps replayed here from the board's config."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dialboard.engine import DivergedError, Trainer
+from dialboard.server.player import Player
+from dialboard.server.session_config import build, resolve
+from tests.server.live import Client, Frame, Live, live_server, opened, run, until
+
+CIRCLE = {"preset": "circle", "momentum": 0.9}  # momentum: the learner's state crosses too
+
+
+@pytest.fixture
+def played() -> Iterator[tuple[Live, Player]]:
+    player = Player()
+    with live_server(player=player) as live:
+        yield live, player
+
+
+def replayed(live: Live, sid: str) -> Trainer:
+    """The board's trainer as built from its config, here: replays its steps."""
+    config = live.call(lambda: live.session(sid).config)
+    return build(resolve(dict(config)), max_parameters=10**6)
+
+
+def board(live: Live, sid: str) -> dict[str, np.ndarray]:
+    return live.call(lambda: dict(live.session(sid).trainer.net.params))
+
+
+def replay_to(t: Trainer, step: int) -> dict[str, np.ndarray]:
+    while t.step_count < step:
+        t.step()
+    return dict(t.net.params)
+
+
+def assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+
+
+async def playing_in(live: Live, player: Player, c: Client) -> None:
+    await until(lambda: live.acall(lambda: player.running), "the player is up")
+    await c.send({"type": "play"})
+    await until(lambda: live.acall(lambda: player.remote is not None), "the player plays")
+
+
+Body = Callable[[Live, Player, Client, str], Awaitable[None]]
+
+
+def on_board(played: tuple[Live, Player], body: Body, preset: str = "digits-625",
+             **config: Any) -> None:
+    """`body` with a presenter of a new board of the server with a player."""
+    live, player = played
+
+    async def go() -> None:
+        c, created, _ = await opened(live, preset, **config)
+        await body(live, player, c, created["id"])
+        await c.close()
+
+    run(go())
+
+
+async def paused(c: Client) -> Frame:
+    await c.send({"type": "pause"})
+    return await c.frame(playing="false", running="false")
+
+
+async def frames_while_playing(c: Client, n: int) -> list[Frame]:
+    return [await c.frame(playing="true") for _ in range(n)]
+
+
+def assert_frame_is_the_step(f: Frame, t: Trainer) -> None:
+    """A frame shows the state at its step and, as its arrows, what that step did."""
+    while t.step_count < f.step:
+        t.step()
+    before = dict(t.net.params)
+    t.step()
+    for name, value in before.items():
+        assert np.array_equal(f[name], value.astype(np.float32)), (f.step, name)
+        assert np.array_equal(f[f"{name}.update"],
+                              (t.net.params[name] - value).astype(np.float32)), (f.step, name)
+
+
+@pytest.mark.parametrize("config", [CIRCLE, {"preset": "digits-625"}])
+def test_the_player_takes_the_very_steps_the_board_would_take(
+        played: tuple[Live, Player], config: dict[str, Any]) -> None:
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        t = replayed(live, sid)
+        await playing_in(live, player, c)
+        seen = await frames_while_playing(c, 20)
+        last = await paused(c)
+        assert len({f.step for f in seen}) > 10  # frames of many steps, far apart
+        for f in seen:
+            assert_frame_is_the_step(f, t)
+        assert_same(board(live, sid), replay_to(t, last.step))
+
+    on_board(played, body, **config)
+
+
+def test_a_pause_stops_at_the_players_last_step_and_time_travel_reaches_back_exactly(
+        played: tuple[Live, Player]) -> None:
+    """The timeline's keyframes were taken in the player: each step travelled to is the
+    very state that step had."""
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        await playing_in(live, player, c)
+        await frames_while_playing(c, 30)
+        last = await paused(c)
+        first, reached = map(int, last.meta["timeline"].split(","))
+        assert (first, reached) == (0, last.step) and last.step > 200
+        for step in (last.step - 1, last.step // 2 + 1, 77):
+            await c.send({"type": "travel", "step": step})
+            f = await c.frame(step=str(step))
+            assert_same(board(live, sid), replay_to(replayed(live, sid), step))
+            assert np.array_equal(f["layers.0.weight"],
+                                  board(live, sid)["layers.0.weight"].astype(np.float32))
+
+    on_board(played, body, "digits-625")
+
+
+def test_a_turn_while_the_player_plays_is_never_lost(played: tuple[Live, Player]) -> None:
+    """A change is made to the board as last shown; the player goes on from it."""
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        await playing_in(live, player, c)
+        await frames_while_playing(c, 5)
+        await c.send({"type": "set", "name": "layers.1.weight", "index": [4, 7],
+                      "value": 2.5})
+        await c.send({"type": "lock", "name": "layers.1.weight", "index": [4, 7],
+                      "locked": True})
+        f = await c.frame(playing="true")
+        while f["layers.1.weight.locked"][4, 7] == 0:
+            f = await c.frame(playing="true")
+        changed_at = f.step
+        f = await c.frame(playing="true")
+        while f.step < changed_at + 200:  # trained on from the change, in the player
+            assert f["layers.1.weight"][4, 7] == np.float32(2.5)
+            f = await c.frame(playing="true")
+        assert await live.acall(lambda: player.remote is not None)
+        await paused(c)
+        assert board(live, sid)["layers.1.weight"][4, 7] == 2.5
+
+    on_board(played, body, "digits-625")
+
+
+def test_a_step_that_diverges_in_the_player_is_shown_as_it_diverged(
+        played: tuple[Live, Player]) -> None:
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        t = replayed(live, sid)
+        await until(lambda: live.acall(lambda: player.running), "the player is up")
+        await c.send({"type": "play"})
+        error = await c.json()
+        while error.get("type") != "error":
+            error = await c.json()
+        assert error["reason"] == "diverged"
+        f = await c.frame(playing="false", running="false")
+        with pytest.raises(DivergedError):
+            for _ in range(100_000):
+                t.step()
+        assert f.step == t.step_count and f.meta["diverged"]
+        assert_same(board(live, sid), dict(t.net.params))
+
+    on_board(played, body, "digits-625", learning_rate=400.0)
+
+
+def test_when_the_player_dies_the_board_plays_on_here_from_its_last_shown_step(
+        played: tuple[Live, Player]) -> None:
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        await playing_in(live, player, c)
+        await frames_while_playing(c, 5)
+        pid = await live.acall(lambda: player._proc.pid if player._proc else 0)
+        os.kill(pid, signal.SIGKILL)
+        await until(lambda: live.acall(lambda: not player.running), "the player is gone")
+        f = await c.frame(playing="true")
+        later = await c.frame(playing="true")
+        while later.step < f.step + 300:  # trained on, here
+            later = await c.frame(playing="true")
+        last = await paused(c)
+        assert_same(board(live, sid), replay_to(replayed(live, sid), last.step))
+
+    on_board(played, body, "digits-625")
