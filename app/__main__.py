@@ -204,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             store, app = None, create_front(settings, dict(os.environ), args.log_level)
         else:
             # restores every stored session
-            app = create_app(settings, store=store, figurer=Helper(), player=Player())
+            app = create_app(settings, store=store, figurer=Helper(),
+                             player=Player() if settings.player_on() else None)
     except StorageError as error:
         if store is not None:
             store.close()

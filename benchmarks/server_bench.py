@@ -126,8 +126,9 @@ async def counted_turn(counters: list[Counter], pid: int, seconds: float, app: T
     own0 = workers_cpu(pid)
     await asyncio.sleep(seconds)
     dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
-    # The session's own process: the worker that worked most (its CPU, not its wall time,
-    # says what the app costs beside training, whatever else the machine runs).
+    # The session's own process: the one under the server that worked most, its player or
+    # its worker (its CPU, not its wall time, says what the app costs beside training,
+    # whatever else the machine runs).
     trainer_cpu = max(c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items())
     steps = int(meta(counters[0].last)["step"]) - step0
     for c in counters:
@@ -138,8 +139,9 @@ async def counted_turn(counters: list[Counter], pid: int, seconds: float, app: T
 
 async def sampled(p: Any, presenter: Counter, pid: int, before: dict[int, float],
                   seconds: float) -> tuple[float, list[tuple[str, float]]] | None:
-    """Play a turn while py-spy samples the board's process (the worker busiest since
-    `before`): the share of its time in training steps, and where the rest went."""
+    """Play a turn while py-spy samples the board's process (the one under the server
+    busiest since `before`: its player or its worker): the share of its time in training
+    steps, and where the rest went."""
     await p.send(json.dumps({"type": "play"}))
     await asyncio.sleep(0.3)
     busy = {w: c - before.get(w, 0.0) for w, c in workers_cpu(pid).items()}

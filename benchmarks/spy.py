@@ -6,6 +6,7 @@ set beside a reference measured at another moment.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -22,10 +23,19 @@ def own_cpu_seconds(pid: int) -> float:
 
 
 def workers_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds so far of each of the server's worker processes (none: the server)."""
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        kids = [int(c) for c in f.read().split()]
-    return {k: own_cpu_seconds(k) for k in kids} or {pid: own_cpu_seconds(pid)}
+    """CPU seconds so far of each process under the server: its workers and theirs (the
+    figures helper, the player: docs/workers.md); with none, the server's own."""
+    out: dict[int, float] = {}
+
+    def under(parent: int) -> None:
+        with contextlib.suppress(OSError), open(f"/proc/{parent}/task/{parent}/children") as f:
+            for kid in map(int, f.read().split()):
+                with contextlib.suppress(OSError):
+                    out[kid] = own_cpu_seconds(kid)
+                under(kid)
+
+    under(pid)
+    return out or {pid: own_cpu_seconds(pid)}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -66,8 +76,11 @@ class Sampler:
             elif "Handle._run" in frames:  # what the event loop ran, two calls deep
                 i = frames.index("Handle._run")
                 places[";".join(frames[i + 1 : i + 3])] += int(count)
-            else:
+            elif any(f.endswith("run_forever") for f in frames):
                 places["the event loop itself"] += int(count)
+            else:  # a process without one (the player): what its main ran, two calls deep
+                i = frames.index("main") + 1 if "main" in frames else 0
+                places[";".join(frames[i : i + 2]) or "elsewhere"] += int(count)
         shutil.rmtree(self.out.parent, ignore_errors=True)
         if total == 0:
             return None

@@ -18,10 +18,11 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from dialboard.server import frames
+from dialboard.server import frames, idle
 from dialboard.server.child import RESTART_SECONDS, Child
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 LEAD_SECONDS = 0.003  # a step is asked for this long before its slot: the player's answer
 MOST_SECONDS = 0.1  # the board here is never older than this, watched or not
 ANSWER_SECONDS = 1.0  # a player that takes longer is given up: the board plays here
+WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long
+SPARE_CORES = 0.5  # idle, with the board training in its worker: the player takes it
+FAIR_SHARE = 0.85  # of a core: a player that gets less is starved (other boards play)
+STARVED_REST_SECONDS = 10.0
 AGAIN = ("again",)  # the board changed while a step was asked: ask again
 Message = tuple[Any, ...]
 
@@ -41,11 +46,30 @@ class Player(Child):
     MODULE = "dialboard.server.player_proc"
     NAME = "player"
 
-    def __init__(self) -> None:
+    def __init__(self, judge: bool = True) -> None:
+        """`judge`: take a board only when a core is spare (False: always, for tests)."""
         super().__init__()
         self.remote: Remote | None = None
-        self.rest_until = -math.inf  # after a failure, boards play here until then
+        self.rest_until = -math.inf  # after a failure, or starved, boards play here until then
+        self.judge = judge
+        self._idle = idle.Rate(idle.machine, WINDOW_SECONDS)  # idle share of all cores
         self._failed = False
+
+    def pays(self) -> bool:
+        """Whether a core is spare for it: with none, a board trains faster in its worker
+        than in a process that must share a core with other boards' workers."""
+        if not self.judge:
+            return True
+        spare = self._idle()
+        return spare is not None and spare * (os.cpu_count() or 1) >= SPARE_CORES
+
+    def starved(self, share: idle.Rate) -> bool:
+        """It got less than a core of its own lately: boards play here for a while."""
+        got = share() if self.judge else None
+        if got is None or got >= FAIR_SHARE:
+            return False
+        self.rest_until = time.monotonic() + STARVED_REST_SECONDS
+        return True
 
     def _answer(self, message: Message) -> None:
         if message[0] == "failed" and not self._failed:  # said once: the next says the same
@@ -116,24 +140,26 @@ class Remote:
 
 def free(player: Player) -> bool:
     """Whether the player can take a board now (one not running is started, unless it
-    started lately; one that failed rests a while)."""
+    started lately; one that failed or starved rests a while)."""
     if not player.running:
         player.start_soon()
         return False
-    return player.remote is None and time.monotonic() >= player.rest_until
+    return player.remote is None and time.monotonic() >= player.rest_until and player.pays()
 
 
 async def play(s: Session, player: Player) -> None:
     """Play `s` in the (`free`) player until the run is cancelled (a pause), its speed is
-    set or the player fails. A step that diverged or was refused raises here, the board in
-    the state it raised in."""
+    set, or the player fails or starves. A step that diverged or was refused raises here,
+    the board in the state it raised in."""
     remote = player.remote = Remote(player, s)
     first = s.trainer.step_count - s._steps_run  # the run's first step
     s._remote = remote
+    pid = player._proc.pid if player._proc is not None else 0
+    share = idle.Rate(lambda: idle.process(pid), WINDOW_SECONDS * 2)  # of a core, lately
     try:
         remote.start()
         shown_at = -math.inf
-        while s.steps_per_second is None:
+        while s.steps_per_second is None and not player.starved(share):
             await slot(s, shown_at)
             answer = await remote.ask(("show", remote.number))
             if answer is None or answer[0] == "failed":  # played here for a while

@@ -86,6 +86,10 @@ class Settings:
     #: core, at most DEFAULT_MAX_WORKERS. An app built in code (`create_app`) always runs
     #: them in its own process.
     workers: int | None = None
+    #: Whether a board playing at full speed trains in a player process, on a core of its
+    #: own (docs/workers.md): 1 yes, 0 in its worker; None (unset): yes with two cores or
+    #: more. An app built in code (`create_app`) has a player only if it is given one.
+    player: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host.strip():
@@ -105,6 +109,8 @@ class Settings:
         _check_int(f"{ENV_PREFIX}SERVER_MEMORY_MB", self.server_memory_mb, 16)
         if self.workers is not None:
             _check_int(f"{ENV_PREFIX}WORKERS", self.workers, 0, MAX_WORKERS)
+        if self.player is not None:
+            _check_int(f"{ENV_PREFIX}PLAYER", self.player, 0, 1)
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise SettingsError(f"{ENV_PREFIX}DATA_DIR must be a folder path or empty, "
                                 f"got {self.data_dir!r}")
@@ -126,6 +132,11 @@ class Settings:
         if self.workers is not None:
             return self.workers
         return max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
+
+    def player_on(self) -> bool:
+        """Whether the `dialboard` command's processes have a player: on one core it would
+        only take training's own core from it."""
+        return bool(self.player) if self.player is not None else (os.cpu_count() or 1) >= 2
 
     @staticmethod
     def env_name(field_name: str) -> str:

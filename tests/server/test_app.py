@@ -119,12 +119,22 @@ def test_settings_from_env() -> None:
         ("DIALBOARD_ALLOWED_ORIGINS", "example.org", "DIALBOARD_ALLOWED_ORIGINS entries"),
         ("DIALBOARD_ALLOWED_ORIGINS", "ftp://x.org", "DIALBOARD_ALLOWED_ORIGINS entries"),
         ("DIALBOARD_ALLOWED_ORIGINS", "https://x.org/app", "DIALBOARD_ALLOWED_ORIGINS entries"),
+        ("DIALBOARD_PLAYER", "2", "DIALBOARD_PLAYER must be at least 0 and at most 1, got 2"),
     ],
 )
 def test_settings_errors_name_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError) as error:
         Settings.from_env({name: value})
     assert message in str(error.value)
+
+
+def test_a_player_is_had_with_two_cores_unless_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On one core a player would only take training's own core from it."""
+    for cores, default in ((1, False), (2, True), (None, False)):
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        assert Settings().player_on() is default
+        assert Settings.from_env({"DIALBOARD_PLAYER": "0"}).player_on() is False
+        assert Settings.from_env({"DIALBOARD_PLAYER": "1"}).player_on() is True
 
 
 def test_settings_validated_when_built_directly() -> None:

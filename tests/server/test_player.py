@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from dialboard.engine import DivergedError, Trainer
+from dialboard.server import idle
 from dialboard.server.player import Player
 from dialboard.server.session_config import build, resolve
 from tests.server.live import Client, Frame, Live, live_server, opened, run, until
@@ -23,7 +24,7 @@ CIRCLE = {"preset": "circle", "momentum": 0.9}  # momentum: the learner's state 
 
 @pytest.fixture
 def played() -> Iterator[tuple[Live, Player]]:
-    player = Player()
+    player = Player(judge=False)  # whatever else the machine runs meanwhile
     with live_server(player=player) as live:
         yield live, player
 
@@ -189,3 +190,41 @@ def test_when_the_player_dies_the_board_plays_on_here_from_its_last_shown_step(
         assert_same(board(live, sid), replay_to(replayed(live, sid), last.step))
 
     on_board(played, body, "digits-625")
+
+
+# -- when a player pays: a spare core to take, a fair share of it to keep ---------------------
+def test_a_rate_is_of_the_latest_window_and_unknown_before_one() -> None:
+    readings = iter([(10.0, 100.0), (40.0, 200.0), (40.0, 200.0), None])
+    rate = idle.Rate(lambda: next(readings), seconds=0.0)
+    assert rate() is None  # one reading: no window yet
+    assert rate() == pytest.approx(0.3)
+    assert rate() == pytest.approx(0.3)  # no time passed on the second counter: kept
+    assert rate() is None  # unreadable
+
+
+def test_this_machine_and_process_can_be_read() -> None:
+    spare, everything = idle.machine() or (-1.0, -1.0)
+    assert 0 <= spare <= everything
+    cpu, wall = idle.process(os.getpid()) or (-1.0, -1.0)
+    assert cpu > 0 and wall > 0
+
+
+@pytest.mark.parametrize(("idle_share", "cores", "pays"), [
+    (None, 2, False), (0.1, 2, False), (0.3, 2, True), (0.1, 8, True)])
+def test_a_player_takes_a_board_only_with_a_core_to_spare(
+        monkeypatch: pytest.MonkeyPatch, idle_share: float | None, cores: int,
+        pays: bool) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    player = Player()
+    player._idle = lambda: idle_share  # type: ignore[assignment]
+    assert player.pays() is pays
+    assert Player(judge=False).pays() is True
+
+
+@pytest.mark.parametrize(("share", "starved"), [(None, False), (0.97, False), (0.7, True)])
+def test_a_player_with_less_than_a_core_gives_its_boards_back_for_a_while(
+        share: float | None, starved: bool) -> None:
+    player = Player()
+    assert player.starved(lambda: share) is starved  # type: ignore[arg-type]
+    assert (player.rest_until > 0) is starved
+    assert Player(judge=False).starved(lambda: 0.1) is False  # type: ignore[arg-type]

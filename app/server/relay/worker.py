@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = create_app(settings, store=open_store(settings, args.folder_held_by),
                          keep=lambda sid: part(sid, args.workers) == args.index, figurer=Helper(),
-                         player=Player())
+                         player=Player() if settings.player_on() else None)
     except StorageError as error:
         logger.error("Dialboard cannot start: %s", error)
         return 1
