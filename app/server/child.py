@@ -120,7 +120,11 @@ class Child:
         try:
             while True:
                 size = LENGTH.unpack(await proc.stdout.readexactly(LENGTH.size))[0]
-                self._answer(pickle.loads(await proc.stdout.readexactly(size)))
+                body = await proc.stdout.readexactly(size)
+                try:
+                    self._answer(pickle.loads(body))
+                except Exception:  # a defect of ours: said, and the next answer is read
+                    logger.exception("an answer of the %s could not be taken", self.NAME)
         except (asyncio.IncompleteReadError, ConnectionError):
             if not self._closing:
                 logger.warning("the %s stopped: its work is done here for now", self.NAME)

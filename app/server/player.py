@@ -22,6 +22,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from dialboard.engine import ConfigError, DivergedError
 from dialboard.server import frames, idle
 from dialboard.server.child import RESTART_SECONDS, Child
 
@@ -84,56 +85,70 @@ class Player(Child):
 
 
 class Remote:
-    """One board's play in the player, under the run number of its latest start."""
+    """One board's play in the player, under the run number of its latest start. The
+    player answers `show` with `shown` and `stop` with `stopped`, and may end a run on its
+    own (`error`, `failed`): that end stands for every later question of the run."""
 
     def __init__(self, player: Player, s: Session) -> None:
         self.player, self.s = player, s
         self.number = 0
-        self.waiting: asyncio.Future[Message | None] | None = None
+        self.waiting: tuple[str, asyncio.Future[Message | None]] | None = None  # (kind, …)
+        self.ended: Message | None = None  # the run's own end, once said
         self.stopping = self.failed = False
 
     def start(self) -> None:
-        """The player trains from the board's state now."""
+        """The player trains from the board's state now (with its screen's caches: a cost
+        carried by a hand turn's update is the one the next step compares against)."""
         t = self.s.trainer
-        self.number = next(self.player._numbers)
-        self.answer(AGAIN)
+        self._renumber(AGAIN)
         if self.player.running:
             self.player.write(("play", self.number, self.player.key(t.data), t.arch,
-                               t.snapshot(screen=False), t.run_start_cost,
-                               self.s.timeline.every(t)), t.data)
+                               t.snapshot(), t.run_start_cost, self.s.timeline.every(t)),
+                              t.data)
 
     def adopt(self) -> None:
         """The board was changed: the player starts again from it (while stopping, its
         answers are dropped instead: the change stands)."""
         if self.stopping:
-            self.number = next(self.player._numbers)
-            self.answer(None)
+            self._renumber(None)
         else:
             self.start()
 
+    def _renumber(self, answer: Message | None) -> None:
+        self.number, self.ended = next(self.player._numbers), None
+        self.answer(answer)
+
     def on(self, message: Message) -> None:
+        kind = message[0]
         if message[1] != self.number:  # of a start since replaced
             return
-        if message[0] == "key":
+        if kind == "key":
             self.s.timeline.kept(message[2])
-        elif message[0] == "unknown":  # it dropped the dataset: once more, with it
+        elif kind == "unknown":  # it dropped the dataset: once more, with it
             self.player.forget(self.player.key(self.s.trainer.data))
-            self.start()
-        else:
+            self.adopt()
+        elif kind in ("error", "failed"):
+            self.ended = message
+            self.answer(message)
+        elif self.waiting is not None and self.waiting[0] == kind:
             self.answer(message)
 
     def answer(self, message: Message | None) -> None:
-        if self.waiting is not None and not self.waiting.done():
-            self.waiting.set_result(message)
+        if self.waiting is not None and not self.waiting[1].done():
+            self.waiting[1].set_result(message)
 
-    async def ask(self, message: Message) -> Message | None:
-        """Send `message` and wait for the player's answer; None if it has none."""
+    async def ask(self, kind: str, answer: str) -> Message | None:
+        """Send (`kind`, run) and wait for the player's `answer` (or the run's end); None if
+        it has none, AGAIN if the board changed meanwhile."""
+        if self.ended is not None:
+            return self.ended
         if not self.player.running:
             return None
-        self.waiting = asyncio.get_running_loop().create_future()
-        self.player.write(message)
+        future = asyncio.get_running_loop().create_future()
+        self.waiting = answer, future
+        self.player.write((kind, self.number))
         try:
-            return await asyncio.wait_for(asyncio.shield(self.waiting), ANSWER_SECONDS)
+            return await asyncio.wait_for(asyncio.shield(future), ANSWER_SECONDS)
         except TimeoutError:
             return None
 
@@ -161,11 +176,11 @@ async def play(s: Session, player: Player) -> None:
         shown_at = -math.inf
         while s.steps_per_second is None and not player.starved(share):
             await slot(s, shown_at)
-            answer = await remote.ask(("show", remote.number))
+            answer = await remote.ask("show", "shown")
             if answer is None or answer[0] == "failed":  # played here for a while
                 remote.failed, player.rest_until = True, time.monotonic() + RESTART_SECONDS
                 return
-            if answer is not AGAIN:
+            if answer is not AGAIN and answer[1] == remote.number:  # else: changed since
                 shown_at = time.perf_counter()
                 take(s, answer, first)
     finally:
@@ -193,7 +208,8 @@ def take(s: Session, answer: Message, first: int) -> None:
     t.run_start_cost = run_start
     s._steps_run = t.step_count - first
     if kind == "error":
-        raise rest[0]
+        diverged, said = rest
+        raise DivergedError(said) if diverged else ConfigError(said.key, **said.params)
     s.timeline.trained(t)  # the frame names the steps reachable before its step
     if s.peers:
         frame = s._build(s._screen(fresh=False), version=-1, arrows=False)
@@ -208,12 +224,15 @@ async def finish(s: Session, remote: Remote, first: int) -> None:
     remote.stopping = True
     number = remote.number
     answer = None
-    if not remote.failed:  # else what it holds is not to be trusted
+    if remote.failed:  # what it holds is not to be trusted: it stops, unheard
+        if remote.player.running:
+            remote.player.write(("stop", number))
+    else:
         with contextlib.suppress(asyncio.CancelledError):
-            answer = await remote.ask(("stop", number))
+            answer = await remote.ask("stop", "stopped")
     if remote.number != number:  # changed while stopping: the timeline has dropped it all
         return
-    if answer is not None and answer[0] == "stopped" and answer[2] is not None:
+    if answer is not None and answer[0] in ("stopped", "error") and answer[2] is not None:
         t = s.trainer
         t.restore(answer[2])
         t.run_start_cost = answer[3]

@@ -12,9 +12,10 @@ It answers on standard output: ("shown", run, state before the step, run_start_c
 NextUpdate of the step), ("key", run, state) at each step that is a multiple of `every`
 (the timeline's keyframes), ("stopped", run, state, run_start_cost) (None, None when it
 holds no board),
-("error", run, state, run_start_cost, exception) when a step diverges or is refused (it then
-waits), ("unknown", run) when it no longer holds the play's dataset, or
-("failed", run, why) on a defect. States are engine snapshots without the screen's caches.
+("error", run, state, run_start_cost, diverged, words) when a step diverges (True) or is
+refused (False), then waits, ("unknown", run) when it no longer holds the play's dataset, or
+("failed", run, why) on a defect. States are engine snapshots: a play's with the screen's
+caches, those it sends without.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Playing:
         t = self.t
         assert t is not None and self.playing
         try:
-            if self.show:
+            if self.show and t.pos == 0:  # a whole step, as the worker shows one
                 self.show = False
                 snap, run_start, before = t.snapshot(screen=False), t.run_start_cost, \
                     dict(t.net.params)
@@ -102,9 +103,10 @@ class Playing:
                 self.out(("shown", self.run, snap, run_start, step_taken(t, before)))
             else:
                 t.step()
-        except (DivergedError, ConfigError) as exc:
+        except (DivergedError, ConfigError) as exc:  # its words cross, not the exception
             self.playing = False
-            self.out(("error", self.run, t.snapshot(screen=False), t.run_start_cost, exc))
+            self.out(("error", self.run, t.snapshot(screen=False), t.run_start_cost,
+                      isinstance(exc, DivergedError), exc.words))
             return
         if t.step_count % self.every == 0:
             self.out(("key", self.run, t.snapshot(screen=False)))

@@ -5,6 +5,7 @@ real server and a real player process; the steps replayed here from the board's 
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
@@ -20,6 +21,8 @@ from dialboard.server.session_config import build, resolve
 from tests.server.live import Client, Frame, Live, live_server, opened, run, until
 
 CIRCLE = {"preset": "circle", "momentum": 0.9}  # momentum: the learner's state crosses too
+TRIAL = {"preset": "circle", "learner": "trial_and_error"}  # its costs come from the screen
+CIRCLE_PARAMS = ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")
 
 
 @pytest.fixture
@@ -94,7 +97,8 @@ def assert_frame_is_the_step(f: Frame, t: Trainer) -> None:
                               (t.net.params[name] - value).astype(np.float32)), (f.step, name)
 
 
-@pytest.mark.parametrize("config", [CIRCLE, {"preset": "digits-625"}])
+@pytest.mark.parametrize("config", [CIRCLE, TRIAL, {"preset": "circle", "learner": "evolution"},
+                                    {"preset": "digits-625"}])
 def test_the_player_takes_the_very_steps_the_board_would_take(
         played: tuple[Live, Player], config: dict[str, Any]) -> None:
     async def body(live: Live, player: Player, c: Client, sid: str) -> None:
@@ -104,7 +108,9 @@ def test_the_player_takes_the_very_steps_the_board_would_take(
         last = await paused(c)
         assert len({f.step for f in seen}) > 10  # frames of many steps, far apart
         for f in seen:
-            assert_frame_is_the_step(f, t)
+            assert f.meta["in_step"] == "false"  # whole steps only, as the worker shows
+            if config is not TRIAL and "learner" not in config:
+                assert_frame_is_the_step(f, t)
         assert_same(board(live, sid), replay_to(t, last.step))
 
     on_board(played, body, **config)
@@ -147,7 +153,6 @@ def test_a_turn_while_the_player_plays_is_never_lost(played: tuple[Live, Player]
         while f.step < changed_at + 200:  # trained on from the change, in the player
             assert f["layers.1.weight"][4, 7] == np.float32(2.5)
             f = await c.frame(playing="true")
-        assert await live.acall(lambda: player.remote is not None)
         await paused(c)
         assert board(live, sid)["layers.1.weight"][4, 7] == 2.5
 
@@ -228,3 +233,47 @@ def test_a_player_with_less_than_a_core_gives_its_boards_back_for_a_while(
     assert player.starved(lambda: share) is starved  # type: ignore[arg-type]
     assert (player.rest_until > 0) is starved
     assert Player(judge=False).starved(lambda: 0.1) is False  # type: ignore[arg-type]
+
+
+def test_a_turned_dial_then_play_carries_the_screens_cost_to_the_player(
+        played: tuple[Live, Player]) -> None:
+    """Trial and error compares against the screen's cost, which a hand turn updates in
+    place: the player starts from that very cost, so its steps are the worker's own."""
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        t = replayed(live, sid)
+        for k, value in enumerate((0.3, -1.7, 2.2)):
+            await c.send({"type": "set", "name": "layers.0.weight", "index": [k, 1],
+                          "value": value})
+            t.set_value("layers.0.weight", [k, 1], value)
+            t.cost()  # as the board's frame asked it, in place after each turn
+        await c.frame(undo_levels="3", has_grads="true")
+        await playing_in(live, player, c)
+        await frames_while_playing(c, 10)
+        last = await paused(c)
+        assert_same(board(live, sid), replay_to(t, last.step))
+
+    on_board(played, body, **TRIAL)
+
+
+def test_a_step_the_player_refuses_stops_the_board_in_words_at_once(
+        played: tuple[Live, Player]) -> None:
+    """Every dial locked: trial and error has none to turn. The player says so as it
+    happens, whenever it happens, and the board stops as a step in the worker would."""
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        await playing_in(live, player, c)
+        await frames_while_playing(c, 3)
+        for name in CIRCLE_PARAMS:
+            await c.send({"type": "lock", "name": name, "locked": True})
+        error = await c.json()
+        while error.get("type") != "error":
+            error = await c.json()
+        assert error["reason"] == "rejected" and error["request_type"] == "play"
+        assert "every dial is locked" in error["message"]
+        f = await c.frame(playing="false", running="false")
+        assert f.meta["in_step"] == "false"
+        # Said by the player as it happened, not found by a question left unanswered (that
+        # would have let the player rest, the board in the worker meanwhile).
+        assert await live.acall(lambda: (player.remote, player.running, player.rest_until)) \
+            == (None, True, -math.inf)
+
+    on_board(played, body, **TRIAL)
