@@ -35,8 +35,11 @@ MOST_SECONDS = 0.1  # the board here is never older than this, watched or not
 ANSWER_SECONDS = 1.0  # a player that takes longer is given up: the board plays here
 WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long
 SPARE_CORES = 0.3  # idle, the board training in its worker: a player adds about this much
-FAIR_SHARE = 0.85  # of a core: a player that gets less is starved (other boards play)
-STARVED_REST_SECONDS = 10.0
+# Playing, with less idle than this (cores) over STARVED_SECONDS the machine is full (other
+# boards play): each board then trains faster in its own worker, without a player's copies.
+STARVED_IDLE = 0.1
+STARVED_SECONDS = 1.0
+STARVED_REST_SECONDS = 5.0
 AGAIN = ("again",)  # the board changed while a step was asked: ask again
 Message = tuple[Any, ...]
 
@@ -64,10 +67,11 @@ class Player(Child):
         spare = self._idle()
         return spare is not None and spare * (os.cpu_count() or 1) >= SPARE_CORES
 
-    def starved(self, share: idle.Rate) -> bool:
-        """It got less than a core of its own lately: boards play here for a while."""
-        got = share() if self.judge else None
-        if got is None or got >= FAIR_SHARE:
+    def starved(self, spare: idle.Rate) -> bool:
+        """The machine was full lately (`spare`: its idle share since the player took the
+        board): boards play in their workers for a while."""
+        got = spare() if self.judge else None
+        if got is None or got * (os.cpu_count() or 1) >= STARVED_IDLE:
             return False
         self.rest_until = time.monotonic() + STARVED_REST_SECONDS
         return True
@@ -169,12 +173,12 @@ async def play(s: Session, player: Player) -> None:
     remote = player.remote = Remote(player, s)
     first = s.trainer.step_count - s._steps_run  # the run's first step
     s._remote = remote
-    pid = player._proc.pid if player._proc is not None else 0
-    share = idle.Rate(lambda: idle.process(pid), WINDOW_SECONDS * 2)  # of a core, lately
+    spare = idle.Rate(idle.machine, STARVED_SECONDS)
+    spare()  # from now
     try:
         remote.start()
         shown_at = -math.inf
-        while s.steps_per_second is None and not player.starved(share):
+        while s.steps_per_second is None and not player.starved(spare):
             await slot(s, shown_at)
             answer = await remote.ask("show", "shown")
             if answer is None or answer[0] == "failed":  # played here for a while

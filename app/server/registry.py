@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dialboard.engine import Trainer
+from dialboard.server.child import Child
 from dialboard.server.figurer import Figurer, Inline
 from dialboard.server.player import Player
 from dialboard.server.refusals import Refused
@@ -225,8 +226,9 @@ class Registry:
         self._sweeper = loop.create_task(self._sweep())
         if self.saver is not None:
             self._autosave = loop.create_task(self.saver.run(self.sessions))
-        if self.player is not None:  # ready for the first play, which it would otherwise miss
-            self.player.start_soon()
+        for child in (self.player, self.figurer):  # ready for the first play, not started by it
+            if isinstance(child, Child):
+                child.start_soon()
 
     async def close(self) -> None:
         """Stop every session; with a store, save each one (they come back at the next start),

@@ -226,13 +226,14 @@ def test_a_player_takes_a_board_only_with_a_core_to_spare(
     assert Player(judge=False).pays() is True
 
 
-@pytest.mark.parametrize(("share", "starved"), [(None, False), (0.97, False), (0.7, True)])
-def test_a_player_with_less_than_a_core_gives_its_boards_back_for_a_while(
-        share: float | None, starved: bool) -> None:
+@pytest.mark.parametrize(("idle_share", "starved"), [(None, False), (0.2, False), (0.03, True)])
+def test_a_player_on_a_full_machine_gives_its_boards_back_for_a_while(
+        idle_share: float | None, starved: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
     player = Player()
-    assert player.starved(lambda: share) is starved  # type: ignore[arg-type]
+    assert player.starved(lambda: idle_share) is starved  # type: ignore[arg-type]
     assert (player.rest_until > 0) is starved
-    assert Player(judge=False).starved(lambda: 0.1) is False  # type: ignore[arg-type]
+    assert Player(judge=False).starved(lambda: 0.0) is False  # type: ignore[arg-type]
 
 
 def test_a_turned_dial_then_play_carries_the_screens_cost_to_the_player(
