@@ -93,7 +93,6 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     await asyncio.sleep(0.5)
     app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
     rounds = 1 if refs is None else ROUNDS
-    before_play = workers_cpu(pid)
     for k in range(rounds):
         await p.send(json.dumps({"type": "play"}))
         await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
@@ -103,7 +102,7 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
         if refs is not None:
             refs.turn(seconds / rounds / 2)
     # A turn of its own, not counted: py-spy pauses the process for each sample.
-    shares = await sampled(p, counters[0], pid, before_play, seconds / rounds) if share else None
+    shares = await sampled(p, counters[0], pid, seconds / rounds) if share else None
     stop.set()
     await asyncio.gather(*tasks)
     latency = await set_latency(p, 200, [3, 300] if preset == "digits-625" else [0, 1])
@@ -137,13 +136,15 @@ async def counted_turn(counters: list[Counter], pid: int, seconds: float, app: T
     own.add(steps, trainer_cpu, trainer_cpu)
 
 
-async def sampled(p: Any, presenter: Counter, pid: int, before: dict[int, float],
+async def sampled(p: Any, presenter: Counter, pid: int,
                   seconds: float) -> tuple[float, list[tuple[str, float]]] | None:
     """Play a turn while py-spy samples the board's process (the one under the server
-    busiest since `before`: its player or its worker): the share of its time in training
+    busiest as it plays: its player or its worker): the share of its time in training
     steps, and where the rest went."""
     await p.send(json.dumps({"type": "play"}))
     await asyncio.sleep(0.3)
+    before = workers_cpu(pid)
+    await asyncio.sleep(0.3)  # the busiest now: a board may have moved to its player
     busy = {w: c - before.get(w, 0.0) for w, c in workers_cpu(pid).items()}
     sampler = spy.Sampler(max(busy, key=lambda w: busy[w]), seconds)
     out = await asyncio.to_thread(sampler.done)  # py-spy's own duration; sockets read on
