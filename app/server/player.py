@@ -15,7 +15,6 @@ player cannot play (busy with another board, not running, gone), the board plays
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import os
@@ -50,9 +49,11 @@ class Player(Child):
     MODULE = "dialboard.server.player_proc"
     NAME = "player"
 
-    def __init__(self, judge: bool = True) -> None:
-        """`judge`: take a board only when a core is spare (False: always, for tests)."""
+    def __init__(self, judge: bool = True, answer_seconds: float = ANSWER_SECONDS) -> None:
+        """`judge`: take a board only when a core is spare (False: always, for tests);
+        `answer_seconds`: a player that takes longer to answer is given up."""
         super().__init__()
+        self.answer_seconds = answer_seconds
         self.remote: Remote | None = None
         self.rest_until = -math.inf  # after a failure, or starved, boards play here until then
         self.judge = judge
@@ -151,8 +152,11 @@ class Remote:
         future = asyncio.get_running_loop().create_future()
         self.waiting = answer, future
         self.player.write((kind, self.number))
+        # Not wait_for: in Python 3.11 it returns an answer that comes with a cancel and
+        # swallows the cancel (a pause then never ends the run).
         try:
-            return await asyncio.wait_for(asyncio.shield(future), ANSWER_SECONDS)
+            async with asyncio.timeout(self.player.answer_seconds):
+                return await future
         except TimeoutError:
             return None
 
@@ -188,8 +192,10 @@ async def play(s: Session, player: Player) -> None:
                 shown_at = time.perf_counter()
                 take(s, answer, first)
     finally:
-        await finish(s, remote, first)
-        s._remote = player.remote = None
+        try:
+            await finish(s, remote, first)
+        finally:
+            s._remote = player.remote = None
 
 
 async def slot(s: Session, shown_at: float) -> None:
@@ -232,8 +238,13 @@ async def finish(s: Session, remote: Remote, first: int) -> None:
         if remote.player.running:
             remote.player.write(("stop", number))
     else:
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             answer = await remote.ask("stop", "stopped")
+        except asyncio.CancelledError:  # cancelled again: the state shown stands, at once
+            if remote.player.running:
+                remote.player.write(("stop", number))
+            s.timeline.changed(s.trainer)
+            raise
     if remote.number != number:  # changed while stopping: the timeline has dropped it all
         return
     if answer is not None and answer[0] in ("stopped", "error") and answer[2] is not None:

@@ -18,7 +18,7 @@ from dialboard.engine import DivergedError, Trainer
 from dialboard.server import idle
 from dialboard.server.player import Player
 from dialboard.server.session_config import build, resolve
-from tests.server.live import Client, Frame, Live, live_server, opened, run, until
+from tests.server.live import DEADLINE, Client, Frame, Live, live_server, opened, run, until
 
 CIRCLE = {"preset": "circle", "momentum": 0.9}  # momentum: the learner's state crosses too
 TRIAL = {"preset": "circle", "learner": "trial_and_error"}  # its costs come from the screen
@@ -27,7 +27,8 @@ CIRCLE_PARAMS = ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.
 
 @pytest.fixture
 def played() -> Iterator[tuple[Live, Player]]:
-    player = Player(judge=False)  # whatever else the machine runs meanwhile
+    # Whatever else the machine runs meanwhile, and however slowly: never given up.
+    player = Player(judge=False, answer_seconds=DEADLINE)
     with live_server(player=player) as live:
         yield live, player
 
@@ -141,13 +142,15 @@ def test_a_turn_while_the_player_plays_is_never_lost(played: tuple[Live, Player]
     async def body(live: Live, player: Player, c: Client, sid: str) -> None:
         await playing_in(live, player, c)
         await frames_while_playing(c, 5)
-        await c.send({"type": "set", "name": "layers.1.weight", "index": [4, 7],
-                      "value": 2.5})
+        # Locked first, so that no step can move it between the two changes.
         await c.send({"type": "lock", "name": "layers.1.weight", "index": [4, 7],
                       "locked": True})
+        await c.send({"type": "set", "name": "layers.1.weight", "index": [4, 7],
+                      "value": 2.5})
         f = await c.frame(playing="true")
-        while f["layers.1.weight.locked"][4, 7] == 0:
+        while f["layers.1.weight"][4, 7] != np.float32(2.5):  # frames before the turn
             f = await c.frame(playing="true")
+        assert f["layers.1.weight.locked"][4, 7] == 1
         changed_at = f.step
         f = await c.frame(playing="true")
         while f.step < changed_at + 200:  # trained on from the change, in the player
