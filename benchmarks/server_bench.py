@@ -86,10 +86,12 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     p = await connect(base, sid)
     await p.send(json.dumps({"type": "control", "token": token}))
     viewers = [await connect(base, sid) for _ in range(n_viewers)]
-    stop = asyncio.Event()
+    # The presenter's counter stops before the dial turns (which read its socket); the
+    # viewers read on through them, as a class does.
+    stops = [asyncio.Event() for _ in range(2)]
     counters = [Counter() for _ in range(n_viewers + 1)]
-    tasks = [asyncio.create_task(c.run(ws, stop)) for c, ws in zip(counters, [p, *viewers],
-                                                                   strict=True)]
+    tasks = [asyncio.create_task(c.run(ws, stops[k > 0]))
+             for k, (c, ws) in enumerate(zip(counters, [p, *viewers], strict=True))]
     await asyncio.sleep(0.5)
     app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
     rounds = 1 if refs is None else ROUNDS
@@ -103,9 +105,11 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
             refs.turn(seconds / rounds / 2)
     # A turn of its own, not counted: py-spy pauses the process for each sample.
     shares = await sampled(p, counters[0], pid, seconds / rounds) if share else None
-    stop.set()
-    await asyncio.gather(*tasks)
+    stops[0].set()
+    await tasks[0]
     latency = await set_latency(p, 200, [3, 300] if preset == "digits-625" else [0, 1])
+    stops[1].set()
+    await asyncio.gather(*tasks)
     for ws in [p, *viewers]:
         await ws.close()
     rates = [(c.frames / app.wall, c.bytes / app.wall) for c in counters]

@@ -9,7 +9,8 @@ the same server with them in the web process as the reference, and on each:
   times `/healthz` (every 20 ms) and another board's `step` → the frame showing that step
   (digits-625), then how long the heavy board's `pause` takes to show (20 times, playing a
   couple of steps in between);
-- plays two digits-625 boards (batch 32) at once and one alone: aggregate steps/s.
+- plays two digits-625 boards (batch 32) at once and one alone, in turns: aggregate
+  steps/s.
 
 Prints each figure beside the reference server's, with the machine's core count.
 """
@@ -34,6 +35,7 @@ from server_bench import _pct, meta  # noqa: E402 (this folder: scripts run from
 
 HEAVY = {"dataset": "digits-25x25", "layers": [625, 380, 10], "batch_size": None}
 PAUSES = 20
+ROUNDS = 4  # of one board alone and two at once, in turns
 
 
 def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -133,11 +135,8 @@ async def heavy_play(base: str, seconds: float) -> dict[str, list[float]]:
     return {"health": health, "steps": steps, "pause": paused}
 
 
-async def together(base: str, count: int, seconds: float) -> float:
-    """Aggregate steps/s of `count` digits-625 boards playing at once."""
-    boards = [Board(base, {"preset": "digits-625"}) for _ in range(count)]
-    for b in boards:
-        await b.open()
+async def together(boards: list[Any], seconds: float) -> float:
+    """Aggregate steps/s of these digits-625 boards playing at once."""
     for b in boards:
         await b.send({"type": "play"})
     await asyncio.sleep(1.0)  # warm up
@@ -148,16 +147,30 @@ async def together(base: str, count: int, seconds: float) -> float:
     total = sum(int(b.last["step"]) - s for b, s in zip(boards, first, strict=True))
     for b in boards:
         await b.send({"type": "pause"})
-        await b.close()
     return total / dt
+
+
+async def one_and_two(base: str, seconds: float) -> list[tuple[float, float]]:
+    """(one alone, two at once) steps/s in ROUNDS rounds, in turns (one first, then two
+    first), so the machine's drift falls on both alike."""
+    boards = [Board(base, {"preset": "digits-625"}) for _ in range(2)]
+    for b in boards:
+        await b.open()
+    rounds = []
+    for k in range(ROUNDS):
+        turns = [boards[:1], boards] if k % 2 == 0 else [boards, boards[:1]]
+        rates = {len(t): await together(t, seconds / ROUNDS) for t in turns}
+        rounds.append((rates[1], rates[2]))
+    for b in boards:
+        await b.close()
+    return rounds
 
 
 def measure(workers: int, seconds: float) -> dict[str, Any]:
     proc, base = start(workers)
     try:
         out: dict[str, Any] = asyncio.run(heavy_play(base, seconds))
-        out["one"] = asyncio.run(together(base, 1, seconds))
-        out["two"] = asyncio.run(together(base, 2, seconds))
+        out["rounds"] = asyncio.run(one_and_two(base, seconds))
     finally:
         proc.terminate()
         proc.wait(60)
@@ -182,8 +195,10 @@ def main() -> None:
         print("    " + line("/healthz while the heavy board plays:", r["health"]))
         print("    " + line("another board's step → frame:       ", r["steps"]))
         print("    " + line("heavy board's pause → shown:       ", r["pause"]))
-        print(f"    digits-625 playing: one alone {r['one']:.0f} steps/s, two at once "
-              f"{r['two']:.0f} steps/s together ({r['two'] / r['one']:.2f}×)")
+        one, two = (sum(v) / len(v) for v in zip(*r["rounds"], strict=True))
+        each = ", ".join(f"{b / a:.2f}" for a, b in r["rounds"])
+        print(f"    digits-625 playing: one alone {one:.0f} steps/s, two at once {two:.0f} "
+              f"steps/s together ({two / one:.2f}×; each round: {each})")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,8 @@ class Player(Child):
         if got is None or got * (os.cpu_count() or 1) >= STARVED_IDLE:
             return False
         self.rest_until = time.monotonic() + STARVED_REST_SECONDS
+        logger.info("the machine is full (%.2f of a core idle): boards train in their workers "
+                    "for %g s", got * (os.cpu_count() or 1), STARVED_REST_SECONDS)
         return True
 
     def _answer(self, message: Message) -> None:

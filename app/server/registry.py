@@ -24,6 +24,9 @@ from dialboard.server.storage.saver import Saver
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
+# A board playing with no socket for this long pauses (at the next sweep): a reload or a
+# dropped connection is back sooner; a closed tab or a sleeping phone keeps no core busy.
+UNWATCHED_SECONDS = 30.0
 # A board its room left still answers questions already asked about it (a probe in flight
 # when the class moved on) for this long, read-only, instead of a 404 the pages would log.
 RETIRED_SECONDS = 30.0
@@ -43,6 +46,7 @@ class Registry:
         self.capacity = settings.max_sessions
         self.sessions: dict[str, Session] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._pausing: set[asyncio.Task[None]] = set()  # boards nobody watches, pausing
         self.store: Store | None = None
         self.saver: Saver | None = None
         self._autosave: asyncio.Task[None] | None = None
@@ -199,6 +203,19 @@ class Registry:
             logger.info("session %s expired after %d s idle", sid[:6], ttl)
         return gone
 
+    def rest_unwatched(self) -> list[str]:
+        """Pause the boards playing with no socket for UNWATCHED_SECONDS, as a pause would:
+        training nobody sees would take a core from the classes that are watching."""
+        now = time.monotonic()
+        idle = [s for s in self.sessions.values() if s.playing and s.alone_since is not None
+                and now - s.alone_since > UNWATCHED_SECONDS]
+        for session in idle:
+            task = asyncio.get_running_loop().create_task(session.stop())
+            self._pausing.add(task)
+            task.add_done_callback(self._pausing.discard)
+            logger.info("session %s paused: nobody watching", session.id[:6])
+        return [s.id for s in idle]
+
     def reclaim(self) -> str | None:
         """A full server drops the oldest board nobody ever used and nobody watches (opened,
         never stepped or changed, its tab closed): losing it loses nothing anyone did."""
@@ -218,8 +235,10 @@ class Registry:
 
     async def _sweep(self) -> None:
         while True:
-            await asyncio.sleep(min(SWEEP_SECONDS, self.settings.session_ttl_seconds / 2))
+            await asyncio.sleep(min(SWEEP_SECONDS, self.settings.session_ttl_seconds / 2,
+                                    UNWATCHED_SECONDS / 2))
             self.expire()
+            self.rest_unwatched()
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()

@@ -62,6 +62,7 @@ class Session:
         self.grid = plot_grid(trainer.data)  # where the board plots the output, if anywhere
         self.history = History()
         self.peers: set[Peer] = set()
+        self.alone_since: float | None = time.monotonic()  # no socket since (None: one is here)
         self._gone = asyncio.Event()  # a socket left (retire waits on it)
         self.room: tuple[str, str] | None = None  # (code, token hash) of the class room on it
         self.hands = Hands()  # dials handed to students (handout.py)
@@ -272,10 +273,13 @@ class Session:
 
     def join(self, peer: Peer) -> None:
         self.peers.add(peer)
+        self.alone_since = None
         self.tell_audience()
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)
+        if not self.peers:
+            self.alone_since = time.monotonic()
         self._gone.set()
         self.tell_audience()
 

@@ -1,7 +1,10 @@
-"""Session expiry (registry.py): a session nobody watches or touches for the TTL is dropped."""
+"""Session expiry (registry.py): a session nobody watches or touches for the TTL is dropped;
+a board playing with no one watching pauses long before."""
 
 import httpx
+import pytest
 
+from dialboard.server import registry
 from tests.server.live import Client, Live, live_server, run, wait_until
 
 
@@ -47,26 +50,91 @@ def test_a_watched_session_never_expires() -> None:
         run(go())
 
 
+def play_then_leave(live: Live, preset: str = "xor") -> str:
+    """A board playing, its only socket closed (and let go by the server)."""
+    created = live.create(preset=preset)
+    sid = created["id"]
+
+    async def go() -> None:
+        c = await Client.connect(live, sid)
+        await c.json()
+        await c.control(created["control_token"])
+        await c.send({"type": "play"})
+        await c.frame(playing="true")
+        await c.close()
+
+    run(go())
+    session = live.session(sid)
+    wait_until(lambda: live.call(lambda: not session.peers), "the server lets the socket go")
+    return sid
+
+
 def test_a_board_left_playing_with_no_one_watching_expires() -> None:
     with live_server() as live:
-        created = live.create(preset="xor")
-        sid = created["id"]
+        sid = play_then_leave(live)
         session = live.session(sid)
-
-        async def go() -> None:
-            c = await Client.connect(live, sid)
-            await c.json()
-            await c.control(created["control_token"])
-            await c.send({"type": "play"})
-            await c.frame(playing="true")
-            await c.close()
-
-        run(go())
-        # The server lets a closed socket go in its own time, and that counts as activity:
-        # wait for it, or it would undo the backdating below.
-        wait_until(lambda: live.call(lambda: not session.peers),
-                   "the server lets the closed socket go")
+        # The socket was let go before the backdating (its leaving counts as activity).
         assert live.call(lambda: session.busy), "the board should still be playing, unwatched"
         assert backdate_and_expire(live, sid) == [sid]
         wait_until(lambda: live.call(lambda: not session.busy), "the expired board stops playing")
         assert not session.playing
+
+
+def backdate_alone(live: Live, sid: str) -> list[str]:
+    """On the server's loop: make `sid` look alone for longer than UNWATCHED_SECONDS, then
+    pause the unwatched boards."""
+
+    def rest() -> list[str]:
+        live.session(sid).alone_since -= registry.UNWATCHED_SECONDS + 1
+        paused: list[str] = live.app.state.registry.rest_unwatched()
+        return paused
+
+    return live.call(rest)
+
+
+def test_a_board_playing_with_no_one_watching_pauses_and_keeps_its_steps() -> None:
+    with live_server() as live:
+        sid = play_then_leave(live)
+        session = live.session(sid)
+        assert live.call(lambda: session.busy), "alone, it plays on until the sweep"
+        assert live.call(live.app.state.registry.rest_unwatched) == []  # not alone long yet
+        assert backdate_alone(live, sid) == [sid]
+        wait_until(lambda: live.call(lambda: not session.busy), "the unwatched board pauses")
+        steps = live.call(lambda: session.trainer.step_count)
+        assert steps > 0 and not session.playing
+        assert live.session(sid) is session, "paused, not dropped"
+
+        async def back() -> None:  # whoever comes back finds it paused at that step
+            c = await Client.connect(live, sid)
+            await c.json()
+            frame = await c.frame()
+            assert frame.meta["playing"] == "false" and int(frame.meta["step"]) == steps
+
+        run(back())
+
+
+def test_a_board_someone_watches_plays_on() -> None:
+    with live_server() as live:
+        sid = play_then_leave(live)
+        session = live.session(sid)
+
+        async def go() -> None:
+            c = await Client.connect(live, sid)  # back again: a reload
+            await c.json()
+            assert live.call(lambda: session.alone_since) is None
+            assert live.call(live.app.state.registry.rest_unwatched) == []
+            assert live.call(lambda: session.busy)
+            await c.close()
+
+        run(go())
+        assert backdate_alone(live, sid) == [sid]  # gone again, and for long: it pauses
+        wait_until(lambda: live.call(lambda: not session.busy), "the unwatched board pauses")
+
+
+def test_the_sweeper_pauses_unwatched_boards_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "UNWATCHED_SECONDS", 0.2)
+    with live_server() as live:
+        sid = play_then_leave(live)
+        session = live.session(sid)
+        wait_until(lambda: live.call(lambda: not session.busy), "the sweeper pauses it")
+        assert live.session(sid) is session
