@@ -1,10 +1,19 @@
 """References taken in turns with the app (server_bench): each turn of the app playing is
 followed, while it is paused, by a turn of each reference in this process, so the machine's
 drifting speed (15–25% within a minute on a shared host) weighs on both alike.
+
+One reference is the engine alone while another process keeps a second core busy: what the
+machine allows training while anything else runs (a virtual machine's cores may share one
+physical core, or its caches and memory: on the 2-core machine this was written on, a busy
+second core slowed the engine alone to 0.7–0.9×). Through the app something always runs
+beside training: the frames, the web process, and here the benchmark's own 31 clients.
 """
 
+import contextlib
 import os
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bench_refs import Bare, TorchNet, torch_version
@@ -14,6 +23,7 @@ from dialboard.server.session_config import build, resolve
 
 Fn = Callable[[], object]
 ROUNDS = 4  # turns of the app playing, each followed by a turn of each reference
+BUSY = "engine alone, another core busy"
 
 
 @dataclass
@@ -51,6 +61,8 @@ class References:
     def __init__(self) -> None:
         t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
         self.fns: dict[str, Fn] = {"engine alone": t.step, "bare engine (NumPy)": Bare(32).step}
+        if (os.cpu_count() or 1) > 1:
+            self.fns[BUSY] = t.step
         if torch_version() is not None:
             net = TorchNet(32)
             net.threads(max(sorted({1, os.cpu_count() or 1}), key=lambda k: _calls(net, k)))
@@ -62,4 +74,19 @@ class References:
 
     def turn(self, seconds: float) -> None:
         for name, fn in self.fns.items():
-            self.tallies[name].add(*timed_turn(fn, seconds))
+            with busy_core() if name == BUSY else contextlib.nullcontext():
+                self.tallies[name].add(*timed_turn(fn, seconds))
+
+
+@contextlib.contextmanager
+def busy_core() -> Iterator[None]:
+    """Another process spinning on a core (the scheduler puts it beside this one)."""
+    spin = subprocess.Popen([sys.executable, "-c", "print(flush=True)\nwhile True: pass"],
+                            stdout=subprocess.PIPE)
+    try:
+        assert spin.stdout is not None
+        spin.stdout.readline()  # spinning from now
+        yield
+    finally:
+        spin.kill()
+        spin.wait()

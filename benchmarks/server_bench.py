@@ -34,7 +34,7 @@ import httpx  # noqa: E402
 import spy  # noqa: E402
 import websockets  # noqa: E402
 from bench_refs import torch_version  # noqa: E402 (this folder: scripts run from it)
-from interleave import ROUNDS, References, Tally  # noqa: E402
+from interleave import BUSY, ROUNDS, References, Tally  # noqa: E402
 from spy import cpu_seconds, workers_cpu  # noqa: E402
 
 
@@ -272,6 +272,10 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
     alone = tallies["engine alone"]
     turns = ", ".join(f"{a / e:.2f}" for a, e in zip(r["turns"], alone.turns, strict=True))
     print(f"    each turn against the engine alone's next turn: {turns}")
+    if BUSY in tallies:
+        print(f"    the machine's ceiling beside other work: the engine alone with another core "
+              f"busy ran {tallies[BUSY].per_wall / alone.per_wall:.2f}× the engine alone; "
+              f"through the app {w / tallies[BUSY].per_wall:.2f}× that")
     print(f"    the session's own process: {own:.0f} steps per CPU second = "
           f"{own / alone.per_cpu:.2f}× the engine alone's (what the app costs beside "
           f"training, whatever else shares the cores)")
