@@ -15,6 +15,7 @@ Parameter names are the product's one vocabulary: ``layers.{l}.weight`` and ``la
 l = 0 being inputs → first hidden layer. Gradients carry the same names and shapes.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -170,7 +171,7 @@ class Network:
     def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
         """(∂C/∂W_l (n_out, n_in), ∂C/∂b_l (n_out,))."""
         # Σₓ δ as a product with ones: BLAS, some 10× faster than a sum down the columns
-        return outer_sum(delta, a_prev), np.ones(delta.shape[0]) @ delta
+        return outer_sum(delta, a_prev), _ones(delta.shape[0]) @ delta
 
     def gradient(self, x: Array, y: Array) -> tuple[float, dict[str, Array]]:
         """Cost and every gradient at the current parameters, over (x, y)."""
@@ -193,6 +194,14 @@ class Network:
             delta = deltas[l] = self.delta(l, zs, acts, y, delta)
             grads[weight_name(l)], grads[bias_name(l)] = self.layer_grads(delta, acts[l])
         return cost, grads, deltas
+
+
+@functools.lru_cache(maxsize=8)
+def _ones(n: int) -> Array:
+    """n ones, read-only: made once per batch size, not at every step (2–3% of one)."""
+    ones = np.ones(n)
+    ones.flags.writeable = False
+    return ones
 
 
 def init_params(arch: Architecture, rng: np.random.Generator) -> dict[str, Array]:
