@@ -127,6 +127,7 @@ def test_a_board_someone_watches_plays_on() -> None:
             await c.close()
 
         run(go())
+        wait_until(lambda: live.call(lambda: not session.peers), "the server lets it go")
         assert backdate_alone(live, sid) == [sid]  # gone again, and for long: it pauses
         wait_until(lambda: live.call(lambda: not session.busy), "the unwatched board pauses")
 
