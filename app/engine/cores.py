@@ -124,15 +124,16 @@ def affine(a: Array, w: Array, b: Array) -> Array:
     return zt.T
 
 
-def outer_sum(d: Array, a: Array) -> Array:
+def outer_sum(d: Array, a: Array, out: Array | None = None) -> Array:
     """dᵀ a: (n, n_out)ᵀ (n, n_in) → (n_out, n_in), summed over the n examples. A large product
     is cut by examples: each piece's partial sum, then their sum in piece order (cutting by
-    inputs instead costs some 10% more on one core: BLAS reads x's columns in strips)."""
+    inputs instead costs some 10% more on one core: BLAS reads x's columns in strips).
+    Written into `out` (C order) if given: the same sums, bit for bit."""
     work = d.size * a.shape[1]
     if not split_pays(work):
-        return d.T @ a
+        return np.matmul(d.T, a, out=out)
     pieces = cut(d.shape[0])
     parts = np.empty((len(pieces), d.shape[1], a.shape[1]))
     run_split("outer_sum", lambda i: np.matmul(d[pieces[i]].T, a[pieces[i]], out=parts[i]),
               len(pieces), work)
-    return np.add.reduce(parts, axis=0)
+    return np.add.reduce(parts, axis=0, out=out)

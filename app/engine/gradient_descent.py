@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dialboard.engine.network import Architecture, bias_name, weight_name
+from dialboard.engine.network import Architecture, Network, bias_name, weight_name
 from dialboard.engine.steps import Context, Outcome, Proposal, Trace
 
 Array = np.ndarray
@@ -42,9 +42,15 @@ class GradientDescent:
         self.trace = Trace.empty(L)
         self._yb: Array | None = None  # targets of the batch, taken once per step
         self._names = [(weight_name(l), bias_name(l)) for l in range(L)]
+        # The step's gradients, each written into its view of one vector (`Network.spans`) when
+        # all of them are computed here, so the update is one vector operation; and v as one
+        # vector, while `velocity` holds its views (`_proposed`: the last Δθ, dict and vector).
+        self._gflat: Array | None = None
+        self._vflat: Array | None = None
+        self._proposed: tuple[dict[str, Array], Array] | None = None
 
     def abandon(self) -> None:
-        self.trace, self._yb = Trace.empty(self.L), None
+        self.trace, self._yb, self._gflat = Trace.empty(self.L), None, None
 
     def state(self, mid_step: bool) -> GradientState:
         # Between steps the trace is spent: a snapshot does not hold it.
@@ -56,6 +62,7 @@ class GradientDescent:
     def load(self, state: object) -> None:
         assert isinstance(state, GradientState)
         self._order, self._cursor, self.velocity = state.order, state.cursor, dict(state.velocity)
+        self._vflat = None
         self.abandon()
         if state.trace is not None:
             t = state.trace
@@ -119,19 +126,26 @@ class GradientDescent:
         assert a_prev is not None
         back = ctx.screen.backward() if tr.batch is None else None
         w, b = self._names[l]
+        if l == self.L - 1:
+            self._gflat = None if back is not None else np.empty(ctx.net.size)
         if back is not None:  # the screen's gradient is this step's, computed alike
             tr.deltas[l], tr.grads[w], tr.grads[b] = back[1][l], back[0][w], back[0][b]
+            self._gflat = None
         else:
             nxt = tr.deltas[l + 1] if l + 1 < self.L else None
             delta = ctx.net.delta(l, tr.zs, tr.acts, self._y(ctx), nxt)  # type: ignore[arg-type]
             tr.deltas[l] = delta
-            tr.grads[w], tr.grads[b] = ctx.net.layer_grads(delta, a_prev)
+            out = None if self._gflat is None else ctx.net.views(self._gflat, l)
+            tr.grads[w], tr.grads[b] = ctx.net.layer_grads(delta, a_prev, out)
         return Outcome(backward_examples=a_prev.shape[0]) if l == 0 else NOTHING
 
     def _update(self, ctx: Context) -> Outcome:
         """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""
         cfg, grads, delta = ctx.config, self.trace.grads, {}
         rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
+        if self._gflat is not None and not decay and (
+                not momentum or self._vflat is not None or not self.velocity):
+            return self._update_flat(ctx.net, rate, momentum)
         with np.errstate(over="ignore"):  # an infinite step is refused as diverged
             for name, p in ctx.net.params.items():
                 g = grads[name]
@@ -143,7 +157,22 @@ class GradientDescent:
                 delta[name] = step
         return Outcome(proposal=Proposal(delta))
 
+    def _update_flat(self, net: Network, rate: float, momentum: float) -> Outcome:
+        """`_update` with every gradient in one vector: the same numbers, bit for bit."""
+        assert self._gflat is not None
+        with np.errstate(over="ignore"):
+            step = self._gflat * rate
+            if momentum:
+                step += momentum * (0.0 if self._vflat is None else self._vflat)
+        delta = {}
+        for l, (w, b) in enumerate(self._names):
+            delta[w], delta[b] = net.views(step, l)
+        self._proposed = (delta, step)
+        return Outcome(proposal=Proposal(delta, flat=step))
+
     def accepted(self, applied: dict[str, Array], ctx: Context) -> None:
         """The trainer applied `applied` (locked dials masked out): under momentum, the new v."""
         if ctx.config.momentum:
             self.velocity.update(applied)
+            whole = self._proposed is not None and applied is self._proposed[0]
+            self._vflat = self._proposed[1] if whole else None  # type: ignore[index]

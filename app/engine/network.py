@@ -130,6 +130,40 @@ class Network:
         self.slots: dict[str, tuple[list[Array], int]] = {
             n: (self.weights if kind == 0 else self.biases, l)
             for l, pair in enumerate(self.name_pairs) for kind, n in enumerate(pair)}
+        # Each layer's (weight, bias) place in one vector of all parameters, in
+        # `parameter_names` order: a whole update is then one vector operation, not 2L.
+        self.spans: list[tuple[Span, Span]] = []
+        at = 0
+        for w in self.weights:
+            n_out, n_in = w.shape
+            self.spans.append(((at, at + w.size, (n_out, n_in)), (at + w.size, at + w.size + n_out,
+                                                                  (n_out,))))
+            at += w.size + n_out
+        self.size = at
+        self.flat: Array | None = None  # the vector every parameter is a view of, if there is one
+
+    def rebind(self, name: str, value: Array) -> None:
+        """Parameter `name` is now `value` (never written into: rebound)."""
+        tensors, l = self.slots[name]
+        tensors[l] = value
+        self.flat = None
+
+    def packed(self) -> Array:
+        """Every parameter in one vector, laid out by `spans`: the live one or a new copy."""
+        if self.flat is not None:
+            return self.flat
+        return np.concatenate([t.ravel() for pair in zip(self.weights, self.biases, strict=True)
+                               for t in pair])
+
+    def adopt(self, flat: Array) -> None:
+        """Every parameter rebound to its view of `flat` (laid out by `spans`)."""
+        for l, span in enumerate(self.spans):
+            self.weights[l], self.biases[l] = _views(flat, span)
+        self.flat = flat
+
+    def views(self, flat: Array, l: int) -> tuple[Array, Array]:
+        """Layer l's (weight, bias) in a vector laid out by `spans`."""
+        return _views(flat, self.spans[l])
 
     @property
     def params(self) -> dict[str, Array]:
@@ -168,10 +202,12 @@ class Network:
         return back
 
     @staticmethod
-    def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
-        """(∂C/∂W_l (n_out, n_in), ∂C/∂b_l (n_out,))."""
+    def layer_grads(delta: Array, a_prev: Array, out: tuple[Array, Array] | None = None
+                    ) -> tuple[Array, Array]:
+        """(∂C/∂W_l (n_out, n_in), ∂C/∂b_l (n_out,)), written into `out` if given."""
         # Σₓ δ as a product with ones: BLAS, some 10× faster than a sum down the columns
-        return outer_sum(delta, a_prev), _ones(delta.shape[0]) @ delta
+        gw, gb = (None, None) if out is None else out
+        return outer_sum(delta, a_prev, gw), np.matmul(_ones(delta.shape[0]), delta, out=gb)
 
     def gradient(self, x: Array, y: Array) -> tuple[float, dict[str, Array]]:
         """Cost and every gradient at the current parameters, over (x, y)."""
@@ -194,6 +230,14 @@ class Network:
             delta = deltas[l] = self.delta(l, zs, acts, y, delta)
             grads[weight_name(l)], grads[bias_name(l)] = self.layer_grads(delta, acts[l])
         return cost, grads, deltas
+
+
+Span = tuple[int, int, tuple[int, ...]]  # start, stop, shape
+
+
+def _views(flat: Array, span: tuple[Span, Span]) -> tuple[Array, Array]:
+    (w0, w1, shape), (b0, b1, _) = span
+    return flat[w0:w1].reshape(shape), flat[b0:b1]
 
 
 @functools.lru_cache(maxsize=8)

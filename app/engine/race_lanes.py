@@ -197,8 +197,7 @@ class PopulationLane(Lane):
     def _evaluate(self, params: dict[str, Array]) -> float:
         """One forward pass over the training set, counted."""
         for name, value in params.items():
-            tensors, l = self.net.slots[name]
-            tensors[l] = value
+            self.net.rebind(name, value)
         zs, acts = self.net.forward(self.start.data.x_train)
         self._spent += self.n
         return self.net.cost(zs[-1], acts[-1], self.start.data.y_train)

@@ -60,12 +60,11 @@ class Stepper:
     # -- parameters --------------------------------------------------------------------------
     def set_params(self, params: Mapping[str, Array]) -> None:
         """Rebind whole tensors (already validated); every cache is dropped."""
-        slots = self.net.slots
+        net = self.net
         for name, value in params.items():
-            if name not in slots:
+            if name not in net.slots:
                 parse_name(name, self.arch.n_layers)  # raises, naming the parameters there are
-            tensors, l = slots[name]
-            tensors[l] = value
+            net.rebind(name, value)
         self.screen.invalidate()
         self.test_screen.invalidate()
 
@@ -74,7 +73,7 @@ class Stepper:
         arr = tensors[l].copy()
         delta = value - float(arr[idx])
         arr[idx] = value
-        tensors[l] = arr
+        self.net.rebind(name, arr)
         j = idx[1] if len(idx) == 2 else None  # a weight (out, in); a bias has (out,)
         self.screen.touch(l, idx[0], j, delta)
         self.test_screen.touch(l, idx[0], j, delta)
@@ -193,6 +192,8 @@ class Stepper:
 
     def _apply(self, p: Proposal) -> None:
         """The one place parameters change by learning: locked dials masked, limit enforced."""
+        if p.flat is not None and not p.tentative and p.dial is None and self._apply_flat(p):
+            return
         params, new, applied, free_masks = self.net.params, {}, {}, self._free
         for name, d in p.delta.items():
             free = free_masks[name] if name in free_masks else self.free_mask(name)
@@ -212,6 +213,23 @@ class Stepper:
         else:
             self.set_params(new)
         self.learner.accepted(applied, self._ctx())
+
+    def _apply_flat(self, p: Proposal) -> bool:
+        """A proposal for every parameter, as one vector, applied in one operation if no dial is
+        locked and Σθ² is within the limit (which bounds every |θ|). Else False, and `_apply`
+        decides each tensor as always: the same numbers either way."""
+        free = self._free
+        if any((free[n] if n in free else self.free_mask(n)) is not None for n in p.delta):
+            return False
+        assert p.flat is not None
+        q = self.net.packed() + p.flat
+        if not np.vdot(q, q) <= LIMIT_SQUARED:
+            return False
+        self.net.adopt(q)
+        self.screen.invalidate()
+        self.test_screen.invalidate()
+        self.learner.accepted(p.delta, self._ctx())
+        return True
 
     def _take_back(self) -> None:
         assert self._tentative is not None

@@ -26,11 +26,14 @@ class Proposal(NamedTuple):  # immutable like a frozen dataclass, and made 2× f
 
     `tentative` changes are kept only if a later verdict says so (trial and error, evolution).
     `dial` marks a change of one element, (name, index), which the screen updates cheaply.
+    `flat`, when the learner has it, is the same Δθ for every parameter as one vector laid out
+    by `Network.spans` (`delta` holds views of it): the trainer may apply it in one operation.
     """
 
     delta: dict[str, Array]
     tentative: bool = False
     dial: tuple[str, tuple[int, ...]] | None = None
+    flat: Array | None = None
 
 
 class Outcome(NamedTuple):

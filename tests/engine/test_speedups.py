@@ -9,6 +9,7 @@ import pytest
 
 from dialboard.engine import cores
 from dialboard.engine.cores import affine, outer_sum
+from dialboard.engine.errors import DivergedError
 from dialboard.engine.learners import GradientState
 from dialboard.engine.lookahead import next_update
 from dialboard.engine.network import within_limit
@@ -175,3 +176,64 @@ def test_a_step_restored_from_row_by_row_copies_continues_bit_identically(
     b.step(3)
     for name, p in a.net.params.items():
         assert np.array_equal(b.net.params[name], p)
+
+
+def _tensor_by_tensor(t: Trainer, monkeypatch: pytest.MonkeyPatch) -> Trainer:
+    """`t` made to apply every update tensor by tensor, as before there was a vector of all."""
+    monkeypatch.setattr(t, "_apply_flat", lambda p: False)
+    return t
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("batch", [None, 8])
+def test_an_update_applied_as_one_vector_is_the_tensor_by_tensor_update(
+        batch: int | None, momentum: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = (make_trainer((6, 5, 4, 3), batch_size=batch, n=40, momentum=momentum,
+                               learning_rate=0.7) for _ in range(2))
+    _tensor_by_tensor(slow, monkeypatch)
+    for k in range(6):
+        before = {n: p.copy() for n, p in fast.net.params.items()}
+        if k == 3:  # a dial turned by hand between steps: the next update packs afresh
+            for t in (fast, slow):
+                t.set_value("layers.1.weight", [2, 3], 0.4)
+            before["layers.1.weight"][2, 3] = 0.4
+        fast.step()
+        slow.step()
+        assert fast.net.flat is not None  # the one-vector update was taken
+        grads = fast.trace.grads
+        for name, p in fast.net.params.items():
+            assert np.shares_memory(p, fast.net.flat)
+            assert np.array_equal(p, slow.net.params[name])
+            if not momentum:  # θ + (−η ∂C/∂θ), by NumPy, outside the engine
+                assert np.array_equal(p, before[name] + grads[name] * -0.7)
+        assert fast.trace.batch_cost == slow.trace.batch_cost
+
+
+def test_an_update_as_one_vector_past_the_limit_is_refused_and_moves_no_dial() -> None:
+    t = make_trainer((3, 4, 2), activation="linear", output="linear", loss="mse",
+                     learning_rate=1.0, batch_size=4)
+    t.step()
+    assert t.net.flat is not None
+    for n in t.arch.parameter_names:  # the cost starts huge: no runaway, only the limit
+        for idx in np.ndindex(t.net.params[n].shape):
+            t.set_value(n, list(idx), 9e7)
+    before = {n: p.copy() for n, p in t.net.params.items()}
+    with pytest.raises(DivergedError, match="diverged at step"):
+        t.step()
+    assert t.diverged and "layers.0.weight" in t.diverged
+    assert all(np.array_equal(t.net.params[n], before[n]) for n in before)
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.01])
+def test_gradients_written_into_one_vector_are_the_gradients(decay: float) -> None:
+    t = make_trainer((6, 5, 4, 3), batch_size=8, n=40, weight_decay=decay)
+    t.step()
+    while t.next_phase != "update":
+        t.run_phase()
+    tr = t.trace
+    assert tr.batch is not None and tr.acts[0] is not None
+    _, grads = t.net.gradient(tr.acts[0], t.data.y_train[tr.batch])
+    for name, g in grads.items():
+        assert np.array_equal(tr.grads[name], g)
+    t.run_phase()
+    assert (t.net.flat is None) == bool(decay)  # weight decay: the tensor-by-tensor update
