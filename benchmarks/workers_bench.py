@@ -10,7 +10,14 @@ the same server with them in the web process as the reference, and on each:
   (digits-625), then how long the heavy board's `pause` takes to show (20 times, playing a
   couple of steps in between);
 - plays two digits-625 boards (batch 32) at once and one alone, in turns: aggregate
-  steps/s.
+  steps/s. With workers, it measures this twice: with the player on (the server's default
+  with two cores: one board alone already trains on one core while its worker streams from
+  the other, so two ÷ one says what a second class gets) and with `DIALBOARD_PLAYER=0`
+  (each board trains in its worker: two ÷ one is how sessions scale across cores);
+- as the reference for those, the engine alone (the digits-625 preset's trainer stepping with
+  nothing around it) in one process, and in two processes at once, in turns: what this
+  machine gives two trainings at once (a virtual machine's two cores may share one physical
+  core, or its caches and memory).
 
 Prints each figure beside the reference server's, with the machine's core count.
 """
@@ -36,14 +43,19 @@ from server_bench import _pct, meta  # noqa: E402 (this folder: scripts run from
 HEAVY = {"dataset": "digits-25x25", "layers": [625, 380, 10], "batch_size": None}
 PAUSES = 20
 ROUNDS = 4  # of one board alone and two at once, in turns
+# share of a core this process spends reading the presenters' frames, by boards playing: it
+# runs on the same cores as the server
+CLIENTS_CPU: dict[int, list[float]] = {1: [], 2: []}
 
 
-def start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start(workers: int, player: bool | None = None) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DIALBOARD_DATA_DIR": "", "DIALBOARD_WORKERS": str(workers),
            "DIALBOARD_MAX_SESSIONS": "100"}
+    if player is not None:
+        env["DIALBOARD_PLAYER"] = str(int(player))
     proc = subprocess.Popen([sys.executable, "-m", "dialboard", "--port", str(port),
                              "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
@@ -141,9 +153,10 @@ async def together(boards: list[Any], seconds: float) -> float:
         await b.send({"type": "play"})
     await asyncio.sleep(1.0)  # warm up
     first = [int(b.last["step"]) for b in boards]
-    t0 = time.monotonic()
+    t0, cpu = time.monotonic(), time.process_time()
     await asyncio.sleep(seconds)
     dt = time.monotonic() - t0
+    CLIENTS_CPU[len(boards)].append((time.process_time() - cpu) / dt)
     total = sum(int(b.last["step"]) - s for b, s in zip(boards, first, strict=True))
     for b in boards:
         await b.send({"type": "pause"})
@@ -166,15 +179,70 @@ async def one_and_two(base: str, seconds: float) -> list[tuple[float, float]]:
     return rounds
 
 
-def measure(workers: int, seconds: float) -> dict[str, Any]:
-    proc, base = start(workers)
+def engine_turn(start: float, seconds: float) -> None:
+    """One process's turn of the engine alone, from wall time `start`: prints its steps/s."""
+    from dialboard.server.session_config import build, resolve
+
+    t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
+    t.step(50)
+    time.sleep(max(0.0, start - time.time()))
+    n, end = 0, start + seconds
+    while time.time() < end:
+        t.step()
+        n += 1
+    print(n / seconds)
+
+
+def engines_at_once(k: int, seconds: float) -> float:
+    """Aggregate steps/s of the engine alone in k processes over the same `seconds`."""
+    start = time.time() + 3.0  # after each has built its trainer
+    procs = [subprocess.Popen([sys.executable, __file__, "--engine-turn", str(start),
+                               str(seconds)], stdout=subprocess.PIPE) for _ in range(k)]
+    return sum(float(p.communicate()[0]) for p in procs)
+
+
+def engine_rounds(seconds: float) -> list[tuple[float, float]]:
+    """(one process, two at once) steps/s of the engine alone, in turns as `one_and_two`."""
+    rounds = []
+    for k in range(ROUNDS):
+        order = (1, 2) if k % 2 == 0 else (2, 1)
+        rates = {n: engines_at_once(n, seconds / ROUNDS) for n in order}
+        rounds.append((rates[1], rates[2]))
+    return rounds
+
+
+def measure(workers: int, seconds: float, player: bool | None = None, heavy: bool = True
+            ) -> dict[str, Any]:
+    proc, base = start(workers, player)
     try:
-        out: dict[str, Any] = asyncio.run(heavy_play(base, seconds))
+        out: dict[str, Any] = asyncio.run(heavy_play(base, seconds)) if heavy else {}
         out["rounds"] = asyncio.run(one_and_two(base, seconds))
     finally:
         proc.terminate()
         proc.wait(60)
     return out
+
+
+def mean_rates(rounds: list[tuple[float, float]]) -> tuple[float, float]:
+    one, two = (sum(v) / len(v) for v in zip(*rounds, strict=True))
+    return one, two
+
+
+def scaling(label: str, rounds: list[tuple[float, float]], what: str = "digits-625 playing"
+            ) -> str:
+    one, two = mean_rates(rounds)
+    each = ", ".join(f"{b / a:.2f}" for a, b in rounds)
+    return (f"{what}{label}: one alone {one:.0f} steps/s, two at once {two:.0f} "
+            f"steps/s together ({two / one:.2f}×; each round: {each})")
+
+
+def clients_cpu() -> str:
+    """The benchmark's own share of the cores while the boards played, then forgotten."""
+    shares = {k: sum(v) / len(v) for k, v in CLIENTS_CPU.items() if v}
+    for v in CLIENTS_CPU.values():
+        v.clear()
+    return ("        (this benchmark's clients, reading the presenters' frames on the same "
+            "cores: " + ", ".join(f"{v:.0%} of a core with {k}" for k, v in shares.items()) + ")")
 
 
 def line(label: str, values: list[float]) -> str:
@@ -187,18 +255,34 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--before-workers", type=int, default=0)
+    ap.add_argument("--engine-turn", nargs=2, type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.engine_turn:
+        engine_turn(*args.engine_turn)
+        return
     print(f"{os.cpu_count()} cores; heavy board {HEAVY}")
+    ceiling = engine_rounds(args.seconds)
+    print("reference: " + scaling("", ceiling, "the engine alone, one process or two"))
     for workers in (args.before_workers, args.workers):
         r = measure(workers, args.seconds)
         print(f"DIALBOARD_WORKERS={workers}")
         print("    " + line("/healthz while the heavy board plays:", r["health"]))
         print("    " + line("another board's step → frame:       ", r["steps"]))
         print("    " + line("heavy board's pause → shown:       ", r["pause"]))
-        one, two = (sum(v) / len(v) for v in zip(*r["rounds"], strict=True))
-        each = ", ".join(f"{b / a:.2f}" for a, b in r["rounds"])
-        print(f"    digits-625 playing: one alone {one:.0f} steps/s, two at once {two:.0f} "
-              f"steps/s together ({two / one:.2f}×; each round: {each})")
+        print("    " + scaling("", r["rounds"]) + beside(r["rounds"], ceiling))
+        print(clients_cpu())
+        if workers:
+            alone = measure(workers, args.seconds, player=False, heavy=False)["rounds"]
+            print("    " + scaling(", each in its worker (DIALBOARD_PLAYER=0)", alone)
+                  + beside(alone, ceiling))
+            print(clients_cpu())
+
+
+def beside(rounds: list[tuple[float, float]], ceiling: list[tuple[float, float]]) -> str:
+    """Two boards at once against two engines alone at once: the share of what the machine
+    gives two trainings that the app delivers."""
+    share = mean_rates(rounds)[1] / mean_rates(ceiling)[1]
+    return f"; two at once = {share:.2f}× two engines alone"
 
 
 if __name__ == "__main__":
