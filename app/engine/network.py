@@ -16,6 +16,7 @@ l = 0 being inputs → first hidden layer. Gradients carry the same names and sh
 """
 
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -132,14 +133,8 @@ class Network:
             for l, pair in enumerate(self.name_pairs) for kind, n in enumerate(pair)}
         # Each layer's (weight, bias) place in one vector of all parameters, in
         # `parameter_names` order: a whole update is then one vector operation, not 2L.
-        self.spans: list[tuple[Span, Span]] = []
-        at = 0
-        for w in self.weights:
-            n_out, n_in = w.shape
-            self.spans.append(((at, at + w.size, (n_out, n_in)), (at + w.size, at + w.size + n_out,
-                                                                  (n_out,))))
-            at += w.size + n_out
-        self.size = at
+        self.spans = _spans(arch.layers)
+        self.size = arch.parameter_count
         self.flat: Array | None = None  # the vector every parameter is a view of, if there is one
 
     def rebind(self, name: str, value: Array) -> None:
@@ -233,6 +228,16 @@ class Network:
 
 
 Span = tuple[int, int, tuple[int, ...]]  # start, stop, shape
+
+
+def _spans(sizes: tuple[int, ...]) -> list[tuple[Span, Span]]:
+    out: list[tuple[Span, Span]] = []
+    at = 0
+    for n_in, n_out in itertools.pairwise(sizes):
+        w_end = at + n_out * n_in
+        out.append(((at, w_end, (n_out, n_in)), (w_end, w_end + n_out, (n_out,))))
+        at = w_end + n_out
+    return out
 
 
 def _views(flat: Array, span: tuple[Span, Span]) -> tuple[Array, Array]:

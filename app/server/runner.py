@@ -29,13 +29,12 @@ IO_TURNS = 4
 # A step of more multiply-adds than this (parameters × examples in its batch, about 5 ms of
 # float64 on one core) is cut into its phases: each phase its own slice.
 HEAVY_WORK = 20_000_000
-SHOW_SECONDS = frames.SHOW_SECONDS
 
 
 async def run(s: Session, count: int | None) -> None:
     """Train `count` steps (None: until paused) at the session's speed, slice by slice."""
     start, base, last_rate = time.perf_counter(), 0, s.steps_per_second
-    shown_at = -SHOW_SECONDS
+    shown_at = -frames.SHOW_SECONDS
     s._steps_run = 0
     cut = Cut() if heavy(s) else None
     try:
@@ -55,7 +54,7 @@ async def run(s: Session, count: int | None) -> None:
             if cut is not None:
                 trained = cut.slice(s, now + SLICE_SECONDS, limit)
             else:  # a frame no more often than the presenter takes one: the rest is training
-                show = now - shown_at >= SHOW_SECONDS and s.frame_wanted(
+                show = now - shown_at >= frames.SHOW_SECONDS and s.frame_wanted(
                     time.monotonic() + SLICE_SECONDS)
                 trained = train_slice(s, now + SLICE_SECONDS, limit, show=show)
             if s._shown is not None:
