@@ -107,7 +107,9 @@ def test_a_board_playing_with_no_one_watching_pauses_and_keeps_its_steps() -> No
         async def back() -> None:  # whoever comes back finds it paused at that step
             c = await Client.connect(live, sid)
             await c.json()
-            frame = await c.frame()
+            # A new viewer may first take a frame built for another up to SHARED_FRAME_SECONDS
+            # ago (here the first socket's, before play): the board's own frame follows.
+            frame = await c.frame(step=str(steps))
             assert frame.meta["playing"] == "false" and int(frame.meta["step"]) == steps
 
         run(back())
