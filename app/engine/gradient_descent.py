@@ -144,7 +144,7 @@ class GradientDescent:
         cfg, grads, delta = ctx.config, self.trace.grads, {}
         rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
         if self._gflat is not None and not decay and (
-                not momentum or self._vflat is not None or not self.velocity):
+                not momentum or self._vflat is not None or self._pack_velocity(ctx.net)):
             return self._update_flat(ctx.net, rate, momentum)
         with np.errstate(over="ignore"):  # an infinite step is refused as diverged
             for name, p in ctx.net.params.items():
@@ -156,6 +156,20 @@ class GradientDescent:
                     step += momentum * self.velocity.get(name, 0.0)
                 delta[name] = step
         return Outcome(proposal=Proposal(delta))
+
+    def _pack_velocity(self, net: Network) -> bool:
+        """v as one vector, `velocity` then its views (the same numbers), so that a momentum
+        step after a restore, a lock or the screen's gradient is one vector operation again.
+        False if v is not held for every parameter (then none is 0 there: tensor by tensor)."""
+        if not self.velocity:
+            return True
+        names = [n for pair in self._names for n in pair]
+        if any(n not in self.velocity for n in names):
+            return False
+        v = self._vflat = np.concatenate([self.velocity[n].ravel() for n in names])
+        for l, (w, b) in enumerate(self._names):
+            self.velocity[w], self.velocity[b] = net.views(v, l)
+        return True
 
     def _update_flat(self, net: Network, rate: float, momentum: float) -> Outcome:
         """`_update` with every gradient in one vector: the same numbers, bit for bit."""

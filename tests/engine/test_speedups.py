@@ -237,3 +237,28 @@ def test_gradients_written_into_one_vector_are_the_gradients(decay: float) -> No
         assert np.array_equal(tr.grads[name], g)
     t.run_phase()
     assert (t.net.flat is None) == bool(decay)  # weight decay: the tensor-by-tensor update
+
+
+def test_a_momentum_step_is_one_vector_again_after_a_restore_a_lock_or_a_lookahead(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """v is packed back into one vector (the same numbers) after anything that took the
+    tensor-by-tensor path or restored v from a snapshot."""
+    fast, slow = (make_trainer((6, 5, 4, 3), batch_size=8, n=40, momentum=0.9) for _ in range(2))
+    _tensor_by_tensor(slow, monkeypatch)
+
+    def locked_a_while(t: Trainer) -> None:
+        t.set_locked("layers.0.weight", [0, 0], True)
+        t.step(2)  # tensor by tensor: a dial is locked
+        t.set_locked("layers.0.weight", [0, 0], False)
+
+    interruptions = [next_update, lambda t: t.restore(t.snapshot()), locked_a_while]
+    fast.step(2)
+    slow.step(2)
+    for interrupt in interruptions:
+        for t in (fast, slow):
+            interrupt(t)
+            t.step(2)
+        assert fast.net.flat is not None, interrupt
+        for name, p in fast.net.params.items():
+            assert np.array_equal(p, slow.net.params[name])
+            assert np.array_equal(fast.learner.velocity[name], slow.learner.velocity[name])
