@@ -160,7 +160,7 @@ class GradientDescent:
     def _pack_velocity(self, net: Network) -> bool:
         """v as one vector, `velocity` then its views (the same numbers), so that a momentum
         step after a restore, a lock or the screen's gradient is one vector operation again.
-        False if v is not held for every parameter (then none is 0 there: tensor by tensor)."""
+        False if v is missing for some parameter (0 there): that update goes tensor by tensor."""
         if not self.velocity:
             return True
         names = [n for pair in self._names for n in pair]
@@ -188,5 +188,5 @@ class GradientDescent:
         """The trainer applied `applied` (locked dials masked out): under momentum, the new v."""
         if ctx.config.momentum:
             self.velocity.update(applied)
-            whole = self._proposed is not None and applied is self._proposed[0]
-            self._vflat = self._proposed[1] if whole else None  # type: ignore[index]
+            proposed = self._proposed
+            self._vflat = proposed[1] if proposed is not None and applied is proposed[0] else None
