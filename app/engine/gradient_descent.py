@@ -126,8 +126,8 @@ class GradientDescent:
         assert a_prev is not None
         back = ctx.screen.backward() if tr.batch is None else None
         w, b = self._names[l]
-        if l == self.L - 1:
-            self._gflat = None if back is not None else np.empty(ctx.net.size)
+        if l == self.L - 1 and back is None:
+            self._gflat = np.empty(ctx.net.size)
         if back is not None:  # the screen's gradient is this step's, computed alike
             tr.deltas[l], tr.grads[w], tr.grads[b] = back[1][l], back[0][w], back[0][b]
             self._gflat = None
@@ -163,10 +163,9 @@ class GradientDescent:
         False if v is missing for some parameter (0 there): that update goes tensor by tensor."""
         if not self.velocity:
             return True
-        names = [n for pair in self._names for n in pair]
-        if any(n not in self.velocity for n in names):
+        if any(n not in self.velocity for pair in self._names for n in pair):
             return False
-        v = self._vflat = np.concatenate([self.velocity[n].ravel() for n in names])
+        v = self._vflat = net.pack(self.velocity)
         for l, (w, b) in enumerate(self._names):
             self.velocity[w], self.velocity[b] = net.views(v, l)
         return True

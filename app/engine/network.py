@@ -145,10 +145,11 @@ class Network:
 
     def packed(self) -> Array:
         """Every parameter in one vector, laid out by `spans`: the live one or a new copy."""
-        if self.flat is not None:
-            return self.flat
-        return np.concatenate([t.ravel() for pair in zip(self.weights, self.biases, strict=True)
-                               for t in pair])
+        return self.flat if self.flat is not None else self.pack(self.params)
+
+    def pack(self, tensors: dict[str, Array]) -> Array:
+        """A new vector of one tensor per parameter name (all of them), laid out by `spans`."""
+        return np.concatenate([tensors[n].ravel() for pair in self.name_pairs for n in pair])
 
     def adopt(self, flat: Array) -> None:
         """Every parameter rebound to its view of `flat` (laid out by `spans`)."""
