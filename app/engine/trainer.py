@@ -10,7 +10,6 @@ the screen shows.
 """
 
 import contextlib
-import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -80,7 +79,8 @@ class Trainer(Stepper):
         """The state; without `screen`, not the screen's caches (restore recomputes them)."""
         return Snapshot(
             params=dict(self.net.params), locks=dict(self.locks),
-            rng_state=copy.deepcopy(dict(self.rng.bit_generator.state)), config=self.config,
+            # A new dict at each read (PCG64's state is ints): the snapshot's own, uncopied.
+            rng_state=self.rng.bit_generator.state, config=self.config,
             step_count=self.step_count, pos=self.pos, last_phase=self.last_phase,
             learner_state=self.learner.state(self.pos > 0), work=replace(self.work),
             diverged=self.diverged, screen=self.screen.save() if screen else None,
@@ -106,7 +106,7 @@ class Trainer(Stepper):
         if not same or kept[0][0] is None:
             self.screen.restore(snap.screen)
         self.locks, self._free = dict(snap.locks), {}
-        self.rng.bit_generator.state = copy.deepcopy(snap.rng_state)
+        self.rng.bit_generator.state = snap.rng_state  # read, never kept
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
         self.last_phase, self._tentative = snap.last_phase, snap.tentative
         why = snap.diverged  # a stored board's is plain English: said as it was kept

@@ -1,5 +1,6 @@
 """Phases, whole steps, seeds, locks, snapshots and divergence."""
 
+import copy
 import itertools
 
 import numpy as np
@@ -200,6 +201,22 @@ def test_snapshot_restore_replays_exactly() -> None:
     assert t.phase == "forward:0" and t.step_count == 3
     t.step(4)
     assert_same_params(params_of(t), after)
+
+
+def test_a_snapshots_rng_state_is_its_own_through_draws_and_restores() -> None:
+    # Taken and restored without a copy: NumPy's generator gives a new dict at each read
+    # and keeps none it is given. Trial and error draws at every step.
+    t = make_trainer(learner="trial_and_error", n=24)
+    t.step(2)
+    snap = t.snapshot()
+    kept = copy.deepcopy(snap.rng_state)
+    t.step(5)
+    after = params_of(t)
+    for _ in range(2):
+        t.restore(snap)
+        t.step(5)
+        assert_same_params(params_of(t), after)
+    assert snap.rng_state == kept
 
 
 def test_screen_cost_is_incremental_and_exact() -> None:
