@@ -35,7 +35,7 @@ import spy  # noqa: E402
 import websockets  # noqa: E402
 from bench_refs import torch_version  # noqa: E402 (this folder: scripts run from it)
 from interleave import BUSY, ROUNDS, References, Tally  # noqa: E402
-from spy import cpu_seconds, workers_cpu  # noqa: E402
+from spy import cpu_seconds, run_and_wait, workers_cpu  # noqa: E402
 
 
 def meta(raw: bytes) -> dict[str, str]:
@@ -94,11 +94,12 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
              for k, (c, ws) in enumerate(zip(counters, [p, *viewers], strict=True))]
     await asyncio.sleep(0.5)
     app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
+    waits = [0.0, 0.0]  # the session's own process: seconds run, seconds waited for a core
     rounds = 1 if refs is None else ROUNDS
     for k in range(rounds):
         await p.send(json.dumps({"type": "play"}))
         await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
-        await counted_turn(counters, pid, seconds / rounds, app, own)
+        await counted_turn(counters, pid, seconds / rounds, app, own, waits)
         await p.send(json.dumps({"type": "pause"}))
         await counters[0].still.wait()
         if refs is not None:
@@ -116,28 +117,35 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
     return {"presenter": rates[0], "viewers": rates[1:], "steps_per_s": app.per_wall,
             "steps_per_cpu_s": app.per_cpu, "latency": latency,
             "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
+            "trainer_waited": waits[1] / max(sum(waits), 1e-9),
             "screen_hz": len(counters[0].costs) / app.wall, "share": shares}
 
 
 async def counted_turn(counters: list[Counter], pid: int, seconds: float, app: Tally,
-                       own: Tally) -> None:
+                       own: Tally, waits: list[float]) -> None:
     """Count frames for `seconds` of play; add its steps to `app` (wall and the server's CPU
-    seconds) and `own` (CPU seconds of the session's own process)."""
+    seconds), `own` (CPU seconds of the session's own process) and `waits` (its seconds run
+    and waited for a core)."""
     for c in counters:
         c.counting = True
     step0, t0, cpu0 = int(meta(counters[0].last)["step"]), time.monotonic(), cpu_seconds(pid)
     own0 = workers_cpu(pid)
+    sched0 = {w: run_and_wait(w) for w in own0}
     await asyncio.sleep(seconds)
     dt, cpu = time.monotonic() - t0, cpu_seconds(pid) - cpu0
     # The session's own process: the one under the server that worked most, its player or
     # its worker (its CPU, not its wall time, says what the app costs beside training,
     # whatever else the machine runs).
-    trainer_cpu = max(c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items())
+    worked = {w: c - own0.get(w, 0.0) for w, c in workers_cpu(pid).items()}
+    busiest = max(worked, key=lambda w: worked[w])
+    (run0, wait0), (run1, wait1) = sched0.get(busiest, (0.0, 0.0)), run_and_wait(busiest)
     steps = int(meta(counters[0].last)["step"]) - step0
     for c in counters:
         c.counting = False
     app.add(steps, dt, cpu)
-    own.add(steps, trainer_cpu, trainer_cpu)
+    own.add(steps, worked[busiest], worked[busiest])
+    waits[0] += run1 - run0
+    waits[1] += wait1 - wait0
 
 
 async def sampled(p: Any, presenter: Counter, pid: int,
@@ -278,7 +286,8 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
               f"through the app {w / tallies[BUSY].per_wall:.2f}× that")
     print(f"    the session's own process: {own:.0f} steps per CPU second = "
           f"{own / alone.per_cpu:.2f}× the engine alone's (what the app costs beside "
-          f"training, whatever else shares the cores)")
+          f"training, whatever else shares the cores); it waited for a core "
+          f"{r['trainer_waited']:.1%} of the time it could run (other processes on its core)")
     if r["share"] is not None:
         part, places = r["share"]
         print(f"    py-spy, the session's process through a turn of its own: {part:.1%} of its "

@@ -38,6 +38,17 @@ def workers_cpu(pid: int) -> dict[int, float]:
     return out or {pid: own_cpu_seconds(pid)}
 
 
+def run_and_wait(pid: int) -> tuple[float, float]:
+    """Seconds a process has run so far, and seconds it waited for a core while it could
+    have run (Linux's schedstat: other processes on its core); (0, 0) where unknown."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            run, wait = f.read().split()[:2]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(run) / 1e9, int(wait) / 1e9
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time so far of a process (all its threads) and its worker processes
     (docs/workers.md)."""
