@@ -94,12 +94,16 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
              for k, (c, ws) in enumerate(zip(counters, [p, *viewers], strict=True))]
     await asyncio.sleep(0.5)
     app, own = Tally(), Tally()  # steps: wall and the server's CPU s; the session's own CPU s
-    waits = [0.0, 0.0]  # the session's own process: seconds run, seconds waited for a core
+    # The session's own process: seconds run, waited for a core; this process's CPU s, wall s.
+    waits, clients = [0.0, 0.0], [0.0, 0.0]
     rounds = 1 if refs is None else ROUNDS
     for k in range(rounds):
         await p.send(json.dumps({"type": "play"}))
         await asyncio.sleep(1.0 if k == 0 else 0.3)  # warm up
+        mine, t0 = time.process_time(), time.monotonic()
         await counted_turn(counters, pid, seconds / rounds, app, own, waits)
+        clients[0] += time.process_time() - mine
+        clients[1] += time.monotonic() - t0
         await p.send(json.dumps({"type": "pause"}))
         await counters[0].still.wait()
         if refs is not None:
@@ -118,6 +122,7 @@ async def stream(base: str, preset: str, n_viewers: int, seconds: float, pid: in
             "steps_per_cpu_s": app.per_cpu, "latency": latency,
             "steps_per_trainer_cpu_s": own.per_wall, "turns": app.turns,
             "trainer_waited": waits[1] / max(sum(waits), 1e-9),
+            "clients_cpu": clients[0] / max(clients[1], 1e-9),
             "screen_hz": len(counters[0].costs) / app.wall, "share": shares}
 
 
@@ -287,7 +292,8 @@ def compare(label: str, viewers: int, run: dict[str, Any]) -> None:
     print(f"    the session's own process: {own:.0f} steps per CPU second = "
           f"{own / alone.per_cpu:.2f}× the engine alone's (what the app costs beside "
           f"training, whatever else shares the cores); it waited for a core "
-          f"{r['trainer_waited']:.1%} of the time it could run (other processes on its core)")
+          f"{r['trainer_waited']:.1%} of the time it could run (other processes on its core, "
+          f"among them this benchmark's {viewers + 1} clients: {r['clients_cpu']:.0%} of a core)")
     if r["share"] is not None:
         part, places = r["share"]
         print(f"    py-spy, the session's process through a turn of its own: {part:.1%} of its "
