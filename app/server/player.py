@@ -21,7 +21,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from dialboard.engine import ConfigError, DivergedError
+from dialboard.engine import ConfigError, DivergedError, Trainer
+from dialboard.engine.lookahead import next_update
 from dialboard.server import frames, idle
 from dialboard.server.child import RESTART_SECONDS, Child
 
@@ -40,6 +41,11 @@ STARVED_IDLE = 0.1
 STARVED_SECONDS = 1.0
 STARVED_REST_SECONDS = 5.0
 AGAIN = ("again",)  # the board changed while a step was asked: ask again
+# A shown step of gradient descent on at most this many parameters × examples (the 625
+# board at batch 32: 420,800) is taken again here to read its update, on this process's
+# core: the player then sends only the state (a third of the bytes; its core is the one that
+# trains). A longer step's update crosses from the player.
+RETAKE_WORK = 2_000_000
 Message = tuple[Any, ...]
 
 
@@ -49,11 +55,13 @@ class Player(Child):
     MODULE = "dialboard.server.player_proc"
     NAME = "player"
 
-    def __init__(self, judge: bool = True, answer_seconds: float = ANSWER_SECONDS) -> None:
+    def __init__(self, judge: bool = True, answer_seconds: float = ANSWER_SECONDS,
+                 retake_work: int = RETAKE_WORK) -> None:
         """`judge`: take a board only when a core is spare (False: always, for tests);
-        `answer_seconds`: a player that takes longer to answer is given up."""
+        `answer_seconds`: a player that takes longer to answer is given up; `retake_work`:
+        see RETAKE_WORK."""
         super().__init__()
-        self.answer_seconds = answer_seconds
+        self.answer_seconds, self.retake_work = answer_seconds, retake_work
         self.remote: Remote | None = None
         self.rest_until = -math.inf  # after a failure, or starved, boards play here until then
         self.judge = judge
@@ -110,8 +118,8 @@ class Remote:
         self._renumber(AGAIN)
         if self.player.running:
             self.player.write(("play", self.number, self.player.key(t.data), t.arch,
-                               t.snapshot(), t.run_start_cost, self.s.timeline.every(t)),
-                              t.data)
+                               t.snapshot(), t.run_start_cost, self.s.timeline.every(t),
+                               not retaken(t, self.player.retake_work)), t.data)
 
     def adopt(self) -> None:
         """The board was changed: the player starts again from it (while stopping, its
@@ -161,6 +169,12 @@ class Remote:
                 return await future
         except TimeoutError:
             return None
+
+
+def retaken(t: Trainer, most: int) -> bool:
+    """Whether a shown step's update is read here, by taking the step again (RETAKE_WORK)."""
+    batch = t.config.batch_size or t.data.x_train.shape[0]
+    return t.config.learner == "gradient_descent" and t.arch.parameter_count * batch <= most
 
 
 def free(player: Player) -> bool:
@@ -225,7 +239,8 @@ def take(s: Session, answer: Message, first: int) -> None:
     s.timeline.trained(t)  # the frame names the steps reachable before its step
     if s.peers:
         frame = s._build(s._screen(fresh=False), version=-1, arrows=False)
-        frames.attach_update(frame, t, rest[0])
+        # The step again from the state shown, put back: the very update the player made
+        frames.attach_update(frame, t, next_update(t) if rest[0] is None else rest[0])
         s._shown = frame
     s.changed(by_run=True)
 

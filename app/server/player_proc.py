@@ -5,13 +5,14 @@ training process would have taken.
 
 ``python -m dialboard.server.player_proc`` reads on standard input:
 ("data", key, Dataset) once per dataset it does not hold;
-("play", run, key, Architecture, Snapshot, run_start_cost, every): train from that state
-under the number `run` (a later play replaces it: the board was changed);
+("play", run, key, Architecture, Snapshot, run_start_cost, every, updates): train from that
+state under the number `run` (a later play replaces it: the board was changed);
 ("show", run): the next step is shown; ("stop", run): stop and say where.
 It answers on standard output: ("shown", run, state before the step, run_start_cost,
-NextUpdate of the step), ("key", run, state) at each step that is a multiple of `every`
-(the timeline's keyframes), ("stopped", run, state, run_start_cost) (None, None when it
-holds no board),
+NextUpdate of the step, or None unless the play asked for `updates`: the training process
+then takes the step again to read it), ("key", run, state) at each step that is a multiple
+of `every` (the timeline's keyframes), ("stopped", run, state, run_start_cost) (None, None
+when it holds no board),
 ("error", run, state, run_start_cost, diverged, words) when a step diverges (True) or is
 refused (False), then waits, ("unknown", run) when it no longer holds the play's dataset, or
 ("failed", run, why) on a defect. States are engine snapshots: a play's with the screen's
@@ -54,7 +55,7 @@ class Playing:
         self.t: Trainer | None = None
         self.run = 0
         self.every = 1
-        self.playing = self.show = False
+        self.playing = self.show = self.updates = False
 
     def on(self, message: Message) -> None:
         kind = message[0]
@@ -75,8 +76,8 @@ class Playing:
                      ("stopped", self.run, t.snapshot(screen=False), t.run_start_cost))
 
     def _play(self, run: int, key: int, arch: Any, snap: Any, run_start: float | None,
-              every: int) -> None:
-        self.run, self.every, self.show = run, every, False
+              every: int, updates: bool) -> None:
+        self.run, self.every, self.show, self.updates = run, every, False, updates
         data = self.held.get(key)
         if data is None:
             self.playing = False
@@ -97,10 +98,11 @@ class Playing:
         try:
             if self.show and t.pos == 0:  # a whole step, as the worker shows one
                 self.show = False
-                snap, run_start, before = t.snapshot(screen=False), t.run_start_cost, \
-                    dict(t.net.params)
+                snap, run_start = t.snapshot(screen=False), t.run_start_cost
+                before = dict(t.net.params) if self.updates else None
                 t.step()
-                self.out(("shown", self.run, snap, run_start, step_taken(t, before)))
+                self.out(("shown", self.run, snap, run_start,
+                          None if before is None else step_taken(t, before)))
             else:
                 t.step()
         except (DivergedError, ConfigError) as exc:  # its words cross, not the exception

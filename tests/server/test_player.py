@@ -16,7 +16,7 @@ import pytest
 
 from dialboard.engine import DivergedError, Trainer
 from dialboard.server import idle
-from dialboard.server.player import Player
+from dialboard.server.player import RETAKE_WORK, Player, retaken
 from dialboard.server.session_config import build, resolve
 from tests.server.live import DEADLINE, Client, Frame, Live, live_server, opened, run, until
 
@@ -115,6 +115,29 @@ def test_the_player_takes_the_very_steps_the_board_would_take(
         assert_same(board(live, sid), replay_to(t, last.step))
 
     on_board(played, body, **config)
+
+
+@pytest.mark.parametrize("sent", [True, False])
+@pytest.mark.parametrize("config", [CIRCLE, {"preset": "digits-625", "batch_size": None}])
+def test_a_shown_steps_arrows_are_its_update_sent_by_the_player_or_taken_again_here(
+        config: dict[str, Any], sent: bool) -> None:
+    """A cheap step's update is read here by taking the step again from the state shown, a
+    dear one's crosses from the player: either way the arrows are what the step did."""
+    player = Player(judge=False, answer_seconds=DEADLINE, retake_work=0 if sent else 10**12)
+
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        t = replayed(live, sid)
+        assert retaken(t, player.retake_work) is not sent
+        assert retaken(t, RETAKE_WORK) is (config is CIRCLE)  # the server's own choice
+        await playing_in(live, player, c)
+        seen = await frames_while_playing(c, 12)
+        await paused(c)
+        assert len({f.step for f in seen}) > 6
+        for f in seen:
+            assert_frame_is_the_step(f, t)
+
+    with live_server(player=player) as live:
+        on_board((live, player), body, **config)
 
 
 def test_a_pause_stops_at_the_players_last_step_and_time_travel_reaches_back_exactly(
