@@ -11,6 +11,7 @@ load. A helper only takes pieces nobody has started: the caller never waits for 
 that has not begun.
 """
 
+import contextlib
 import itertools
 import os
 import threading
@@ -27,6 +28,9 @@ SPLIT_WORK = 1_000_000
 CORES = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1, 4)
 EXPLORE = 16
+# The pool's threads give way to any other work that wants a core (another board's step, the
+# web process's sockets): they only hurry a product along when a core would idle otherwise.
+HELPER_NICE = 10
 HELPERS: bool | None = None  # None: measured; True or False: always or never (benchmarks)
 # (kind of product, helped or not) → recent seconds per multiply-add; each kind apart, as a
 # product of another shape runs at another pace and would bias the comparison
@@ -38,8 +42,19 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None  # (the pid that made it, th
 def _executor() -> ThreadPoolExecutor:
     global _pool
     if _pool is None or _pool[0] != os.getpid():  # a forked child has none of the threads
-        _pool = (os.getpid(), ThreadPoolExecutor(CORES - 1, thread_name_prefix="engine"))
+        _pool = (os.getpid(), ThreadPoolExecutor(CORES - 1, thread_name_prefix="engine",
+                                                  initializer=give_way))
     return _pool[1]
+
+
+def give_way() -> None:
+    """The calling thread's nice value at least HELPER_NICE (Linux: each thread has its own,
+    and a thread or process it starts inherits it); where it cannot be set, as it was."""
+    if hasattr(os, "setpriority"):
+        me = threading.get_native_id()
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, me, max(HELPER_NICE, os.getpriority(
+                os.PRIO_PROCESS, me)))
 
 
 def helped_now(kind: str) -> bool:

@@ -2,6 +2,8 @@
 full-batch step that reads the screen's cached pass is bit-identical to one that computes it."""
 
 import multiprocessing
+import os
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -75,6 +77,17 @@ def test_the_pool_joins_in_when_that_has_been_faster(monkeypatch: pytest.MonkeyP
     for _ in range(8):  # the machine quietens: helped products get faster
         cores.record("a", True, 0.5, 1_000_000)
     assert [cores.helped_now("a") for _ in range(cores.EXPLORE)].count(True) == cores.EXPLORE - 1
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no nice values on this system")
+def test_the_pools_threads_give_way_and_the_caller_does_not() -> None:
+    """A helper hurries a product only when a core is idle: another board's step, or the web
+    process's sockets, go first (Linux keeps a nice value per thread)."""
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    nice = cores._executor().submit(
+        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result(timeout=60)
+    assert nice == max(own, cores.HELPER_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
 
 
 def _child(queue: "multiprocessing.Queue[float]") -> None:

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from dialboard.engine import Dataset, Trainer
+from dialboard.engine import Dataset, Trainer, cores
 from dialboard.server import frames
 from dialboard.server.figurer import GIVE_UP_SECONDS, Done, Inline, Job, Measure, Watch, measure
 from dialboard.server.figures_proc import HELD_DATASETS, Helper, answer
@@ -65,6 +65,23 @@ def test_the_helper_process_gives_the_same_figures_to_the_last_bit() -> None:
             answers = await asyncio.gather(*(asked(helper, job(t)) for t in boards))
             for m, t in zip(answers, boards, strict=True):
                 assert m is not None and same(m, frames.figures(t))
+        finally:
+            await helper.close()
+
+    run(go())
+
+
+def test_the_helper_process_gives_way_to_the_boards_own_work() -> None:
+    """Its figures refresh a playing board's screen, beside training: when the cores are
+    busy, another board's step and the web process's sockets go first."""
+    async def go() -> None:
+        helper = Helper()
+        try:
+            assert await helper.ready()
+            assert await asked(helper, job(trainer("xor"))) is not None  # its main runs
+            assert helper._proc is not None
+            assert os.getpriority(os.PRIO_PROCESS, helper._proc.pid) == max(
+                cores.HELPER_NICE, os.getpriority(os.PRIO_PROCESS, 0))
         finally:
             await helper.close()
 
