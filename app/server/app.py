@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from dialboard.server import (
     refusals,
     rest,
     rooms_api,
+    runner,
     ws,
 )
 from dialboard.server.assets import static_dir, templates_dir
@@ -54,6 +56,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     """
     if settings is None:
         settings = Settings.from_env()
+    # Training yields to the event loop every runner.SLICE_SECONDS, and its poll releases the
+    # GIL: each release wakes a thread waiting for it, which loses the race and waits the
+    # switch interval again. Under that interval it never asks for the GIL, and starves (a
+    # helper thread, a thread-pool request, a client in the same process).
+    sys.setswitchinterval(min(sys.getswitchinterval(), runner.SLICE_SECONDS / 4))
     registry = Registry(settings, figurer, player)
     if store is not None:
         _restore(registry, store, keep)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from dialboard.server import assets
+from dialboard.server import assets, runner
 from dialboard.server.app import create_app
 from dialboard.server.settings import Settings, SettingsError
 
@@ -46,6 +47,20 @@ def test_static_css(client: TestClient) -> None:
 def test_missing_static_file_is_404(client: TestClient) -> None:
     assert client.get("/static/nope.css").status_code == 404
     assert client.get("/static/../pyproject.toml").status_code == 404
+
+
+def test_a_thread_waiting_for_the_gil_asks_for_it_between_training_slices() -> None:
+    """A board training here yields every SLICE_SECONDS, its poll releasing the GIL: a waiting
+    thread woken by each release would never wait out a longer switch interval, and starve.
+    (tests/server/test_registry.py's unwatched board shows it: its client's close, in a
+    thread of this process, took 10–45 s before.)"""
+    previous = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)  # CPython's default
+        create_app(Settings())
+        assert sys.getswitchinterval() < runner.SLICE_SECONDS / 2
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def test_settings_stored_on_app() -> None:
