@@ -205,6 +205,11 @@ class Trainer(Stepper):
             self.test_screen.n == 0 or self.test_screen.save() is not None)
 
     @property
+    def step_work(self) -> int:
+        """Parameters × examples of a step's batch: what a step's time grows with."""
+        return self.arch.parameter_count * (self.config.batch_size or self.data.x_train.shape[0])
+
+    @property
     def forward_passes(self) -> float:
         """Forward passes over the whole training set spent so far: the fair race count."""
         return self.work.forward_examples / self.data.x_train.shape[0]

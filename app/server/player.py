@@ -173,8 +173,7 @@ class Remote:
 
 def retaken(t: Trainer, most: int) -> bool:
     """Whether a shown step's update is read here, by taking the step again (RETAKE_WORK)."""
-    batch = t.config.batch_size or t.data.x_train.shape[0]
-    return t.config.learner == "gradient_descent" and t.arch.parameter_count * batch <= most
+    return t.config.learner == "gradient_descent" and t.step_work <= most
 
 
 def free(player: Player) -> bool:

@@ -118,9 +118,7 @@ def step_shown(s: Session) -> None:
 
 def heavy(s: Session) -> bool:
     """Whether a step is too long for one slice: then it is cut into its phases."""
-    t = s.trainer
-    batch = t.config.batch_size or t.data.x_train.shape[0]
-    return t.arch.parameter_count * batch > HEAVY_WORK
+    return s.trainer.step_work > HEAVY_WORK
 
 
 @dataclass

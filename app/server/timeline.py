@@ -38,8 +38,7 @@ KEYFRAME_BYTES = 17  # a parameter's share of a keyframe: value and momentum (fl
 def spacing(t: Trainer) -> int:
     """Steps between keyframes while `t` trains: at most REPLAY_WORK of replay, within
     EVERY … MOST_EVERY."""
-    batch = t.config.batch_size or t.data.x_train.shape[0]
-    return min(MOST_EVERY, max(EVERY, REPLAY_WORK // (t.arch.parameter_count * batch)))
+    return min(MOST_EVERY, max(EVERY, REPLAY_WORK // t.step_work))
 
 
 def bound(parameter_count: int, n_train: int) -> int:
