@@ -4,11 +4,12 @@ one forward and one backward pass over its batch; each phase reports that work i
 `Outcome`.
 """
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dialboard.engine.network import Architecture, Network, bias_name, weight_name
+from dialboard.engine.network import Architecture, FlatViews, Network, bias_name, weight_name
 from dialboard.engine.steps import Context, Outcome, Proposal, Trace
 
 Array = np.ndarray
@@ -47,7 +48,7 @@ class GradientDescent:
         # vector, while `velocity` holds its views (`_proposed`: the last Δθ, dict and vector).
         self._gflat: Array | None = None
         self._vflat: Array | None = None
-        self._proposed: tuple[dict[str, Array], Array] | None = None
+        self._proposed: tuple[Mapping[str, Array], Array] | None = None
 
     def abandon(self) -> None:
         self.trace, self._yb, self._gflat = Trace.empty(self.L), None, None
@@ -89,6 +90,39 @@ class GradientDescent:
         if pos < 2 * L + 1:
             return self._backward(2 * L - pos, ctx)
         return self._update(ctx)
+
+    def whole_step(self, ctx: Context) -> Iterator[Outcome]:
+        """A whole step's outcomes, for a trainer that takes it at once. A mini-batch step comes
+        in two: forward and cost, then backward and update, each the very calls of its phases
+        in their order (so the same numbers, bit for bit) without each phase's bookkeeping."""
+        size = ctx.config.batch_size
+        if size is None or size >= ctx.x.shape[0]:
+            for pos in range(len(self.phases)):
+                yield self.run(pos, ctx)
+            return
+        yield self._forward_all(ctx)
+        yield self._backward_all(ctx)
+
+    def _forward_all(self, ctx: Context) -> Outcome:
+        tr, net = self.trace, ctx.net
+        tr.batch = batch = self._next_batch(ctx)
+        a = tr.acts[0] = ctx.x[batch]
+        y = self._yb = ctx.y[batch]
+        for l in range(self.L):
+            z, a = tr.zs[l], tr.acts[l + 1] = net.forward_layer(l, a)
+        tr.batch_cost = cost = net.cost(z, a, y)
+        return Outcome(forward_examples=y.shape[0], batch_cost=cost)
+
+    def _backward_all(self, ctx: Context) -> Outcome:
+        tr, net, y = self.trace, ctx.net, self._yb
+        assert y is not None
+        g = self._gflat = np.empty(net.size)
+        delta = None
+        for l in range(self.L - 1, -1, -1):
+            delta = tr.deltas[l] = net.delta(l, tr.zs, tr.acts, y, delta)  # type: ignore[arg-type]
+            w, b = self._names[l]
+            tr.grads[w], tr.grads[b] = net.layer_grads(delta, tr.acts[l], net.views(g, l))  # type: ignore[arg-type]
+        return Outcome(proposal=self._update(ctx).proposal, backward_examples=y.shape[0])
 
     def _y(self, ctx: Context) -> Array:
         if self._yb is None:
@@ -177,13 +211,11 @@ class GradientDescent:
             step = self._gflat * rate
             if momentum:
                 step += momentum * (0.0 if self._vflat is None else self._vflat)
-        delta = {}
-        for l, (w, b) in enumerate(self._names):
-            delta[w], delta[b] = net.views(step, l)
+        delta = FlatViews(net, step)
         self._proposed = (delta, step)
         return Outcome(proposal=Proposal(delta, flat=step))
 
-    def accepted(self, applied: dict[str, Array], ctx: Context) -> None:
+    def accepted(self, applied: Mapping[str, Array], ctx: Context) -> None:
         """The trainer applied `applied` (locked dials masked out): under momentum, the new v."""
         if ctx.config.momentum:
             self.velocity.update(applied)

@@ -55,6 +55,7 @@ class Stepper:
     run_start_cost: float | None  # cost when training last began
     _tentative: Tentative | None
     _free: dict[str, Array | None]  # cache of free_mask, dropped when locks change
+    _unlocked: bool | None  # cache: no dial locked at all
     _context: Context | None  # rebuilt when anything it holds is replaced
 
     # -- parameters --------------------------------------------------------------------------
@@ -77,6 +78,14 @@ class Stepper:
         j = idx[1] if len(idx) == 2 else None  # a weight (out, in); a bias has (out,)
         self.screen.touch(l, idx[0], j, delta)
         self.test_screen.touch(l, idx[0], j, delta)
+
+    def locks_changed(self, name: str | None = None) -> None:
+        """Drop what is cached of the locks: of `name`, or (None) of every parameter."""
+        if name is None:
+            self._free = {}
+        else:
+            self._free.pop(name, None)
+        self._unlocked = None
 
     def free_mask(self, name: str) -> Array | None:
         """1.0 where a learner may turn the dial, 0.0 where it is locked; None if none locked."""
@@ -138,11 +147,10 @@ class Stepper:
         for _ in range(count):
             if self.diverged:
                 raise DivergedError(self.diverged)
-            ctx, run = self._ctx(), self.learner.run
-            for pos in range(len(self.phases)):
-                self._carry_out(run(pos, ctx))
+            for outcome in self.learner.whole_step(self._ctx()):
+                self._carry_out(outcome)
                 if self.diverged:
-                    self.pos = pos + 1  # so the trial turn, if any, is taken back
+                    self.pos = 1  # mid-step: so the trial turn, if any, is taken back
                     self._abandon_step()
                     raise DivergedError(self.diverged)
             self.step_count += 1
@@ -218,8 +226,9 @@ class Stepper:
         """A proposal for every parameter, as one vector, applied in one operation if no dial is
         locked and Σθ² is within the limit (which bounds every |θ|). Else False, and `_apply`
         decides each tensor as always: the same numbers either way."""
-        free = self._free
-        if any((free[n] if n in free else self.free_mask(n)) is not None for n in p.delta):
+        if self._unlocked is None:
+            self._unlocked = not any(m.any() for m in self.locks.values())
+        if not self._unlocked:
             return False
         assert p.flat is not None
         q = self.net.packed() + p.flat

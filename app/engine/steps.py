@@ -30,7 +30,7 @@ class Proposal(NamedTuple):  # immutable like a frozen dataclass, and made 2× f
     by `Network.spans` (`delta` holds views of it): the trainer may apply it in one operation.
     """
 
-    delta: dict[str, Array]
+    delta: Mapping[str, Array]
     tentative: bool = False
     dial: tuple[str, tuple[int, ...]] | None = None
     flat: Array | None = None

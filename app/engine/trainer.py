@@ -52,7 +52,7 @@ class Trainer(Stepper):
         self._given = check_params(self.arch, self.init or {})
         names = self.arch.parameter_names
         self.locks = {n: np.zeros(self.arch.shape(n), dtype=bool) for n in names}
-        self._free = {}
+        self.locks_changed()
         self._context = None
         self.reset()
 
@@ -105,7 +105,8 @@ class Trainer(Stepper):
             self.test_screen.rollback(kept[1])
         if not same or kept[0][0] is None:
             self.screen.restore(snap.screen)
-        self.locks, self._free = dict(snap.locks), {}
+        self.locks = dict(snap.locks)
+        self.locks_changed()
         self.rng.bit_generator.state = snap.rng_state  # read, never kept
         self.step_count, self.pos, self.work = snap.step_count, snap.pos, replace(snap.work)
         self.last_phase, self._tentative = snap.last_phase, snap.tentative
@@ -150,14 +151,14 @@ class Trainer(Stepper):
         else:
             new[self.index_of(name, index)] = bool(locked)
         self.locks[name] = new
-        self._free.pop(name, None)
+        self.locks_changed(name)
 
     def set_lock_mask(self, name: str, mask: Array) -> None:
         """Every lock of one tensor at once (undo of a lock): `mask` True where locked."""
         if mask.shape != self.arch.shape(name):
             raise ConfigError("refusal.lock_mask", name=name, shape=self.arch.shape(name))
         self.locks[name] = mask.astype(bool)
-        self._free.pop(name, None)
+        self.locks_changed(name)
 
     # -- settings ----------------------------------------------------------------------------
     def configure(self, **changes: object) -> None:

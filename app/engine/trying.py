@@ -11,6 +11,7 @@ Each try costs one forward pass over the whole training set, which the phases re
 `Outcome`.
 """
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -54,8 +55,12 @@ class _TryAndKeep:
         self.trace = Trace(tried=state.tried, base_cost=state.base_cost,
                            trial_cost=state.trial_cost)
 
-    def accepted(self, applied: dict[str, Array], ctx: Context) -> None:
-        self.trace.tried = applied
+    def accepted(self, applied: Mapping[str, Array], ctx: Context) -> None:
+        self.trace.tried = dict(applied)
+
+    def whole_step(self, ctx: Context) -> Iterator[Outcome]:
+        for pos in range(len(self.phases)):
+            yield self.run(pos, ctx)
 
     def run(self, pos: int, ctx: Context) -> Outcome:
         scr, tr = ctx.screen, self.trace

@@ -33,15 +33,40 @@ def test_phase_names_for_gradient_descent() -> None:
 
 @pytest.mark.parametrize("learner", LEARNERS)
 @pytest.mark.parametrize("batch", [None, 5])
-def test_phase_by_phase_is_bit_identical_to_whole_steps(learner: str, batch: int | None) -> None:
-    kw = {"learner": learner, "batch_size": batch, "momentum": 0.5, "weight_decay": 1e-3}
+@pytest.mark.parametrize(("momentum", "decay", "locked"),
+                         [(0.5, 1e-3, False), (0.0, 0.0, False), (0.5, 0.0, False),
+                          (0.5, 0.0, True)])
+def test_phase_by_phase_is_bit_identical_to_whole_steps(
+        learner: str, batch: int | None, momentum: float, decay: float, locked: bool) -> None:
+    """A whole mini-batch step of gradient descent runs in two parts, not phase by phase: the
+    same parameters, trace, work and velocity to the bit, with and without momentum, weight
+    decay (tensor by tensor) and a locked dial (not one vector)."""
+    kw = {"learner": learner, "batch_size": batch, "momentum": momentum, "weight_decay": decay}
     a, b = make_trainer(**kw), make_trainer(**kw)  # type: ignore[arg-type]
-    a.step(7)
-    for _ in range(7 * len(b.phases)):
-        b.run_phase()
-    assert a.step_count == b.step_count == 7
-    assert_same_params(params_of(a), params_of(b))
+    for t in (a, b):
+        t.set_locked("layers.0.weight", [1, 2], locked)
+    dial = a.net.params["layers.0.weight"][1, 2]
+    for k in range(1, 8):
+        a.step()
+        for _ in range(len(b.phases)):
+            b.run_phase()
+        assert a.step_count == b.step_count == k
+        assert_same_params(params_of(a), params_of(b))
+        assert a.work == b.work
+        ta, tb = a.trace, b.trace
+        assert (ta.batch_cost, ta.base_cost, ta.trial_cost) == (
+            tb.batch_cost, tb.base_cost, tb.trial_cost)
+        assert np.array_equal(ta.batch, tb.batch) if ta.batch is not None else tb.batch is None
+        for xs, ys in ((ta.zs, tb.zs), (ta.acts, tb.acts), (ta.deltas, tb.deltas)):
+            assert all(np.array_equal(x, y) for x, y in zip(xs, ys, strict=True))
+        for xd, yd in ((ta.grads, tb.grads), (ta.tried or {}, tb.tried or {})):
+            assert xd.keys() == yd.keys() and all(np.array_equal(xd[n], yd[n]) for n in xd)
+        if learner == "gradient_descent":
+            va, vb = a.learner.velocity, b.learner.velocity  # type: ignore[attr-defined]
+            assert va.keys() == vb.keys() and all(np.array_equal(va[n], vb[n]) for n in va)
     assert a.cost() == b.cost()
+    if locked or learner == "gradient_descent":
+        assert (a.net.params["layers.0.weight"][1, 2] == dial) == locked
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
