@@ -109,7 +109,7 @@ class GradientDescent:
         a = tr.acts[0] = ctx.x[batch]
         y = self._yb = ctx.y[batch]
         for l in range(self.L):
-            z, a = tr.zs[l], tr.acts[l + 1] = net.forward_layer(l, a)
+            z, a = tr.zs[l], tr.acts[l + 1] = net.forward_layer(l, a, guarded=False)
         tr.batch_cost = cost = net.cost(z, a, y)
         return Outcome(forward_examples=y.shape[0], batch_cost=cost)
 
@@ -142,7 +142,7 @@ class GradientDescent:
             return NOTHING
         a_prev = tr.acts[l]
         assert a_prev is not None
-        tr.zs[l], tr.acts[l + 1] = ctx.net.forward_layer(l, a_prev)
+        tr.zs[l], tr.acts[l + 1] = ctx.net.forward_layer(l, a_prev, guarded=False)
         return NOTHING
 
     def _cost(self, ctx: Context) -> Outcome:
@@ -180,15 +180,15 @@ class GradientDescent:
         if self._gflat is not None and not decay and (
                 not momentum or self._vflat is not None or self._pack_velocity(ctx.net)):
             return self._update_flat(ctx.net, rate, momentum)
-        with np.errstate(over="ignore"):  # an infinite step is refused as diverged
-            for name, p in ctx.net.params.items():
-                g = grads[name]
-                if decay and name.endswith("weight"):
-                    g = g + decay * p
-                step = g * rate
-                if momentum:
-                    step += momentum * self.velocity.get(name, 0.0)
-                delta[name] = step
+        # An overflow's infinite step is refused as diverged (the stepper ignores overflow).
+        for name, p in ctx.net.params.items():
+            g = grads[name]
+            if decay and name.endswith("weight"):
+                g = g + decay * p
+            step = g * rate
+            if momentum:
+                step += momentum * self.velocity.get(name, 0.0)
+            delta[name] = step
         return Outcome(proposal=Proposal(delta))
 
     def _pack_velocity(self, net: Network) -> bool:
@@ -207,10 +207,9 @@ class GradientDescent:
     def _update_flat(self, net: Network, rate: float, momentum: float) -> Outcome:
         """`_update` with every gradient in one vector: the same numbers, bit for bit."""
         assert self._gflat is not None
-        with np.errstate(over="ignore"):
-            step = self._gflat * rate
-            if momentum:
-                step += momentum * (0.0 if self._vflat is None else self._vflat)
+        step = self._gflat * rate
+        if momentum:
+            step += momentum * (0.0 if self._vflat is None else self._vflat)
         delta = FlatViews(net, step)
         self._proposed = (delta, step)
         return Outcome(proposal=Proposal(delta, flat=step))

@@ -51,9 +51,9 @@ def _cross_entropy(z: Array, a: Array, y: Array, out: str) -> float:
     if out == "softmax":
         # log aⱼ = zⱼ − log Σ e^z. At k* = argmax z, a_k* = 1/Σ e^(z−max) ≥ 1/n_out, so
         # log Σ e^z = max z − log a_k*: no second exp pass and no log of a tiny number.
-        lse = z.max(axis=1)
-        lse -= np.log(a.max(axis=1))
-        return -float(np.vdot(y, z) - np.dot(y.sum(axis=1), lse)) / n
+        lse = np.maximum.reduce(z, axis=1)  # the ufunc's own: `max` wraps it in Python
+        lse -= np.log(np.maximum.reduce(a, axis=1))
+        return -float(np.vdot(y, z) - np.dot(np.add.reduce(y, axis=1), lse)) / n
     # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z
     return float((_softplus(z) - y * z).sum()) / n
 

@@ -169,9 +169,11 @@ class Network:
             out[wn], out[bn] = w, b
         return out
 
-    def forward_layer(self, l: int, a_prev: Array) -> tuple[Array, Array]:
+    def forward_layer(self, l: int, a_prev: Array, guarded: bool = True) -> tuple[Array, Array]:
+        """(z_l, a_l); unguarded: for a caller that already ignores overflow (np.errstate)."""
         z = affine(a_prev, self.weights[l], self.biases[l])
-        return z, self.acts[l].forward(z)
+        act = self.acts[l]
+        return z, act.forward(z) if guarded else act.forward_unguarded(z)
 
     def forward(self, x: Array) -> tuple[list[Array], list[Array]]:
         """zs[l] for each layer, acts[0] = x and acts[l + 1] = a_l."""

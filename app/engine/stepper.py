@@ -127,7 +127,8 @@ class Stepper:
         if self.diverged:
             raise DivergedError(self.diverged)
         name = self.phases[self.pos]
-        self._carry_out(self.learner.run(self.pos, self._ctx()))
+        with np.errstate(over="ignore"):  # see `step`
+            self._carry_out(self.learner.run(self.pos, self._ctx()))
         if self.diverged:
             self._abandon_step()
             raise DivergedError(self.diverged)
@@ -144,16 +145,19 @@ class Stepper:
             while self.pos:
                 self.run_phase()
             count -= 1
-        for _ in range(count):
-            if self.diverged:
-                raise DivergedError(self.diverged)
-            for outcome in self.learner.whole_step(self._ctx()):
-                self._carry_out(outcome)
+        # Learners run with overflow ignored, entered here once: an overflow's ±inf is judged
+        # as a step gone wrong (the cost or a parameter beyond the limit), never a warning.
+        with np.errstate(over="ignore"):
+            for _ in range(count):
                 if self.diverged:
-                    self.pos = 1  # mid-step: so the trial turn, if any, is taken back
-                    self._abandon_step()
                     raise DivergedError(self.diverged)
-            self.step_count += 1
+                for outcome in self.learner.whole_step(self._ctx()):
+                    self._carry_out(outcome)
+                    if self.diverged:
+                        self.pos = 1  # mid-step: so the trial turn, if any, is taken back
+                        self._abandon_step()
+                        raise DivergedError(self.diverged)
+                self.step_count += 1
         self.last_phase = "idle"
 
     def advance(self) -> bool:
