@@ -26,10 +26,6 @@ class Activation:
     # `forward` for a caller that already ignores overflow (np.errstate): the same numbers
     unguarded: Callable[[Array], Array] | None = None
 
-    @property
-    def forward_unguarded(self) -> Callable[[Array], Array]:
-        return self.unguarded or self.forward
-
 
 def _sigmoid(z: Array) -> Array:
     with np.errstate(over="ignore"):

@@ -89,7 +89,7 @@ class GradientDescent:
             return self._cost(ctx)
         if pos < 2 * L + 1:
             return self._backward(2 * L - pos, ctx)
-        return self._update(ctx)
+        return Outcome(proposal=self._update(ctx))
 
     def whole_step(self, ctx: Context) -> Iterator[Outcome]:
         """A whole step's outcomes, for a trainer that takes it at once. A mini-batch step comes
@@ -122,7 +122,7 @@ class GradientDescent:
             delta = tr.deltas[l] = net.delta(l, tr.zs, tr.acts, y, delta)  # type: ignore[arg-type]
             w, b = self._names[l]
             tr.grads[w], tr.grads[b] = net.layer_grads(delta, tr.acts[l], net.views(g, l))  # type: ignore[arg-type]
-        return Outcome(proposal=self._update(ctx).proposal, backward_examples=y.shape[0])
+        return Outcome(proposal=self._update(ctx), backward_examples=y.shape[0])
 
     def _y(self, ctx: Context) -> Array:
         if self._yb is None:
@@ -173,7 +173,7 @@ class GradientDescent:
             tr.grads[w], tr.grads[b] = ctx.net.layer_grads(delta, a_prev, out)
         return Outcome(backward_examples=a_prev.shape[0]) if l == 0 else NOTHING
 
-    def _update(self, ctx: Context) -> Outcome:
+    def _update(self, ctx: Context) -> Proposal:
         """Δθ = −η(∂C/∂θ + λW), plus μv under momentum (v is the last applied Δθ)."""
         cfg, grads, delta = ctx.config, self.trace.grads, {}
         rate, decay, momentum = -cfg.learning_rate, cfg.weight_decay, cfg.momentum
@@ -189,7 +189,7 @@ class GradientDescent:
             if momentum:
                 step += momentum * self.velocity.get(name, 0.0)
             delta[name] = step
-        return Outcome(proposal=Proposal(delta))
+        return Proposal(delta)
 
     def _pack_velocity(self, net: Network) -> bool:
         """v as one vector, `velocity` then its views (the same numbers), so that a momentum
@@ -204,7 +204,7 @@ class GradientDescent:
             self.velocity[w], self.velocity[b] = net.views(v, l)
         return True
 
-    def _update_flat(self, net: Network, rate: float, momentum: float) -> Outcome:
+    def _update_flat(self, net: Network, rate: float, momentum: float) -> Proposal:
         """`_update` with every gradient in one vector: the same numbers, bit for bit."""
         assert self._gflat is not None
         step = self._gflat * rate
@@ -212,7 +212,7 @@ class GradientDescent:
             step += momentum * (0.0 if self._vflat is None else self._vflat)
         delta = FlatViews(net, step)
         self._proposed = (delta, step)
-        return Outcome(proposal=Proposal(delta, flat=step))
+        return Proposal(delta, flat=step)
 
     def accepted(self, applied: Mapping[str, Array], ctx: Context) -> None:
         """The trainer applied `applied` (locked dials masked out): under momentum, the new v."""

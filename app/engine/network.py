@@ -124,6 +124,7 @@ class Network:
             self.L - 1
         ) + [get_activation(arch.output_activation, output=True)]
         self.loss: Loss = get_loss(arch.loss, arch.output_activation)
+        self.unguarded = [a.unguarded or a.forward for a in self.acts]  # see forward_layer
         self.weights: list[Array] = [params[weight_name(l)] for l in range(self.L)]
         self.biases: list[Array] = [params[bias_name(l)] for l in range(self.L)]
         self.name_pairs = [(weight_name(l), bias_name(l)) for l in range(self.L)]
@@ -172,8 +173,7 @@ class Network:
     def forward_layer(self, l: int, a_prev: Array, guarded: bool = True) -> tuple[Array, Array]:
         """(z_l, a_l); unguarded: for a caller that already ignores overflow (np.errstate)."""
         z = affine(a_prev, self.weights[l], self.biases[l])
-        act = self.acts[l]
-        return z, act.forward(z) if guarded else act.forward_unguarded(z)
+        return z, (self.acts[l].forward if guarded else self.unguarded[l])(z)
 
     def forward(self, x: Array) -> tuple[list[Array], list[Array]]:
         """zs[l] for each layer, acts[0] = x and acts[l + 1] = a_l."""
