@@ -62,7 +62,7 @@ class Bare:
     def _grads(self, x: Array, y: Array) -> tuple[float, list[Array], list[Array]]:
         acts = [x]
         for l, (w, b) in enumerate(zip(self.ws, self.bs, strict=True)):
-            z = acts[-1] @ w.T + b
+            z = np.dot(acts[-1], w.T) + b  # np.dot: less per call than `@`, as the engine
             if l < 2:
                 acts.append(1.0 / (1.0 + np.exp(-z)))
             else:
@@ -74,9 +74,9 @@ class Bare:
         delta = (acts[-1] - y) / x.shape[0]
         gw, gb = [np.empty(0)] * 3, [np.empty(0)] * 3
         for l in (2, 1, 0):
-            gw[l], gb[l] = delta.T @ acts[l], delta.sum(axis=0)
+            gw[l], gb[l] = np.dot(delta.T, acts[l]), delta.sum(axis=0)
             if l:
-                delta = (delta @ self.ws[l]) * acts[l] * (1.0 - acts[l])
+                delta = np.dot(delta, self.ws[l]) * acts[l] * (1.0 - acts[l])
         return cost, gw, gb
 
     def step(self) -> None:
