@@ -3,9 +3,11 @@ it proposes applied to the parameters.
 
 A step of gradient descent is `forward:0 … forward:L-1, cost, backward:L-1 … backward:0,
 update`; the other learners' steps are `nudge, cost, keep`. `run_phase` and `step` call the
-same code in the same order, so phase by phase and whole steps are bit-identical. Learners
-propose; only `_apply` changes parameters, masks locked dials and enforces the limit.
-`set_params` and `_set_element` rebind tensors, never write into them (trainer.py says why).
+same code in the same order, so phase by phase and whole steps are bit-identical (a whole
+mini-batch step of gradient descent comes in two parts, `GradientDescent.whole_step`, each the
+very calls of its phases). Learners propose; only `_apply` changes parameters, masks locked
+dials and enforces the limit. `set_params` and `_set_element` rebind tensors, never write into
+them (trainer.py says why).
 """
 
 import math
