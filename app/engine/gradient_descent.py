@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dialboard.engine.network import Architecture, FlatViews, Network, bias_name, weight_name
-from dialboard.engine.steps import Context, Outcome, Proposal, Trace
+from dialboard.engine.network import Architecture, Network, bias_name, weight_name
+from dialboard.engine.steps import Context, FlatViews, Outcome, Proposal, Trace
 
 Array = np.ndarray
 NOTHING = Outcome()  # a phase that proposes nothing and counts no work (frozen: shared)

@@ -17,7 +17,7 @@ l = 0 being inputs → first hidden layer. Gradients carry the same names and sh
 
 import functools
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,34 +228,6 @@ class Network:
             delta = deltas[l] = self.delta(l, zs, acts, y, delta)
             grads[weight_name(l)], grads[bias_name(l)] = self.layer_grads(delta, acts[l])
         return cost, grads, deltas
-
-
-class FlatViews(Mapping[str, Array]):
-    """Parameter name → its view of a vector laid out by `Network.spans`, made when first read:
-    an update applied as one vector never reads them."""
-
-    __slots__ = ("_flat", "_made", "_net")
-
-    def __init__(self, net: Network, flat: Array) -> None:
-        self._net, self._flat = net, flat
-        self._made: dict[str, Array] | None = None
-
-    def _views(self) -> dict[str, Array]:
-        if self._made is None:
-            net, made = self._net, dict[str, Array]()
-            for l, (w, b) in enumerate(net.name_pairs):
-                made[w], made[b] = net.views(self._flat, l)
-            self._made = made
-        return self._made
-
-    def __getitem__(self, name: str) -> Array:
-        return self._views()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._views())
-
-    def __len__(self) -> int:
-        return 2 * self._net.L
 
 
 Span = tuple[int, int, tuple[int, ...]]  # start, stop, shape

@@ -8,7 +8,7 @@ parameters, masks locked dials, enforces the parameter limit and counts work. Th
 the step in progress in public, for the board to show.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -27,7 +27,8 @@ class Proposal(NamedTuple):  # immutable like a frozen dataclass, and made 2× f
     `tentative` changes are kept only if a later verdict says so (trial and error, evolution).
     `dial` marks a change of one element, (name, index), which the screen updates cheaply.
     `flat`, when the learner has it, is the same Δθ for every parameter as one vector laid out
-    by `Network.spans` (`delta` holds views of it): the trainer may apply it in one operation.
+    by `Network.spans` (`delta` its views, `FlatViews`): the trainer may apply it in one
+    operation, never reading `delta`.
     """
 
     delta: Mapping[str, Array]
@@ -80,6 +81,34 @@ class Trace:
     def layers_with_grads(self) -> list[int]:
         """Layers whose `backward:l` has run, output first."""
         return [l for l in reversed(range(len(self.deltas))) if self.deltas[l] is not None]
+
+
+class FlatViews(Mapping[str, Array]):
+    """Parameter name → its view of a vector laid out by `Network.spans`, made when first read:
+    an update applied as one vector never reads them."""
+
+    __slots__ = ("_flat", "_made", "_net")
+
+    def __init__(self, net: Network, flat: Array) -> None:
+        self._net, self._flat = net, flat
+        self._made: dict[str, Array] | None = None
+
+    def _views(self) -> dict[str, Array]:
+        if self._made is None:
+            net, made = self._net, dict[str, Array]()
+            for l, (w, b) in enumerate(net.name_pairs):
+                made[w], made[b] = net.views(self._flat, l)
+            self._made = made
+        return self._made
+
+    def __getitem__(self, name: str) -> Array:
+        return self._views()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._views())
+
+    def __len__(self) -> int:
+        return 2 * self._net.L
 
 
 @dataclass(frozen=True)
