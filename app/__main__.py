@@ -20,6 +20,7 @@ from dataclasses import replace
 import segno
 
 from dialboard import __version__
+from dialboard.blas import one_thread
 from dialboard.server.hosts import WILDCARD_BINDS, lan_address
 from dialboard.server.settings import Settings, SettingsError, default_data_dir
 
@@ -171,10 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[Settings.env_name("host")] = settings.host
     os.environ[Settings.env_name("port")] = str(settings.port)
 
-    # Tiny matrices and many sessions on a few cores: BLAS threads only contend (a 20×20
-    # product took 3 ms with two threads fighting). Set before NumPy is first imported.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    one_thread()  # before NumPy is first imported (blas.py says why)
 
     try:
         sock = listen(settings.host, settings.port)

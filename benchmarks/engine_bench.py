@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable
 from math import nan
 
-# As the server does (app/__main__.py): one BLAS thread; the engine splits large products.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# The engine splits large products itself.
+from dialboard.blas import one_thread
+
+one_thread()  # as the server does, before NumPy is first imported
 
 import numpy as np  # noqa: E402
 from bench_refs import Bare, TorchNet, torch_version  # noqa: E402  (this folder)

@@ -14,10 +14,10 @@ never subtracted). Each piece is timed alone, each repeat at a state the last st
 
 import argparse
 import functools
-import os
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from dialboard.blas import one_thread
+
+one_thread()  # as the server does, before NumPy is first imported
 
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402

@@ -16,9 +16,9 @@ session's process: the share of its time in training steps, and where the rest w
 
 import os
 
-# As the server does (app/__main__.py): one BLAS thread, before NumPy is first imported.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from dialboard.blas import one_thread
+
+one_thread()  # as the server does, before NumPy is first imported
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402

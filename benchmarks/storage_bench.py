@@ -12,7 +12,6 @@ the time until the writer thread has it on disk, beside one training step of the
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -20,8 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
+from dialboard.blas import one_thread
+
+one_thread()  # as the server does, before NumPy is first imported
 
 from dialboard.server.registry import Registry  # noqa: E402
 from dialboard.server.settings import Settings  # noqa: E402

@@ -24,8 +24,9 @@ Prints each figure beside the reference server's, with the machine's core count.
 
 import os
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from dialboard.blas import one_thread
+
+one_thread()  # as the server does, before NumPy is first imported
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402

@@ -20,14 +20,13 @@ import time
 from typing import IO, Any
 from weakref import WeakKeyDictionary
 
+from dialboard.blas import one_thread
 from dialboard.engine import Dataset
 
 logger = logging.getLogger(__name__)
 LENGTH = struct.Struct(">I")
 RESTART_SECONDS = 5.0  # a child that died is started again no sooner than this
 STOP_SECONDS = 2.0
-# One BLAS thread, as the server has: a second would contend with training for the cores.
-BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def pack(message: tuple[Any, ...]) -> bytes:
@@ -102,7 +101,8 @@ class Child:
             self._starting = asyncio.get_running_loop().create_task(self._start())
 
     async def _start(self) -> None:
-        env = {**os.environ, **{v: "1" for v in BLAS_VARIABLES}}
+        env = dict(os.environ)
+        one_thread(env)  # as the server has (blas.py)
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", self.MODULE,
