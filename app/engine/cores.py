@@ -124,7 +124,7 @@ def affine(a: Array, w: Array, b: Array) -> Array:
     examples."""
     n = a.shape[0]
     work = n * w.size
-    if work < SPLIT_WORK or CORES == 1:  # split_pays, inline: a step calls this 2L times
+    if not split_pays(work):
         zt = np.dot(w, a.T)  # not `@`: matmul's gufunc costs ~0.5 µs more a call
         zt += b[:, None]
         return zt.T
@@ -145,7 +145,7 @@ def outer_sum(d: Array, a: Array, out: Array | None = None) -> Array:
     inputs instead costs some 10% more on one core: BLAS reads x's columns in strips).
     Written into `out` (C order) if given: the same sums, bit for bit."""
     work = d.size * a.shape[1]
-    if work < SPLIT_WORK or CORES == 1:  # split_pays, inline
+    if not split_pays(work):
         return np.dot(d.T, a, out=out)
     pieces = cut(d.shape[0])
     parts = np.empty((len(pieces), d.shape[1], a.shape[1]))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dialboard.engine.network import Architecture, Network, bias_name, weight_name
-from dialboard.engine.steps import Context, FlatViews, Outcome, Proposal, Trace
+from dialboard.engine.steps import Context, FlatViews, Outcome, Proposal, Trace, phase_by_phase
 
 Array = np.ndarray
 NOTHING = Outcome()  # a phase that proposes nothing and counts no work (frozen: shared)
@@ -97,8 +97,7 @@ class GradientDescent:
         in their order (so the same numbers, bit for bit) without each phase's bookkeeping."""
         size = ctx.config.batch_size
         if size is None or size >= ctx.x.shape[0]:
-            for pos in range(len(self.phases)):
-                yield self.run(pos, ctx)
+            yield from phase_by_phase(self.run, len(self.phases), ctx)
             return
         yield self._forward_all(ctx)
         yield self._backward_all(ctx)

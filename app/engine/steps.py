@@ -8,7 +8,7 @@ parameters, masks locked dials, enforces the parameter limit and counts work. Th
 the step in progress in public, for the board to show.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -109,6 +109,13 @@ class FlatViews(Mapping[str, Array]):
 
     def __len__(self) -> int:
         return 2 * self._net.L
+
+
+def phase_by_phase(run: Callable[[int, "Context"], Outcome], phases: int, ctx: "Context"
+                   ) -> Iterator[Outcome]:
+    """A whole step's outcomes, one phase at a time (a learner's `whole_step` at its plainest)."""
+    for pos in range(phases):
+        yield run(pos, ctx)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import numpy as np
 
 from dialboard.engine.errors import ConfigError
 from dialboard.engine.network import Architecture
-from dialboard.engine.steps import Context, Outcome, Proposal, Trace
+from dialboard.engine.steps import Context, Outcome, Proposal, Trace, phase_by_phase
 
 Array = np.ndarray
 
@@ -59,8 +59,7 @@ class _TryAndKeep:
         self.trace.tried = dict(applied)
 
     def whole_step(self, ctx: Context) -> Iterator[Outcome]:
-        for pos in range(len(self.phases)):
-            yield self.run(pos, ctx)
+        return phase_by_phase(self.run, len(self.phases), ctx)
 
     def run(self, pos: int, ctx: Context) -> Outcome:
         scr, tr = ctx.screen, self.trace
