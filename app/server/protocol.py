@@ -104,8 +104,12 @@ async def _play(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 
 async def _pause(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    version = s.version
     await s.stop()
-    s.changed()
+    # A run's end is already a new version (runner.run): a heavy board's quick, its slope
+    # following. Another here would make the pause's frame wait for that slope.
+    if s.version == version:
+        s.changed()
 
 
 # While training runs, each change records its inverse for undo (see Session.action).

@@ -5,6 +5,7 @@ bit for bit. Checked against an independent trainer built from the same config."
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import numpy as np
@@ -88,3 +89,28 @@ def test_each_cut_step_shows_the_state_it_started_from_with_what_it_did() -> Non
             assert np.array_equal(frame.params[name], p)
             assert np.array_equal(frame.grads[f"{name}.update"], twin.net.params[name] - p)
         s.changed(by_run=True)  # as the runner does after the slice
+
+
+def test_a_heavy_board_s_pause_shows_before_its_slope_is_computed() -> None:
+    """The run's end is the pause's one new version, a quick one: the presenter sees the
+    board stop without waiting for a full-batch gradient (the slope follows with it)."""
+    from dialboard.server import protocol
+
+    s, _ = board(watched=True)
+    peer = next(iter(s.peers))
+
+    async def play_then_pause() -> tuple[int, int]:
+        s.start(None, None)
+        while s.trainer.step_count < 1 or s.trainer.pos == 0:  # inside a step: put back
+            await asyncio.sleep(0)
+        before = s.version
+        await protocol.dispatch(s, peer, {"type": "pause"})
+        return before, s.version
+
+    before, after = asyncio.run(play_then_pause())
+    assert not s.playing and not s.busy and s.trainer.pos == 0
+    assert after == before + 1
+    frame = s.frame(None)
+    assert not frame.ready  # sent as it is; its slope is computed when first encoded with it
+    frame.encode("f32", True)
+    assert frame.ready and "layers.0.weight.grad" in frame.grads
