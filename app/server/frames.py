@@ -48,9 +48,12 @@ def figures(t: Trainer) -> Figures:
     return Figures(t.step_count, t.cost(), t.test_cost(), t.accuracy(), t.accuracy(test=True))
 
 
-# The slope (and, for a frame sent before them, the arrows and their metadata), once asked;
-# None: the state is gone.
-Fill = Callable[[], tuple[dict[str, Array], dict[str, str]] | None]
+# The slope (and, for a frame sent before them, the arrows and their metadata; for one sent
+# with an earlier step's screen, the state's own figures), once asked: (grads, metadata,
+# extra); None: the state is gone.
+Fill = Callable[[], tuple[dict[str, Array], dict[str, str], dict[str, Array]] | None]
+# The screen's figures of the state now, and the chart with them (Session.frame)
+Restate = Callable[[], tuple["Figures", tuple[Array, Array]]]
 
 
 @dataclass
@@ -78,6 +81,9 @@ class FrameData:
             if more is not None:  # None: the state changed first, so no slope here
                 self.grads.update(more[0])
                 self.metadata.update(more[1])
+                if more[2]:  # the state's own figures: encodings made before showed others
+                    self.extra.update(more[2])
+                    self.encoded.clear()
         key = (precision, with_grads)
         if key not in self.encoded:
             dtype = np.dtype(PRECISIONS[precision])
@@ -204,31 +210,42 @@ def attach_update(frame: FrameData, t: Trainer, nxt: NextUpdate) -> None:
 
 
 def _slope(t: Trainer, cost: float, no_slope: bool, grid: PlotGrid | None,
-           still: Callable[[], bool], arrows: bool) -> Fill:
-    """The screen's slope (and the output grid; with `arrows`, the next update too) of the
-    trainer's state now, to compute later only while `still()` says the trainer is in that
-    state."""
-    def fill() -> tuple[dict[str, Array], dict[str, str]] | None:
+           still: Callable[[], bool], arrows: bool, restate: Restate | None = None) -> Fill:
+    """The screen's slope (and the output grid; with `arrows`, the next update too; with
+    `restate`, the screen's own figures first) of the trainer's state now, to compute later
+    only while `still()` says the trainer is in that state."""
+    def fill() -> tuple[dict[str, Array], dict[str, str], dict[str, Array]] | None:
         if not still():
             return None
+        now, screen, shown = cost, {}, {}
+        if restate is not None:
+            fig, chart = restate()
+            now, screen, shown = fig.cost, _figure_meta(fig), _screen_tensors(fig, chart)
         out, meta = update_tensors(t, t.pos > 0) if arrows else ({}, {})
-        if not no_slope and np.isfinite(cost):
+        if not no_slope and np.isfinite(now):
             out.update({f"{n}.grad": g for n, g in t.gradient().items()})
         if grid is not None:
             out["grid.output"] = grid_outputs(t.net, grid)
-        return out, meta
+        return out, {**meta, **screen}, shown
     return fill
+
+
+def _screen_tensors(fig: Figures, chart: tuple[Array, Array]) -> dict[str, Array]:
+    return {"cost": np.array([fig.cost], dtype=np.float64), "history.step": chart[0],
+            "history.cost": chart[1]}
 
 
 def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels: int,
           running: bool = False, history: list[tuple[int, float]],
           grid: PlotGrid | None = None, screen: Figures | None = None, arrows: bool = True,
           still: Callable[[], bool] | None = None,
-          chart: tuple[Array, Array] | None = None) -> FrameData:
+          chart: tuple[Array, Array] | None = None, restate: Restate | None = None
+          ) -> FrameData:
     """The frame of the trainer's state. `screen`: its figures, if known (else computed);
     `arrows=False`: without the next update (`attach_update` adds it); `still`: the slope
     is left for the first encoding with gradients, computed then if `still()` (else never);
-    `chart`: `chart_arrays(history)`, if known.
+    `chart`: `chart_arrays(history)`, if known; `restate` (with `still`): `screen` is an
+    earlier step's, named by it, and the slope's encoding brings the state's own.
     While training runs a frame has no slope: the board is moving on."""
     fig = figures(t) if screen is None else screen
     in_step = t.pos > 0
@@ -237,12 +254,11 @@ def build(t: Trainer, *, version: int, playing: bool, example: int, undo_levels:
     grads, update_meta = update_tensors(t, in_step) if arrows and still is None else (
         {}, dict.fromkeys(UPDATE_META, "") if arrows else {})
     fill = _slope(t, fig.cost, in_step or playing or running, grid, still or (lambda: True),
-                  arrows and still is not None)
+                  arrows and still is not None, restate if still is not None else None)
     if still is None:
-        grads.update((fill() or ({}, {}))[0])
+        grads.update((fill() or ({}, {}, {}))[0])
     extra, row = example_tensors(t, example)
-    extra["cost"] = np.array([fig.cost], dtype=np.float64)
-    extra["history.step"], extra["history.cost"] = chart or chart_arrays(history)
+    extra.update(_screen_tensors(fig, chart or chart_arrays(history)))
     for name, mask in t.locks.items():
         if mask.any():
             extra[f"{name}.locked"] = mask.astype(np.uint8)
@@ -258,15 +274,18 @@ def _words_text(sentence: str | None) -> str:
     return json.dumps(words_json(sentence), ensure_ascii=False) if sentence else ""
 
 
+def _figure_meta(fig: Figures) -> dict[str, str]:
+    return {"cost_step": str(fig.step), "test_cost": _num(fig.test_cost),
+            "accuracy": _num(fig.accuracy), "test_accuracy": _num(fig.test_accuracy)}
+
+
 def _metadata(t: Trainer, in_step: bool, fig: Figures) -> dict[str, str]:
     tr = t.trace
     return {
         "step": str(t.step_count), "phase": t.phase, "next_phase": t.next_phase,
         "phases": ",".join(t.phases), "in_step": _b(in_step), "learner": t.config.learner,
         "diverged": t.diverged or "", "diverged_words": _words_text(t.diverged),
-        "cost_step": str(fig.step),
-        "test_cost": _num(fig.test_cost), "accuracy": _num(fig.accuracy),
-        "test_accuracy": _num(fig.test_accuracy),
+        **_figure_meta(fig),
         "batch_cost": _num(tr.batch_cost if in_step else None),
         "batch_size": str(tr.n_batch) if in_step and tr.n_batch is not None else "",
         "base_cost": _num(tr.base_cost if in_step else None),

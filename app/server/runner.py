@@ -75,8 +75,10 @@ async def run(s: Session, count: int | None) -> None:
             cut.put_back(s)
         s._shown = None
         s.playing = False
-        # A heavy board's stop shows at once; its slope and arrows follow (a step's work).
-        s.changed(quick=cut is not None)
+        # A heavy board's stop shows at once, with the screen's last figures of the run (an
+        # earlier step's, named by it); its own figures, slope and arrows follow (a step's
+        # work). By the run: the state is one of its steps, so those figures stay true.
+        s.changed(by_run=cut is not None, quick=cut is not None)
 
 
 def train_slice(s: Session, deadline: float, limit: int | None, show: bool = True) -> int:

@@ -136,8 +136,13 @@ class Session:
         f = self._frame
         if f is None or f.version != self.version:
             version = self.version
-            f = self._frame = self._build(self._screen(fresh=True), version=version, still=(
-                (lambda: self.version == version) if self._quick else None))
+            # A quick version shows this run's last figures (an earlier step's, named by it)
+            # until its slope is encoded, bringing the state's own (a heavy board's pause).
+            last = self._figures.last if self._quick and not self.trainer.diverged else None
+            f = self._frame = self._build(
+                last or self._screen(fresh=True), version=version,
+                still=(lambda: self.version == version) if self._quick else None,
+                restate=None if last is None else self._restate)
         if newer_than is not None:
             self._shared = f
         return f
@@ -157,6 +162,9 @@ class Session:
         """The screen's figures: of the trainer's state now when `fresh`, else of an earlier
         step of this run (figurer.Watch). New figures join the chart's history."""
         return self._figures.get(self.trainer, fresh)
+
+    def _restate(self) -> tuple[frames.Figures, tuple[frames.Array, frames.Array]]:
+        return self._screen(fresh=True), self._chart.arrays(self.cost_history)
 
     def _charted(self, fig: frames.Figures) -> None:
         if not self.timeline.travelled:  # back in time: the chart keeps the run ahead

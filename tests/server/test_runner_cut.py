@@ -6,12 +6,14 @@ bit for bit. Checked against an independent trainer built from the same config."
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import numpy as np
+import pytest
 
 from dialboard.engine import Trainer
-from dialboard.server import runner
+from dialboard.server import frames, protocol, runner
 from dialboard.server.session import Session
 from dialboard.server.session_config import build, resolve
 
@@ -91,17 +93,17 @@ def test_each_cut_step_shows_the_state_it_started_from_with_what_it_did() -> Non
         s.changed(by_run=True)  # as the runner does after the slice
 
 
-def test_a_heavy_board_s_pause_shows_before_its_slope_is_computed() -> None:
+def test_a_heavy_board_s_pause_shows_at_once_with_true_figures_then_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The run's end is the pause's one new version, a quick one: the presenter sees the
-    board stop without waiting for a full-batch gradient (the slope follows with it)."""
-    from dialboard.server import protocol
-
-    s, _ = board(watched=True)
+    board stop without a pass over the data (the screen's last figures of the run, each the
+    true cost of the step it names); the slope's encoding brings the state's own figures."""
+    s, twin = board(watched=True)
     peer = next(iter(s.peers))
 
     async def play_then_pause() -> tuple[int, int]:
         s.start(None, None)
-        while s.trainer.step_count < 1 or s.trainer.pos == 0:  # inside a step: put back
+        while s.trainer.step_count < 2 or s.trainer.pos == 0:  # inside a step: put back
             await asyncio.sleep(0)
         before = s.version
         await protocol.dispatch(s, peer, {"type": "pause"})
@@ -110,7 +112,35 @@ def test_a_heavy_board_s_pause_shows_before_its_slope_is_computed() -> None:
     before, after = asyncio.run(play_then_pause())
     assert not s.playing and not s.busy and s.trainer.pos == 0
     assert after == before + 1
+    passes: list[int] = []
+    monkeypatch.setattr(frames, "figures", lambda t: passes.append(1) or frames_figures(t))
     frame = s.frame(None)
-    assert not frame.ready  # sent as it is; its slope is computed when first encoded with it
+    assert not frame.ready and not passes  # no pass over the data before it goes out
+    step, shown = s.trainer.step_count, screen_of(frame.encode("f32", False))
+    assert shown[0] <= step and shown[1] == cost_at(twin, shown[0])
     frame.encode("f32", True)
     assert frame.ready and "layers.0.weight.grad" in frame.grads
+    own = cost_at(twin, step)
+    assert screen_of(frame.encode("f32", True)) == (step, own)
+    assert screen_of(frame.encode("f32", False)) == (step, own)  # made again: not the old
+    assert s.cost_history[-1] == (step, own)
+
+
+def frames_figures(t: Trainer) -> frames.Figures:
+    return frames.Figures(t.step_count, t.cost(), t.test_cost(), t.accuracy(),
+                          t.accuracy(test=True))
+
+
+def screen_of(blob: bytes) -> tuple[int, float]:
+    """The screen a frame shows: the step its figures are of, and its cost."""
+    from safetensors.numpy import load
+
+    n = int.from_bytes(blob[:8], "little")
+    meta = json.loads(blob[8 : 8 + n])["__metadata__"]
+    return int(meta["cost_step"]), float(load(blob)["cost"][0])
+
+
+def cost_at(twin: Trainer, step: int) -> float:
+    """The training set's cost after `step` steps of the independent twin."""
+    twin.step(step - twin.step_count)
+    return twin.cost()
