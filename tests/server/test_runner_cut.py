@@ -16,6 +16,7 @@ from dialboard.engine import Trainer
 from dialboard.server import frames, protocol, runner
 from dialboard.server.session import Session
 from dialboard.server.session_config import build, resolve
+from tests.server.live import run
 
 CONFIG = {"dataset": "digits-25x25", "layers": [625, 40, 10], "batch_size": None,
           "momentum": 0.5}
@@ -109,7 +110,7 @@ def test_a_heavy_board_s_pause_shows_at_once_with_true_figures_then_its_own(
         await protocol.dispatch(s, peer, {"type": "pause"})
         return before, s.version
 
-    before, after = asyncio.run(play_then_pause())
+    before, after = run(play_then_pause())  # on a thread of its own (live.run)
     assert not s.playing and not s.busy and s.trainer.pos == 0
     assert after == before + 1
     passes: list[int] = []
