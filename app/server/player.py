@@ -8,8 +8,9 @@ its frame is built from it exactly as runner.step_shown builds one in this proce
 board here is therefore always a state the player passed through: the last one shown.
 A person's change (`Session.changed`, not by training) is made to that state, which the
 player then takes as its new start, under a new run number (what it trained past the shown
-state was never shown, and is dropped). A pause takes the player's last state. When the
-player cannot play (busy with another board, not running, gone), the board plays here.
+state was never shown, and is dropped). A pause takes the player's last state (a heavy
+board's, whose steps are too long to wait for: the state shown). When the player cannot play
+(busy with another board, not running, gone), the board plays here.
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ class Remote:
     player answers `show` with `shown` and `stop` with `stopped`, and may end a run on its
     own (`error`, `failed`): that end stands for every later question of the run."""
 
-    def __init__(self, player: Player, s: Session) -> None:
-        self.player, self.s = player, s
+    def __init__(self, player: Player, s: Session, heavy: bool = False) -> None:
+        self.player, self.s, self.heavy = player, s, heavy
         self.number = 0
         self.waiting: tuple[str, asyncio.Future[Message | None]] | None = None  # (kind, …)
         self.ended: Message | None = None  # the run's own end, once said
@@ -185,11 +186,12 @@ def free(player: Player) -> bool:
     return player.remote is None and time.monotonic() >= player.rest_until and player.pays()
 
 
-async def play(s: Session, player: Player) -> None:
+async def play(s: Session, player: Player, heavy: bool = False) -> None:
     """Play `s` in the (`free`) player until the run is cancelled (a pause), its speed is
     set, or the player fails or starves. A step that diverged or was refused raises here,
-    the board in the state it raised in."""
-    remote = player.remote = Remote(player, s)
+    the board in the state it raised in. `heavy`: a step too long to wait for (runner.heavy)
+    is never waited for at the end: the state shown stands."""
+    remote = player.remote = Remote(player, s, heavy)
     first = s.trainer.step_count - s._steps_run  # the run's first step
     s._remote = remote
     spare = idle.Rate(idle.machine, STARVED_SECONDS)
@@ -250,7 +252,9 @@ async def finish(s: Session, remote: Remote, first: int) -> None:
     remote.stopping = True
     number = remote.number
     answer = None
-    if remote.failed:  # what it holds is not to be trusted: it stops, unheard
+    # Failed: what it holds is not to be trusted. Heavy: its step in progress would hold the
+    # pause up to a step's time. Either way it stops, unheard.
+    if remote.failed or remote.heavy:
         if remote.player.running:
             remote.player.write(("stop", number))
     else:

@@ -39,9 +39,9 @@ async def run(s: Session, count: int | None) -> None:
     cut = Cut() if heavy(s) else None
     try:
         while count is None or s._steps_run < count:
-            if (count is None and cut is None and s.player is not None
+            if (count is None and (cut is None or cut.begun is None) and s.player is not None
                     and s.steps_per_second is None and player.free(s.player)):
-                await player.play(s, s.player)
+                await player.play(s, s.player, heavy=cut is not None)
                 continue
             done, now = s._steps_run, time.perf_counter()
             rate = s.steps_per_second

@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 
 from dialboard.engine import DivergedError, Trainer
-from dialboard.server import idle
+from dialboard.server import idle, runner
 from dialboard.server.player import RETAKE_WORK, Player, retaken
 from dialboard.server.session_config import build, resolve
 from tests.server.live import DEADLINE, Client, Frame, Live, live_server, opened, run, until
 
 CIRCLE = {"preset": "circle", "momentum": 0.9}  # momentum: the learner's state crosses too
 TRIAL = {"preset": "circle", "learner": "trial_and_error"}  # its costs come from the screen
+HEAVY = {"layers": [625, 40, 10], "batch_size": None}  # runner.heavy: 25,450 × 1,437
 CIRCLE_PARAMS = ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias")
 
 
@@ -221,6 +222,31 @@ def test_when_the_player_dies_the_board_plays_on_here_from_its_last_shown_step(
         assert_same(board(live, sid), replay_to(replayed(live, sid), last.step))
 
     on_board(played, body, "digits-625")
+
+
+def test_a_heavy_board_plays_in_the_player_and_a_pause_never_waits_for_its_step(
+        played: tuple[Live, Player]) -> None:
+    """A heavy board's steps (too long for one slice) run in the player too, holding nothing
+    up here; a pause takes the state shown, never waiting for the step the player is in:
+    with the player frozen, the pause still shows, on a state of the very steps."""
+    async def body(live: Live, player: Player, c: Client, sid: str) -> None:
+        t = replayed(live, sid)
+        assert live.call(lambda: runner.heavy(live.session(sid)))
+        await playing_in(live, player, c)
+        seen = await frames_while_playing(c, 4)
+        pid = await live.acall(lambda: player._proc.pid if player._proc else 0)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            last = await paused(c)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert len({f.step for f in seen}) > 1
+        for f in seen:
+            assert_frame_is_the_step(f, t)
+        assert last.step >= seen[-1].step
+        assert_same(board(live, sid), replay_to(replayed(live, sid), last.step))
+
+    on_board(played, body, "digits-625", **HEAVY)
 
 
 # -- when a player pays: a spare core to take, a fair share of it to keep ---------------------
