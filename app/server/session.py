@@ -13,11 +13,12 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Any
 
 from dialboard.engine import DivergedError, Snapshot, Trainer
 from dialboard.engine.display import plot_grid
 from dialboard.server import frames, runner
+from dialboard.server.audience import Audience, Peer
 from dialboard.server.figurer import Figurer, Inline, Watch
 from dialboard.server.hands import Hands
 from dialboard.server.history import History, Inverse
@@ -41,18 +42,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Peer(Protocol):
-    controls: bool
-    seat: str | None  # a student's seat (hands.py), None until one is taken
-    next_frame_at: float  # time.monotonic() when this socket may be sent its next frame
-
-    def wake(self) -> None: ...
-    def send_json(self, message: dict[str, Any]) -> None: ...
-    def send_last(self, message: dict[str, Any]) -> None: ...
-    def close(self) -> None: ...
-
-
-class Session:
+class Session(Audience):
     def __init__(self, config: dict[str, Any], trainer: Trainer,
                  figurer: Figurer | None = None, player: Player | None = None) -> None:
         self.id = secrets.token_urlsafe(16)
@@ -273,48 +263,3 @@ class Session:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._gone.wait(), deadline - time.monotonic())
         await self.close()
-
-    # -- audience -------------------------------------------------------------------------------
-    def watching(self) -> int:
-        """Sockets following without control: the class."""
-        return sum(not p.controls for p in self.peers)
-
-    def join(self, peer: Peer) -> None:
-        self.peers.add(peer)
-        self.alone_since = None
-        self.tell_audience()
-
-    def leave(self, peer: Peer) -> None:
-        self.peers.discard(peer)
-        if not self.peers:
-            self.alone_since = time.monotonic()
-        self._gone.set()
-        self.tell_audience()
-
-    def seated(self) -> set[str]:
-        """The seats of the students here now (hands.py)."""
-        return {p.seat for p in self.peers if p.seat and not p.controls}
-
-    def tell_audience(self) -> None:
-        """Presenters hear how many are watching whenever it changes, and, while dials are
-        handed out, how many of those here hold them."""
-        messages = [{"type": "audience", "watching": self.watching()}]
-        if self.hands.mode != "none":
-            messages.append(self.hands.summary(self.seated()))
-        for peer in self.peers:
-            if peer.controls:
-                for message in messages:
-                    peer.send_json(message)
-
-    # -- lesson ---------------------------------------------------------------------------------
-    # The presenter's place in a lesson (docs/lessons.md): a `lesson` message, relayed to the
-    # class and kept for late joiners; None while no lesson is open. Not saved with the board.
-    lesson: dict[str, Any] | None = None
-
-    def show_lesson(self, lesson_id: str | None, step: int) -> None:
-        self.lesson = None if lesson_id is None else {"type": "lesson", "id": lesson_id,
-                                                      "step": step}
-        message = self.lesson or {"type": "lesson", "id": None, "step": 0}
-        for peer in self.peers:
-            if not peer.controls:
-                peer.send_json(message)
