@@ -434,3 +434,12 @@ def test_a_send_the_server_refuses_is_a_client_gone(error: Exception) -> None:
         raise error
 
     assert run(pass_on(send, {"type": "websocket.send", "bytes": b"x", "text": None})) is False
+
+
+def test_a_worker_gives_way_to_the_web_process(worker: tuple[Any, int]) -> None:
+    """Its training (and its player's and figures helper's, which inherit it) runs at a
+    lower priority than the web process that relays every socket."""
+    from dialboard.server.relay.worker import WORKER_NICE
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker[0].pid) == max(WORKER_NICE, mine)

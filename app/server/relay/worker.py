@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 import sys
 import threading
 import zlib
@@ -30,6 +31,18 @@ from dialboard.server.settings import Settings
 
 logger = logging.getLogger("dialboard.worker")
 HELLO_SECONDS = 10.0
+# A worker's nice value, inherited by its player and figures helper: where the cores are
+# short, training gives way to the web process (every socket's relay, /healthz), whose work
+# is small and waits on nothing else.
+WORKER_NICE = 5
+
+
+def give_way() -> None:
+    """This process's nice value at least WORKER_NICE (where it can be set)."""
+    if hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, max(WORKER_NICE, os.getpriority(
+                os.PRIO_PROCESS, 0)))
 
 
 def _on_stdin_end(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
@@ -104,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            "%(name)s: %(message)s")
     die_with_parent()
     ignore_stop_signals()
+    give_way()
     secret = sys.stdin.readline().strip()
 
     from dialboard.server.app import create_app
