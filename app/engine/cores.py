@@ -47,14 +47,13 @@ def _executor() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def give_way() -> None:
-    """The calling thread's nice value at least HELPER_NICE (Linux: each thread has its own,
-    and a thread or process it starts inherits it); where it cannot be set, as it was."""
+def give_way(nice: int = HELPER_NICE) -> None:
+    """The calling thread's nice value at least `nice` (Linux: each thread has its own, and
+    a thread or process it starts inherits it); where it cannot be set, as it was."""
     if hasattr(os, "setpriority"):
         me = threading.get_native_id()
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, me, max(HELPER_NICE, os.getpriority(
-                os.PRIO_PROCESS, me)))
+            os.setpriority(os.PRIO_PROCESS, me, max(nice, os.getpriority(os.PRIO_PROCESS, me)))
 
 
 def helped_now(kind: str) -> bool:

@@ -114,7 +114,8 @@ def test_a_heavy_board_s_pause_shows_at_once_with_true_figures_then_its_own(
     assert not s.playing and not s.busy and s.trainer.pos == 0
     assert after == before + 1
     passes: list[int] = []
-    monkeypatch.setattr(frames, "figures", lambda t: passes.append(1) or frames_figures(t))
+    figures = frames.figures
+    monkeypatch.setattr(frames, "figures", lambda t: passes.append(1) or figures(t))
     frame = s.frame(None)
     assert not frame.ready and not passes  # no pass over the data before it goes out
     step, shown = s.trainer.step_count, screen_of(frame.encode("f32", False))
@@ -125,11 +126,6 @@ def test_a_heavy_board_s_pause_shows_at_once_with_true_figures_then_its_own(
     assert screen_of(frame.encode("f32", True)) == (step, own)
     assert screen_of(frame.encode("f32", False)) == (step, own)  # made again: not the old
     assert s.cost_history[-1] == (step, own)
-
-
-def frames_figures(t: Trainer) -> frames.Figures:
-    return frames.Figures(t.step_count, t.cost(), t.test_cost(), t.accuracy(),
-                          t.accuracy(test=True))
 
 
 def screen_of(blob: bytes) -> tuple[int, float]:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
 import sys
 import threading
 import zlib
@@ -23,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from dialboard.engine.cores import give_way
 from dialboard.server.relay import internal, wire
 from dialboard.server.relay.host import Link
 from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
@@ -35,14 +35,6 @@ HELLO_SECONDS = 10.0
 # short, training gives way to the web process (every socket's relay, /healthz), whose work
 # is small and waits on nothing else.
 WORKER_NICE = 5
-
-
-def give_way() -> None:
-    """This process's nice value at least WORKER_NICE (where it can be set)."""
-    if hasattr(os, "setpriority"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, 0, max(WORKER_NICE, os.getpriority(
-                os.PRIO_PROCESS, 0)))
 
 
 def _on_stdin_end(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
@@ -117,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            "%(name)s: %(message)s")
     die_with_parent()
     ignore_stop_signals()
-    give_way()
+    give_way(WORKER_NICE)  # before any thread or child starts: all inherit it
     secret = sys.stdin.readline().strip()
 
     from dialboard.server.app import create_app
