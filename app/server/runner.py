@@ -41,8 +41,10 @@ async def run(s: Session, count: int | None) -> None:
         while count is None or s._steps_run < count:
             if (count is None and (cut is None or cut.begun is None) and s.player is not None
                     and s.steps_per_second is None and player.free(s.player)):
+                s.trains_here = False
                 await player.play(s, s.player, heavy=cut is not None)
                 continue
+            s.trains_here = True
             done, now = s._steps_run, time.perf_counter()
             rate = s.steps_per_second
             if rate != last_rate:  # a new speed counts from now, without a burst
@@ -74,7 +76,7 @@ async def run(s: Session, count: int | None) -> None:
         if cut is not None:
             cut.put_back(s)
         s._shown = None
-        s.playing = False
+        s.playing = s.trains_here = False
         # A heavy board's stop shows at once, with the screen's last figures of the run (an
         # earlier step's, named by it); its own figures, slope and arrows follow (a step's
         # work). By the run: the state is one of its steps, so those figures stay true.

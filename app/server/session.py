@@ -75,6 +75,7 @@ class Session(Audience):
         self.player = player  # where a run at full speed trains (player.py); None: here
         self._remote: Remote | None = None  # that run, while the player plays it
         self.playing = False
+        self.trains_here = False  # the runner steps on this event loop (not in the player)
         self.steps_per_second: float | None = None
         self.on_change: Callable[[Session], None] | None = None  # the registry saves it
 
@@ -110,6 +111,10 @@ class Session(Audience):
         slots when any presenter watches (viewers take the frames built for them), else any
         viewer's. A playing board builds frames only then, not one its sockets would skip."""
         return self.frame_due() <= by
+
+    def fps(self, most: float) -> float:
+        """Frames a second a socket that may take `most` is sent now."""
+        return min(most, frames.TRAINING_FPS) if self.trains_here else most
 
     def frame_due(self) -> float:
         """When (time.monotonic()) the first socket `frame_wanted` counts may take a frame."""

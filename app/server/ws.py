@@ -260,8 +260,9 @@ class Peer:
 
     def _interval(self, nbytes: int) -> float:
         if self.controls:
-            return 1 / PRESENTER_FPS
-        return max(1 / VIEWER_FPS, nbytes * 8 / self.settings.viewer_bandwidth_bps)
+            return 1 / self.session.fps(PRESENTER_FPS)
+        return max(1 / self.session.fps(VIEWER_FPS),
+                   nbytes * 8 / self.settings.viewer_bandwidth_bps)
 
 
 def grads_every(full: int, bare: int, bytes_per_second: float, most: int = 10) -> int:

@@ -16,6 +16,7 @@ import pytest
 
 from dialboard.engine import DivergedError, Trainer
 from dialboard.server import idle, runner
+from dialboard.server.frames import PRESENTER_FPS
 from dialboard.server.player import RETAKE_WORK, Player, retaken
 from dialboard.server.session_config import build, resolve
 from tests.server.live import DEADLINE, Client, Frame, Live, live_server, opened, run, until
@@ -106,6 +107,8 @@ def test_the_player_takes_the_very_steps_the_board_would_take(
     async def body(live: Live, player: Player, c: Client, sid: str) -> None:
         t = replayed(live, sid)
         await playing_in(live, player, c)
+        # Training elsewhere: the presenter is sent every frame it can take.
+        assert await live.acall(lambda: live.session(sid).fps(PRESENTER_FPS)) == PRESENTER_FPS
         seen = await frames_while_playing(c, 20)
         last = await paused(c)
         assert len({f.step for f in seen}) > 10  # frames of many steps, far apart

@@ -4,12 +4,16 @@ a frame no socket would send is training time lost."""
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
-from dialboard.server import runner
+import pytest
+
+from dialboard.server import frames, runner
 from dialboard.server.session import Session
 from dialboard.server.session_config import build, resolve
-from tests.server.live import run
+from dialboard.server.ws import Peer
+from tests.server.live import live_server, opened, run, until
 
 
 class Socket:
@@ -66,3 +70,29 @@ def test_a_run_keeps_the_keyframes_of_stepping_one_step_at_a_time() -> None:
     assert list(s.timeline.keys) == list(ref.timeline.keys)
     assert len(s.timeline.keys) >= 6  # every 76 steps from step 0
     assert s.timeline.reachable() == ref.timeline.reachable() == (0, 500)
+
+
+def test_a_board_training_on_the_server_s_loop_sends_its_frames_at_the_training_rate(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The presenter's slots are a grid (ws.Peer._send_frame): however late one send, the
+    # n-th send after the first goes no sooner than n − 2 intervals after it.
+    sent: list[float] = []
+    send = Peer._send_frame
+
+    async def timed(peer: Peer, next_at: float) -> float:
+        at, here = time.monotonic(), peer.session.trains_here
+        out = await send(peer, next_at)
+        if peer.controls and here and peer.session.trains_here:
+            sent.append(at)
+        return out
+
+    monkeypatch.setattr(Peer, "_send_frame", timed)
+    with live_server() as live:
+        async def go() -> None:
+            c, _, _ = await opened(live, "xor")
+            await c.send({"type": "play"})
+            await until(lambda: len(sent) >= 20, "20 frames while training here")
+            await c.close()
+
+        run(go())
+    assert sent[19] - sent[0] >= 17 / frames.TRAINING_FPS - 1e-9
