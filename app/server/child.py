@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import itertools
 import logging
 import math
@@ -27,6 +28,10 @@ logger = logging.getLogger(__name__)
 LENGTH = struct.Struct(">I")
 RESTART_SECONDS = 5.0  # a child that died is started again no sooner than this
 STOP_SECONDS = 2.0
+# Pipes to and from a child: a shown step's state and update, or a job, several times over
+# (Linux's default most for a process without privileges).
+PIPE_BYTES = 1 << 20
+F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 
 
 def pack(message: tuple[Any, ...]) -> bytes:
@@ -42,6 +47,16 @@ def read(stream: IO[bytes]) -> tuple[Any, ...] | None:
     body = stream.read(LENGTH.unpack(head)[0])
     message: tuple[Any, ...] = pickle.loads(body)
     return message
+
+
+def widen_pipes() -> None:
+    """The child's standard input and output pipes widened to hold a whole message (Linux's
+    default is 64 KiB, where a job or a shown step is some 100-130 KB): the parent writes
+    one at once, not in 4 KiB pieces each a turn of its event loop, on its training core, as
+    this end reads."""
+    for fd in (0, 1):
+        with contextlib.suppress(OSError):  # not a pipe, or not Linux: as it was
+            fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
 
 
 class Child:

@@ -19,7 +19,7 @@ import numpy as np
 
 from dialboard.engine import Dataset
 from dialboard.engine.cores import give_way
-from dialboard.server.child import Child, pack, read
+from dialboard.server.child import Child, pack, read, widen_pipes
 from dialboard.server.figurer import Done, Job, measure
 from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
 
@@ -97,6 +97,7 @@ def answer(message: tuple[Any, ...], held: OrderedDict[int, Dataset]) -> tuple[A
 def main() -> int:
     die_with_parent()
     ignore_stop_signals()
+    widen_pipes()
     give_way()
     held: OrderedDict[int, Dataset] = OrderedDict()
     out = sys.stdout.buffer

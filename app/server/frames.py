@@ -23,8 +23,9 @@ MAX_HISTORY_POINTS = 20_000  # kept per session: past it, every other one goes
 PRESENTER_FPS = 60.0  # frames a second the presenter is sent at most (ws.py, runner.py)
 # At most this many to anyone while the board trains in the process that makes and sends its
 # frames (not in the player): each frame is then training time lost, some 10% of the core at
-# 60 a second on the 625 board, and a second board's worker wants the other core.
-TRAINING_FPS = 30.0
+# 60 a second on the 625 board, and a second board's worker wants the other core. Over 30:
+# the page on the same machine redraws the 625 board some 33 times a second (browser_bench).
+TRAINING_FPS = 40.0
 # A playing board's frame is built when a socket's next send falls within the slice
 # (Session.frame_wanted), never more often than this: a frame built between two sends is
 # never sent, and its making is training time lost.

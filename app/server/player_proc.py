@@ -21,8 +21,6 @@ caches, those it sends without.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import pickle
 import select
@@ -36,13 +34,11 @@ import numpy as np
 
 from dialboard.engine import ConfigError, Dataset, DivergedError, Trainer
 from dialboard.engine.lookahead import step_taken
-from dialboard.server.child import LENGTH
+from dialboard.server.child import LENGTH, widen_pipes
 from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
 
 HELD_DATASETS = 2
 POLL_SECONDS = 0.002  # while playing, its input is read this often: a pause waits no longer
-PIPE_BYTES = 1 << 20  # its output's pipe: a shown step's state and update, several times over
-F_SETPIPE_SZ = 1031  # Linux's fcntl for a pipe's size
 Message = tuple[Any, ...]
 
 
@@ -141,10 +137,8 @@ class Inbox:
 def main() -> int:
     die_with_parent()
     ignore_stop_signals()
+    widen_pipes()
     stdout = sys.stdout.buffer
-    # Not a pipe, or not Linux: smaller writes, blocking a little more often.
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(stdout.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
 
     def out(message: Message) -> None:
         body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)

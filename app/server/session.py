@@ -34,8 +34,8 @@ QUICK_WORK = 1_000_000
 SHARED_FRAME_SECONDS = 0.1  # viewers take a frame up to this old rather than build their own
 # While playing, the screen's figures (full training and test set passes) are computed this
 # often, not per frame: frames in between name the step they belong to (`cost_step`). Asked
-# at a frame: a frame's interval apart, 1/60 s or 1/30 s (frames.TRAINING_FPS), these are
-# asked every 67 ms, about 15 times a second, never under the screen's promised 10.
+# at a frame: frames 1/60 s or 1/40 s apart (frames.TRAINING_FPS), these are asked every 67
+# or 75 ms, 13-15 times a second, never under the screen's promised 10.
 FIGURES_SECONDS = 0.06
 
 

@@ -3,6 +3,7 @@ numbers the trainer's own screens give (bit for bit); and how a session's Watch 
 (asked while playing, dropped after a change, made here when they cannot come)."""
 
 import asyncio
+import fcntl
 import math
 import os
 import signal
@@ -15,10 +16,13 @@ import pytest
 
 from dialboard.engine import Dataset, Trainer, cores
 from dialboard.server import frames
+from dialboard.server.child import pack
 from dialboard.server.figurer import GIVE_UP_SECONDS, Done, Inline, Job, Measure, Watch, measure
 from dialboard.server.figures_proc import HELD_DATASETS, Helper, answer
 from dialboard.server.session_config import build, resolve
 from tests.server.live import run
+
+F_GETPIPE_SZ = 1032  # Linux's fcntl for a pipe's size
 
 
 def trainer(preset: str, steps: int = 5, **more: object) -> Trainer:
@@ -82,6 +86,30 @@ def test_the_helper_process_gives_way_to_the_boards_own_work() -> None:
             assert helper._proc is not None
             assert os.getpriority(os.PRIO_PROCESS, helper._proc.pid) == max(
                 cores.HELPER_NICE, os.getpriority(os.PRIO_PROCESS, 0))
+        finally:
+            await helper.close()
+
+    run(go())
+
+
+def test_the_helper_s_pipes_hold_a_whole_job() -> None:
+    """A job (one step's parameters, 105 KB on the 625 board) is written at once, not in
+    pieces each a turn of the training process's event loop."""
+    t = trainer("digits-625", steps=1)
+
+    async def go() -> None:
+        helper = Helper()
+        try:
+            assert await helper.ready()
+            assert await asked(helper, job(t)) is not None  # its main has run
+            assert helper._proc is not None
+            whole = len(pack(("job", 1, 1, t.arch, job(t).params)))
+            for n in (0, 1):  # its input and output, as the child holds them
+                fd = os.open(f"/proc/{helper._proc.pid}/fd/{n}", os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    assert fcntl.fcntl(fd, F_GETPIPE_SZ) >= whole
+                finally:
+                    os.close(fd)
         finally:
             await helper.close()
 
