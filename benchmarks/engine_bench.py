@@ -14,11 +14,13 @@ both).
 
 import argparse
 import functools
+import json
 import os
 import statistics
 import time
 from collections.abc import Callable
 from math import nan
+from pathlib import Path
 
 # The engine splits large products itself.
 from dialboard.blas import one_thread
@@ -206,6 +208,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=1.5, help="per contender and figure")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     n_train = load_dataset("digits-25x25", seed=0).x_train.shape[0]
     tv = torch_version()
@@ -229,6 +232,9 @@ def main() -> None:
           f"{fig['full batch']:.2f} | {fig['full batch, CPU']:.2f} ms; cost + full gradient "
           f"≤ 5 ms: {fig['cost + gradient']:.2f} | {fig['cost + gradient, CPU']:.2f} ms; cost "
           f"after one set ≤ 1 ms: {set_ms:.2f} ms")
+    if args.json:
+        args.json.write_text(json.dumps({"cores": os.cpu_count(), "torch": tv, **fig,
+                                         "cost after one set": set_ms}, indent=2))
 
 
 if __name__ == "__main__":

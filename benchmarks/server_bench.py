@@ -28,6 +28,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
@@ -309,6 +310,7 @@ def main() -> None:
     ap.add_argument("--only", help="one preset (digits-625 or xor)")
     ap.add_argument("--share", action="store_true", help="with py-spy: the share of the "
                     "session's process in training steps")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average (1 min) {os.getloadavg()[0]:.2f}; "
           f"PyTorch {torch_version() or 'not installed'}")
@@ -327,6 +329,18 @@ def main() -> None:
           "board trains in its worker, as with DIALBOARD_PLAYER=0); viewers ≥ 5 "
           "frames/s of digits-625 within 2 Mbit/s and ≥ 30 frames/s of xor; set → frame "
           "p50 ≤ 5 ms, p99 ≤ 15 ms with 30 viewers")
+    if args.json and runs["now"]:
+        args.json.write_text(json.dumps(figures(runs["now"]), indent=2))
+
+
+def figures(run: dict[str, Any]) -> dict[str, Any]:
+    """The run with viewers on digits-625, and its references' steps per wall second."""
+    r, tallies = run["app"], run["refs"]
+    first, _ = r["latency"]
+    return {"cores": os.cpu_count(), "steps_per_s": r["steps_per_s"],
+            "refs": {k: t.per_wall for k, t in tallies.items()},
+            "set_frame_p50": _pct(first, 50), "set_frame_p99": _pct(first, 99),
+            "screen_hz": r["screen_hz"], "presenter_fps": r["presenter"][0]}
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
@@ -257,6 +258,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--before-workers", type=int, default=0)
     ap.add_argument("--engine-turn", nargs=2, type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--json", type=Path, help="also write the figures (of --workers) here")
     args = ap.parse_args()
     if args.engine_turn:
         engine_turn(*args.engine_turn)
@@ -277,6 +279,16 @@ def main() -> None:
             print("    " + scaling(", each in its worker (DIALBOARD_PLAYER=0)", alone)
                   + beside(alone, ceiling))
             print(clients_cpu())
+        if workers == args.workers and args.json:
+            args.json.write_text(json.dumps(figures(r, ceiling), indent=2))
+
+
+def figures(r: dict[str, Any], ceiling: list[tuple[float, float]]) -> dict[str, Any]:
+    one, two = mean_rates(r["rounds"])
+    return {"cores": os.cpu_count(), "health_p99": _pct(r["health"], 99),
+            "other_step_p99": _pct(r["steps"], 99), "pause_p50": _pct(r["pause"], 50),
+            "pause_p99": _pct(r["pause"], 99), "two_over_one": two / one,
+            "engines_two_over_one": mean_rates(ceiling)[1] / mean_rates(ceiling)[0]}
 
 
 def beside(rounds: list[tuple[float, float]], ceiling: list[tuple[float, float]]) -> str:

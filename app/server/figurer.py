@@ -1,6 +1,6 @@
 """The screen's figures while a board plays, computed beside training rather than inside it.
 
-A playing board's screen refreshes about fifteen times a second: a forward pass over the whole
+A playing board's screen refreshes 12 or 13 times a second: a forward pass over the whole
 training set and the test set at one step's parameters, a few milliseconds on the 625 board
 beside steps of a fraction of one. A `Figurer` computes them from a copy of the parameters
 (a `Job`) and answers later; meanwhile frames keep the last figures, named by their step

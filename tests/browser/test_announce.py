@@ -51,7 +51,7 @@ def test_nothing_is_announced_while_playing(page: Any, server: Any) -> None:
 
 
 def test_the_screen_says_when_its_number_is_of_an_earlier_step(page: Any, server: Any) -> None:
-    """While training runs the screen's figures are refreshed ~15 times a second; a number
+    """While training runs the screen's figures are refreshed 12 or 13 times a second; a number
     computed for an earlier step than the dials show says which step it is of."""
     open_board(page, server.url, "/?preset=digits-625")
     page.click("[data-testid=play]")

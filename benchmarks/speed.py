@@ -1,0 +1,123 @@
+"""The speed targets' figures in one command, each beside its reference from the same run.
+
+    python benchmarks/speed.py [--seconds 8]
+
+Runs, one after another so that each has the machine to itself: engine_bench.py,
+server_bench.py (digits-625 with a presenter and 30 viewers), workers_bench.py (two
+workers) and browser_bench.py (digits-625, no memory run). Each prints its own figures in
+full as it goes; then one table says, goal by goal, the figure, the reference measured in
+the same run (the engine alone, PyTorch, one session alone, the page's own animation
+frames) and the target, with the machine's core count. Figures, not a test: they say
+whether this machine, today, met each target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+Figures = dict[str, Any]
+# (goal, what, figure, reference, target as words, met) from the four scripts' figures
+Row = tuple[str, str, str, str, str, bool]
+
+
+def run(script: str, out: Path, *args: str) -> Figures:
+    """One script, its output shown as it comes; its figures from the JSON it writes."""
+    subprocess.run([sys.executable, str(HERE / script), "--json", str(out), *args],
+                   cwd=HERE, check=True)
+    figures: Figures = json.loads(out.read_text())
+    return figures
+
+
+def engine_rows(e: Figures) -> list[Row]:
+    torch32 = e["batch 32"] * e["batch 32 vs torch"]
+    torch_full = e["full batch"] * e["full batch vs torch"]
+    return [
+        ("5", "batch 32 step ÷ PyTorch's", f"{e['batch 32 vs torch']:.2f}×",
+         f"PyTorch {torch32:.3f} ms, engine {e['batch 32']:.3f} ms", "≥ 2.5×",
+         e["batch 32 vs torch"] >= 2.5),
+        ("5", "full-batch step", f"{e['full batch']:.2f} ms", f"PyTorch {torch_full:.2f} ms",
+         "≤ 5 ms", e["full batch"] <= 5),
+        ("5", "cost + full gradient", f"{e['cost + gradient']:.2f} ms", "", "≤ 5 ms",
+         e["cost + gradient"] <= 5),
+    ]
+
+
+def server_rows(s: Figures) -> list[Row]:
+    alone, torch = s["refs"]["engine alone"], s["refs"].get("PyTorch", float("nan"))
+    rate = s["steps_per_s"]
+    return [
+        ("1", "training through the app, 30 viewers", f"{rate / alone:.2f}× engine alone",
+         f"engine alone {alone:.0f} steps/s, app {rate:.0f}", "≥ 0.9×", rate / alone >= 0.9),
+        ("1", "… against PyTorch", f"{rate / torch:.2f}×", f"PyTorch {torch:.0f} steps/s",
+         "≥ 2×", rate / torch >= 2),
+        ("1", "screen figures while playing", f"{s['screen_hz']:.1f}/s", "", "≥ 10/s",
+         s["screen_hz"] >= 10),
+        ("2", "set → frame, 30 viewers", f"p50 {s['set_frame_p50']:.1f} ms, "
+         f"p99 {s['set_frame_p99']:.1f} ms", "", "≤ 5 ms, ≤ 15 ms",
+         s["set_frame_p50"] <= 5 and s["set_frame_p99"] <= 15),
+    ]
+
+
+def workers_rows(w: Figures) -> list[Row]:
+    return [
+        ("3", "/healthz while the heavy board plays", f"p99 {w['health_p99']:.1f} ms", "",
+         "≤ 20 ms", w["health_p99"] <= 20),
+        ("3", "another board's step → frame", f"p99 {w['other_step_p99']:.1f} ms", "",
+         "≤ 50 ms", w["other_step_p99"] <= 50),
+        ("3", "heavy board's pause → shown", f"p50 {w['pause_p50']:.1f}, p99 "
+         f"{w['pause_p99']:.1f} ms", "", "≤ 50 ms", w["pause_p99"] <= 50),
+        ("3", "two boards playing ÷ one", f"{w['two_over_one']:.2f}×",
+         f"two engines alone ÷ one {w['engines_two_over_one']:.2f}×", "≥ 1.7×",
+         w["two_over_one"] >= 1.7),
+    ]
+
+
+def browser_rows(b: Figures) -> list[Row]:
+    r = b["presets"][0]
+    return [("4", f"zoomed {side}: redraws, board-render median",
+             f"{r[side]['redraws_per_s']:.1f}/s, {r[side]['render_median_ms']:.1f} ms",
+             f"page {r[side]['anim_frames_per_s']:.0f} frames/s, "
+             f"{r[side]['frames_per_s']:.0f} received/s", "≥ 30/s, ≤ 8 ms",
+             r[side]["redraws_per_s"] >= 30 and r[side]["render_median_ms"] <= 8)
+            for side in ("out", "in")]
+
+
+def table(rows: list[Row]) -> None:
+    print(f"\nspeed targets on {os.cpu_count()} cores: goal, figure, target, met, and the "
+          "reference measured in the same run")
+    for goal, what, figure, ref, target, met in sorted(rows, key=lambda r: r[0]):
+        print(f"{goal}  {what:40} {figure:24} {target:16} {'met' if met else 'MISSED':7}"
+              f"{ref}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=8.0, help="server and workers turns")
+    args = ap.parse_args()
+    sec = str(args.seconds)
+    plan: list[tuple[str, list[str], Callable[[Figures], list[Row]]]] = [
+        ("engine_bench.py", [], engine_rows),
+        ("server_bench.py", ["--only", "digits-625", "--seconds", sec], server_rows),
+        ("workers_bench.py", ["--workers", "2", "--seconds", sec], workers_rows),
+        ("browser_bench.py", ["--presets", "digits-625", "--minutes", "0"], browser_rows),
+    ]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for script, more, rows_of in plan:
+            print(f"\n== {script} {' '.join(more)}", flush=True)
+            rows += rows_of(run(script, Path(tmp) / f"{script}.json", *more))
+    table(rows)
+
+
+if __name__ == "__main__":
+    main()
