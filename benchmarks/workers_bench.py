@@ -266,8 +266,9 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; heavy board {HEAVY}")
     ceiling = engine_rounds(args.seconds)
     print("reference: " + scaling("", ceiling, "the engine alone, one process or two"))
+    measured: dict[int, dict[str, Any]] = {}
     for workers in (args.before_workers, args.workers):
-        r = measure(workers, args.seconds)
+        r = measured[workers] = measure(workers, args.seconds)
         print(f"DIALBOARD_WORKERS={workers}")
         print("    " + line("/healthz while the heavy board plays:", r["health"]))
         print("    " + line("another board's step → frame:       ", r["steps"]))
@@ -279,8 +280,10 @@ def main() -> None:
             print("    " + scaling(", each in its worker (DIALBOARD_PLAYER=0)", alone)
                   + beside(alone, ceiling))
             print(clients_cpu())
-        if workers == args.workers and args.json:
-            args.json.write_text(json.dumps(figures(r, ceiling), indent=2))
+    if args.json:  # with the server of --before-workers as the reference
+        args.json.write_text(json.dumps(
+            {**figures(measured[args.workers], ceiling),
+             "before": figures(measured[args.before_workers], ceiling)}, indent=2))
 
 
 def figures(r: dict[str, Any], ceiling: list[tuple[float, float]]) -> dict[str, Any]:
