@@ -38,6 +38,8 @@ from bench_refs import torch_version  # noqa: E402 (this folder: scripts run fro
 from interleave import BUSY, ROUNDS, References, Tally  # noqa: E402
 from spy import cpu_seconds, run_and_wait, workers_cpu  # noqa: E402
 
+from dialboard.server.frames import PRESENTER_FPS, TRAINING_FPS  # noqa: E402
+
 
 def meta(raw: bytes) -> dict[str, str]:
     n = int.from_bytes(raw[:8], "little")
@@ -325,8 +327,9 @@ def main() -> None:
             compare(label, args.viewers, run)
     print(f"load average (1 min) {os.getloadavg()[0]:.2f} at the end")
     print("targets: with 30 viewers training ≥ 0.9× the engine alone and ≥ 2× PyTorch; screen "
-          "figures ≥ 10 refreshes/s while playing; presenter 60 frames/s (30 while the "
-          "board trains in its worker, as with DIALBOARD_PLAYER=0); viewers ≥ 5 "
+          f"figures ≥ 10 refreshes/s while playing; presenter {PRESENTER_FPS:.0f} frames/s "
+          f"({TRAINING_FPS:.0f} while the board trains in its worker, as with "
+          "DIALBOARD_PLAYER=0); viewers ≥ 5 "
           "frames/s of digits-625 within 2 Mbit/s and ≥ 30 frames/s of xor; set → frame "
           "p50 ≤ 5 ms, p99 ≤ 15 ms with 30 viewers")
     if args.json and runs["now"]:
