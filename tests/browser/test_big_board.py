@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -100,3 +101,50 @@ def test_points_under_the_boundary(page: Any, server: Any, preset: str) -> None:
     page.wait_for_function("() => window.dialboard.state().points?.test?.inputs.length > 0")
     assert "rings: test examples" in page.text_content(".boundary-note")
     page.locator("#boundary").screenshot(path=str(ARTIFACTS / f"boundary-{preset}.png"))
+
+
+# Reads, in one go (no paint between), the drawn pixel straight below each dial's pivot, at
+# 0.4 of its radius: inside its tint, where no needle (the 90° gap), value arc or arrow goes.
+UNDER_PIVOTS = """(dials) => {
+  const canvas = document.querySelector('.board-canvas'), box = canvas.getBoundingClientRect();
+  const dpr = canvas.width / box.width, g = canvas.getContext('2d'), out = [];
+  for (const [name, index] of dials) {
+    const r = window.dialboard.dialRect(name, index);
+    const x = Math.round((r.x + r.width / 2 - box.left) * dpr);
+    const y = Math.round((r.y + r.height / 2 - box.top) * dpr) + Math.floor(0.2 * r.width * dpr);
+    const flat = index[0] * 625 + index[1];
+    const rgb = Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+    out.push({ value: window.dialboard.state().frame.params[name][flat], rgb });
+  }
+  const css = getComputedStyle(document.body), colour = (k) => css.getPropertyValue(k).trim();
+  const range = window.dialboard.view.scalesShown[0];
+  return { out, range, face: colour('--face'), pos: colour('--pos'), neg: colour('--neg') };
+}"""
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def test_a_neurons_dials_are_tinted_by_their_values(page: Any, server: Any) -> None:
+    """Zoomed in on a receptive field, each face shows its weight's sign and size as colour:
+    face → sign colour by √(|w| / R), at least 1/12 of the way, as the far-out cells do."""
+    open_board(page, server.url, "/?preset=digits-625")
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    page.evaluate("window.dialboard.view.zoomToNeuron(0, 0)")
+    page.mouse.move(5, 5)
+    settled(page)
+    page.screenshot(path=str(ARTIFACTS / "digits625-tints.png"))
+    dials = [["layers.0.weight", [0, j]] for j in range(300, 325)]   # the image's middle row
+    got = page.evaluate(UNDER_PIVOTS, dials)
+    face = _rgb(got["face"])
+    signs = set()
+    for d in got["out"]:
+        v = d["value"]
+        level = max(21, min(255, round(math.sqrt(abs(v) / got["range"]) * 255))) / 255
+        ink = _rgb(got["pos"] if v > 0 else got["neg"])
+        want = [round(f + (c - f) * level) for f, c in zip(face, ink, strict=True)]
+        assert d["rgb"] == (face if v == 0 else want), d
+        signs.add(v > 0)
+    assert signs == {True, False}, got   # both colours are on the row

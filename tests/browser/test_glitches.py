@@ -26,17 +26,25 @@ from browser_helpers import (
 pytestmark = pytest.mark.browser
 
 SPY = """
-window.__drawn = [];   // [{canvas, texts: [...], arcs: [...]}]
+window.__drawn = [];   // [{canvas, texts: [...], arcs: [...], at: when last wiped}]
+let clock = 0;
 const entry = (canvas) => {
   let e = window.__drawn.find((d) => d.canvas === canvas);
-  if (!e) { e = { canvas, texts: [], arcs: [] }; window.__drawn.push(e); }
+  if (!e) { e = { canvas, texts: [], arcs: [], at: 0 }; window.__drawn.push(e); }
   return e;
 };
+const wipe = (canvas) => { const e = entry(canvas); e.texts = []; e.arcs = []; e.at = ++clock; };
 const P = CanvasRenderingContext2D.prototype;
-const fill = P.fillText, clear = P.clearRect, arc = P.arc;
+const fill = P.fillText, clear = P.clearRect, arc = P.arc, put = P.putImageData;
 P.clearRect = function (x, y, ...rest) {
-  if (x === 0 && y === 0) { const e = entry(this.canvas); e.texts = []; e.arcs = []; }
+  if (x === 0 && y === 0) wipe(this.canvas);
   return clear.call(this, x, y, ...rest);
+};
+P.putImageData = function (img, x, y, ...rest) {   // a whole canvas's pixels replace it all
+  if (x === 0 && y === 0 && img.width === this.canvas.width && img.height === this.canvas.height) {
+    wipe(this.canvas);
+  }
+  return put.call(this, img, x, y, ...rest);
 };
 P.fillText = function (text, x, y, ...rest) {
   const m = this.measureText(String(text)), t = this.getTransform();
@@ -65,11 +73,14 @@ DRAWN = """sel => {
            dpr: window.devicePixelRatio || 1, texts: e.texts, arcs: e.arcs };
 }"""
 
-# Texts of the board's still layer: the offscreen canvases the size of the board's canvas.
+# Texts on the board: its still layer (the offscreen canvas the size of the board's canvas
+# drawn last) and the titles drawn over the dials at every paint.
 BOARD_TEXTS = """() => {
   const b = document.querySelector('.board-canvas');
-  return window.__drawn.filter((d) => d.canvas !== b && d.canvas.width === b.width
-    && d.canvas.height === b.height && !d.canvas.className).flatMap((d) => d.texts);
+  const still = window.__drawn.filter((d) => d.canvas !== b && d.canvas.width === b.width
+    && d.canvas.height === b.height && !d.canvas.className).sort((x, y) => y.at - x.at)[0];
+  const board = window.__drawn.find((d) => d.canvas === b);
+  return [still, board].filter(Boolean).flatMap((d) => d.texts);
 }"""
 
 # Texts drawn on dial sprites (small square canvases of their own), relative to their centre.

@@ -3,23 +3,7 @@
 // drawing 13,150 anti-aliased arcs.
 
 import { angleOf } from "./faces.js";
-import { rgb } from "../lib/palette.js";
-
-/** Colour lookup: 256 steps from the face colour to full sign colour, as ABGR words. */
-const lutCache = new Map();
-function lut(from, to) {
-  const key = `${from}>${to}`;
-  if (lutCache.has(key)) return lutCache.get(key);
-  const [r1, g1, b1] = rgb(from), [r2, g2, b2] = rgb(to);
-  const table = new Uint32Array(256);
-  for (let t = 0; t < 256; t++) {
-    const f = t / 255;
-    const ch = (u, v) => Math.round(u + (v - u) * f);
-    table[t] = (255 << 24) | (ch(b1, b2) << 16) | (ch(g1, g2) << 8) | ch(r1, r2);
-  }
-  lutCache.set(key, table);
-  return table;
-}
+import { ramp, rgb } from "../lib/palette.js";
 
 /** Cells of the visible dials p.vis[0 … p.nvis) into img (device pixels). */
 export function writeCells(img, p, ticks) {
@@ -29,7 +13,7 @@ export function writeCells(img, p, ticks) {
   const unit = p.pxPerUnit * p.dpr;
   const cell = Math.max(1, Math.floor(unit * 0.86));
   const half = cell / 2;
-  const pos = lut(c.face, c.pos), neg = lut(c.face, c.neg), lock = lut(c.face, c.lock);
+  const pos = ramp(c.face, c.pos), neg = ramp(c.face, c.neg), lock = ramp(c.face, c.lock);
   const [ir, ig, ib] = rgb(c.ink);
   const ink = (255 << 24) | (ib << 16) | (ig << 8) | ir;
   const tick = ticks ? half * 0.9 : 0;

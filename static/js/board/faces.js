@@ -17,7 +17,7 @@ export function angleOf(v, range) {
 /**
  * Group panels, titles and labels, in the board transform. Returns the titles that must go
  * over the dial faces (those on a band: above a panel, or stuck to the stage's top) for
- * drawLate once the faces are stamped.
+ * drawLate over the dial faces and their moving marks.
  */
 export function drawPanels(ctx, p) {
   const late = [];

@@ -7,14 +7,16 @@
 // Only dials on the stage are visited. The still parts come from one cached image: panels and
 // labels (faces.js) with the dial faces stamped from sprites (sprites.js), rebuilt when the
 // view changes; the moving marks (marks.js) go in one batched path per kind and colour, so
-// the cost grows with the visible dials and not with canvas state changes. Zoomed-in dials
-// sit on whole device pixels, so faces are copied without resampling and stay crisp.
+// the cost grows with the visible dials and not with canvas state changes. Cells and tints
+// are pixels written into a copy of the cached image, which is put on the canvas whole. The
+// titles on bands go on last, over the moving marks. Zoomed-in dials sit on whole device
+// pixels, so faces are copied without resampling and stay crisp.
 
 import { R_FACE, drawLate, drawPanels } from "./faces.js";
 import { writeCells } from "./cells.js";
 import { createSprites, dialRadius } from "./sprites.js";
 import { drawMarks } from "./marks.js";
-import { drawTints } from "./tints.js";
+import { tintsShown, writeTints } from "./tints.js";
 
 export const LOD_MIN_PX = { cells: 0, ticks: 3.2, dials: 6, full: 28 };   // dial radius, CSS px
 
@@ -25,23 +27,24 @@ export function lodOf(pxPerUnit) {
 
 export function createPainter(canvas) {
   const ctx = canvas.getContext("2d");
-  // The far-out background is read back once per change, so it gets a CPU-side canvas.
+  // A background that pixels are written over is read back at each change: a CPU-side canvas.
   const near = document.createElement("canvas"), far = document.createElement("canvas");
   const nearCtx = near.getContext("2d"), farCtx = far.getContext("2d", { willReadFrequently: true });
   let faces = near, fctx = nearCtx;
   let facesKey = "";
-  let late = [];           // titles that go over the dials (faces.js), again over the cells
-  let background = null;   // ImageData of `faces`, for the cell levels
+  let late = [];           // titles on bands (faces.js), drawn over the rest at every paint
+  let background = null;   // ImageData of `faces` when pixels are written over it
   let frame = null;
   let vis = new Uint32Array(0);
   let cx = new Float32Array(0), cy = new Float32Array(0);   // centres of vis, device px
   const sprites = createSprites();
 
-  function cacheFaces(p, detailed) {
-    const key = `${p.facesKey}|${p.lod}|${canvas.width}x${canvas.height}`;
+  /** The still image; read back as ImageData when pixels are written over it (`pixels`). */
+  function cacheFaces(p, detailed, pixels) {
+    const key = `${p.facesKey}|${p.lod}|${pixels}|${canvas.width}x${canvas.height}`;
     if (key === facesKey) return;
     facesKey = key;
-    [faces, fctx] = detailed ? [near, nearCtx] : [far, farCtx];
+    [faces, fctx] = pixels ? [far, farCtx] : [near, nearCtx];
     if (faces.width !== canvas.width || faces.height !== canvas.height) {
       faces.width = canvas.width;
       faces.height = canvas.height;
@@ -51,9 +54,8 @@ export function createPainter(canvas) {
     boardTransform(fctx, p);
     late = drawPanels(fctx, p);
     if (detailed) sprites.stamp(fctx, p, p.r);
-    drawLate(fctx, p, late);
-    background = detailed ? null : fctx.getImageData(0, 0, faces.width, faces.height);
-    if (!detailed && (!frame || frame.width !== faces.width || frame.height !== faces.height)) {
+    background = pixels ? fctx.getImageData(0, 0, faces.width, faces.height) : null;
+    if (pixels && (!frame || frame.width !== faces.width || frame.height !== faces.height)) {
       frame = new ImageData(faces.width, faces.height);
     }
   }
@@ -85,21 +87,20 @@ export function createPainter(canvas) {
     const detailed = p.lod === "dials" || p.lod === "full";
     p.r = dialRadius(p.pxPerUnit, p.dpr);
     cull(p);
-    cacheFaces(p, detailed);
+    const tinted = detailed && tintsShown(p), pixels = tinted || !detailed;
+    cacheFaces(p, detailed, pixels);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    if (detailed) {
+    if (pixels) {
+      frame.data.set(background.data);
+      if (tinted) writeTints(frame, p, p.r); else writeCells(frame, p, p.lod === "ticks");
+      ctx.putImageData(frame, 0, 0);
+    } else {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       ctx.drawImage(faces, 0, 0);
-      drawTints(ctx, p, p.r);
-      drawMarks(ctx, p, p.r);
-      boardTransform(ctx, p);
-    } else {
-      frame.data.set(background.data);
-      writeCells(frame, p, p.lod === "ticks");
-      ctx.putImageData(frame, 0, 0);
-      drawLate(ctx, p, late);
-      boardTransform(ctx, p);
     }
+    if (detailed) drawMarks(ctx, p, p.r);
+    drawLate(ctx, p, late);
+    boardTransform(ctx, p);
     drawRings(ctx, p, detailed);
     return p.lod;
   }

@@ -1,41 +1,80 @@
 // Zoomed in on receptive fields (a first layer over an image input), every dial's face is
 // tinted by its value, as the far-out cells are coloured, so the picture a neuron has learnt
 // stays visible under the needles: the 625 dials of one neuron still read as a 25 × 25 image.
-// One filled path per colour step and sign: the cost grows with the visible dials, not with
-// canvas state changes.
+// The tints are written straight into the frame's ImageData, over the cached faces: a
+// thousand anti-aliased filled arcs took the canvas several times longer than these pixels.
 
-import { mix } from "../lib/palette.js";
+import { ramp } from "../lib/palette.js";
 
-const STEPS = 12;       // colour steps per sign, from the face colour to the full sign colour
-const RADIUS = 0.62;    // of the dial radius: inside the value arcs (0.64 r … 0.84 r)
+const RADIUS = 0.62;      // of the dial radius: inside the value arcs (0.64 r … 0.84 r)
+const LEAST = 21;         // of 255: a tiny weight still shows its sign (1/12 of the way)
 
-/** Colour step (1 … STEPS) of value v on a ±R scale: √ so small weights still show their sign. */
-export function tintStep(v, R) {
-  return Math.max(1, Math.min(STEPS, Math.ceil(Math.sqrt(Math.abs(v) / R) * STEPS)));
+/** Tint level (LEAST … 255) of value v on a ±R scale: √ so small weights still show their sign. */
+export function tintLevel(v, R) {
+  return Math.max(LEAST, Math.min(255, Math.round(Math.sqrt(Math.abs(v) / R) * 255)));
 }
 
-/** Tints of the visible dials of receptive groups, centred on p.cx/p.cy, radius r device px. */
-export function drawTints(ctx, p, r) {
+/** True when a dial of a receptive group is among the visible ones. */
+export function tintsShown(p) {
+  const { layout, vis, nvis } = p;
+  const receptive = layout.groups.map((g) => g.kind === "receptive");
+  if (!receptive.includes(true)) return false;
+  for (let q = 0; q < nvis; q++) if (receptive[layout.layer[vis[q]]]) return true;
+  return false;
+}
+
+let disc = { rr: -1, rows: new Int32Array(0), edges: new Float32Array(0) };
+
+/**
+ * A disc of radius rr device px centred on a pixel corner: `rows` are the fully covered spans
+ * (dy, dx0, dx1), `edges` the partly covered pixels (dx, dy, coverage), offsets from the centre.
+ */
+function discOf(rr) {
+  if (disc.rr === rr) return disc;
+  const h = Math.ceil(rr + 1), rows = [], edges = [];
+  for (let dy = -h; dy < h; dy++) {
+    let x0 = 0, x1 = 0;
+    for (let dx = -h; dx < h; dx++) {
+      const a = Math.min(1, Math.max(0, rr + 0.5 - Math.hypot(dx + 0.5, dy + 0.5)));
+      if (a >= 1) { if (x1 === x0) x0 = dx; x1 = dx + 1; } else if (a > 0) edges.push(dx, dy, a);
+    }
+    if (x1 > x0) rows.push(dy, x0, x1);
+  }
+  disc = { rr, rows: Int32Array.from(rows), edges: Float32Array.from(edges) };
+  return disc;
+}
+
+/** Tints of the visible dials of receptive groups into img, centred on p.cx/p.cy, radius r device px. */
+export function writeTints(img, p, r) {
   const { layout, values, ranges, locked, vis, nvis, cx, cy, palette: c } = p;
   const receptive = layout.groups.map((g) => g.kind === "receptive");
-  if (!receptive.includes(true)) return;
-  const at = [[], []];   // [sign][step] → visible-dial slots q
+  const { rows, edges } = discOf(r * RADIUS);
+  const W = img.width, H = img.height, bytes = img.data, words = new Uint32Array(bytes.buffer);
+  const pos = ramp(c.face, c.pos), neg = ramp(c.face, c.neg);
   for (let q = 0; q < nvis; q++) {
-    const k = vis[q];
-    if (!receptive[layout.layer[k]] || locked[k] || values[k] === 0) continue;
-    const s = values[k] > 0 ? 0 : 1, step = tintStep(values[k], ranges[layout.layer[k]]);
-    (at[s][step] ||= []).push(q);
-  }
-  const rr = r * RADIUS;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  at.forEach((steps, s) => steps.forEach((qs, step) => {
-    if (!qs) return;
-    ctx.fillStyle = mix(c.face, s === 0 ? c.pos : c.neg, step / STEPS);
-    ctx.beginPath();
-    for (const q of qs) {
-      ctx.moveTo(cx[q] + rr, cy[q]);
-      ctx.arc(cx[q], cy[q], rr, 0, 2 * Math.PI);
+    const k = vis[q], v = values[k];
+    if (!receptive[layout.layer[k]] || locked[k] || v === 0) continue;
+    const colour = (v > 0 ? pos : neg)[tintLevel(v, ranges[layout.layer[k]])];
+    const x = cx[q], y = cy[q];
+    for (let i = 0; i < rows.length; i += 3) {
+      const yy = y + rows[i];
+      if (yy < 0 || yy >= H) continue;
+      const a = Math.max(0, x + rows[i + 1]), b = Math.min(W, x + rows[i + 2]);
+      if (b > a) words.fill(colour, yy * W + a, yy * W + b);
     }
-    ctx.fill();
-  }));
+    blendEdges(bytes, W, H, x, y, edges, colour);
+  }
+}
+
+/** The disc's rim: each pixel moved towards `colour` (an ABGR word) by its coverage. */
+function blendEdges(bytes, W, H, x, y, edges, colour) {
+  const r = colour & 255, g = (colour >>> 8) & 255, b = (colour >>> 16) & 255;
+  for (let i = 0; i < edges.length; i += 3) {
+    const xx = x + edges[i], yy = y + edges[i + 1];
+    if (xx < 0 || xx >= W || yy < 0 || yy >= H) continue;
+    const o = 4 * (yy * W + xx), a = edges[i + 2];
+    bytes[o] += (r - bytes[o]) * a;
+    bytes[o + 1] += (g - bytes[o + 1]) * a;
+    bytes[o + 2] += (b - bytes[o + 2]) * a;
+  }
 }

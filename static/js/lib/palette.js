@@ -29,3 +29,20 @@ export function mix(a, b, t) {
   const c = (x, y) => Math.round(x + (y - x) * t);
   return `rgb(${c(r1, r2)}, ${c(g1, g2)}, ${c(b1, b2)})`;
 }
+
+const ramps = new Map();
+
+/** 256 steps from colour `from` to `to` as ABGR words, for a Uint32Array view of ImageData. */
+export function ramp(from, to) {
+  const key = `${from}>${to}`;
+  if (ramps.has(key)) return ramps.get(key);
+  const [r1, g1, b1] = rgb(from), [r2, g2, b2] = rgb(to);
+  const table = new Uint32Array(256);
+  for (let t = 0; t < 256; t++) {
+    const f = t / 255;
+    const ch = (u, v) => Math.round(u + (v - u) * f);
+    table[t] = ((255 << 24) | (ch(b1, b2) << 16) | (ch(g1, g2) << 8) | ch(r1, r2)) >>> 0;
+  }
+  ramps.set(key, table);
+  return table;
+}
