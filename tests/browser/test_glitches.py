@@ -174,6 +174,35 @@ def test_the_screen_keeps_its_chart_and_its_size_when_play_begins(
     assert min(still["chart"], playing["chart"]) >= 150, (still, playing)
 
 
+# The board's legend drawn for each magnification in turn (the very module the page runs),
+# with the board stage's size after each.
+LEGEND_GAINS = """async (gains) => {
+  const main = document.querySelector('script[type=module]').src;
+  const { createLegend } = await import(main.replace(/main\\.js$/, 'board/legend.js'));
+  const stage = document.querySelector('.board-stage'), frame = window.dialboard.state().frame;
+  const el = document.querySelector('.board-legend'), legend = createLegend(el);
+  return gains.map((gain) => {
+    legend.render(frame, { readOnly: false, count: 13150, gain });
+    const r = stage.getBoundingClientRect();
+    return { gain, width: r.width, height: r.height, text: el.textContent };
+  });
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1440, 900), (1600, 900), (1920, 1080),
+                                           (390, 844)])
+def test_the_board_keeps_its_size_when_the_arrows_magnification_changes(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    """While training plays the arrows' magnification changes often (×20, ×200, ×50 …): the
+    legend that says it must not rewrap, or the board jumps by a line and is redrawn whole at
+    each new size (it did at 1600 × 900, several times a second)."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?preset=digits-625")
+    sizes = page.evaluate(LEGEND_GAINS, [1, 2, 5, 20, 50, 200, 500, 1000, 5000, 20000])
+    assert all("×" in s["text"] for s in sizes if s["gain"] > 1), sizes
+    assert len({(s["width"], s["height"]) for s in sizes}) == 1, sizes
+
+
 SIDE_CANVASES = """() => [...document.querySelectorAll('canvas:not(.board-canvas)')]
   .filter((c) => c.clientWidth >= 10 && c.clientHeight >= 10)
   .map((c) => ({ name: c.className, cw: c.clientWidth, ch: c.clientHeight, bw: c.width,

@@ -1,5 +1,7 @@
 // The board's legend: the two sign colours, what the arrows are with their one shared
-// magnification ("arrow: the next step ×10"), and how to handle the dials.
+// magnification ("arrow: the next step ×10"), and how to handle the dials. The magnification
+// keeps one width whatever its digits, so that its changing while training plays never
+// rewraps the legend: that moved the board up and down and redrew it at each new size.
 
 import { arrowMeaning } from "./arrows.js";
 import { t } from "../lib/i18n.js";
@@ -17,7 +19,7 @@ export function createLegend(el) {
     el.innerHTML = `
       <span class="key"><i class="swatch pos"></i>${t("legend.positive")}</span>
       <span class="key"><i class="swatch neg"></i>${t("legend.negative")}</span>
-      <span class="key"><i class="arrow-glyph">↻</i><span>${who}${gain > 1 ? ` <b>×${gain}</b>` : ""}</span></span>
+      <span class="key"><i class="arrow-glyph">↻</i><span>${who} <b class="gain">${gain > 1 ? `×${gain}` : ""}</b></span></span>
       <span class="key hint">${hint}</span>`;
   }
 

@@ -23,11 +23,12 @@ export function tintsShown(p) {
   return false;
 }
 
-let disc = { rr: -1, rows: new Int32Array(0), edges: new Float32Array(0) };
+let disc = { rr: -1, rows: new Int32Array(0), edges: new Int32Array(0) };
 
 /**
  * A disc of radius rr device px centred on a pixel corner: `rows` are the fully covered spans
- * (dy, dx0, dx1), `edges` the partly covered pixels (dx, dy, coverage), offsets from the centre.
+ * (dy, dx0, dx1), `edges` the partly covered pixels (dx, dy, coverage in 256ths), offsets from
+ * the centre.
  */
 function discOf(rr) {
   if (disc.rr === rr) return disc;
@@ -36,11 +37,11 @@ function discOf(rr) {
     let x0 = 0, x1 = 0;
     for (let dx = -h; dx < h; dx++) {
       const a = Math.min(1, Math.max(0, rr + 0.5 - Math.hypot(dx + 0.5, dy + 0.5)));
-      if (a >= 1) { if (x1 === x0) x0 = dx; x1 = dx + 1; } else if (a > 0) edges.push(dx, dy, a);
+      if (a >= 1) { if (x1 === x0) x0 = dx; x1 = dx + 1; } else if (a > 0) edges.push(dx, dy, Math.round(a * 256));
     }
     if (x1 > x0) rows.push(dy, x0, x1);
   }
-  disc = { rr, rows: Int32Array.from(rows), edges: Float32Array.from(edges) };
+  disc = { rr, rows: Int32Array.from(rows), edges: Int32Array.from(edges) };
   return disc;
 }
 
@@ -49,7 +50,7 @@ export function writeTints(img, p, r) {
   const { layout, values, ranges, locked, vis, nvis, cx, cy, palette: c } = p;
   const receptive = layout.groups.map((g) => g.kind === "receptive");
   const { rows, edges } = discOf(r * RADIUS);
-  const W = img.width, H = img.height, bytes = img.data, words = new Uint32Array(bytes.buffer);
+  const W = img.width, H = img.height, words = new Uint32Array(img.data.buffer);
   const pos = ramp(c.face, c.pos), neg = ramp(c.face, c.neg);
   for (let q = 0; q < nvis; q++) {
     const k = vis[q], v = values[k];
@@ -59,22 +60,25 @@ export function writeTints(img, p, r) {
     for (let i = 0; i < rows.length; i += 3) {
       const yy = y + rows[i];
       if (yy < 0 || yy >= H) continue;
-      const a = Math.max(0, x + rows[i + 1]), b = Math.min(W, x + rows[i + 2]);
-      if (b > a) words.fill(colour, yy * W + a, yy * W + b);
+      const a = yy * W + Math.max(0, x + rows[i + 1]), b = yy * W + Math.min(W, x + rows[i + 2]);
+      for (let o = a; o < b; o++) words[o] = colour;   // spans of a few pixels: a call costs more
     }
-    blendEdges(bytes, W, H, x, y, edges, colour);
+    blendEdges(words, W, H, x, y, edges, colour);
   }
 }
 
-/** The disc's rim: each pixel moved towards `colour` (an ABGR word) by its coverage. */
-function blendEdges(bytes, W, H, x, y, edges, colour) {
-  const r = colour & 255, g = (colour >>> 8) & 255, b = (colour >>> 16) & 255;
+/**
+ * The disc's rim: each pixel moved towards `colour` by its coverage. Words are ABGR; red and
+ * blue are blended together in one multiply, green in another (a classic packed-pixel lerp).
+ */
+function blendEdges(words, W, H, x, y, edges, colour) {
+  const crb = colour & 0xff00ff, cg = colour & 0xff00;
   for (let i = 0; i < edges.length; i += 3) {
     const xx = x + edges[i], yy = y + edges[i + 1];
     if (xx < 0 || xx >= W || yy < 0 || yy >= H) continue;
-    const o = 4 * (yy * W + xx), a = edges[i + 2];
-    bytes[o] += (r - bytes[o]) * a;
-    bytes[o + 1] += (g - bytes[o + 1]) * a;
-    bytes[o + 2] += (b - bytes[o + 2]) * a;
+    const o = yy * W + xx, a = edges[i + 2], b = 256 - a, w = words[o];
+    const rb = (((w & 0xff00ff) * b + crb * a) >>> 8) & 0xff00ff;
+    const g = (((w & 0xff00) * b + cg * a) >>> 8) & 0xff00;
+    words[o] = (w & 0xff000000) | rb | g;
   }
 }
