@@ -315,6 +315,29 @@ def test_a_large_dials_end_labels_never_run_together(new_page: Any, server: Any)
     page.screenshot(path=str(ARTIFACTS / "glitch-large-dial.png"))
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1600, 900), (390, 844)])
+def test_a_zoomed_neurons_name_is_never_under_the_layers_title(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    """Zoom to a neuron: its tile's name ("→ h1·1") is on the stage and clear of every other
+    text, the layer's title stuck to the stage's top included (it covered the name)."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?preset=digits-625")
+    stage = page.locator(".board-stage").bounding_box()
+    for neuron in (0, 3, 9, 19):
+        page.evaluate(f"window.dialboard.view.zoomToNeuron(0, {neuron})")
+        next_paint(page)
+        texts = [t for t in page.evaluate(BOARD_TEXTS)
+                 if t["x1"] > 0 and t["x0"] < stage["width"] and t["y1"] > 0
+                 and t["y0"] < stage["height"]]
+        name = re.compile(rf"→ h1·{neuron + 1}\b")
+        mine = [t for t in texts if name.match(t["text"])]
+        assert len(mine) == 1, (neuron, [t["text"] for t in texts])
+        label = mine[0]
+        assert label["y0"] >= 0 and label["x0"] >= 0, (neuron, label)
+        others = [t for t in texts if t is not label]
+        assert not [o["text"] for o in others if intersect(label, o, gap=2)], (neuron, texts)
+
+
 # 4 ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
 def test_neuron_labels_fit_beside_their_neuron(

@@ -52,14 +52,24 @@ export function createCamera() {
     apply();
   }
 
-  /** Show board box {x, y, width, height} as large as fits, at least at `minPpu`. */
-  function show(box, minPpu = 0) {
-    const ppu = Math.max(minPpu, fitScale(box, { width: size.w - 2 * PAD, height: size.h - 2 * PAD }));
+  /**
+   * Show board box {x, y, width, height} as large as fits, at least at `minPpu`, below the
+   * top `topFor(ppu)` CSS px of the stage (where a title stuck to the top edge goes). A box
+   * taller or wider than the room shows its top or left edge, not its middle: a neuron's
+   * name is at its top left.
+   */
+  function show(box, minPpu = 0, topFor = () => 0) {
+    const room = (top) => ({ width: size.w - 2 * PAD, height: size.h - 2 * PAD - top });
+    const top = topFor(Math.max(minPpu, fitScale(box, room(0))));
+    const ppu = Math.max(minPpu, fitScale(box, room(top)));
     view.zoom = Math.max(1, Math.min(maxZoom(), ppu / base));
     const p = base * view.zoom;
-    // Centre of the box to the centre of the stage: solve ox + cx·p = w/2 for the pan.
+    // Centre of the box to the centre of the room: solve ox + cx·p = (top + h) / 2 for the pan.
     view.panX = (layout.width / 2 - (box.x + box.width / 2)) * p;
-    view.panY = (layout.height / 2 - (box.y + box.height / 2)) * p;
+    view.panY = (layout.height / 2 - (box.y + box.height / 2)) * p + top / 2;
+    // Too wide or too tall: solve ox + box.x·p = PAD or oy + box.y·p = top + PAD instead.
+    if (box.width * p > room(top).width) view.panX = PAD - box.x * p - (size.w - layout.width * p) / 2;
+    if (box.height * p > room(top).height) view.panY = top + PAD - box.y * p - (size.h - layout.height * p) / 2;
     apply();
   }
 

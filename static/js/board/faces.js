@@ -46,6 +46,15 @@ export function drawLate(ctx, p, late) {
 
 const TITLE_MIN_PX = 9;   // below this a title is not read from the back of a room
 
+/** A title's size in CSS px at a zoom, before it is shrunk to fit its panel's width. */
+function titlePx(pxPerUnit) { return Math.max(12, Math.min(20, pxPerUnit * 0.42)); }
+
+/** How far down the stage (CSS px) a title stuck to its top edge reaches, band included. */
+export function stuckTitleDepth(pxPerUnit) {
+  const px = titlePx(pxPerUnit);
+  return px * 0.8 + 2 + px * 0.75 + 2;   // drawTitle's y, half the band, a gap
+}
+
 /**
  * A group's title, always with its dial scale: the full title, else "Layer 1 · dials ±2",
  * else "dials ±2", else "±2", the first that fits the panel's width at a readable size. When
@@ -60,7 +69,7 @@ function drawTitle(ctx, g, p, on, late) {
     ? [`${g.title}  ·  ${scale}${now}`, `${g.short}  ·  ${scale}${on ? " ◀" : ""}`, scale, `±${fmtScale(r)}`]
     : [g.title + now, g.short + (on ? " ◀" : "")];
   // Titles grow with the zoom but stay readable however far out it is.
-  const want = Math.max(12, Math.min(20, u * 0.42)), room = Math.max((g.width - 0.1) * u, 0);
+  const want = titlePx(u), room = Math.max((g.width - 0.1) * u, 0);
   let title = candidates[candidates.length - 1], px = TITLE_MIN_PX;
   for (const s of candidates) {
     const fit = fitText(ctx, s, want, room);

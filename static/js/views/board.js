@@ -9,7 +9,7 @@ import { createCamera } from "../board/camera.js";
 import { createScales, SCALE_STEPS } from "../board/scales.js";
 import { createAccess } from "../board/access.js";
 import { attachPointer } from "../board/interact.js";
-import { R_FACE } from "../board/faces.js";
+import { R_FACE, stuckTitleDepth } from "../board/faces.js";
 import { readPalette, styleKey } from "../lib/palette.js";
 import { activeLayers, lockKey, readFrame } from "../board/frame.js";
 import { createTip } from "../board/tip.js";
@@ -264,7 +264,8 @@ export function createBoard(root, actions) {
     const box = b.layout?.neuronBox(l, i);
     if (!box) return false;
     const m = 0.6;
-    camera.show({ x: box.x - m, y: box.y - m, width: box.width + 2 * m, height: box.height + 2 * m }, (LOD_MIN_PX.dials / R_FACE) * 1.05);
+    camera.show({ x: box.x - m, y: box.y - m, width: box.width + 2 * m, height: box.height + 2 * m },
+      (LOD_MIN_PX.dials / R_FACE) * 1.05, stuckTitleDepth);
     paint();
     return true;
   }
