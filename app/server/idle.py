@@ -40,6 +40,13 @@ class Rate:
         self._from: tuple[float, Reading] | None = None
         self.value: float | None = None
 
+    def restart(self) -> None:
+        """A new window from now: unknown until it has passed (what came before is not
+        what is measured)."""
+        reading = self.read()
+        self._from = None if reading is None else (time.monotonic(), reading)
+        self.value = None
+
     def __call__(self) -> float | None:
         now = time.monotonic()
         if self._from is not None and now - self._from[0] < self.seconds:

@@ -77,6 +77,12 @@ class Player(Child):
         spare = self._idle()
         return spare is not None and spare * (os.cpu_count() or 1) >= SPARE_CORES
 
+    def judge_anew(self) -> None:
+        """A board starts playing: the spare cores are judged from now, with it training in
+        its worker. The last window may be long and idle, and boards starting together
+        would each see it and all take their players, then starve side by side."""
+        self._idle.restart()
+
     def starved(self, spare: idle.Rate) -> bool:
         """The machine was full lately (`spare`: its idle share since the player took the
         board): boards play in their workers for a while."""

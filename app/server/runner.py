@@ -37,6 +37,8 @@ async def run(s: Session, count: int | None) -> None:
     shown_at = -frames.SHOW_SECONDS
     s._steps_run = 0
     cut = Cut() if heavy(s) else None
+    if s.player is not None and count is None:
+        s.player.judge_anew()
     try:
         while count is None or s._steps_run < count:
             if (count is None and (cut is None or cut.begun is None) and s.player is not None

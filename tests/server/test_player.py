@@ -262,6 +262,52 @@ def test_a_rate_is_of_the_latest_window_and_unknown_before_one() -> None:
     assert rate() is None  # unreadable
 
 
+def test_a_rate_restarted_is_unknown_until_its_new_window_has_passed() -> None:
+    readings = iter([(10.0, 100.0), (90.0, 200.0), (91.0, 300.0)])
+    rate = idle.Rate(lambda: next(readings), seconds=60.0)
+    rate._from = (-math.inf, (0.0, 0.0))  # a window opened long ago: its share is known
+    assert rate() == pytest.approx(0.1)
+    rate.restart()  # reads (90, 200): the new window starts there
+    assert rate() is None  # not 60 s yet: unknown, whatever the machine did before
+    rate._from = (-math.inf, rate._from[1])  # the window has passed
+    assert rate() == pytest.approx(0.01)  # (91 − 90) / (300 − 200)
+
+
+def test_a_board_starting_to_play_is_judged_with_it_training_in_its_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine idle until now seems to have cores to spare: boards starting together would
+    all take their players. From a play's start the share is unknown until a window of it
+    has passed, so the board trains in its worker meanwhile."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    player = Player()
+    player._idle = idle.Rate(lambda: (1e6, 1e6), seconds=60.0)  # all idle so far
+    player._idle._from = (-math.inf, (0.0, 0.0))
+    assert player.pays() is True
+    player.judge_anew()
+    assert player.pays() is False
+
+
+def test_a_play_trains_in_its_worker_until_the_machine_is_judged_anew() -> None:
+    """The runner judges anew at each play's start: here that window never ends, so the
+    board keeps training in its worker, though the machine was idle before and the player
+    is up (judged from the old window, it would have taken the board at once)."""
+    player = Player(answer_seconds=DEADLINE)
+    player._idle = idle.Rate(lambda: (1e6, 1e6), seconds=1e9)
+    player._idle._from = (-math.inf, (0.0, 0.0))
+    with live_server(player=player) as live:
+        async def go() -> None:
+            c, _, _ = await opened(live, "digits-625")
+            await until(lambda: live.acall(lambda: player.running), "the player is up")
+            await c.send({"type": "play"})
+            steps = [(await c.frame(playing="true")).step for _ in range(5)]
+            assert steps[-1] > steps[0]
+            assert await live.acall(lambda: player.remote) is None
+            await paused(c)
+            await c.close()
+
+        run(go())
+
+
 def test_this_machine_and_process_can_be_read() -> None:
     spare, everything = idle.machine() or (-1.0, -1.0)
     assert 0 <= spare <= everything
