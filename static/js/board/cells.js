@@ -5,6 +5,12 @@
 import { angleOf } from "./faces.js";
 import { ramp, rgb } from "../lib/palette.js";
 
+/** Colour level (0 … 255, of the way from the face colour to the sign's) of value v on a ±R
+ * scale: √ so that small weights still show their sign far out. */
+export function signLevel(v, R) {
+  return Math.min(255, Math.round(Math.sqrt(Math.abs(v) / R) * 255)) | 0;
+}
+
 /** Cells of the visible dials p.vis[0 … p.nvis) into img (device pixels). */
 export function writeCells(img, p, ticks) {
   const { layout, values, ranges, locked, palette: c, vis, nvis } = p;
@@ -24,8 +30,7 @@ export function writeCells(img, p, ticks) {
     const x0 = Math.round(cx - half), y0 = Math.round(cy - half);
     if (x0 < 0 || y0 < 0 || x0 + cell > W || y0 + cell > H) continue;
     const R = ranges[layout.layer[k]], v = values[k];
-    // √ so that small weights still show their sign far out.
-    const t = Math.min(255, Math.round(Math.sqrt(Math.abs(v) / R) * 255)) | 0;
+    const t = signLevel(v, R);
     const colour = locked[k] ? lock[128] : (v >= 0 ? pos : neg)[t];
     for (let yy = y0; yy < y0 + cell; yy++) px.fill(colour, yy * W + x0, yy * W + x0 + cell);
     if (tick) needleTick(px, W, cx, cy, angleOf(v, R), tick, ink);

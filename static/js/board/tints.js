@@ -4,14 +4,15 @@
 // The tints are written straight into the frame's ImageData, over the cached faces: a
 // thousand anti-aliased filled arcs took the canvas several times longer than these pixels.
 
+import { signLevel } from "./cells.js";
 import { ramp } from "../lib/palette.js";
 
 const RADIUS = 0.62;      // of the dial radius: inside the value arcs (0.64 r … 0.84 r)
 const LEAST = 21;         // of 255: a tiny weight still shows its sign (1/12 of the way)
 
-/** Tint level (LEAST … 255) of value v on a ±R scale: √ so small weights still show their sign. */
+/** Tint level (LEAST … 255) of value v on a ±R scale: the far-out cells' level, floored. */
 export function tintLevel(v, R) {
-  return Math.max(LEAST, Math.min(255, Math.round(Math.sqrt(Math.abs(v) / R) * 255)));
+  return Math.max(LEAST, signLevel(v, R));
 }
 
 /** True when a dial of a receptive group is among the visible ones. */
