@@ -81,6 +81,9 @@ def workers_rows(w: Figures) -> list[Row]:
         ("3", "two boards playing ÷ one", f"{w['two_over_one']:.2f}×",
          f"two engines alone ÷ one {w['engines_two_over_one']:.2f}×; no workers "
          f"{b['two_over_one']:.2f}×", "≥ 1.7×", w["two_over_one"] >= 1.7),
+        ("3", "… each board in its worker (no player)", f"{w['worker_two_over_one']:.2f}×",
+         f"one alone with its player {w['player_one_gain']:.2f}× in its worker", "≥ 1.7×",
+         w["worker_two_over_one"] >= 1.7),
     ]
 
 

@@ -9,15 +9,19 @@ the same server with them in the web process as the reference, and on each:
   times `/healthz` (every 20 ms) and another board's `step` → the frame showing that step
   (digits-625), then how long the heavy board's `pause` takes to show (20 times, playing a
   couple of steps in between);
-- plays two digits-625 boards (batch 32) at once and one alone, in turns: aggregate
-  steps/s. With workers, it measures this twice: with the player on (the server's default
-  with two cores: one board alone already trains on one core while its worker streams from
-  the other, so two ÷ one says what a second class gets) and with `DIALBOARD_PLAYER=0`
-  (each board trains in its worker: two ÷ one is how sessions scale across cores);
+- plays two digits-625 boards (batch 32) at once and one alone: aggregate steps/s. With
+  workers, on two servers: with the player on (the server's default with two cores: one
+  board alone already trains on one core while its worker streams from the other, so two ÷
+  one says what a second class gets) and with `DIALBOARD_PLAYER=0` (each board trains in its
+  worker: two ÷ one is how sessions scale across cores);
 - as the reference for those, the engine alone (the digits-625 preset's trainer stepping with
-  nothing around it) in one process, and in two processes at once, in turns: what this
-  machine gives two trainings at once (a virtual machine's two cores may share one physical
-  core, or its caches and memory).
+  nothing around it) in one process, and in two processes at once: what this machine gives
+  two trainings at once (a virtual machine's two cores may share one physical core, or its
+  caches and memory).
+
+The servers run side by side, and every server's boards and the engine alone take their
+turns in the same rounds (two_boards.py), so each is compared with the others on the same
+machine, minute by minute.
 
 Prints each figure beside the reference server's, with the machine's core count.
 """
@@ -39,15 +43,13 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
+import two_boards  # noqa: E402 (this folder: scripts run from it)
 import websockets  # noqa: E402
-from server_bench import _pct, meta  # noqa: E402 (this folder: scripts run from it)
+from server_bench import _pct, meta  # noqa: E402
+from two_boards import ENGINES, Rounds, against, engine_turn, mean_rates, scaling  # noqa: E402
 
 HEAVY = {"dataset": "digits-25x25", "layers": [625, 380, 10], "batch_size": None}
 PAUSES = 20
-ROUNDS = 4  # of one board alone and two at once, in turns
-# share of a core this process spends reading the presenters' frames, by boards playing: it
-# runs on the same cores as the server
-CLIENTS_CPU: dict[int, list[float]] = {1: [], 2: []}
 
 
 def start(workers: int, player: bool | None = None) -> tuple[subprocess.Popen[bytes], str]:
@@ -149,102 +151,19 @@ async def heavy_play(base: str, seconds: float) -> dict[str, list[float]]:
     return {"health": health, "steps": steps, "pause": paused}
 
 
-async def together(boards: list[Any], seconds: float) -> float:
-    """Aggregate steps/s of these digits-625 boards playing at once."""
-    for b in boards:
-        await b.send({"type": "play"})
-    await asyncio.sleep(1.0)  # warm up
-    first = [int(b.last["step"]) for b in boards]
-    t0, cpu = time.monotonic(), time.process_time()
-    await asyncio.sleep(seconds)
-    dt = time.monotonic() - t0
-    CLIENTS_CPU[len(boards)].append((time.process_time() - cpu) / dt)
-    total = sum(int(b.last["step"]) - s for b, s in zip(boards, first, strict=True))
-    for b in boards:
-        await b.send({"type": "pause"})
-    return total / dt
-
-
-async def one_and_two(base: str, seconds: float) -> list[tuple[float, float]]:
-    """(one alone, two at once) steps/s in ROUNDS rounds, in turns (one first, then two
-    first), so the machine's drift falls on both alike."""
-    boards = [Board(base, {"preset": "digits-625"}) for _ in range(2)]
-    for b in boards:
-        await b.open()
-    rounds = []
-    for k in range(ROUNDS):
-        turns = [boards[:1], boards] if k % 2 == 0 else [boards, boards[:1]]
-        rates = {len(t): await together(t, seconds / ROUNDS) for t in turns}
-        rounds.append((rates[1], rates[2]))
-    for b in boards:
-        await b.close()
-    return rounds
-
-
-def engine_turn(start: float, seconds: float) -> None:
-    """One process's turn of the engine alone, from wall time `start`: prints its steps/s."""
-    from dialboard.server.session_config import build, resolve
-
-    t = build(resolve({"preset": "digits-625"}), max_parameters=100_000)
-    t.step(50)
-    time.sleep(max(0.0, start - time.time()))
-    n, end = 0, start + seconds
-    while time.time() < end:
-        t.step()
-        n += 1
-    print(n / seconds)
-
-
-def engines_at_once(k: int, seconds: float) -> float:
-    """Aggregate steps/s of the engine alone in k processes over the same `seconds`."""
-    start = time.time() + 3.0  # after each has built its trainer
-    procs = [subprocess.Popen([sys.executable, __file__, "--engine-turn", str(start),
-                               str(seconds)], stdout=subprocess.PIPE) for _ in range(k)]
-    return sum(float(p.communicate()[0]) for p in procs)
-
-
-def engine_rounds(seconds: float) -> list[tuple[float, float]]:
-    """(one process, two at once) steps/s of the engine alone, in turns as `one_and_two`."""
-    rounds = []
-    for k in range(ROUNDS):
-        order = (1, 2) if k % 2 == 0 else (2, 1)
-        rates = {n: engines_at_once(n, seconds / ROUNDS) for n in order}
-        rounds.append((rates[1], rates[2]))
-    return rounds
-
-
-def measure(workers: int, seconds: float, player: bool | None = None, heavy: bool = True
-            ) -> dict[str, Any]:
-    proc, base = start(workers, player)
+async def scaling_rounds(bases: dict[str, str], seconds: float) -> dict[str, Rounds]:
+    """two_boards.rounds on these servers, two digits-625 boards open on each."""
+    servers = {c: [Board(base, {"preset": "digits-625"}) for _ in range(2)]
+               for c, base in bases.items()}
+    for boards in servers.values():
+        for b in boards:
+            await b.open()
     try:
-        out: dict[str, Any] = asyncio.run(heavy_play(base, seconds)) if heavy else {}
-        out["rounds"] = asyncio.run(one_and_two(base, seconds))
+        return await two_boards.rounds(servers, seconds)
     finally:
-        proc.terminate()
-        proc.wait(60)
-    return out
-
-
-def mean_rates(rounds: list[tuple[float, float]]) -> tuple[float, float]:
-    one, two = (sum(v) / len(v) for v in zip(*rounds, strict=True))
-    return one, two
-
-
-def scaling(label: str, rounds: list[tuple[float, float]], what: str = "digits-625 playing"
-            ) -> str:
-    one, two = mean_rates(rounds)
-    each = ", ".join(f"{b / a:.2f}" for a, b in rounds)
-    return (f"{what}{label}: one alone {one:.0f} steps/s, two at once {two:.0f} "
-            f"steps/s together ({two / one:.2f}×; each round: {each})")
-
-
-def clients_cpu() -> str:
-    """The benchmark's own share of the cores while the boards played, then forgotten."""
-    shares = {k: sum(v) / len(v) for k, v in CLIENTS_CPU.items() if v}
-    for v in CLIENTS_CPU.values():
-        v.clear()
-    return ("        (this benchmark's clients, reading the presenters' frames on the same "
-            "cores: " + ", ".join(f"{v:.0%} of a core with {k}" for k, v in shares.items()) + ")")
+        for boards in servers.values():
+            for b in boards:
+                await b.close()
 
 
 def line(label: str, values: list[float]) -> str:
@@ -264,41 +183,60 @@ def main() -> None:
         engine_turn(*args.engine_turn)
         return
     print(f"{os.cpu_count()} cores; heavy board {HEAVY}")
-    ceiling = engine_rounds(args.seconds)
-    print("reference: " + scaling("", ceiling, "the engine alone, one process or two"))
-    measured: dict[int, dict[str, Any]] = {}
-    for workers in (args.before_workers, args.workers):
-        r = measured[workers] = measure(workers, args.seconds)
-        print(f"DIALBOARD_WORKERS={workers}")
-        print("    " + line("/healthz while the heavy board plays:", r["health"]))
-        print("    " + line("another board's step → frame:       ", r["steps"]))
-        print("    " + line("heavy board's pause → shown:       ", r["pause"]))
-        print("    " + scaling("", r["rounds"]) + beside(r["rounds"], ceiling))
-        print(clients_cpu())
-        if workers:
-            alone = measure(workers, args.seconds, player=False, heavy=False)["rounds"]
-            print("    " + scaling(", each in its worker (DIALBOARD_PLAYER=0)", alone)
-                  + beside(alone, ceiling))
-            print(clients_cpu())
+    before, now = f"DIALBOARD_WORKERS={args.before_workers}", f"DIALBOARD_WORKERS={args.workers}"
+    alone = f"{now}, each board in its worker (DIALBOARD_PLAYER=0)"
+    servers = {before: start(args.before_workers), now: start(args.workers)}
+    if args.workers:
+        servers[alone] = start(args.workers, player=False)
+    try:
+        heavy = {c: asyncio.run(heavy_play(servers[c][1], args.seconds)) for c in (before, now)}
+        r = asyncio.run(scaling_rounds({c: base for c, (_, base) in servers.items()},
+                                       args.seconds / two_boards.ROUNDS))
+    finally:
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait(60)
+    report(heavy, r, alone)
     if args.json:  # with the server of --before-workers as the reference
-        args.json.write_text(json.dumps(
-            {**figures(measured[args.workers], ceiling),
-             "before": figures(measured[args.before_workers], ceiling)}, indent=2))
+        fig = {**figures(heavy[now], r[now], r[ENGINES]),
+               "before": figures(heavy[before], r[before], r[ENGINES])}
+        if alone in r:
+            fig["worker_two_over_one"] = ratio(r[alone])
+            fig["player_one_gain"] = against(r[now], r[alone], 0)[0]
+        args.json.write_text(json.dumps(fig, indent=2))
 
 
-def figures(r: dict[str, Any], ceiling: list[tuple[float, float]]) -> dict[str, Any]:
-    one, two = mean_rates(r["rounds"])
-    return {"cores": os.cpu_count(), "health_p99": _pct(r["health"], 99),
-            "other_step_p99": _pct(r["steps"], 99), "pause_p50": _pct(r["pause"], 50),
-            "pause_p99": _pct(r["pause"], 99), "two_over_one": two / one,
-            "engines_two_over_one": mean_rates(ceiling)[1] / mean_rates(ceiling)[0]}
+def report(heavy: dict[str, dict[str, list[float]]], r: dict[str, Rounds], alone: str) -> None:
+    """Each server's figures; then, with workers, the player's (the server after the one
+    without workers) against each board in its worker (`alone`), round by round."""
+    print("reference: " + scaling("the engine alone, one process or two", r[ENGINES]))
+    for c in [c for c in r if c != ENGINES]:
+        print(c)
+        if c in heavy:
+            print("    " + line("/healthz while the heavy board plays:", heavy[c]["health"]))
+            print("    " + line("another board's step → frame:       ", heavy[c]["steps"]))
+            print("    " + line("heavy board's pause → shown:       ", heavy[c]["pause"]))
+        print("    " + scaling("digits-625 playing", r[c]) + "; two at once = "
+              + against(r[c], r[ENGINES], 1)[1] + " two engines alone")
+    print("    " + two_boards.clients_cpu())
+    if alone in r:
+        player = list(heavy)[-1]
+        print(f"the player ({player} against {alone}): one alone "
+              f"{against(r[player], r[alone], 0)[1]}, two at once "
+              f"{against(r[player], r[alone], 1)[1]}")
 
 
-def beside(rounds: list[tuple[float, float]], ceiling: list[tuple[float, float]]) -> str:
-    """Two boards at once against two engines alone at once: the share of what the machine
-    gives two trainings that the app delivers."""
-    share = mean_rates(rounds)[1] / mean_rates(ceiling)[1]
-    return f"; two at once = {share:.2f}× two engines alone"
+def ratio(r: Rounds) -> float:
+    one, two = mean_rates(r)
+    return two / one
+
+
+def figures(heavy: dict[str, list[float]], r: Rounds, ceiling: Rounds) -> dict[str, Any]:
+    return {"cores": os.cpu_count(), "health_p99": _pct(heavy["health"], 99),
+            "other_step_p99": _pct(heavy["steps"], 99), "pause_p50": _pct(heavy["pause"], 50),
+            "pause_p99": _pct(heavy["pause"], 99), "two_over_one": ratio(r),
+            "engines_two_over_one": ratio(ceiling),
+            "two_vs_engines": against(r, ceiling, 1)[0]}
 
 
 if __name__ == "__main__":
