@@ -185,10 +185,12 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; heavy board {HEAVY}")
     before, now = f"DIALBOARD_WORKERS={args.before_workers}", f"DIALBOARD_WORKERS={args.workers}"
     alone = f"{now}, each board in its worker (DIALBOARD_PLAYER=0)"
-    servers = {before: start(args.before_workers), now: start(args.workers)}
-    if args.workers:
-        servers[alone] = start(args.workers, player=False)
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
+        servers[before] = start(args.before_workers)
+        servers[now] = start(args.workers)
+        if args.workers:
+            servers[alone] = start(args.workers, player=False)
         heavy = {c: asyncio.run(heavy_play(servers[c][1], args.seconds)) for c in (before, now)}
         r = asyncio.run(scaling_rounds({c: base for c, (_, base) in servers.items()},
                                        args.seconds / two_boards.ROUNDS))
