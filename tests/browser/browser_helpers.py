@@ -67,6 +67,16 @@ def wait_step(page: Any, step: int) -> None:
     )
 
 
+def wait_meta(page: Any) -> None:
+    """Until the server's vocabulary (GET /api/meta) has arrived and the phase panel is drawn
+    from it: a loaded machine may answer it after the first frames, and until then the panel
+    has no words."""
+    page.wait_for_function(
+        "() => window.dialboard?.state().meta"
+        " && document.querySelector('[data-testid=phase-panel] .phase-words')"
+        "?.textContent.trim().length > 0", timeout=TIMEOUT_MS)
+
+
 def wait_phase(page: Any, phase: str) -> None:
     page.wait_for_function(
         "p => document.querySelector('[data-testid=phase-panel]')?.dataset.phase === p",

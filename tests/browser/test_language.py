@@ -23,6 +23,7 @@ from browser_helpers import (
     session_id,
     settled,
     wait_cost,
+    wait_meta,
     wait_phase,
     wait_step,
 )
@@ -79,11 +80,6 @@ def pseudo_page(new_page: Any, label: str, **options: Any) -> Any:
     return page
 
 
-def wait_meta(page: Any) -> None:
-    """The server's vocabulary has arrived and the phase strip is drawn from it."""
-    page.wait_for_function(
-        "() => window.dialboard?.state().meta && document.querySelector('.phase-strip li')",
-        timeout=TIMEOUT_MS)
 
 
 def test_the_pseudo_language_wraps_every_word_on_the_xor_board(new_page: Any, server: Any) -> None:

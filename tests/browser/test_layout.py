@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, next_paint, open_board, settled, wait_cost, wait_phase
+from browser_helpers import (
+    ARTIFACTS,
+    next_paint,
+    open_board,
+    settled,
+    wait_cost,
+    wait_meta,
+    wait_phase,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +71,7 @@ def test_presenter_and_student_at_every_size(width: int, height: int, new_page: 
     open_board(teacher, server.url)
     teacher.click("[data-testid=phase]")
     wait_phase(teacher, "forward:0")
+    wait_meta(teacher)
     check(teacher, f"presenter {width}×{height}", phone)
     settled(teacher)
     teacher.screenshot(path=str(ARTIFACTS / f"layout-presenter-{width}x{height}.png"))
@@ -73,6 +82,7 @@ def test_presenter_and_student_at_every_size(width: int, height: int, new_page: 
     student.goto(f"{server.url}/join/{code}")
     wait_cost(student)
     wait_phase(student, "forward:0")
+    wait_meta(student)
     m = check(student, f"student {width}×{height}", phone)
     # What a student needs in view order: the number, the chart, what this phase means, the board.
     for sel in ("#screen", "#phase", "#board"):
@@ -91,6 +101,7 @@ def test_the_projector_explains(width: int, height: int, explain_px: int, page: 
     for phase in ("forward:0", "forward:1", "cost", "backward:1"):  # blame: the words and δ
         page.click("[data-testid=phase]")
         wait_phase(page, phase)
+    wait_meta(page)
     m = check(page, f"projector {width}×{height}", phone=False)
     for sel in ("#screen", "#phase", "#network", "#board"):
         assert sel in m["regions"], f"projector: {sel} hidden"

@@ -14,6 +14,7 @@ from browser_helpers import (
     open_board,
     select_dial,
     shown_step,
+    wait_meta,
     wait_phase,
     wait_step,
 )
@@ -48,8 +49,6 @@ def meta(base_url: str) -> dict[str, Any]:
         return dict(json.loads(res.read()))
 
 
-def wait_meta(page: Any) -> None:
-    page.wait_for_function("() => window.dialboard.state().meta !== null", timeout=TIMEOUT_MS)
 
 
 def heading(page: Any) -> str:

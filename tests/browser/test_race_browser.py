@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, TIMEOUT_MS, open_board, presenting
-from test_language import assert_all_wrapped, pseudo_page, wait_meta
+from browser_helpers import ARTIFACTS, TIMEOUT_MS, open_board, presenting, wait_meta
+from test_language import assert_all_wrapped, pseudo_page
 
 pytestmark = pytest.mark.browser
 DRAWN = ("() => { const c = document.querySelector('[data-testid=race-chart]');"

@@ -60,7 +60,8 @@ export function createPhasePanel(root) {
    * nothing is, or a screen reader would hear a phase sixty times a second. */
   function say(c, f) {
     const key = `${f.step}|${f.phase}|${c.open}`;
-    if (key === announced || f.playing || f.running === "true") return;
+    // Before GET /api/meta answers the panel has no words yet: read it out once it has them.
+    if (key === announced || f.playing || f.running === "true" || !c.lm) return;
     announced = key;
     setText(announce, `${title.textContent}. ${words.textContent}`);
   }
