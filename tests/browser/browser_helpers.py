@@ -67,6 +67,23 @@ def wait_step(page: Any, step: int) -> None:
     )
 
 
+# GET /api/meta held back in the page until `release_meta`, as a loaded server may answer it
+# after the first frames: what is drawn before it must be drawn again from it.
+_HOLD_META = """{ const f = window.fetch; let go; const gate = new Promise((r) => { go = r; });
+  window.__releaseMeta = go;
+  window.fetch = (u, ...a) => (String(u).includes('/api/meta') ? gate.then(() => f(u, ...a))
+                                                               : f(u, ...a)); }"""
+
+
+def hold_meta(page: Any) -> None:
+    """Before the page is opened."""
+    page.add_init_script(_HOLD_META)
+
+
+def release_meta(page: Any) -> None:
+    page.evaluate("window.__releaseMeta()")
+
+
 def wait_meta(page: Any) -> None:
     """Until the server's vocabulary (GET /api/meta) has arrived and the phase panel is drawn
     from it: a loaded machine may answer it after the first frames, and until then the panel

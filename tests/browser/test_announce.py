@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import open_board, wait_cost, wait_meta, wait_phase, wait_step
+from browser_helpers import (
+    hold_meta,
+    open_board,
+    release_meta,
+    wait_cost,
+    wait_meta,
+    wait_phase,
+    wait_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,22 +41,15 @@ def test_each_phase_is_announced_politely(page: Any, server: Any) -> None:
     assert "blame" in seen[-1].lower()   # backward: the blame flowing back is said in words
 
 
-# GET /api/meta held back until the test lets it go: the words of a phase come from it.
-HOLD_META = """{ const f = window.fetch; let go; const gate = new Promise((r) => { go = r; });
-  window.__releaseMeta = go;
-  window.fetch = (u, ...a) => (String(u).includes('/api/meta') ? gate.then(() => f(u, ...a))
-                                                               : f(u, ...a)); }"""
-
-
 def test_a_phase_stepped_to_before_the_words_arrive_is_read_with_them(page: Any,
                                                                      server: Any) -> None:
-    page.add_init_script(HOLD_META)
+    hold_meta(page)
     page.goto(server.url)
     wait_cost(page)
     page.click("[data-testid=phase]")
     wait_phase(page, "forward:0")
     assert page.text_content(ANNOUNCE) == ""   # no words yet: nothing half said
-    page.evaluate("window.__releaseMeta()")
+    release_meta(page)
     wait_meta(page)
     page.wait_for_function(f"() => document.querySelector('{ANNOUNCE}').textContent")
     words = str(page.text_content("#phase .phase-words"))

@@ -40,7 +40,9 @@ def test_preset_from_the_address(page: Any, server: Any) -> None:
     open_board(page, server.url, "/?preset=circle")
     assert page.locator("[data-testid=board]").get_attribute("data-dial-count") == "17"
     assert page.locator("#boundary").is_visible()
-    assert page.locator("[data-testid=preset]").input_value() == "circle"
+    # The menu's options come from GET /api/presets, which may answer after the board opened.
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=preset]').value === 'circle'")
 
 
 def test_step_shows_the_servers_cost(page: Any, server: Any) -> None:

@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_helpers import ARTIFACTS, TIMEOUT_MS, open_board, presenting, wait_meta
+from browser_helpers import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    hold_meta,
+    open_board,
+    presenting,
+    release_meta,
+    wait_meta,
+)
 from test_language import assert_all_wrapped, pseudo_page
 
 pytestmark = pytest.mark.browser
@@ -31,6 +39,7 @@ def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
     sid = open_board(page, server.url, "/?preset=xor")
     presenting(page)
     viewer = new_page("viewer")
+    hold_meta(viewer)   # the class's race is drawn before its page has the learners' titles
     viewer.goto(f"{server.url}/?watch={sid}")
     viewer.wait_for_function("() => window.dialboard?.state().frame", timeout=TIMEOUT_MS)
     assert viewer.locator("[data-testid=race-open]").is_hidden()  # only the presenter races
@@ -39,6 +48,8 @@ def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
     start_race(page, 400)
     for p in (page, viewer):
         p.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
+    release_meta(viewer)
+    wait_meta(viewer)   # and drawn again with them
     sentence = page.text_content("[data-testid=race-sentence]")
     assert sentence == viewer.text_content("[data-testid=race-sentence]")
     titles = page.evaluate("window.dialboard.state().meta.learners.map(l => l.title)")
@@ -74,3 +85,15 @@ def test_the_race_panel_speaks_only_from_the_tables(new_page: Any, server: Any) 
     start_race(page, 50)
     page.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     assert_all_wrapped(page, "race panel after a race")
+
+
+def test_a_race_waits_for_its_learners(page: Any, server: Any) -> None:
+    hold_meta(page)
+    open_board(page, server.url, "/?preset=xor")
+    page.click("[data-testid=race-open]")
+    page.wait_for_selector("[data-testid=race]:not([hidden])")
+    start = page.locator("[data-testid=race-start]")
+    assert start.is_disabled()   # no learners to race yet (it threw, before)
+    release_meta(page)
+    wait_meta(page)
+    assert start.is_enabled() and page.locator("input[name=use]").count() == 3

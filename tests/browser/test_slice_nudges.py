@@ -10,8 +10,12 @@ import pytest
 from browser_helpers import (
     ARTIFACTS,
     TIMEOUT_MS,
+    hold_meta,
     open_board,
+    release_meta,
     select_dial,
+    session_id,
+    wait_meta,
     wait_step,
 )
 
@@ -43,6 +47,29 @@ NUDGES_SHOW_FRAME = "() => {" + DIAL + """
   const g = f.grads[sel.name];
   return n.version === f.version && g !== undefined && close(n.mean, g[k], 1e-5);
 }"""
+
+
+def test_nudges_drawn_before_the_learners_titles_arrive_are_named_again(
+        page: Any, new_page: Any, server: Any) -> None:
+    open_board(page, server.url, "/")
+    page.select_option("[data-testid=learner]", "trial_and_error")
+    page.wait_for_function("() => window.dialboard.state().frame.learner === 'trial_and_error'")
+    viewer = new_page("viewer")
+    hold_meta(viewer)
+    viewer.goto(f"{server.url}/?watch={session_id(page)}")
+    viewer.wait_for_function("() => window.dialboard?.state().frame?.learner === 'trial_and_error'")
+    select_dial(viewer, "layers.0.weight", [1, 0])
+    words = "[data-testid=nudges] .probe-words"
+    viewer.wait_for_function(f"() => document.querySelector('{words}').textContent"
+                             ".includes('trial_and_error')", timeout=TIMEOUT_MS)  # its key, for now
+    release_meta(viewer)
+    wait_meta(viewer)
+    title = page.evaluate("window.dialboard.state().meta.learners"
+                          ".find(l => l.name === 'trial_and_error').title")
+    assert title != "trial_and_error"
+    viewer.wait_for_function(f"t => document.querySelector('{words}').textContent.includes(t)",
+                             arg=title, timeout=TIMEOUT_MS)
+    assert "trial_and_error" not in str(viewer.text_content(words))
 
 
 def test_the_plot_is_the_frame_on_display_and_follows_a_step(page: Any, server: Any) -> None:

@@ -53,7 +53,7 @@ export function createNudges(root, actions) {
     if (!s || !f || !sel) return;   // an answer about a board or dial no longer shown
     const at = answer && !answer.error ? findByGrad(seen, answer.wish.subject, answer.grad) : null;
     const key = [s.id, sel.name, sel.index, answer ? answers : "", answer?.error, at?.version, at?.precision, picked, f.example,
-      f.learner, f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), sizeOf(canvas).w,
+      f.learner, Boolean(last.meta), f.learningRate, f.momentum, f.weightDecay, last.ui.readOnly, Boolean(last.points), sizeOf(canvas).w,
       styleKey()].join("|");
     if (key === paintedKey) return;
     paintedKey = key;

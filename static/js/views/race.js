@@ -63,6 +63,7 @@ export function createRace(root, actions) {
   function useMeta(meta) {
     if (!meta?.race || meta === metaSeen) return;
     metaSeen = meta;
+    dirty = true;   // a race drawn before it named its learners by their keys
     const f = store.frame;
     $(".race-learners").innerHTML = meta.race.learners.map((l, i) => {
       const m = meta.learners.find((x) => x.name === l.name);
@@ -92,6 +93,7 @@ export function createRace(root, actions) {
   }
 
   function start() {
+    if (!metaSeen) return;
     const msg = { type: "race", budget: Number(form.budget.value), seed: Number(form.seed.value) };
     for (const box of root.querySelectorAll('input[name="use"]:checked')) {
       msg[box.value] = Number(root.querySelector(`input[name="rate-${box.value}"]`).value);
@@ -151,7 +153,8 @@ export function createRace(root, actions) {
     panel.hidden = !open;
     form.hidden = !presenter;
     const running = Boolean(race?.running);
-    $('[data-testid="race-start"]').disabled = running || state.frame?.running === "true";
+    // Before GET /api/meta answers the form has no learners to race.
+    $('[data-testid="race-start"]').disabled = !metaSeen || running || state.frame?.running === "true";
     $(".race-stop").hidden = !running;
     if (!open) return;
     if (!form.contains(document.activeElement)) fillRates(state.frame);
