@@ -45,3 +45,16 @@ def test_jumps_on_a_small_board_move_the_focus(page: Any, server: Any) -> None:
     press_to(page, "}", ("layers.0.weight", [1, 0]))
     press_to(page, ">", ("layers.1.weight", [0, 0]))
     press_to(page, "<", ("layers.0.weight", [0, 0]))
+
+
+@pytest.mark.parametrize("preset", ["xor", "digits-625"])   # a slider per dial, and one roving
+def test_the_focused_dial_keeps_the_focus_when_the_board_is_laid_out_again(
+        page: Any, server: Any, preset: str) -> None:
+    open_board(page, server.url, f"/?preset={preset}")
+    page.locator("[role=slider][data-dial]").first.focus()
+    press_to(page, "}", ("layers.0.weight", [1, 0]))
+    width = page.evaluate("document.querySelector('#board .board-canvas').style.width")
+    page.set_viewport_size({"width": 1000, "height": 700})   # a panel beside it grew, say
+    page.wait_for_function("w => document.querySelector('#board .board-canvas').style.width !== w",
+                           arg=width)
+    press_to(page, "{", ("layers.0.weight", [0, 0]))   # the keys still reach the board

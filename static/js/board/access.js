@@ -37,7 +37,11 @@ export function createAccess(layer, handlers) {
   let roving = null;
   let ctx = null;       // {layout, sizes, classNames, readOnly}
 
+  /** next.same: the same board laid out again (resized), whose focused dial keeps the focus
+   * (a panel filling in beside the board resizes it under a keyboard user's hands). */
   function build(next) {
+    const active = document.activeElement;
+    const had = next.same && layer.contains(active) ? Number(active.dataset.dial) : -1;
     ctx = next;
     layer.replaceChildren();
     sliders = [];
@@ -49,6 +53,7 @@ export function createAccess(layer, handlers) {
       roving = makeSlider(0);
     }
     layer.append(...(roving ? [roving] : sliders));
+    if (had >= 0 && had < n) elementFor(had).focus({ preventScroll: true });
   }
 
   function makeSlider(k) {

@@ -159,7 +159,7 @@ export function createBoard(root, actions) {
     if (!same) { scales.reset(); b.sessionId = s.id; }
     camera.setBoard(b.layout, b.size, same);
     root.dataset.dialCount = String(n);
-    access.build({ layout: b.layout, sizes: s.sizes, classNames: s.dataset?.class_names || [], readOnly: state.ui.readOnly });
+    access.build({ layout: b.layout, sizes: s.sizes, classNames: s.dataset?.class_names || [], readOnly: state.ui.readOnly, same });
   }
 
   function gather(state) {
