@@ -16,10 +16,11 @@ const NUMBER_META = ["step", "cost_step", "version", "test_cost", "accuracy", "t
   "update_examples", "base_cost", "trial_cost"];
 
 // Everything besides the parameters and locks that the next update depends on (the velocity
-// and the mini-batch order only change with `step`, so the step number stands for them).
+// and the mini-batch order only change with `step`, so the step number stands for them), and
+// the precision: a presenter's F32 frame never shows the F16 arrows its socket had before.
 const STATE_META = ["step", "phase", "next_phase", "in_step", "learner", "learning_rate",
   "batch_size_setting", "momentum", "weight_decay", "step_size", "diverged", "update_kind",
-  "update_layers", "update_refused"];
+  "update_layers", "update_refused", "precision"];
 
 const NO_STEP_DATA = Object.freeze({ grads: {}, updates: {}, stepGrads: {}, updateBatch: null, grid: null });
 

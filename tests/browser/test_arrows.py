@@ -33,6 +33,7 @@ READ = """() => {
 # The board has drawn the newest frame, and that frame satisfies `cond` (a JS expression on f).
 DRAWN = """cond => { const d = window.dialboard, f = d.state()?.frame;
   return Boolean(f && d.view.drawn && d.view.drawn.version === f.version
+                 && d.view.drawn.precision === f.precision
                  && new Function('f', 'return ' + cond)(f)); }"""
 
 

@@ -74,6 +74,7 @@ for (const [what, change] of [
   ["the learning rate", { learning_rate: "0.4" }], ["the learner", { learner: "evolution" }],
   ["a refusal", { update_refused: "it would diverge" }], ["divergence", { diverged: "the cost ran away" }],
   ["the batch size", { batch_size_setting: "" }], ["the momentum", { momentum: "0.5" }],
+  ["precision (F16 arrows, then a presenter's F32 frame)", { precision: "f32" }],
 ]) {
   test(`viewer keep rule: a bare frame with a different ${what} drops the step data`, () => {
     const m = model();

@@ -29,7 +29,8 @@ export function testHooks(b, camera) {
       if (!t || flat < 0 || flat >= t.count) return null;
       return b.has[t.offset + flat] ? b.updates[t.offset + flat] : null;
     },
-    /** {version, step, phase} of the frame the board last drew. */
+    /** {version, precision, step, phase} of the frame the board last drew (a socket made a
+     * presenter gets its state again, the same version at F32). */
     get drawn() { return b.drawn || null; },
   };
 }

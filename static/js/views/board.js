@@ -184,7 +184,7 @@ export function createBoard(root, actions) {
     gather(state);
     scales.update(b.layout, b.values, scaleHold(state));
     b.arrowsOn = scales.arrows(b.layout, b.updates, b.has, b.arrows);
-    b.drawn = { version: state.frame.version, step: state.frame.step, phase: state.frame.phase };
+    b.drawn = { version: state.frame.version, precision: state.frame.precision, step: state.frame.step, phase: state.frame.phase };
     b.active = activeLayers(state.frame.phase, b.layout.groups.length);
     const sel = state.ui.selected;
     b.selected = sel ? b.layout.indexOf(sel.name, sel.index) : -1;
