@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from browser_helpers import ARTIFACTS, TIMEOUT_MS, Server
+from hardship import harden, harden_page
 
 CHROMIUM = Path(os.environ.get("DIALBOARD_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -92,8 +93,9 @@ def new_page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -
     def make(label: str = "viewer", **options: Any) -> Any:
         context = browser.new_context(**{"viewport": VIEWPORT, **options})
         context.set_default_timeout(TIMEOUT_MS)
+        harden(context)
         contexts.append((label, context))
-        return errors.watch(context.new_page(), label)
+        return errors.watch(harden_page(context.new_page()), label)
 
     yield make
     for label, context in contexts:
@@ -106,7 +108,8 @@ def new_page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -
 def page(browser: Any, errors: PageErrors, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
-    pg = errors.watch(context.new_page())
+    harden(context)
+    pg = errors.watch(harden_page(context.new_page()))
     yield pg
     pg.screenshot(path=str(artifact_name(request)))
     context.close()
