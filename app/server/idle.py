@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 Reading = tuple[float, float]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long (a `Rate`'s window)
 
 
 def machine() -> Reading | None:

@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 LEAD_SECONDS = 0.003  # a step is asked for this long before its slot: the player's answer
 MOST_SECONDS = 0.1  # the board here is never older than this, watched or not
 ANSWER_SECONDS = 1.0  # a player that takes longer is given up: the board plays here
-WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long
 SPARE_CORES = 0.3  # idle, the board training in its worker: a player adds about this much
 # Playing, with less idle than this (cores) over STARVED_SECONDS the machine is full (other
 # boards play): each board then trains faster in its own worker, without a player's copies.
@@ -66,7 +65,7 @@ class Player(Child):
         self.remote: Remote | None = None
         self.rest_until = -math.inf  # after a failure, or starved, boards play here until then
         self.judge = judge
-        self._idle = idle.Rate(idle.machine, WINDOW_SECONDS)  # idle share of all cores
+        self._idle = idle.Rate(idle.machine, idle.WINDOW_SECONDS)  # idle share of all cores
         self._failed = False
 
     def pays(self) -> bool:

@@ -62,7 +62,7 @@ def test_the_helper_process_gives_the_same_figures_to_the_last_bit() -> None:
     boards = [trainer(p, steps=k) for p, k in (("digits-625", 3), ("sine", 7), ("xor", 2))]
 
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         try:
             assert not helper.ask(job(boards[0]), lambda m: None)  # starting: made here
             assert await helper.ready()
@@ -79,7 +79,7 @@ def test_the_helper_process_gives_way_to_the_boards_own_work() -> None:
     """Its figures refresh a playing board's screen, beside training: when the cores are
     busy, another board's step and the web process's sockets go first."""
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         try:
             assert await helper.ready()
             assert await asked(helper, job(trainer("xor"))) is not None  # its main runs
@@ -98,7 +98,7 @@ def test_the_helper_s_pipes_hold_a_whole_job() -> None:
     t = trainer("digits-625", steps=1)
 
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         try:
             assert await helper.ready()
             assert await asked(helper, job(t)) is not None  # its main has run
@@ -116,11 +116,48 @@ def test_the_helper_s_pipes_hold_a_whole_job() -> None:
     run(go())
 
 
+@pytest.mark.parametrize(("idle_share", "cores_", "pays"), [
+    (None, 2, True), (0.1, 2, False), (0.2, 2, True), (0.05, 8, True)])
+def test_the_helper_is_asked_only_with_a_core_to_spare(
+        monkeypatch: pytest.MonkeyPatch, idle_share: float | None, cores_: int,
+        pays: bool) -> None:
+    """On a full machine (other boards training) the figures cost the training less made in
+    its own process than carried to a helper; unknown (no /proc, no window yet): asked."""
+    monkeypatch.setattr("os.cpu_count", lambda: cores_)
+    helper = Helper()
+    helper._idle = lambda: idle_share  # type: ignore[assignment]
+    assert helper.pays() is pays
+    assert Helper(judge=False).pays() is True
+
+
+def test_a_helper_on_a_full_machine_is_sent_nothing() -> None:
+    """Refused, the job never crosses: the Watch makes the figures here
+    (test_figures_that_cannot_come_are_made_here), and no answer comes later."""
+    t = trainer("digits-625", steps=1)
+
+    async def go() -> None:
+        helper = Helper()
+        try:
+            assert await helper.ready()
+            helper._idle = lambda: 0.0  # type: ignore[assignment]
+            sent: list[object] = []
+            helper.write = lambda *message: sent.append(message)  # type: ignore[method-assign]
+            assert not helper.ask(job(t), lambda m: sent.append(m))
+            assert not sent and not helper._asked
+            helper._idle = lambda: 1.0  # type: ignore[assignment]
+            del helper.write  # its own again
+            assert await asked(helper, job(t)) is not None
+        finally:
+            await helper.close()
+
+    run(go())
+
+
 def test_a_dataset_the_helper_let_go_is_sent_again() -> None:
     sizes = [trainer("circle", steps=0, seed=s) for s in range(HELD_DATASETS + 1)]
 
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         try:
             assert await helper.ready()
             for t in [*sizes, sizes[0]]:  # the first was dropped for the last
@@ -141,7 +178,7 @@ def test_a_helper_that_dies_is_replaced_and_its_jobs_come_back_empty() -> None:
     t = trainer("digits-625", steps=1)
 
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         helper.restart_after = 0.0
         try:
             assert await helper.ready()
@@ -284,7 +321,7 @@ def test_a_closed_helper_starts_no_other_even_when_closed_while_starting() -> No
     t = trainer("xor", steps=1)
 
     async def go() -> None:
-        helper = Helper()
+        helper = Helper(judge=False)
         helper.restart_after = 0.0
         assert not helper.ask(job(t), lambda m: None)  # its start is under way
         await helper.close()  # waits for the start, then stops what it started
@@ -303,7 +340,7 @@ def test_a_closed_helper_exits_of_itself_and_is_reaped_once() -> None:
     async def go() -> list[int | None]:
         codes = []
         for _ in range(8):
-            helper = Helper()
+            helper = Helper(judge=False)
             assert await helper.ready()
             proc = helper._proc
             assert proc is not None and await asked(helper, job(t)) is not None

@@ -3,6 +3,7 @@ belongs to the step it names, the arrows are what the step itself did, a turned 
 comes before its slope and the slope that follows is the server's own. Through a real server;
 costs recomputed here in NumPy from the frames' own parameters."""
 
+import functools
 from collections.abc import Callable
 
 import httpx
@@ -34,7 +35,7 @@ def training_set(live: Live, sid: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(train["inputs"], dtype=np.float64), np.array(train["targets"], np.float64)
 
 
-@pytest.mark.parametrize("figurer", [Inline, Helper])
+@pytest.mark.parametrize("figurer", [Inline, functools.partial(Helper, judge=False)])
 def test_while_playing_the_cost_is_the_cost_of_the_step_it_names(
         figurer: Callable[[], Figurer]) -> None:
     """Playing, the figures are asked of the figurer (the helper process the server has, or

@@ -232,8 +232,8 @@ def helpers(worker: int, module: bytes = b"dialboard.server.figures_proc") -> li
                                     b"dialboard.server.player_proc"])
 def test_a_workers_helpers_run_while_it_plays_and_die_with_the_worker(
         tmp_path: Path, module: bytes) -> None:
-    """A playing board's screen figures come from its worker's figures helper
-    (figures_proc.py), its steps from its player (player_proc.py), each started with the
+    """A playing board's screen figures come from its worker's figures helper while a core
+    is spare (figures_proc.py), its steps from its player (player_proc.py), each started with the
     worker; killing the worker ends them too (their standard input ends; on Linux the
     kernel's parent-death signal too), so no orphan keeps a core."""
     with server(tmp_path, 1) as (proc, base):
