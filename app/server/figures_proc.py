@@ -33,6 +33,11 @@ MOST_ASKED = 8  # jobs in flight; past it, figures are made in the training proc
 # there, against some 3.6 ms of the helper's CPU: the parameters' copy, a process woken, the
 # training set read again into another core's caches).
 SPARE_CORES = 0.25
+# Past this many multiply-adds (parameters × examples of the training and test sets) a job
+# goes to the helper however full the machine: made in the training process it would hold
+# up the other boards and sockets there for more than a slice (runner.SLICE_SECONDS). The
+# 625 board's are 23.6 million, 1.4 ms warm; the heavy board of issue 12's, 434 million.
+MADE_HERE_WORK = 40_000_000
 
 
 class Helper(Child):
@@ -50,17 +55,19 @@ class Helper(Child):
         self.judge = judge
         self._idle = idle.Rate(idle.machine, idle.WINDOW_SECONDS)  # idle share of all cores
 
-    def pays(self) -> bool:
+    def pays(self, job: Job) -> bool:
         """Whether a core is spare for it (unknown, as before a first window or off Linux:
-        it is asked, as it always was)."""
-        spare = self._idle() if self.judge else None
+        it is asked, as it always was), or the job too long to make in the training process."""
+        if not self.judge or figures_work(job) > MADE_HERE_WORK:
+            return True
+        spare = self._idle()
         return spare is None or spare * (os.cpu_count() or 1) >= SPARE_CORES
 
     def ask(self, job: Job, done: Done) -> bool:
         if not self.running:
             self.start_soon()
             return False
-        if len(self._asked) >= MOST_ASKED or not self.pays():
+        if len(self._asked) >= MOST_ASKED or not self.pays(job):
             return False
         number = next(self._numbers)
         self._asked[number] = self.key(job.data), job, done
@@ -89,6 +96,11 @@ class Helper(Child):
             self._failed = True
             logger.warning("the figures helper failed: %s", message[2])
         asked[2](message[2] if kind == "done" else None)
+
+
+def figures_work(job: Job) -> int:
+    """Multiply-adds of a job's forward passes, about: parameters × examples."""
+    return job.arch.parameter_count * (job.data.x_train.shape[0] + job.data.x_test.shape[0])
 
 
 def answer(message: tuple[Any, ...], held: OrderedDict[int, Dataset]) -> tuple[Any, ...] | None:

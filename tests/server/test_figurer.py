@@ -18,7 +18,13 @@ from dialboard.engine import Dataset, Trainer, cores
 from dialboard.server import frames
 from dialboard.server.child import pack
 from dialboard.server.figurer import GIVE_UP_SECONDS, Done, Inline, Job, Measure, Watch, measure
-from dialboard.server.figures_proc import HELD_DATASETS, Helper, answer
+from dialboard.server.figures_proc import (
+    HELD_DATASETS,
+    MADE_HERE_WORK,
+    Helper,
+    answer,
+    figures_work,
+)
 from dialboard.server.session_config import build, resolve
 from tests.server.live import run
 
@@ -124,10 +130,21 @@ def test_the_helper_is_asked_only_with_a_core_to_spare(
     """On a full machine (other boards training) the figures cost the training less made in
     its own process than carried to a helper; unknown (no /proc, no window yet): asked."""
     monkeypatch.setattr("os.cpu_count", lambda: cores_)
-    helper = Helper()
+    helper, light = Helper(), job(trainer("digits-625", steps=0))
     helper._idle = lambda: idle_share  # type: ignore[assignment]
-    assert helper.pays() is pays
-    assert Helper(judge=False).pays() is True
+    assert figures_work(light) <= MADE_HERE_WORK
+    assert helper.pays(light) is pays
+    assert Helper(judge=False).pays(light) is True
+
+
+def test_a_long_job_goes_to_the_helper_however_full_the_machine() -> None:
+    """Issue 12's heavy board ([625, 380, 10] on digits-25x25): its figures, some 25 ms,
+    made in the training process would hold up the other boards and sockets there."""
+    heavy = job(trainer("digits-625", steps=0, layers=[625, 380, 10]))
+    assert figures_work(heavy) > MADE_HERE_WORK
+    helper = Helper()
+    helper._idle = lambda: 0.0  # type: ignore[assignment]
+    assert helper.pays(heavy) is True
 
 
 def test_a_helper_on_a_full_machine_is_sent_nothing() -> None:
