@@ -29,14 +29,15 @@ logger = logging.getLogger(__name__)
 HELD_DATASETS = 4  # the boards playing at once in one process, with room to spare
 MOST_ASKED = 8  # jobs in flight; past it, figures are made in the training process
 # Idle cores below which the figures are made in the training process: on a full machine
-# the hop costs more than it spares (on the 625 board, 1.4 ms of the worker's time made
-# there, against some 3.6 ms of the helper's CPU: the parameters' copy, a process woken, the
-# training set read again into another core's caches).
+# the hop costs more than it spares (on the 625 board with two boards playing on two cores:
+# made there, 2-4 ms of the worker's time; asked, some 3.6 ms of the helper's CPU and
+# 0.5-1 ms of the worker's: the parameters' copy, a process woken, the training set read
+# again into another core's caches).
 SPARE_CORES = 0.25
 # Past this many multiply-adds (parameters × examples of the training and test sets) a job
 # goes to the helper however full the machine: made in the training process it would hold
 # up the other boards and sockets there for more than a slice (runner.SLICE_SECONDS). The
-# 625 board's are 23.6 million, 1.4 ms warm; the heavy board of issue 12's, 434 million.
+# 625 board's are 23.6 million, 2.2 ms after a step; issue 12's heavy board's, 434 million.
 MADE_HERE_WORK = 40_000_000
 
 
