@@ -81,6 +81,34 @@ def test_a_lesson_runs_end_to_end(page: Any, server: Any, lesson_id: str) -> Non
     page.wait_for_selector(PANEL, state="hidden")
 
 
+# The page's "phase" messages leave late, as on a slow network where a step's settings come
+# back shown on their own before its run is taken.
+HOLD_PHASES = """(() => {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && /"type":"phase"/.test(data)) {
+      setTimeout(() => send.call(this, data), 400);
+      return;
+    }
+    send.call(this, data);
+  };
+})();"""
+
+
+def test_a_step_is_ready_only_once_its_run_is_shown(page: Any, server: Any) -> None:
+    """"Trial and error" sets its learner, then takes one phase: the frame of the settings
+    alone (one version on) is not the run shown. Its task would count from there, and the
+    phase panel would still say idle."""
+    page.add_init_script(HOLD_PHASES)
+    page.goto(f"{server.url}/?lesson=dial-board")
+    for k in range(3):
+        wait_step_ready(page, k)
+        if k < 2:
+            page.click("[data-testid=lesson-next]")
+    frame = page.evaluate("window.dialboard.state().frame")
+    assert frame["phase"] == "nudge" and frame["learner"] == "trial_and_error"
+
+
 def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -> None:
     page.goto(f"{server.url}/?lesson=worked-example")
     wait_step_ready(page, 0)

@@ -48,9 +48,20 @@ test("setup messages: settings, locks, and the run only when Next enters", () =>
 
 test("a run has shown once the board got that far", () => {
   const before = frame({});
-  assert.equal(runShown(undefined, before, before), true);
-  assert.equal(runShown({ phases: 2 }, before, frame({ version: 11 })), false);
-  assert.equal(runShown({ phases: 2 }, before, frame({ version: 12 })), true);
-  assert.equal(runShown({ steps: 50 }, before, frame({ step: 54, running: "true" })), false);
-  assert.equal(runShown({ steps: 50 }, before, frame({ step: 54, running: "false" })), true);
+  assert.equal(runShown(undefined, before, before, 0), true);
+  assert.equal(runShown({ phases: 2 }, before, frame({ version: 11 }), 2), false);
+  assert.equal(runShown({ phases: 2 }, before, frame({ version: 12 }), 2), true);
+  assert.equal(runShown({ steps: 50 }, before, frame({ step: 54, running: "true" }), 1), false);
+  assert.equal(runShown({ steps: 50 }, before, frame({ step: 54, running: "false" }), 1), true);
+});
+
+test("a step's settings shown before its run are not the run shown", () => {
+  // "Trial and error": configure, then one phase. On a slow network the configure's frame
+  // (one version on) arrives on its own, before the phase's.
+  const before = frame({});
+  const step = { settings: { learner: "trial_and_error" }, run: { phases: 1 } };
+  const sent = setupMessages(step, true).length;
+  assert.equal(sent, 2);
+  assert.equal(runShown(step.run, before, frame({ version: 11 }), sent), false);
+  assert.equal(runShown(step.run, before, frame({ version: 12 }), sent), true);
 });

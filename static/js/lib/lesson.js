@@ -44,10 +44,12 @@ export function setupMessages(step, entering) {
   return out;
 }
 
-/** When the step's run has shown on the board: a frame `version` past the `phases` it sent,
- * or the `steps` done and training settled. */
-export function runShown(run, before, frame) {
+/** When the step's run has shown on the board: a frame `version` past every one of the
+ * `sent` setup messages (each one the board takes is one version: its settings and locks
+ * come before the phases, and their frame is not the run's), or the `steps` done and
+ * training settled. */
+export function runShown(run, before, frame, sent) {
   if (!run) return true;
-  if (run.phases) return frame.version >= before.version + run.phases;
+  if (run.phases) return frame.version >= before.version + Math.max(sent, run.phases);
   return frame.step >= before.step + run.steps && frame.running !== "true";
 }

@@ -102,10 +102,11 @@ export function createLesson(root, actions) {
       shownBoard = { key: opening.key, session: store.session.id };
     }
     const before = store.frame;
-    for (const msg of setupMessages(s, entering)) actions.command(msg);
+    const setup = setupMessages(s, entering);
+    for (const msg of setup) actions.command(msg);
     if (s.select) actions.select({ name: s.select.name, index: s.select.index });
     if (s.zoom === "selected") actions.zoomToSelected(); else if (s.zoom === "fit") actions.zoomFit();
-    if (entering && s.run && before) await frames((st) => st.frame && runShown(s.run, before, st.frame));
+    if (entering && s.run && before) await frames((st) => st.frame && runShown(s.run, before, st.frame, setup.length));
   }
 
   /** Resolves on the first state that `pred` accepts (checked on every render). */
