@@ -34,6 +34,19 @@ def start_race(page: Any, budget: int) -> None:
     page.click("[data-testid=race-start]")
 
 
+def test_a_viewer_never_sees_the_race_opener_even_before_its_page_draws(
+        page: Any, new_page: Any, server: Any) -> None:
+    """Views draw at the next animation frame; a frame may reach the state before it (a busy
+    machine). The opener is the presenter's only, from the start."""
+    sid = open_board(page, server.url, "/?preset=xor")
+    viewer = new_page("viewer")
+    viewer.add_init_script("window.requestAnimationFrame = () => 0;")  # the page never draws
+    viewer.goto(f"{server.url}/?watch={sid}")
+    viewer.wait_for_function("() => window.dialboard?.state().frame", timeout=TIMEOUT_MS)
+    assert viewer.locator("[data-testid=race-open]").is_hidden()
+    page.wait_for_selector("[data-testid=race-open]", state="visible", timeout=TIMEOUT_MS)
+
+
 def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
         page: Any, new_page: Any, server: Any) -> None:
     sid = open_board(page, server.url, "/?preset=xor")
