@@ -42,7 +42,9 @@ def test_a_viewer_never_sees_the_race_opener_even_before_its_page_draws(
     viewer = new_page("viewer")
     viewer.add_init_script("window.requestAnimationFrame = () => 0;")  # the page never draws
     viewer.goto(f"{server.url}/?watch={sid}")
-    viewer.wait_for_function("() => window.dialboard?.state().frame", timeout=TIMEOUT_MS)
+    # Polled by a timer: Playwright's own polling goes by animation frames, which never come.
+    viewer.wait_for_function("() => window.dialboard?.state().frame", polling=50,
+                             timeout=TIMEOUT_MS)
     assert viewer.locator("[data-testid=race-open]").is_hidden()
     page.wait_for_selector("[data-testid=race-open]", state="visible", timeout=TIMEOUT_MS)
 
