@@ -11,7 +11,6 @@ with its standard input, or with its parent (lifeline.py).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections import OrderedDict
 from typing import Any
@@ -61,8 +60,8 @@ class Helper(Child):
         it is asked, as it always was), or the job too long to make in the training process."""
         if not self.judge or figures_work(job) > MADE_HERE_WORK:
             return True
-        spare = self._idle()
-        return spare is None or spare * (os.cpu_count() or 1) >= SPARE_CORES
+        spare = idle.in_cores(self._idle())
+        return spare is None or spare >= SPARE_CORES
 
     def ask(self, job: Job, done: Done) -> bool:
         if not self.running:

@@ -12,6 +12,11 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long (a `Rate`'s window)
 
 
+def in_cores(share: float | None) -> float | None:
+    """An idle share of the whole machine as cores (None: unknown)."""
+    return None if share is None else share * (os.cpu_count() or 1)
+
+
 def machine() -> Reading | None:
     """(idle, all) CPU time of the whole machine so far, every core together, in ticks."""
     try:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +72,8 @@ class Player(Child):
         than in a process that must share a core with other boards' workers."""
         if not self.judge:
             return True
-        spare = self._idle()
-        return spare is not None and spare * (os.cpu_count() or 1) >= SPARE_CORES
+        spare = idle.in_cores(self._idle())
+        return spare is not None and spare >= SPARE_CORES
 
     def judge_anew(self) -> None:
         """A board starts playing: the spare cores are judged from now, with it training in
@@ -85,12 +84,12 @@ class Player(Child):
     def starved(self, spare: idle.Rate) -> bool:
         """The machine was full lately (`spare`: its idle share since the player took the
         board): boards play in their workers for a while."""
-        got = spare() if self.judge else None
-        if got is None or got * (os.cpu_count() or 1) >= STARVED_IDLE:
+        got = idle.in_cores(spare() if self.judge else None)
+        if got is None or got >= STARVED_IDLE:
             return False
         self.rest_until = time.monotonic() + STARVED_REST_SECONDS
         logger.info("the machine is full (%.2f of a core idle): boards train in their workers "
-                    "for %g s", got * (os.cpu_count() or 1), STARVED_REST_SECONDS)
+                    "for %g s", got, STARVED_REST_SECONDS)
         return True
 
     def _answer(self, message: Message) -> None:

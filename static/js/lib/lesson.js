@@ -50,6 +50,6 @@ export function setupMessages(step, entering) {
  * training settled. */
 export function runShown(run, before, frame, sent) {
   if (!run) return true;
-  if (run.phases) return frame.version >= before.version + Math.max(sent, run.phases);
+  if (run.phases) return frame.version >= before.version + sent;
   return frame.step >= before.step + run.steps && frame.running !== "true";
 }
