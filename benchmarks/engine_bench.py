@@ -28,7 +28,7 @@ from dialboard.blas import one_thread
 one_thread()  # as the server does, before NumPy is first imported
 
 import numpy as np  # noqa: E402
-from bench_refs import Bare, TorchNet, torch_version  # noqa: E402  (this folder)
+from bench_refs import Bare, TorchNet, blas_kernels, torch_version  # noqa: E402  (this folder)
 
 from dialboard.engine import (  # noqa: E402
     Architecture,
@@ -219,6 +219,7 @@ def main() -> None:
           f"cuts products of ≥ {cores.SPLIT_WORK:,} multiply-adds in {cores.CORES} pieces "
           f"and runs them on as many threads when that has lately been faster; "
           f"PyTorch {tv or 'not installed'}")
+    print(blas_kernels())
     load0 = os.getloadavg()[0]
     print("medians of interleaved turns: wall | CPU ms per call; 'engine N×' = how many times "
           "faster the engine is than that reference")
@@ -233,7 +234,8 @@ def main() -> None:
           f"≤ 5 ms: {fig['cost + gradient']:.2f} | {fig['cost + gradient, CPU']:.2f} ms; cost "
           f"after one set ≤ 1 ms: {set_ms:.2f} ms")
     if args.json:
-        args.json.write_text(json.dumps({"cores": os.cpu_count(), "torch": tv, **fig,
+        args.json.write_text(json.dumps({"cores": os.cpu_count(), "torch": tv,
+                                         "blas": blas_kernels(), **fig,
                                          "cost after one set": set_ms}, indent=2))
 
 

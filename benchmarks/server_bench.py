@@ -34,7 +34,7 @@ from typing import Any  # noqa: E402
 import httpx  # noqa: E402
 import spy  # noqa: E402
 import websockets  # noqa: E402
-from bench_refs import torch_version  # noqa: E402 (this folder: scripts run from it)
+from bench_refs import blas_kernels, torch_version  # noqa: E402 (this folder: scripts run from it)
 from interleave import BUSY, ROUNDS, References, Tally  # noqa: E402
 from spy import cpu_seconds, run_and_wait, workers_cpu  # noqa: E402
 
@@ -315,7 +315,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average (1 min) {os.getloadavg()[0]:.2f}; "
-          f"PyTorch {torch_version() or 'not installed'}")
+          f"PyTorch {torch_version() or 'not installed'}; {blas_kernels()}")
     refs = References()
     share = args.share and spy.available()
     runs = {"now": run_server("now", None, args.seconds, args.viewers, args.only, refs, share)}
@@ -340,7 +340,7 @@ def figures(run: dict[str, Any]) -> dict[str, Any]:
     """The run with viewers on digits-625, and its references' steps per wall second."""
     r, tallies = run["app"], run["refs"]
     first, _ = r["latency"]
-    return {"cores": os.cpu_count(), "steps_per_s": r["steps_per_s"],
+    return {"cores": os.cpu_count(), "blas": blas_kernels(), "steps_per_s": r["steps_per_s"],
             "refs": {k: t.per_wall for k, t in tallies.items()},
             "set_frame_p50": _pct(first, 50), "set_frame_p99": _pct(first, 99),
             "screen_hz": r["screen_hz"], "presenter_fps": r["presenter"][0]}

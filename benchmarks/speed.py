@@ -9,6 +9,11 @@ full as it goes; then one table says, goal by goal, the figure, the reference me
 the same run (the engine alone, PyTorch, one session alone, the page's own animation
 frames) and the target, with the machine's core count. Figures, not a test: they say
 whether this machine, today, met each target.
+
+Where the environment forces OpenBLAS's kernels (OPENBLAS_CORETYPE), the engine and server
+benchmarks run a second time without it, with the kernels OpenBLAS picks for this CPU
+itself, and goals 1 and 5 have a second table: both are what this machine does, as set up
+and as a server installed on it afresh would run.
 """
 
 from __future__ import annotations
@@ -28,10 +33,16 @@ Figures = dict[str, Any]
 Row = tuple[str, str, str, str, str, bool]
 
 
-def run(script: str, out: Path, *args: str) -> Figures:
+FORCED = "OPENBLAS_CORETYPE"
+# run again with OpenBLAS's own kernels, if FORCED is set: the scripts whose goals compare
+# the engine with PyTorch (whose own BLAS FORCED does not touch)
+AGAIN = ("engine_bench.py", "server_bench.py")
+
+
+def run(script: str, out: Path, *args: str, env: dict[str, str] | None = None) -> Figures:
     """One script, its output shown as it comes; its figures from the JSON it writes."""
     subprocess.run([sys.executable, str(HERE / script), "--json", str(out), *args],
-                   cwd=HERE, check=True)
+                   cwd=HERE, check=True, env=env)
     figures: Figures = json.loads(out.read_text())
     return figures
 
@@ -97,9 +108,9 @@ def browser_rows(b: Figures) -> list[Row]:
             for side in ("out", "in")]
 
 
-def table(rows: list[Row]) -> None:
-    print(f"\nspeed targets on {os.cpu_count()} cores: goal, figure, target, met, and the "
-          "reference measured in the same run")
+def table(rows: list[Row], blas: str) -> None:
+    print(f"\nspeed targets on {os.cpu_count()} cores, {blas}: goal, figure, target, met, "
+          "and the reference measured in the same run")
     for goal, what, figure, ref, target, met in sorted(rows, key=lambda r: r[0]):
         print(f"{goal}  {what:40} {figure:24} {target:16} {'met' if met else 'MISSED':7}"
               f"{ref}")
@@ -115,15 +126,22 @@ def main() -> None:
             "server_bench.py": ["--only", "digits-625", "--seconds", sec],
             "workers_bench.py": ["--workers", "2", "--seconds", sec],
             "browser_bench.py": ["--presets", "digits-625", "--minutes", "0"]}
+    own = {k: v for k, v in os.environ.items() if k != FORCED}
     got: dict[str, Figures] = {}
+    again: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for script, more in plan.items():
             print(f"\n== {script} {' '.join(more)}", flush=True)
             got[script] = run(script, Path(tmp) / f"{script}.json", *more)
-    rows = (engine_rows(got["engine_bench.py"])
-            + server_rows(got["server_bench.py"], got["engine_bench.py"])
-            + workers_rows(got["workers_bench.py"]) + browser_rows(got["browser_bench.py"]))
-    table(rows)
+        for script in AGAIN if FORCED in os.environ else ():
+            print(f"\n== {script} {' '.join(plan[script])}, without {FORCED}", flush=True)
+            again[script] = run(script, Path(tmp) / f"again-{script}", *plan[script], env=own)
+    e, s = got["engine_bench.py"], got["server_bench.py"]
+    table(engine_rows(e) + server_rows(s, e) + workers_rows(got["workers_bench.py"])
+          + browser_rows(got["browser_bench.py"]), e["blas"])
+    if again:
+        e, s = again["engine_bench.py"], again["server_bench.py"]
+        table(engine_rows(e) + server_rows(s, e), e["blas"])
 
 
 if __name__ == "__main__":
