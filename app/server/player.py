@@ -36,8 +36,10 @@ ANSWER_SECONDS = 1.0  # a player that takes longer is given up: the board plays 
 SPARE_CORES = 0.3  # idle, the board training in its worker: a player adds about this much
 # Playing, with less idle than this (cores) over STARVED_SECONDS the machine is full (other
 # boards play): each board then trains faster in its own worker, without a player's copies.
+# Judged as soon as the player's taking is: over a second, a board started beside one in its
+# player shared the cores three ways for most of that second (docs/workers.md).
 STARVED_IDLE = 0.1
-STARVED_SECONDS = 1.0
+STARVED_SECONDS = idle.WINDOW_SECONDS
 STARVED_REST_SECONDS = 5.0
 AGAIN = ("again",)  # the board changed while a step was asked: ask again
 # A shown step of gradient descent on at most this many parameters × examples (the 625

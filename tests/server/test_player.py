@@ -337,6 +337,44 @@ def test_a_player_on_a_full_machine_gives_its_boards_back_for_a_while(
     assert Player(judge=False).starved(lambda: 0.0) is False  # type: ignore[arg-type]
 
 
+def test_a_board_in_its_player_on_a_machine_turned_full_plays_on_in_its_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another board starts training beside one in its player: the machine's idle time stops
+    growing. The player gives its board back, rests, and the board plays on in its worker,
+    its steps going on from the player's last shown state."""
+    full = False
+    ticks = [0.0, 0.0]  # idle, all (both cores)
+
+    def machine() -> tuple[float, float]:
+        ticks[0] += 0.0 if full else 2.0
+        ticks[1] += 2.0
+        return ticks[0], ticks[1]
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(idle, "machine", machine)
+    player = Player(answer_seconds=DEADLINE)
+    player._idle = idle.Rate(machine, seconds=0.0)  # taken as soon as judged: all idle
+    with live_server(player=player) as live:
+        async def go() -> None:
+            nonlocal full
+            c, _, _ = await opened(live, "digits-625")
+            await playing_in(live, player, c)
+            at = (await c.frame(playing="true")).step
+            full = True
+            await until(lambda: live.acall(lambda: player.remote is None), "given back")
+            assert await live.acall(lambda: player.rest_until) > 0
+            f = await c.frame(playing="true")
+            gave = f.step
+            assert gave >= at
+            while f.step < gave + 50:
+                f = await c.frame(playing="true")
+            assert await live.acall(lambda: player.remote) is None  # in its worker still
+            await paused(c)
+            await c.close()
+
+        run(go())
+
+
 def test_a_turned_dial_then_play_carries_the_screens_cost_to_the_player(
         played: tuple[Live, Player]) -> None:
     """Trial and error compares against the screen's cost, which a hand turn updates in
