@@ -229,6 +229,7 @@ function onMessage(msg) {
   if (msg.type === "error") status.toast(said(msg) || t("status.refused"));
   else if (msg.type === "control" && !msg.granted) {
     store.ui.readOnly = true;
+    document.body.classList.add("is-watching");
     status.toast(t("status.lost_control"), "notice");
     render();
   }

@@ -26,6 +26,18 @@ def open_board(page: Any, base_url: str, path: str = "/") -> str:
     return session_id(page)
 
 
+def undrawn_viewer(new_page: Any, base_url: str, sid: str) -> Any:
+    """A viewer's page of board `sid` that never draws (its `requestAnimationFrame` does
+    nothing), once its state holds a frame: what a busy phone shows before its first draw."""
+    viewer = new_page("viewer")
+    viewer.add_init_script("window.requestAnimationFrame = () => 0;")
+    viewer.goto(f"{base_url}/?watch={sid}")
+    # Polled by a timer: Playwright's own polling goes by animation frames, which never come.
+    viewer.wait_for_function("() => window.dialboard?.state().frame", polling=50,
+                             timeout=TIMEOUT_MS)
+    return viewer
+
+
 def presenting(page: Any) -> None:
     """Until the page holds the controls and shows a presenter's (F32) frame: before that it
     may show the F16 frame every socket gets first, whose values differ in the last digits."""

@@ -14,6 +14,7 @@ from browser_helpers import (
     open_board,
     presenting,
     release_meta,
+    undrawn_viewer,
     wait_meta,
 )
 from test_language import assert_all_wrapped, pseudo_page
@@ -39,12 +40,7 @@ def test_a_viewer_never_sees_the_race_opener_even_before_its_page_draws(
     """Views draw at the next animation frame; a frame may reach the state before it (a busy
     machine). The opener is the presenter's only, from the start."""
     sid = open_board(page, server.url, "/?preset=xor")
-    viewer = new_page("viewer")
-    viewer.add_init_script("window.requestAnimationFrame = () => 0;")  # the page never draws
-    viewer.goto(f"{server.url}/?watch={sid}")
-    # Polled by a timer: Playwright's own polling goes by animation frames, which never come.
-    viewer.wait_for_function("() => window.dialboard?.state().frame", polling=50,
-                             timeout=TIMEOUT_MS)
+    viewer = undrawn_viewer(new_page, server.url, sid)
     assert viewer.locator("[data-testid=race-open]").is_hidden()
     page.wait_for_selector("[data-testid=race-open]", state="visible", timeout=TIMEOUT_MS)
 

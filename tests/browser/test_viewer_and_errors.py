@@ -10,6 +10,7 @@ from browser_helpers import (
     Server,
     open_board,
     server_session,
+    undrawn_viewer,
     wait_cost,
     wait_step,
 )
@@ -55,6 +56,23 @@ def test_viewer_follows_the_presenter(page: Any, server: Any, new_page: Any) -> 
     assert server_session(server.url, sid)["step"] == 4
     assert not [m for m in sent if '"step"' in m], sent
     assert viewer.locator("[data-testid=error]").count() == 0
+
+
+# Every control only a presenter may use, by its element on the page.
+PRESENTER_ONLY = ("#transport", "#setup", ".boardfile-load", "#midi", ".lesson-menu",
+                  ".example-nav", ".share-presenter", "#handout", ".race-bar")
+
+
+def test_a_viewer_never_sees_a_presenters_control_even_before_its_page_draws(
+        page: Any, server: Any, new_page: Any) -> None:
+    """Views draw at the next animation frame, and a busy phone may be late to draw: a
+    student's page is read-only from its first paint, not from its first draw."""
+    viewer = undrawn_viewer(new_page, server.url, open_board(page, server.url, "/?preset=xor"))
+    shown = [sel for sel in PRESENTER_ONLY if viewer.locator(sel).first.is_visible()]
+    assert shown == []
+    drawn = [sel for sel in ("#transport", "#setup", ".boardfile-load", ".example-nav")
+             if not page.locator(sel).first.is_visible()]
+    assert drawn == []   # the presenter's page shows them: the selectors name them
 
 
 def test_rejected_command_shows_the_servers_message(page: Any, server: Any) -> None:

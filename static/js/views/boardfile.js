@@ -26,7 +26,7 @@ const sameSizes = (a, b) => Array.isArray(a) && Array.isArray(b) && a.length ===
 export function createBoardFile(root, actions) {
   root.innerHTML = `
     <button type="button" class="boardfile-save" data-testid="save-board" title="${t("boardfile.save_title")}" aria-label="${t("boardfile.save")}">${ICON_SAVE} <span class="label">${t("boardfile.save")}</span></button>
-    <button type="button" class="boardfile-load" data-testid="load-board" title="${t("boardfile.load_title")}" aria-label="${t("boardfile.load")}">${ICON_LOAD} <span class="label">${t("boardfile.load")}</span></button>
+    <button type="button" class="boardfile-load presenter-only" data-testid="load-board" title="${t("boardfile.load_title")}" aria-label="${t("boardfile.load")}">${ICON_LOAD} <span class="label">${t("boardfile.load")}</span></button>
     <input type="file" accept=".safetensors,application/octet-stream" data-testid="board-file" hidden>
     <div class="boardfile-drop" hidden aria-hidden="true"><p>${t("boardfile.drop")}</p></div>`;
   const save = root.querySelector(".boardfile-save");

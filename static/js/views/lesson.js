@@ -10,7 +10,7 @@ import { boardToOpen, runShown, setupMessages, taskMet } from "../lib/lesson.js"
 
 export function createLesson(root, actions) {
   root.innerHTML = `
-    <select class="lesson-menu" data-testid="lesson-menu" aria-label="${escapeHtml(t("lesson.menu_title"))}"
+    <select class="lesson-menu presenter-only" data-testid="lesson-menu" aria-label="${escapeHtml(t("lesson.menu_title"))}"
       title="${escapeHtml(t("lesson.menu_title"))}"><option value="">${escapeHtml(t("lesson.menu"))}</option></select>
     <section class="lesson-panel" data-testid="lesson" aria-label="${escapeHtml(t("lesson.region"))}" hidden>
       <header class="lesson-head"><span class="lesson-name"></span><span class="lesson-count"></span>

@@ -18,7 +18,7 @@ export function createNetwork(root, actions) {
   root.innerHTML = `
     <div class="net-head">
       <h2>${t("region.network")}</h2>
-      <div class="example-nav">
+      <div class="example-nav presenter-only">
         <button type="button" data-dir="-1" aria-label="${t("network.previous")}">◀</button>
         <span class="example-label"></span>
         <button type="button" data-dir="1" aria-label="${t("network.next")}">▶</button>

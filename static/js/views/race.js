@@ -15,7 +15,7 @@ export function createRace(root, actions) {
   // The opener starts hidden: only a presenter races, and a viewer's page may hold a frame
   // before its first draw.
   root.innerHTML = `
-    <div class="race-bar" hidden><button type="button" class="race-open" data-testid="race-open" hidden
+    <div class="race-bar presenter-only" hidden><button type="button" class="race-open" data-testid="race-open" hidden
       title="${escape(t("race.open_title"))}">${escape(t("race.open"))}</button></div>
     <section class="race-panel panel" data-testid="race" aria-label="${escape(t("race.region"))}" hidden>
       <header class="race-head"><h2>${escape(t("race.title"))}</h2>

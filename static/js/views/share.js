@@ -8,7 +8,7 @@ import { spaced } from "../classroom.js";
 
 export function createShare(root, actions) {
   root.innerHTML = `
-    <div class="share-presenter">
+    <div class="share-presenter presenter-only">
       <button type="button" class="room-badge" data-testid="room-badge" hidden></button>
       <button type="button" class="share-open" data-testid="share-button" aria-haspopup="dialog">${t("share.open")}</button>
       <dialog class="share-dialog" aria-labelledby="share-title">
