@@ -101,6 +101,8 @@ class Peer:
         self.send_json({"type": "control", "granted": self.controls})
         self.session.tell_audience()
         self._resend = True  # the state again, at this socket's new precision
+        if self.controls:  # at the presenter's pace from now, not the viewer budget's
+            self.next_frame_at = min(self.next_frame_at, time.monotonic())
         self._wake.set()
 
     # -- receiving ------------------------------------------------------------------------------

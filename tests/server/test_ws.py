@@ -250,6 +250,23 @@ def test_viewers_get_every_change_in_f16(live: Live) -> None:
     run(go())
 
 
+def test_a_presenter_is_paced_as_one_from_the_moment_control_is_granted() -> None:
+    """A socket starts as a viewer: its first frame goes at once, the next after the
+    viewer's bandwidth has carried it. Once control is granted, the presenter's pace applies
+    at once: a step right after is shown without waiting out the viewer's budget (at 2 Mbit/s
+    the 625 board's first frame held a teacher's first step back for 0.44 s; here, at
+    100 bit/s, for hours)."""
+    with live_server(viewer_bandwidth_bps=100) as live:
+        async def go() -> None:
+            c, _, first = await opened(live, "digits-625")
+            assert first.meta["has_grads"] == "true"   # the presenter's frame, with its slope
+            await c.send({"type": "step"})
+            await c.frame(step="1")
+            await c.close()
+
+        run(go())
+
+
 def test_cross_site_origins_and_unknown_sessions_are_refused(live: Live) -> None:
     async def go() -> None:
         created = live.create(preset="xor")
