@@ -26,9 +26,20 @@ def torch_version() -> str | None:
     return str(torch.__version__)
 
 
+# Set together by an environment whose older OpenBLAS builds computed wrong results or crashed
+# on some CPUs; they slow a current OpenBLAS (on AVX-512: Haswell kernels, blocked for a
+# smaller L2), so a benchmark against it runs without both.
+OPENBLAS_FORCING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def forcing() -> dict[str, str]:
+    """Those of OPENBLAS_FORCING this environment sets, with their values."""
+    return {k: os.environ[k] for k in OPENBLAS_FORCING if k in os.environ}
+
+
 def blas_kernels() -> str:
     """NumPy's BLAS and the CPU kernels it runs, and who chose them. An environment may force
-    an older core type (OPENBLAS_CORETYPE): on a CPU with AVX-512 the Haswell kernels take
+    an older core type (OPENBLAS_FORCING): on a CPU with AVX-512 the Haswell kernels take
     about twice as long over the large products of a step."""
     from threadpoolctl import threadpool_info  # type: ignore[import-untyped]  # with sklearn
 
@@ -36,8 +47,9 @@ def blas_kernels() -> str:
                  if i["user_api"] == "blas" and "numpy" in i["filepath"]), None)
     if info is None:
         return "NumPy's BLAS: unknown"
-    forced = os.environ.get("OPENBLAS_CORETYPE") if info["internal_api"] == "openblas" else None
-    chosen = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "its own choice for this CPU"
+    forced = forcing() if info["internal_api"] == "openblas" else {}
+    chosen = ("forced by " + ", ".join(f"{k}={v}" for k, v in forced.items()) if forced
+              else "its own choice for this CPU")
     return (f"NumPy's BLAS: {info['internal_api']} {info['version']}, "
             f"{info.get('architecture', 'unknown')} kernels ({chosen})")
 
