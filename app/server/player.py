@@ -77,6 +77,11 @@ class Player(Child):
         spare = idle.in_cores(self._idle())
         return spare is not None and spare >= SPARE_CORES
 
+    def spare_said(self) -> str:
+        """The idle cores it was last judged on, for the log."""
+        cores = idle.in_cores(self._idle.value)
+        return "unknown" if cores is None else f"{cores:.2f}"
+
     def judge_anew(self) -> None:
         """A board starts playing: the spare cores are judged from now, with it training in
         its worker. The last window may be long and idle, and boards starting together
@@ -198,6 +203,7 @@ async def play(s: Session, player: Player, heavy: bool = False) -> None:
     the board in the state it raised in. `heavy`: a step too long to wait for (runner.heavy)
     is never waited for at the end: the state shown stands."""
     remote = player.remote = Remote(player, s, heavy)
+    logger.info("a board trains in its player (%s cores idle)", player.spare_said())
     first = s.trainer.step_count - s._steps_run  # the run's first step
     s._remote = remote
     spare = idle.Rate(idle.machine, STARVED_SECONDS)

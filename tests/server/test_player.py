@@ -337,6 +337,15 @@ def test_a_player_on_a_full_machine_gives_its_boards_back_for_a_while(
     assert Player(judge=False).starved(lambda: 0.0) is False  # type: ignore[arg-type]
 
 
+def test_the_log_says_the_idle_cores_a_player_took_its_board_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    player = Player()
+    assert player.spare_said() == "unknown"  # before a first window
+    player._idle.value = 0.2  # a fifth of both cores
+    assert player.spare_said() == "0.40"
+
+
 def test_a_board_in_its_player_on_a_machine_turned_full_plays_on_in_its_worker(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Another board starts training beside one in its player: the machine's idle time stops
