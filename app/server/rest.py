@@ -182,7 +182,8 @@ async def get_session(request: Request, session_id: str) -> dict[str, Any]:
     t = s.trainer
     return {"id": s.id, "config": s.config, "step": t.step_count, "phase": t.phase,
             "next_phase": t.next_phase, "cost": _num(t.cost()), "test_cost": _num(t.test_cost()),
-            "accuracy": t.accuracy(), "learner": t.config.learner, "playing": s.playing,
+            "accuracy": t.accuracy(), "test_accuracy": t.accuracy(test=True),
+            "learner": t.config.learner, "playing": s.playing,
             "viewers": len(s.peers), "diverged": t.diverged,
             "parameter_count": t.arch.parameter_count}
 

@@ -57,6 +57,43 @@ def test_step_shows_the_servers_cost(page: Any, server: Any) -> None:
     wait_for_server_cost(page, server.url, sid)
 
 
+SCREEN_FIGURES = """() => [...document.querySelectorAll('#screen .screen-stats dd')]
+  .filter((dd) => dd.checkVisibility())
+  .map((dd) => ({ text: dd.textContent, lines: dd.getBoundingClientRect().height
+                  / parseFloat(getComputedStyle(dd).lineHeight) }))"""
+
+
+@pytest.mark.parametrize(("width", "height", "projector"),
+                         [(1280, 720, True), (1920, 1080, True), (360, 640, False)])
+def test_the_screen_shows_training_and_test_accuracy_each_figure_whole(
+        width: int, height: int, projector: bool, page: Any, server: Any) -> None:
+    """Each its own row, as the server computes it; no figure broken over two lines (the two
+    accuracies shared one row, which broke word by word on the projector)."""
+    page.set_viewport_size({"width": width, "height": height})
+    sid = open_board(page, server.url, "/?preset=digits-625" + ("&projector=1" if projector
+                                                                   else ""))
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    s = server_session(server.url, sid)
+    assert s["step"] == 1 and 0 <= s["accuracy"] <= 1 and 0 <= s["test_accuracy"] <= 1
+    train, test = (f"{s[k] * 100:.1f}%" for k in ("accuracy", "test_accuracy"))
+    page.wait_for_function(
+        "([train, test]) => document.querySelector('#screen .v-acc').textContent === train"
+        " && document.querySelector('#screen .v-test-acc').textContent === test",
+        arg=[train, test])
+    shown = page.evaluate(SCREEN_FIGURES)
+    texts = [f["text"] for f in shown]  # step, test cost, accuracy, test accuracy
+    assert len(texts) == 4 and texts[0] == "1" and texts[2:] == [train, test], texts
+    assert all(f["lines"] < 1.5 for f in shown), shown
+
+
+def test_a_board_without_a_test_set_shows_no_test_accuracy(page: Any, server: Any) -> None:
+    sid = open_board(page, server.url)  # xor: four examples, all for training
+    assert server_session(server.url, sid)["test_accuracy"] is None
+    assert page.locator("#screen .v-acc").is_visible()
+    assert not page.locator("#screen .v-test-acc").is_visible()
+
+
 def test_phase_through_a_whole_step(page: Any, server: Any) -> None:
     open_board(page, server.url)
     panel = page.locator("[data-testid=phase-panel]")

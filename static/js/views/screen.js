@@ -24,6 +24,7 @@ export function createScreen(root, actions = {}) {
       <div><dt>${t("screen.step")}</dt><dd data-testid="step-count">0</dd></div>
       <div class="stat-test"><dt>${t("screen.test_cost")}</dt><dd class="v-test">—</dd></div>
       <div class="stat-acc"><dt>${t("screen.accuracy")}</dt><dd class="v-acc">—</dd></div>
+      <div class="stat-test-acc"><dt>${t("screen.test_accuracy")}</dt><dd class="v-test-acc">—</dd></div>
       <div class="stat-hands" hidden><dt>${t("screen.hands")}</dt><dd data-testid="screen-hands"></dd></div>
     </dl>
     <canvas class="screen-chart" data-testid="cost-chart" aria-hidden="true"></canvas>
@@ -42,6 +43,7 @@ export function createScreen(root, actions = {}) {
   const atEl = root.querySelector(".screen-at");
   const testEl = root.querySelector(".v-test");
   const accEl = root.querySelector(".v-acc");
+  const testAccEl = root.querySelector(".v-test-acc");
   const chart = root.querySelector(".screen-chart");
   const live = root.querySelector("[aria-live]");
   const travelNote = root.querySelector(".screen-travel");
@@ -84,10 +86,11 @@ export function createScreen(root, actions = {}) {
     at.hidden = bad || costStep === f.step;
     if (!at.hidden) at.textContent = t("screen.at_step", { n: costStep });
     testEl.textContent = fmt(f.testCost, 4);
-    accEl.textContent = f.testAccuracy !== null && f.testAccuracy !== undefined
-      ? t("screen.accuracy_test", { train: fmtPercent(f.accuracy), test: fmtPercent(f.testAccuracy) }) : fmtPercent(f.accuracy);
+    accEl.textContent = fmtPercent(f.accuracy);
+    testAccEl.textContent = fmtPercent(f.testAccuracy);
     root.querySelector(".stat-test").hidden = f.testCost === null;
     root.querySelector(".stat-acc").hidden = f.accuracy === null;
+    root.querySelector(".stat-test-acc").hidden = f.testAccuracy === null || f.testAccuracy === undefined;
     // Dials in students' hands (the presenter hears how many): the room sees it on the screen.
     const h = state.hands?.seat === null && state.hands.mode !== "none" ? state.hands : null;
     root.querySelector(".stat-hands").hidden = !h;
