@@ -117,3 +117,16 @@ def test_the_projector_explains(width: int, height: int, explain_px: int, page: 
     assert words >= explain_px and number > words * 0.99
     settled(page)
     page.screenshot(path=str(ARTIFACTS / f"layout-projector-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize(("width", "beside"), [(390, False), (820, True), (1280, True)])
+def test_the_screens_figures_stand_beside_its_number_where_there_is_room(
+        width: int, beside: bool, page: Any, server: Any) -> None:
+    """A tablet's single column is wide enough: the figures beside the number, the chart under
+    both (they were stacked as on a phone, the screen half empty)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_board(page, server.url)
+    number = page.locator("#screen .screen-main").bounding_box()
+    figures = page.locator("#screen .screen-stats").bounding_box()
+    assert (figures["x"] >= number["x"] + number["width"]) is beside, (number, figures)
+    assert (figures["y"] < number["y"] + number["height"]) is beside, (number, figures)
