@@ -130,3 +130,23 @@ def test_the_screens_figures_stand_beside_its_number_where_there_is_room(
     figures = page.locator("#screen .screen-stats").bounding_box()
     assert (figures["x"] >= number["x"] + number["width"]) is beside, (number, figures)
     assert (figures["y"] < number["y"] + number["height"]) is beside, (number, figures)
+
+
+def test_a_students_phone_scrolled_to_the_end_shows_its_last_row_above_the_live_badge(
+        new_page: Any, server: Any) -> None:
+    teacher = new_page("teacher")
+    open_board(teacher, server.url, "/?preset=digits-625")
+    sid = teacher.evaluate("window.dialboard.state().session.id")
+    student = new_page("student", viewport={"width": 390, "height": 844}, has_touch=True)
+    student.goto(f"{server.url}/?watch={sid}")
+    wait_cost(student)
+    badge = student.locator("[data-testid=watching]")
+    badge.wait_for(state="visible")
+    student.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    next_paint(student)
+    # The page's lowest content: every panel's bottom, in the viewport scrolled to the end.
+    lowest = student.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '.layout section, .layout .panel')].filter((el) => el.checkVisibility())
+        .map((el) => el.getBoundingClientRect().bottom))""")
+    top = badge.bounding_box()["y"]
+    assert lowest <= top, f"the live badge (top {top}) covers the page's end ({lowest})"
