@@ -149,19 +149,24 @@ def test_the_cost_charts_labels_never_run_into_each_other(new_page: Any, server:
 # The screen's number block (with its "at step N" line) and the chart, while the line shows.
 SCREEN_BOX = """() => ({
   number: Math.round(document.querySelector('.screen-main').getBoundingClientRect().height),
+  figures: Math.round(document.querySelector('.screen-stats').getBoundingClientRect().left),
   chart: document.querySelector('.screen-chart').clientWidth,
   at: !document.querySelector('[data-testid=cost-step]').hidden,
 })"""
 
 
-@pytest.mark.parametrize("width, height", [(1280, 720), (1100, 800), (1920, 1080)])
+@pytest.mark.parametrize("width, height, projector", [
+    (1280, 720, False), (1100, 800, False), (1920, 1080, False), (1280, 720, True),
+    (1920, 1080, True)])
 def test_the_screen_keeps_its_chart_and_its_size_when_play_begins(
-        new_page: Any, server: Any, width: int, height: int) -> None:
+        new_page: Any, server: Any, width: int, height: int, projector: bool) -> None:
     """While playing, the number is named by its step ("at step 512"): that line waits under
     the number from the start, so play never reflows the number block, and the chart keeps a
-    readable width beside the figures or under them (it was squeezed to a sliver at 1280 px)."""
+    readable width beside the figures or under them (it was squeezed to a sliver at 1280 px).
+    Nor does the line widen the number's column: the figures and chart jumped 90 px sideways
+    as play began and back as it paused."""
     page = glitch_page(new_page, width, height)
-    open_board(page, server.url, "/?preset=digits-625")
+    open_board(page, server.url, "/?preset=digits-625" + ("&projector=1" if projector else ""))
     still = page.evaluate(SCREEN_BOX)
     page.locator(".speed input").fill("6")
     page.click("[data-testid=play]")
@@ -171,6 +176,8 @@ def test_the_screen_keeps_its_chart_and_its_size_when_play_begins(
     page.click("[data-testid=play]")
     assert not still["at"]
     assert playing["number"] == still["number"], (still, playing)
+    assert (playing["figures"], playing["chart"]) == (still["figures"], still["chart"]), (
+        still, playing)
     assert min(still["chart"], playing["chart"]) >= 150, (still, playing)
 
 
