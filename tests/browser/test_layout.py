@@ -150,3 +150,20 @@ def test_a_students_phone_scrolled_to_the_end_shows_its_last_row_above_the_live_
         .map((el) => el.getBoundingClientRect().bottom))""")
     top = badge.bounding_box()["y"]
     assert lowest <= top, f"the live badge (top {top}) covers the page's end ({lowest})"
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_a_wide_page_never_scrolls_as_a_whole(width: int, height: int, page: Any,
+                                                server: Any) -> None:
+    """Its columns scroll, the page does not: the phase panel's words for screen readers,
+    placed against the page rather than inside their scrolling column, stood 53 px below a
+    1280×720 window, and the page scrolled the top bar half away when a lesson opened."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625")
+    for phase in ("forward:0", "forward:1", "forward:2", "cost"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    wait_meta(page)
+    settled(page)
+    overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+    assert overflow <= 0, f"the page scrolls by {overflow} px"
