@@ -146,6 +146,28 @@ def test_the_cost_charts_labels_never_run_into_each_other(new_page: Any, server:
     page.locator(".screen").screenshot(path=str(ARTIFACTS / "glitch-chart-1280.png"))
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_the_projector_writes_the_screens_small_print_large(
+        new_page: Any, server: Any, width: int, height: int) -> None:
+    """The chart's scale and steps and the screen's "COST over the training set" were 12-13 px
+    on the projector too: unreadable past the first rows."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    next_paint(page)
+    d = page.evaluate(DRAWN, ".screen-chart")
+    words = [t["text"] for t in d["texts"]]
+    assert "0" in words and any(re.fullmatch(r"step \d+", w) for w in words), words
+    assert all(t["px"] >= 17 for t in d["texts"]), d["texts"]
+    assert not clashes(d["texts"], gap=4), d["texts"]
+    for t in d["texts"]:
+        assert t["x0"] >= 0 and t["x1"] <= d["cw"] and t["y0"] >= 0 and t["y1"] <= d["ch"], t
+    label = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                          "'.screen-label')).fontSize)")
+    assert label >= 17
+
+
 # The screen's number block (with its "at step N" line) and the chart, while the line shows.
 SCREEN_BOX = """() => ({
   number: Math.round(document.querySelector('.screen-main').getBoundingClientRect().height),

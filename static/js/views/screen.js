@@ -140,11 +140,12 @@ function drawChart(canvas, history, bad, mark) {
     last = Math.max(1, steps[steps.length - 1] || 1, mark?.last || 0);
   }
   top = top > 0 ? top * 1.08 : 1;
-  ctx.font = CHART_FONT;
+  const font = chartFont(canvas);
+  ctx.font = font.css;
   const topLabel = fmt(top, 2);
   // The left margin fits the widest y label, so "1.2×10⁵" is never cut at the edge.
-  const pad = { l: Math.max(44, Math.ceil(ctx.measureText(topLabel).width) + 12), r: 10, t: 10, b: 22 };
-  axes(ctx, c, w, h, pad, topLabel, last);
+  const pad = { l: Math.max(44, Math.ceil(ctx.measureText(topLabel).width) + 12), r: 10, t: 10, b: font.px + 10 };
+  axes(ctx, c, w, h, pad, topLabel, last, font.css);
   if (!steps || steps.length < 1) return;
   const X = (s) => pad.l + (s / last) * (w - pad.l - pad.r);
   const Y = (v) => pad.t + (1 - v / top) * (h - pad.t - pad.b);
@@ -180,13 +181,18 @@ function path(ctx, steps, costs, X, Y, keep) {
   ctx.stroke();
 }
 
-const CHART_FONT = "12px system-ui, sans-serif";
 const LABEL_GAP = 12;   // px between two labels on one line
 
-function axes(ctx, c, w, h, pad, topLabel, last) {
+/** The chart's words at the canvas's CSS font size (larger on the projector). */
+function chartFont(canvas) {
+  const px = parseFloat(getComputedStyle(canvas).fontSize) || 12;
+  return { px, css: `${px}px system-ui, sans-serif` };
+}
+
+function axes(ctx, c, w, h, pad, topLabel, last, font) {
   ctx.strokeStyle = c.screenGrid || "rgba(255,255,255,0.25)";
   ctx.fillStyle = c.screenMuted || "#b8c0cc";
-  ctx.font = CHART_FONT;
+  ctx.font = font;
   ctx.lineWidth = 1;
   ctx.beginPath();
   ctx.moveTo(pad.l, pad.t);
