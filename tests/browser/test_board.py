@@ -256,6 +256,39 @@ def test_reload_resumes_as_presenter(page: Any, server: Any) -> None:
 
 
 
+# Each choice of the dialog's menus, and each field's hint, wider than its box (px, text width
+# plus padding, and a menu's arrow) where it would be cut.
+CUT_CHOICES = """() => {
+  const ctx = document.createElement('canvas').getContext('2d'), out = [];
+  for (const el of document.querySelectorAll('.custom-form select, .custom-form input')) {
+    if (!el.checkVisibility()) continue;
+    const cs = getComputedStyle(el), room = el.clientWidth - parseFloat(cs.paddingLeft)
+      - parseFloat(cs.paddingRight) - (el.tagName === 'SELECT' ? 20 : 0);
+    ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    const texts = el.tagName === 'SELECT' ? [...el.options].map((o) => o.text) : [el.placeholder];
+    for (const text of texts) {
+      if (ctx.measureText(text).width > room) out.push(`${el.name}: ${text}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(("width", "lang"), [(1280, "en"), (1280, "de"), (390, "en")])
+def test_the_new_board_dialog_shows_every_choice_whole(
+        width: int, lang: str, page: Any, server: Any) -> None:
+    """The top bar's narrow menus held the dialog's too: "gradient descen", "quadratic ½‖y −",
+    "all (full b"."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_board(page, server.url, f"/?lang={lang}")
+    page.click(".custom-open")
+    page.locator(".custom-dialog").wait_for()
+    page.wait_for_function("() => document.querySelector('.custom-form select[name=learner]')"
+                           ".options.length > 1")
+    cut = page.evaluate(CUT_CHOICES)
+    assert not cut, cut
+
+
 def test_custom_board_form(page: Any, server: Any, errors: Any) -> None:
     errors.allow("status of 422")   # the refused board below, logged by Chromium
     open_board(page, server.url)
