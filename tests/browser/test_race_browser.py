@@ -17,6 +17,8 @@ from browser_helpers import (
     undrawn_viewer,
     wait_meta,
 )
+from test_glitches import DRAWN as CANVAS_DRAWN
+from test_glitches import glitch_page
 from test_language import assert_all_wrapped, pseudo_page
 
 pytestmark = pytest.mark.browser
@@ -108,3 +110,22 @@ def test_a_race_waits_for_its_learners(page: Any, server: Any) -> None:
     release_meta(page)
     wait_meta(page)
     assert start.is_enabled() and page.locator("input[name=use]").count() == 3
+
+
+@pytest.mark.parametrize("axis", ["passes", "seconds"])
+def test_the_race_charts_words_stay_on_the_canvas(axis: str, new_page: Any, server: Any
+                                                  ) -> None:
+    """The wall-time axis's last tick ("5.0") was centred on the frame's right end and ran
+    off the canvas; every word of the chart lies inside it."""
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url, "/?preset=xor")
+    presenting(page)
+    start_race(page, 400)
+    page.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
+    page.check(f"input[name=race-axis][value={axis}]")
+    page.wait_for_function("() => document.querySelector('[data-testid=race-chart]')"
+                           ".dataset.lines === '3'", timeout=TIMEOUT_MS)
+    d = page.evaluate(CANVAS_DRAWN, "[data-testid=race-chart]")
+    assert len(d["texts"]) >= 4, d["texts"]  # the axis's name and its ticks
+    for t in d["texts"]:
+        assert t["x0"] >= 0 and t["x1"] <= d["cw"] and t["y0"] >= 0 and t["y1"] <= d["ch"], t

@@ -38,6 +38,8 @@ function upper(s) {
   return s.charAt(0).toLocaleUpperCase() + s.slice(1);
 }
 
+const CLEAR = 0.04;   // of the cost axis's span, above and below the lanes
+
 /** Where the chart's axes run: x is forward passes (log, from the first point above 0) or
  * wall seconds (linear); y is the cost (log when every cost is above 0). */
 export function raceScales(series, axis) {
@@ -58,7 +60,10 @@ export function raceScales(series, axis) {
     if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
     return [lo, hi];
   };
-  return { col, logX, logY, x: range(xs, logX, !logX), y: range(ys, logY, false) };
+  // The highest and lowest costs a little inside the frame: on it, a flat lane (trial and
+  // error barely moving) was hidden under the border.
+  const [y0, y1] = range(ys, logY, false), clear = (y1 - y0) * CLEAR;
+  return { col, logX, logY, x: range(xs, logX, !logX), y: [y0 - clear, y1 + clear] };
 }
 
 /** A point of a lane at (x, y) in [0, 1]² of the plot, or null (log of 0). */

@@ -200,8 +200,10 @@ export function createRace(root, actions) {
     const label = (v, log, isX) => (log ? (isX ? count(10 ** v) : costText(10 ** v)) : (isX ? fmt(v, 2) : costText(v)));
     ctx.textAlign = "center";
     for (const v of marks(s.x, s.logX)) {
-      const x = pad.l + ((v - s.x[0]) / (s.x[1] - s.x[0])) * pw;
-      ctx.fillText(label(v, s.logX, true), x, pad.t + ph + px * 1.1);
+      const x = pad.l + ((v - s.x[0]) / (s.x[1] - s.x[0])) * pw, text = label(v, s.logX, true);
+      // The last one whole: centred on the frame's right end, it ran off the canvas ("1,00").
+      const room = pad.l + pw + pad.r - ctx.measureText(text).width / 2;
+      ctx.fillText(text, Math.min(x, room), pad.t + ph + px * 1.1);
     }
     ctx.textAlign = "right";
     for (const v of marks(s.y, s.logY)) {
