@@ -87,6 +87,19 @@ def test_the_screen_shows_training_and_test_accuracy_each_figure_whole(
     assert all(f["lines"] < 1.5 for f in shown), shown
 
 
+@pytest.mark.parametrize(("width", "height", "query"), [
+    (390, 844, "&lang=de"), (1280, 720, "&lang=de&projector=1"), (1280, 720, "")])
+def test_the_screens_figures_line_up_whatever_the_longest_name(
+        width: int, height: int, query: str, page: Any, server: Any) -> None:
+    """German's "Testgenauigkeit" outgrew the names' fixed width and pushed its figure out of
+    line with the others."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625" + query)
+    lefts = page.evaluate("""() => [...document.querySelectorAll('#screen .screen-stats dd')]
+      .filter((dd) => dd.checkVisibility()).map((dd) => dd.getBoundingClientRect().left)""")
+    assert len(lefts) == 4 and max(lefts) - min(lefts) < 1, lefts
+
+
 def test_a_board_without_a_test_set_shows_no_test_accuracy(page: Any, server: Any) -> None:
     sid = open_board(page, server.url)  # xor: four examples, all for training
     assert server_session(server.url, sid)["test_accuracy"] is None

@@ -41,7 +41,8 @@ MEASURE = """([regions, finger]) => {
     const r = el.getBoundingClientRect();
     if (r.height >= finger && r.width >= finger) continue;
     const name = el.dataset.testid || el.className || el.textContent.trim().slice(0, 20);
-    out.small.push(`${el.tagName.toLowerCase()} ${name} ${Math.round(r.width)}×${Math.round(r.height)}px`);
+    const size = `${Math.round(r.width)}×${Math.round(r.height)}px`;
+    out.small.push(`${el.tagName.toLowerCase()} ${name} ${size}`);
   }
   return out;
 }"""
