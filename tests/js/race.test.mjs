@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import "./strings.mjs";
 import { t } from "../../static/js/lib/i18n.js";
-import { followRace, place, raceScales, raceSentence } from "../../static/js/lib/race.js";
+import { followRace, passesText, place, raceScales, raceSentence } from "../../static/js/lib/race.js";
 
 const lane = (learner, from, points, passes = 0) => ({ learner, from, points, passes });
 
@@ -48,4 +48,14 @@ test("forward passes run on a log axis from the first point above 0; seconds fro
   assert.equal(xStart, 0);
   assert.ok(yHigh > 0.95 && yHigh < 0.97, yHigh);   // and the highest
   assert.equal(raceScales({}, "passes"), null);
+});
+
+test("forward passes read whole from 100, to a tenth from 10, to a hundredth below", () => {
+  const en = new Intl.NumberFormat("en").format;
+  assert.equal(passesText(479.62, en), "480");
+  assert.equal(passesText(532.67, en), "533");
+  assert.equal(passesText(1000, en), "1,000");
+  assert.equal(passesText(12.345, en), "12.3");
+  assert.equal(passesText(0.8511, en), "0.85");
+  assert.equal(passesText(0.5, new Intl.NumberFormat("de").format), "0,5");
 });

@@ -33,6 +33,14 @@ export function raceSentence(race, title, t, count, cost) {
   return text;
 }
 
+/** Forward passes said as a reader counts them: whole from 100 on (479.62 of 1,000 read as
+ * noise, and beside a lane's whole 533 as a different kind of number), a tenth from 10, a
+ * hundredth below (a mini-batch step is a fraction of a pass). `format`: the locale's. */
+export function passesText(n, format) {
+  const places = n >= 100 ? 0 : n >= 10 ? 1 : 2;
+  return format(Math.round(n * 10 ** places) / 10 ** places);
+}
+
 /** A sentence starts with a capital, whichever name comes first. */
 function upper(s) {
   return s.charAt(0).toLocaleUpperCase() + s.slice(1);

@@ -8,7 +8,7 @@ import { t, lang } from "../lib/i18n.js";
 import { escapeHtml as escape } from "../lib/html.js";
 import { fmt } from "../lib/format.js";
 import { prepareCanvas, sizeOf } from "../lib/canvas.js";
-import { followRace, place, raceScales, raceSentence } from "../lib/race.js";
+import { followRace, passesText, place, raceScales, raceSentence } from "../lib/race.js";
 
 export function createRace(root, actions) {
   root.classList.add("race");
@@ -45,7 +45,7 @@ export function createRace(root, actions) {
   let store = actions.state();
   let sessionId = null;   // the board the race shown belongs to
   const counter = new Intl.NumberFormat(lang() === "pseudo" ? "en" : lang());
-  const count = (n) => counter.format(Math.round(n * 100) / 100);
+  const count = (n) => passesText(n, counter.format);
   const costText = (c) => fmt(c, 2);
 
   $(".race-open").addEventListener("click", () => { open = true; dirty = true; update(store); });
@@ -202,8 +202,9 @@ export function createRace(root, actions) {
     for (const v of marks(s.x, s.logX)) {
       const x = pad.l + ((v - s.x[0]) / (s.x[1] - s.x[0])) * pw, text = label(v, s.logX, true);
       // The last one whole: centred on the frame's right end, it ran off the canvas ("1,00").
-      const room = pad.l + pw + pad.r - ctx.measureText(text).width / 2;
-      ctx.fillText(text, Math.min(x, room), pad.t + ph + px * 1.1);
+      const end = pad.l + pw + pad.r - 2, y = pad.t + ph + px * 1.1;
+      if (x + ctx.measureText(text).width / 2 <= end) ctx.fillText(text, x, y);
+      else { ctx.textAlign = "right"; ctx.fillText(text, end, y); ctx.textAlign = "center"; }
     }
     ctx.textAlign = "right";
     for (const v of marks(s.y, s.logY)) {
