@@ -104,6 +104,9 @@ def wait_meta(page: Any) -> None:
         "() => window.dialboard?.state().meta"
         " && document.querySelector('[data-testid=phase-panel] .phase-words')"
         "?.textContent.trim().length > 0", timeout=TIMEOUT_MS)
+    # The views take the vocabulary at the next animation frame (the phase panel's words may
+    # be there before it): a paint, so a still board's views have all drawn with it.
+    next_paint(page)
 
 
 def wait_phase(page: Any, phase: str) -> None:

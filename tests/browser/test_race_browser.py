@@ -62,9 +62,13 @@ def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
     for p in (page, viewer):
         p.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     release_meta(viewer)
-    wait_meta(viewer)   # and drawn again with them
+    wait_meta(viewer)
     sentence = page.text_content("[data-testid=race-sentence]")
-    assert sentence == viewer.text_content("[data-testid=race-sentence]")
+    # And drawn again with them, at the page's next frame: read at once, the viewer's sentence
+    # could still name the learners by their keys ("Gradient_descent reached …").
+    viewer.wait_for_function(
+        "s => document.querySelector('[data-testid=race-sentence]').textContent === s",
+        arg=sentence, timeout=TIMEOUT_MS)
     titles = page.evaluate("window.dialboard.state().meta.learners.map(l => l.title)")
     assert any(sentence.lower().startswith(f"{x.lower()} reached ") for x in titles), sentence
     assert sentence[0].isupper()
@@ -109,7 +113,9 @@ def test_a_race_waits_for_its_learners(page: Any, server: Any) -> None:
     assert start.is_disabled()   # no learners to race yet (it threw, before)
     release_meta(page)
     wait_meta(page)
-    assert start.is_enabled() and page.locator("input[name=use]").count() == 3
+    page.wait_for_function(  # the race panel takes the learners at its next draw
+        "() => !document.querySelector('[data-testid=race-start]').disabled"
+        " && document.querySelectorAll('input[name=use]').length === 3", timeout=TIMEOUT_MS)
 
 
 @pytest.mark.parametrize("axis", ["passes", "seconds"])
