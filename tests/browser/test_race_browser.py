@@ -135,3 +135,18 @@ def test_the_race_charts_words_stay_on_the_canvas(axis: str, new_page: Any, serv
     assert len(d["texts"]) >= 4, d["texts"]  # the axis's name and its ticks
     for t in d["texts"]:
         assert t["x0"] >= 0 and t["x1"] <= d["cw"] and t["y0"] >= 0 and t["y1"] <= d["ch"], t
+
+
+def test_the_race_learners_titles_stand_in_one_line(page: Any, server: Any) -> None:
+    """Evolution's extra field (its population) made its column taller, and the other columns'
+    titles sat lower than its own."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_board(page, server.url, "/?preset=digits-625")
+    wait_meta(page)
+    page.click("[data-testid=race-open]")
+    page.wait_for_selector("[data-testid=race]:not([hidden])")
+    page.wait_for_function("() => document.querySelectorAll('.race-learner').length === 3",
+                           timeout=TIMEOUT_MS)
+    tops = page.evaluate("""() => [...document.querySelectorAll('.race-learner')]
+      .map((l) => l.querySelector('label').getBoundingClientRect().top)""")
+    assert max(tops) - min(tops) < 1, tops
