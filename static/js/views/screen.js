@@ -131,7 +131,7 @@ function screenNumber(v) {
 function drawChart(canvas, history, bad, mark) {
   const { w, h } = sizeOf(canvas);
   if (w < 10 || h < 10) return;
-  const ctx = sizeCanvas(canvas, w, h), { c } = lookOf(canvas);
+  const ctx = sizeCanvas(canvas, w, h), { c, px } = lookOf(canvas);   // px: larger on the projector
   ctx.clearRect(0, 0, w, h);
   const steps = history?.step, costs = history?.cost;
   let top = 0, last = 1;
@@ -140,12 +140,12 @@ function drawChart(canvas, history, bad, mark) {
     last = Math.max(1, steps[steps.length - 1] || 1, mark?.last || 0);
   }
   top = top > 0 ? top * 1.08 : 1;
-  const font = chartFont(canvas);
-  ctx.font = font.css;
+  const font = `${px}px system-ui, sans-serif`;
+  ctx.font = font;
   const topLabel = fmt(top, 2);
   // The left margin fits the widest y label, so "1.2×10⁵" is never cut at the edge.
-  const pad = { l: Math.max(44, Math.ceil(ctx.measureText(topLabel).width) + 12), r: 10, t: 10, b: font.px + 10 };
-  axes(ctx, c, w, h, pad, topLabel, last, font.css);
+  const pad = { l: Math.max(44, Math.ceil(ctx.measureText(topLabel).width) + 12), r: 10, t: 10, b: px + 10 };
+  axes(ctx, c, w, h, pad, topLabel, last, font);
   if (!steps || steps.length < 1) return;
   const X = (s) => pad.l + (s / last) * (w - pad.l - pad.r);
   const Y = (v) => pad.t + (1 - v / top) * (h - pad.t - pad.b);
@@ -182,12 +182,6 @@ function path(ctx, steps, costs, X, Y, keep) {
 }
 
 const LABEL_GAP = 12;   // px between two labels on one line
-
-/** The chart's words at the canvas's CSS font size (larger on the projector). */
-function chartFont(canvas) {
-  const px = parseFloat(getComputedStyle(canvas).fontSize) || 12;
-  return { px, css: `${px}px system-ui, sans-serif` };
-}
 
 function axes(ctx, c, w, h, pad, topLabel, last, font) {
   ctx.strokeStyle = c.screenGrid || "rgba(255,255,255,0.25)";
