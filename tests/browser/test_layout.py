@@ -168,3 +168,57 @@ def test_a_wide_page_never_scrolls_as_a_whole(width: int, height: int, page: Any
     settled(page)
     overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
     assert overflow <= 0, f"the page scrolls by {overflow} px"
+
+
+# The rows the top bar's shown controls stand in: their vertical centres, 20 px apart or more.
+TOP_ROWS = """() => {
+  const centres = [...document.querySelectorAll(
+      '.topbar .brand, .topbar button, .topbar select, .topbar a[href]')]
+    .filter((el) => !el.closest('dialog') && el.checkVisibility({ visibilityProperty: true })
+      && el.getBoundingClientRect().width > 0)
+    .map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; })
+    .sort((a, b) => a - b);
+  return centres.filter((c, i) => i === 0 || c - centres[i - 1] >= 20).length;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height", "lang", "teacher_rows", "student_rows"), [
+    (360, 640, "en", 4, 2), (390, 844, "en", 4, 2), (390, 844, "de", 5, 2),
+    (820, 1180, "en", 2, 1), (820, 1180, "de", 2, 1), (1920, 1080, "en", 1, 1)])
+def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_rows: int,
+                                    student_rows: int, new_page: Any, server: Any) -> None:
+    """Phones' top bar took five rows (the brand alone in the first) and a tablet's four,
+    pushing the screen to a third of the way down; at 1920 the buttons' names made two."""
+    phone = width < 900
+    teacher = new_page("teacher", viewport={"width": width, "height": height}, has_touch=phone)
+    open_board(teacher, server.url, f"/?lang={lang}")
+    teacher.wait_for_function("() => window.dialboard.state().room?.code")
+    settled(teacher)
+    assert teacher.evaluate(TOP_ROWS) <= teacher_rows
+    check(teacher, f"presenter {width}×{height} {lang}", phone)
+    code = teacher.evaluate("window.dialboard.state().room.code")
+    student = new_page("student", viewport={"width": width, "height": height}, has_touch=phone)
+    student.goto(f"{server.url}/join/{code}?lang={lang}")
+    wait_cost(student)
+    badge = student.locator("[data-testid=watching]")
+    badge.wait_for(state="visible")
+    next_paint(student)  # (its "live" dot pulses for ever: nothing to settle)
+    assert student.evaluate(TOP_ROWS) <= student_rows
+    check(student, f"student {width}×{height} {lang}", phone)
+    # The live badge in one line (two covered twice the rows it floats over).
+    line = badge.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight) || "
+                          "1.2 * parseFloat(getComputedStyle(el).fontSize)")
+    assert badge.bounding_box()["height"] < 2 * line + 16, badge.bounding_box()
+
+
+@pytest.mark.parametrize("width", [390, 820])
+def test_the_race_button_stands_under_the_transport_on_one_column(width: int, page: Any,
+                                                                   server: Any) -> None:
+    """In one column the race's button stood above the screen, first thing on the page."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_board(page, server.url)
+    race = page.locator("[data-testid=race-open]")
+    race.wait_for(state="visible")
+    transport = page.locator("#transport").bounding_box()
+    assert race.bounding_box()["y"] >= transport["y"] + transport["height"]
+    assert race.bounding_box()["y"] < page.locator("#board").bounding_box()["y"]
