@@ -509,3 +509,26 @@ def test_a_change_of_scale_glides_from_one_number_to_the_next(new_page: Any, ser
     down = glide(page, start)
     way = [v for v in down if start < v < 5]
     assert len(way) >= 5 and way == sorted(way, reverse=True), down
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), [
+    (1280, 720, "en"), (1280, 720, "de"), (1366, 768, "de"), (1920, 1080, "de")])
+def test_the_projectors_screen_holds_its_chart(width: int, height: int, lang: str,
+                                               new_page: Any, server: Any) -> None:
+    """At 1280 the number (sized by the window) and the four figures left the chart under its
+    160 px minimum: the screen's grid ran 19 px (German: 37) past its edge, the chart's last
+    words cut off."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, f"/?preset=digits-625&projector=1&lang={lang}")
+    settled(page)
+    room = page.evaluate("""() => {
+      const screen = document.querySelector('#screen'), cs = getComputedStyle(screen);
+      const inner = screen.getBoundingClientRect().right - parseFloat(cs.paddingRight);
+      return [...screen.querySelectorAll('.screen-main, .screen-stats, .screen-chart')]
+        .map((el) => inner - el.getBoundingClientRect().right);
+    }""")
+    assert min(room) >= 0, room
+    big = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                        "'[data-testid=cost]')).fontSize)")
+    assert big >= 90
+    assert page.locator(".screen-chart").bounding_box()["width"] >= 160
