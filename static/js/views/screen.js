@@ -69,6 +69,8 @@ export function createScreen(root, actions = {}) {
     root.classList.toggle("is-diverged", bad);
     const turn = !bad && state.ui.turn ? turnReading(f.cost, state.ui.turn.baseCost) : null;
     number.textContent = bad ? t("screen.diverged") : turn ? turn.value : screenNumber(f.cost);
+    // Its length sizes it on the projector: "0.002458" at the size of "2.352" ran past the screen.
+    root.style.setProperty("--number-chars", String(Math.max(5, number.textContent.length)));
     root.classList.toggle("is-turning", Boolean(turn));
     change.hidden = !turn || !turn.change;
     if (turn) {
