@@ -222,3 +222,21 @@ def test_the_race_button_stands_under_the_transport_on_one_column(width: int, pa
     transport = page.locator("#transport").bounding_box()
     assert race.bounding_box()["y"] >= transport["y"] + transport["height"]
     assert race.bounding_box()["y"] < page.locator("#board").bounding_box()["y"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 640), (1280, 720)])
+def test_the_help_sheet_opens_at_its_top(width: int, height: int, page: Any,
+                                          server: Any) -> None:
+    """It focused its Close button, at the end, and so opened scrolled to the bottom: its
+    title and first keys out of sight."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url)
+    page.click("[data-testid=help-button]")
+    page.locator("[data-testid=help][open]").wait_for()
+    settled(page)
+    assert page.evaluate("document.querySelector('[data-testid=help]').scrollTop") == 0
+    title = page.locator("#help-title").bounding_box()
+    box = page.locator("[data-testid=help]").bounding_box()
+    assert box["y"] <= title["y"] and title["y"] + title["height"] <= box["y"] + box["height"]
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=help][open]").wait_for(state="detached")

@@ -17,7 +17,9 @@ export function createHelp(root) {
   const dialog = root.querySelector("dialog");
 
   function toggle() {
-    if (dialog.open) dialog.close(); else dialog.showModal();
+    if (dialog.open) { dialog.close(); return; }
+    dialog.showModal();
+    dialog.scrollTop = 0;   // it focused Close, at its end: opened scrolled past its title
   }
 
   return { update() {}, toggle, get open() { return dialog.open; } };
