@@ -143,14 +143,24 @@ def test_a_students_phone_scrolled_to_the_end_shows_its_last_row_above_the_live_
     wait_cost(student)
     badge = student.locator("[data-testid=watching]")
     badge.wait_for(state="visible")
-    student.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    wait_meta(student)
+    student.wait_for_function("() => document.querySelectorAll('#network .out-row').length == 10")
+    # Measured in the page's own coordinates, all at one moment: the room the page leaves
+    # below its lowest panel against what the badge covers of a window scrolled to the end.
+    # (Scrolled there first, the panels could still grow as frames came: 1 run in 10 measured
+    # an end that was no longer the end.)
+    room, covered, which = student.evaluate("""() => {
+      const [bottom, which] = [...document.querySelectorAll('.layout section, .layout .panel')]
+        .filter((el) => el.checkVisibility())
+        .map((el) => [el.getBoundingClientRect().bottom + scrollY, el.id || el.className])
+        .reduce((a, b) => (b[0] > a[0] ? b : a), [-Infinity, ""]);
+      const badge = document.querySelector('[data-testid=watching]').getBoundingClientRect();
+      return [document.documentElement.scrollHeight - bottom, innerHeight - badge.top, which];
+    }""")
+    assert room >= covered, f"the live badge covers {covered} px of the page's end, {room} " \
+        f"px are left below {which}"
+    student.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
     next_paint(student)
-    # The page's lowest content: every panel's bottom, in the viewport scrolled to the end.
-    lowest = student.evaluate("""() => Math.max(...[...document.querySelectorAll(
-        '.layout section, .layout .panel')].filter((el) => el.checkVisibility())
-        .map((el) => el.getBoundingClientRect().bottom))""")
-    top = badge.bounding_box()["y"]
-    assert lowest <= top, f"the live badge (top {top}) covers the page's end ({lowest})"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
@@ -183,7 +193,7 @@ TOP_ROWS = """() => {
 
 
 @pytest.mark.parametrize(("width", "height", "lang", "teacher_rows", "student_rows"), [
-    (360, 640, "en", 4, 2), (390, 844, "en", 4, 2), (390, 844, "de", 5, 2),
+    (360, 640, "en", 4, 2), (390, 844, "en", 4, 1), (390, 844, "de", 4, 1), (360, 640, "de", 4, 2),
     (820, 1180, "en", 2, 1), (820, 1180, "de", 2, 1), (1920, 1080, "en", 1, 1)])
 def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_rows: int,
                                     student_rows: int, new_page: Any, server: Any) -> None:
