@@ -194,7 +194,8 @@ TOP_ROWS = """() => {
 
 @pytest.mark.parametrize(("width", "height", "lang", "teacher_rows", "student_rows"), [
     (360, 640, "en", 4, 2), (390, 844, "en", 4, 1), (390, 844, "de", 4, 1), (360, 640, "de", 4, 2),
-    (820, 1180, "en", 2, 1), (820, 1180, "de", 2, 1), (1920, 1080, "en", 1, 1)])
+    (820, 1180, "en", 2, 1), (820, 1180, "de", 2, 1), (1024, 768, "de", 2, 1),
+    (1920, 1080, "en", 1, 1)])
 def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_rows: int,
                                     student_rows: int, new_page: Any, server: Any) -> None:
     """Phones' top bar took five rows (the brand alone in the first) and a tablet's four,
@@ -219,6 +220,9 @@ def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_
     line = badge.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight) || "
                           "1.2 * parseFloat(getComputedStyle(el).fontSize)")
     assert badge.bounding_box()["height"] < 2 * line + 16, badge.bounding_box()
+    if not phone:  # the page does not scroll: in the top bar, not over the board's dials
+        bar, box = student.locator(".topbar").bounding_box(), badge.bounding_box()
+        assert box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)
 
 
 @pytest.mark.parametrize("width", [390, 820])
