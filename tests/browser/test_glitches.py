@@ -546,3 +546,26 @@ def screen_fits(page: Any) -> None:
     }""")
     assert min(room) >= 0, room
     assert page.locator(".screen-chart").bounding_box()["width"] >= 160
+
+
+@pytest.mark.parametrize(("width", "height", "query"), [
+    (1280, 720, "?projector=1"), (1280, 720, "?lang=de"), (390, 844, "")])
+def test_play_and_pause_move_nothing_beside_them(width: int, height: int, query: str,
+                                                 new_page: Any, server: Any) -> None:
+    """"Play" and "Pause" differ in width: the speed and Reset beside the button moved 7 px at
+    every play and pause."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/" + query)
+    boxes = """() => ['[data-testid=play]', '.transport .speed', '[data-testid=reset]']
+      .map((s) => { const r = document.querySelector(s).getBoundingClientRect();
+                    return [Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })"""
+    still = page.evaluate(boxes)
+    page.click("[data-testid=play]")
+    page.wait_for_function("() => window.dialboard.state().frame.playing")
+    next_paint(page)
+    assert page.evaluate(boxes) == still
+    assert page.locator("[data-testid=play]").inner_text().strip() == "Pause"  # en and de
+    page.click("[data-testid=play]")
+    page.wait_for_function("() => !window.dialboard.state().frame.playing")
+    next_paint(page)
+    assert page.evaluate(boxes) == still

@@ -15,7 +15,7 @@ export function createTransport(root, actions) {
       <button type="button" data-testid="undo" data-act="undo" title="${t("transport.undo_title")}">${ICONS.undo} ${t("transport.undo")}</button>
       <button type="button" data-testid="phase" data-act="phase" title="${t("transport.phase_title")}">${ICONS.phase} ${t("transport.phase")}</button>
       <button type="button" class="primary" data-testid="step" data-act="step" title="${t("transport.step_title")}">${ICONS.step} ${t("transport.step")}</button>
-      <button type="button" class="primary play" data-testid="play" data-act="play" aria-pressed="false" title="${t("transport.play_title")}"><span class="play-icon">${ICONS.play}</span> <span class="play-text">${t("transport.play")}</span></button>
+      <button type="button" class="primary play" data-testid="play" data-act="play" aria-pressed="false" title="${t("transport.play_title")}"><span class="play-icon">${ICONS.play}</span> <span class="play-text"><span class="when-still">${t("transport.play")}</span><span class="when-playing">${t("transport.pause")}</span></span></button>
       <label class="speed">${t("transport.speed")} <input type="range" min="0" max="${SPEEDS.length - 1}" step="1" value="3" aria-label="${t("transport.speed_label")}"><output></output></label>
       <button type="button" data-testid="reset" data-act="reset" title="${t("transport.reset_title")}">${ICONS.reset} ${t("transport.reset")}</button>
     </div>
@@ -104,7 +104,6 @@ export function createTransport(root, actions) {
     playBtn.setAttribute("aria-pressed", String(playing));
     const icon = playBtn.querySelector(".play-icon");
     if (icon.dataset.playing !== String(playing)) { icon.innerHTML = playing ? ICONS.pause : ICONS.play; icon.dataset.playing = String(playing); }
-    playBtn.querySelector(".play-text").textContent = playing ? t("transport.pause") : t("transport.play");
     root.classList.toggle("is-playing", playing);
     root.querySelector('[data-act="undo"]').disabled = f.undoLevels === 0;
     const configBatch = batchSetting(f, state.settings);
