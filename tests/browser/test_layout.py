@@ -254,3 +254,23 @@ def test_the_help_sheet_opens_at_its_top(width: int, height: int, page: Any,
     assert box["y"] <= title["y"] and title["y"] + title["height"] <= box["y"] + box["height"]
     page.keyboard.press("Escape")
     page.locator("[data-testid=help][open]").wait_for(state="detached")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_race_settings_fit_a_small_phone(lang: str, new_page: Any, server: Any) -> None:
+    """In German at 360 px a label and its field, whole, were wider than the panel: the
+    close button, the budget's field and the axis's second choice ran 7-20 px out of it."""
+    page = new_page("teacher", viewport={"width": 360, "height": 640}, has_touch=True)
+    open_board(page, server.url, f"/?preset=digits-625&lang={lang}")
+    page.click("[data-testid=race-open]")
+    page.locator("[data-testid=race]").wait_for()
+    wait_meta(page)
+    out = page.evaluate("""() => {
+      const panel = document.querySelector('[data-testid=race]');
+      const right = panel.getBoundingClientRect().right;
+      return [...panel.querySelectorAll('*')].filter((el) => el.checkVisibility()
+        && el.getBoundingClientRect().right > right + 0.5)
+        .map((el) => [el.className || el.tagName, el.getBoundingClientRect().right - right]);
+    }""")
+    assert not out, out
+    assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0

@@ -57,5 +57,8 @@ test("forward passes read whole from 100, to a tenth from 10, to a hundredth bel
   assert.equal(passesText(1000, en), "1,000");
   assert.equal(passesText(12.345, en), "12.3");
   assert.equal(passesText(0.8511, en), "0.85");
-  assert.equal(passesText(0.5, new Intl.NumberFormat("de").format), "0,5");
+  const de = new Intl.NumberFormat("de").format;
+  assert.equal(passesText(0.5, de), "0.5");   // as the costs beside it: "0.015 nach 62.3"
+  assert.equal(passesText(62.34, de), "62.3");
+  assert.equal(passesText(1000, de), "1.000");
 });
