@@ -204,3 +204,49 @@ def test_a_follower_looks_where_the_step_looks(page: Any, new_page: Any, server:
     student.wait_for_function(f"() => window.dialboard.view.zoom > {fit} * 4")
     assert student.evaluate("window.dialboard.view.lod") in ("dials", "full")
     student.screenshot(path=str(ARTIFACTS / "lesson-student-zoomed.png"))
+
+
+# Whether a box lies wholly inside another (both from bounding_box).
+def inside(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["x"] >= b["x"] - 0.5 and a["y"] >= b["y"] - 0.5
+            and a["x"] + a["width"] <= b["x"] + b["width"] + 0.5
+            and a["y"] + a["height"] <= b["y"] + b["height"] + 0.5)
+
+
+@pytest.mark.parametrize(("size", "query"), [
+    ({"width": 1280, "height": 720}, "&projector=1&lang=de"),
+    ({"width": 360, "height": 640}, "&lang=de"), ({"width": 390, "height": 844}, "")])
+def test_the_lesson_cards_buttons_stay_in_sight_and_it_folds_away(
+        new_page: Any, server: Any, size: dict[str, int], query: str) -> None:
+    """On the projector at 1280 the card's words overflowed it and Next sat below its end; on
+    a phone it covered the board for the whole lesson, and a student could not close it."""
+    page = new_page("teacher", viewport=size, has_touch=size["width"] < 900)
+    page.goto(f"{server.url}/?lesson=dial-board{query}")
+    wait_step_ready(page, 0)
+    page.click("[data-testid=lesson-next]")
+    wait_step_ready(page, 1)
+    view = {"x": 0, "y": 0, **size}
+    card = page.locator(PANEL).bounding_box()
+    for button in ("lesson-next", "lesson-back", "lesson-fold"):
+        box = page.locator(f"[data-testid={button}]").bounding_box()
+        assert inside(box, card) and inside(box, view), (button, box, card)
+    page.click("[data-testid=lesson-fold]")
+    assert page.get_attribute("[data-testid=lesson-fold]", "aria-expanded") == "false"
+    assert not page.locator(".lesson-text").is_visible()
+    folded = page.locator(PANEL).bounding_box()
+    assert folded["height"] < card["height"] and folded["height"] <= 220, folded
+    page.click("[data-testid=lesson-next]")  # still there, folded
+    wait_step_ready(page, 2)
+    page.click("[data-testid=lesson-fold]")
+    assert page.locator(".lesson-text").is_visible()
+
+
+def test_a_student_folds_the_lesson_away(page: Any, new_page: Any, server: Any) -> None:
+    student = lesson_with_a_student(page, new_page, server, "slope-of-one-dial")
+    student.set_viewport_size({"width": 360, "height": 640})
+    student.wait_for_function("() => document.querySelector('[data-testid=lesson]')"
+                              "?.dataset.step === '0'")
+    tall = student.locator(PANEL).bounding_box()["height"]
+    student.click("[data-testid=lesson-fold]")
+    assert student.locator(PANEL).bounding_box()["height"] < tall
+    assert student.locator(".lesson-title").is_visible()

@@ -14,6 +14,8 @@ export function createLesson(root, actions) {
       title="${escapeHtml(t("lesson.menu_title"))}"><option value="">${escapeHtml(t("lesson.menu"))}</option></select>
     <section class="lesson-panel" data-testid="lesson" aria-label="${escapeHtml(t("lesson.region"))}" hidden>
       <header class="lesson-head"><span class="lesson-name"></span><span class="lesson-count"></span>
+        <button type="button" class="lesson-fold" data-testid="lesson-fold" aria-expanded="true"
+          title="${escapeHtml(t("lesson.fold"))}" aria-label="${escapeHtml(t("lesson.fold"))}">▾</button>
         <button type="button" class="lesson-close" data-testid="lesson-close" title="${escapeHtml(t("lesson.close"))}"
           aria-label="${escapeHtml(t("lesson.close"))}">×</button></header>
       <h2 class="lesson-title" aria-live="polite"></h2>
@@ -39,16 +41,29 @@ export function createLesson(root, actions) {
   });
   menu.addEventListener("change", () => { if (menu.value) open(menu.value, 0); menu.value = ""; });
   $(".lesson-close").addEventListener("click", () => close());
+  $(".lesson-fold").addEventListener("click", () => fold(!panel.classList.contains("is-folded")));
   $(".lesson-back").addEventListener("click", () => back());
   $(".lesson-next").addEventListener("click", () => next());
 
   const presenting = () => !store.ui.readOnly;
+
+  /** Folded, the card keeps its head, title and buttons: the board under it shows (a
+   * student, who cannot close it, had 42% of a phone covered for the whole lesson). */
+  function fold(folded) {
+    panel.classList.toggle("is-folded", folded);
+    const button = $(".lesson-fold"), words = t(folded ? "lesson.unfold" : "lesson.fold");
+    button.setAttribute("aria-expanded", String(!folded));
+    button.title = words;
+    button.setAttribute("aria-label", words);
+    button.textContent = folded ? "▴" : "▾";
+  }
 
   async function open(id, step, follow = false) {
     const got = await lessonApi.lesson(id);
     if (got.error) { actions.toast(got.error); return false; }
     lesson = got;
     shownBoard = null;
+    fold(false);
     const at = Math.min(step, lesson.steps.length - 1);
     // Opening a lesson enters its first step (its run included); a follower or a presenter
     // resuming mid-lesson only shows where the board already is.
