@@ -274,3 +274,24 @@ def test_the_race_settings_fit_a_small_phone(lang: str, new_page: Any, server: A
     }""")
     assert not out, out
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_phones_board_gives_its_dials_the_room(lang: str, new_page: Any, server: Any) -> None:
+    """At 360 px the legend stood beside the zoom buttons, squeezed to a 140 px column that
+    pushed the layers side by side and the dials down to 20 px; its hint spoke of a wheel, a
+    right button and keys a phone has not."""
+    page = new_page("teacher", viewport={"width": 360, "height": 640}, has_touch=True,
+                    is_mobile=True)
+    open_board(page, server.url, f"/?lang={lang}")
+    wait_meta(page)
+    page.locator("#board").scroll_into_view_if_needed()
+    next_paint(page)
+    legend = page.locator(".board-legend").bounding_box()
+    bar = page.locator(".board-bar").bounding_box()
+    assert legend["width"] >= 0.9 * bar["width"], (legend, bar)
+    dial = page.evaluate("window.dialboard.dialRect('layers.0.weight', [0, 0])")
+    assert dial["width"] >= 24, dial
+    hint = page.locator(".board-legend .hint").inner_text()
+    words = {"en": ("wheel", "right-click"), "de": ("Mausrad", "Rechtsklick")}[lang]
+    assert not any(w in hint for w in words), hint

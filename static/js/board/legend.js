@@ -6,13 +6,17 @@
 import { arrowMeaning } from "./arrows.js";
 import { t } from "../lib/i18n.js";
 
+// A finger has no wheel, right button or keys: a phone's hint says what a finger does.
+const TOUCH = typeof matchMedia === "function" ? matchMedia("(pointer: coarse)") : { matches: false };
+
 export function createLegend(el) {
   let key = "";
 
   /** gain: the arrows' magnification, or 1 when no dial has an arrow. */
   function render(frame, { readOnly, count, gain }) {
     const who = arrowMeaning(frame);
-    const hint = readOnly ? t("legend.hint_viewer") : count > 300 ? t("legend.hint_big") : t("legend.hint");
+    const hint = TOUCH.matches ? t(readOnly ? "legend.hint_viewer_touch" : "legend.hint_touch")
+      : readOnly ? t("legend.hint_viewer") : count > 300 ? t("legend.hint_big") : t("legend.hint");
     const next = `${who}|${gain}|${hint}`;
     if (next === key) return;   // rebuilt only when it says something new
     key = next;
