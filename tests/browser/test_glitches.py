@@ -8,6 +8,7 @@ labels of the drawing on show, and asserts that no two of them run into each oth
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any
@@ -20,6 +21,7 @@ from browser_helpers import (
     next_paint,
     open_board,
     settled,
+    wait_meta,
     wait_step,
 )
 
@@ -569,3 +571,23 @@ def test_play_and_pause_move_nothing_beside_them(width: int, height: int, query:
     page.wait_for_function("() => !window.dialboard.state().frame.playing")
     next_paint(page)
     assert page.evaluate(boxes) == still
+
+
+@pytest.mark.parametrize(("width", "height", "query"), [
+    (1280, 720, "&lang=de"), (1280, 720, "&projector=1&lang=de"), (1920, 1080, "&lang=de")])
+def test_the_board_keeps_its_size_from_phase_to_phase(width: int, height: int, query: str,
+                                                      new_page: Any, server: Any) -> None:
+    """Each phase's words for the arrows wrapped the legend to another number of rows, and
+    the board under it shrank and grew by 26-50 px, fitted again at every phase."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, f"/?preset=digits-625{query}")
+    wait_meta(page)
+    heights = []
+    for _ in range(9):  # a whole step's phases and into the next step
+        phase = page.evaluate("window.dialboard.state().frame.phase")
+        page.click("[data-testid=phase]")
+        page.wait_for_function("p => window.dialboard.state().frame.phase !== p", arg=phase)
+        next_paint(page)
+        heights.append(page.locator(".board-stage").bounding_box()["height"])
+    changes = [b - a for a, b in itertools.pairwise(heights) if abs(b - a) > 1.5]
+    assert len(changes) <= 1 and all(c < 0 for c in changes), heights
