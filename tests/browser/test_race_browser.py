@@ -11,6 +11,7 @@ from browser_helpers import (
     ARTIFACTS,
     TIMEOUT_MS,
     hold_meta,
+    next_paint,
     open_board,
     presenting,
     release_meta,
@@ -150,3 +151,23 @@ def test_the_race_learners_titles_stand_in_one_line(page: Any, server: Any) -> N
     tops = page.evaluate("""() => [...document.querySelectorAll('.race-learner')]
       .map((l) => l.querySelector('label').getBoundingClientRect().top)""")
     assert max(tops) - min(tops) < 1, tops
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_the_projector_shows_the_race_result_in_its_window(
+        width: int, height: int, new_page: Any, server: Any) -> None:
+    """The learners' settings came first: on the projector at 1280 they pushed the chart to
+    624-884 px and its sentence to 920 px of a 720 px window."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    presenting(page)
+    wait_meta(page)
+    start_race(page, 200)
+    page.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
+    next_paint(page)
+    for part in ("race-start", "race-sentence"):  # whole
+        box = page.locator(f"[data-testid={part}]").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (part, box)
+    chart = page.locator("[data-testid=race-chart]").bounding_box()  # its lanes at least
+    assert min(chart["y"] + chart["height"], height) - chart["y"] >= 0.8 * chart["height"], chart
+    page.screenshot(path=str(ARTIFACTS / f"race-projector-{width}.png"))

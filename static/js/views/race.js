@@ -153,6 +153,7 @@ export function createRace(root, actions) {
     $(".race-open").hidden = !presenter || open;
     $(".race-bar").hidden = !presenter || open;
     panel.hidden = !open;
+    panel.classList.toggle("has-race", Boolean(race));
     form.hidden = !presenter;
     const running = Boolean(race?.running);
     // Before GET /api/meta answers the form has no learners to race.
