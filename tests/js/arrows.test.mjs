@@ -79,7 +79,10 @@ test("the tip's next step: the update with its examples, or why there is none", 
   assert.deepEqual(t, { label: "next step", text: "+0.0123 (these 8 examples)" });
   assert.equal(nextTurn(frame({ updateExamples: 4 }), { has: 1, update: -0.5, locked: 0, layer: 0 }, 4).text, "−0.500 (all 4 training examples)");
   assert.equal(nextTurn(frame(), { has: 0, update: 0, locked: 1, layer: 0 }, 4).text, "none (locked)");
-  assert.match(nextTurn(frame({ inStep: true, updateLayers: [1] }), { has: 0, update: 0, locked: 0, layer: 0 }, 4).text, /not yet.*layer 1/);
+  const notYet = nextTurn(frame({ inStep: true, updateLayers: [1] }), { has: 0, update: 0, locked: 0, layer: 0 }, 4);
+  assert.match(notYet.text, /not yet.*layer 1/);
+  // the reason alone, for "no mark for …: {why}" (it said "not yet" twice)
+  assert.equal(notYet.why, "backward has not reached layer 1");
   assert.match(nextTurn(frame({ updateRefused: "it would diverge" }), { has: 0, update: 0, locked: 0, layer: 0 }, 4).text, /it would diverge/);
   const trial = frame({ updateKind: "trial_and_error", learner: "trial_and_error" });
   assert.deepEqual(nextTurn(trial, { has: 1, update: 0.05, locked: 0, layer: 1 }, 4), { label: "next try", text: "+0.0500 (the dial it tries)" });

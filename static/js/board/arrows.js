@@ -72,8 +72,9 @@ export function nextTurn(frame, info, nTrain) {
   if (frame.diverged) return none(t("tip.why_diverged"));
   if (frame.updateRefused) return { label, text: t("tip.none_colon", { why: frame.updateRefused }), why: frame.updateRefused };
   if (frame.inStep && kind === GD) {
-    const text = t("tip.not_yet", { layer: info.layer + 1 });
-    return { label, text, why: text };
+    // The why alone: a sentence that gives it ("no mark for …: …") said "not yet" twice.
+    const layer = info.layer + 1;
+    return { label, text: t("tip.not_yet", { layer }), why: t("tip.why_not_yet", { layer }) };
   }
   if (frame.inStep) return { label, text: t("tip.none_colon", { why: t("tip.why_try_on") }), why: t("tip.why_try_on") };
   return { label, text: t("tip.none"), why: null };
