@@ -295,3 +295,19 @@ def test_a_phones_board_gives_its_dials_the_room(lang: str, new_page: Any, serve
     hint = page.locator(".board-legend .hint").inner_text()
     words = {"en": ("wheel", "right-click"), "de": ("Mausrad", "Rechtsklick")}[lang]
     assert not any(w in hint for w in words), hint
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: Any,
+                                                 server: Any) -> None:
+    """The network's example and its buttons, the outputs' heading and the race's opener were
+    13 px on the projector, unread past the first rows of a classroom."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    wait_meta(page)
+    small = page.evaluate("""() => [...document.querySelectorAll('body *')]
+      .filter((el) => el.checkVisibility() && [...el.childNodes].some(
+        (n) => n.nodeType === 3 && n.textContent.trim()))
+      .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])
+      .filter(([, px]) => px < 15)""")
+    assert not small, small
