@@ -311,3 +311,35 @@ def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: 
       .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])
       .filter(([, px]) => px < 15)""")
     assert not small, small
+
+
+def test_the_share_dialog_on_a_small_phone(new_page: Any, server: Any) -> None:
+    """At 360 × 640 its buttons (copy, show large, done) stood below the window, and the
+    join link broke inside the class code ("…/join/E7CN" over "PF")."""
+    page = new_page("teacher", viewport={"width": 360, "height": 640}, has_touch=True)
+    open_board(page, server.url, "/?preset=digits-625")
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    code = page.evaluate("window.dialboard.state().room.code")
+    page.click("[data-testid=share-button]")
+    page.locator(".share-dialog[open]").wait_for()
+    settled(page)
+    for button in (".share-copy", ".share-large", ".share-close"):
+        box = page.locator(button).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 640, (button, box)
+    # The code's letters on one line: every one of its characters' boxes at one height.
+    tops = page.evaluate("""(code) => {
+      const a = document.querySelector('[data-testid=share-link]'), text = a.textContent;
+      const at = text.indexOf(code), range = document.createRange(), out = [];
+      const walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+      let seen = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.length; i++, seen++) {
+          if (seen < at || seen >= at + code.length) continue;
+          range.setStart(node, i); range.setEnd(node, i + 1);
+          out.push(Math.round(range.getBoundingClientRect().top));
+        }
+      }
+      return out;
+    }""", code.replace(" ", ""))
+    assert len(tops) == len(code.replace(" ", "")) and len(set(tops)) == 1, tops
+    page.click(".share-close")

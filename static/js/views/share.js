@@ -67,17 +67,21 @@ export function createShare(root, actions) {
   big.addEventListener("click", () => { big.hidden = true; });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") big.hidden = true; });
   $(".presenter-link").addEventListener("toggle", () => {
-    const link = $("[data-testid=presenter-link]");
-    link.href = link.textContent = actions.presenterLink();
+    showLink($("[data-testid=presenter-link]"), actions.presenterLink());
   });
+
+  /** A link that breaks after its slashes, not inside the class code ("E7CN / PF"). */
+  function showLink(link, address) {
+    link.href = address;
+    link.innerHTML = escapeHtml(address).replaceAll("/", "/<wbr>");
+  }
 
   function fill(room, session) {
     const key = `${room?.code}|${session.id}|${room?.join_url}`;
     if (key === shown) return;
     shown = key;
     url = room ? room.join_url : `${location.origin}/?watch=${encodeURIComponent(session.id)}`;
-    const link = $("[data-testid=share-link]");
-    link.href = link.textContent = url;
+    showLink($("[data-testid=share-link]"), url);
     const address = url.replace(/^https?:\/\//, "");
     $(".share-big-link").textContent = room ? address.replace(/\/join\/\w+$/, "/join") : address;
     const join = escapeHtml(address.replace(/\/join\/\w+$/, "/join"));   // the server's words
