@@ -343,3 +343,23 @@ def test_the_share_dialog_on_a_small_phone(new_page: Any, server: Any) -> None:
     }""", code.replace(" ", ""))
     assert len(tops) == len(code.replace(" ", "")) and len(set(tops)) == 1, tops
     page.click(".share-close")
+
+
+@pytest.mark.parametrize("who", ["teacher", "student"])
+def test_a_tablet_shows_the_dials_on_its_first_screen(who: str, new_page: Any,
+                                                      server: Any) -> None:
+    """What the phase means stood between the transport and the board: the board's top at
+    1,174 px of a 1,180 px window."""
+    teacher = new_page("teacher", viewport={"width": 820, "height": 1180}, has_touch=True)
+    open_board(teacher, server.url, "/?preset=digits-625")
+    page = teacher
+    if who == "student":
+        teacher.wait_for_function("() => window.dialboard.state().room?.code")
+        code = teacher.evaluate("window.dialboard.state().room.code")
+        page = new_page("student", viewport={"width": 820, "height": 1180}, has_touch=True)
+        page.goto(f"{server.url}/join/{code}")
+        wait_cost(page)
+    wait_meta(page)
+    board = page.locator("#board").bounding_box()
+    assert board["y"] + 300 <= 1180, board
+    assert page.locator("#phase").bounding_box()["y"] >= board["y"] + board["height"]
