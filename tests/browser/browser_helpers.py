@@ -160,8 +160,17 @@ def settled(page: Any) -> None:
 
 
 def dial_centre(page: Any, name: str, index: list[int]) -> tuple[float, float]:
-    r = page.evaluate("([n, i]) => window.dialboard.dialRect(n, i)", [name, index])
-    assert r and r["width"] > 4, f"dial {name}{index} has no usable rectangle: {r}"
+    """Where the dial is drawn, once it is: a page lays its board out at the animation frame
+    after the board's first frame arrives (a loaded machine's may come late; asked before it,
+    the dial had no rectangle, 1 run in about 10 of a full suite beside a busy process)."""
+    try:
+        r = page.wait_for_function(
+            "([n, i]) => { const r = window.dialboard.dialRect(n, i);"
+            " return r && r.width > 4 && r; }", arg=[name, index],
+            timeout=TIMEOUT_MS).json_value()
+    except PlaywrightTimeoutError:
+        r = page.evaluate("([n, i]) => window.dialboard.dialRect(n, i)", [name, index])
+        raise AssertionError(f"dial {name}{index} has no usable rectangle: {r}") from None
     return r["x"] + r["width"] / 2, r["y"] + r["height"] / 2
 
 
