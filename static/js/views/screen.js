@@ -70,7 +70,9 @@ export function createScreen(root, actions = {}) {
     const turn = !bad && state.ui.turn ? turnReading(f.cost, state.ui.turn.baseCost) : null;
     number.textContent = bad ? t("screen.diverged") : turn ? turn.value : screenNumber(f.cost);
     // Its length sizes it on the projector: "0.002458" at the size of "2.352" ran past the screen.
-    root.style.setProperty("--number-chars", String(Math.max(5, number.textContent.length)));
+    // Set only when it changes: this runs at every frame, and a style set is a restyle.
+    const chars = String(Math.max(5, number.textContent.length));
+    if (root.style.getPropertyValue("--number-chars") !== chars) root.style.setProperty("--number-chars", chars);
     root.classList.toggle("is-turning", Boolean(turn));
     change.hidden = !turn || !turn.change;
     if (turn) {
