@@ -1,6 +1,7 @@
 """One heavy board must not hold up the server or another class (issue 12, goal 3).
 
     python benchmarks/workers_bench.py [--seconds 8] [--workers 1] [--before-workers 0]
+                                       [--before DIR]
 
 Starts a real server process with sessions in a worker process (`DIALBOARD_WORKERS`), and
 the same server with them in the web process as the reference, and on each:
@@ -21,7 +22,8 @@ the same server with them in the web process as the reference, and on each:
 
 The servers run side by side, and every server's boards and the engine alone take their
 turns in the same rounds (two_boards.py), so each is compared with the others on the same
-machine, minute by minute.
+machine, minute by minute. `--before DIR`: also the server of the checkout in that folder
+(an older commit's), with the same workers and player, in the same rounds.
 
 Prints each figure beside the reference server's, with the machine's core count.
 """
@@ -52,7 +54,9 @@ HEAVY = {"dataset": "digits-25x25", "layers": [625, 380, 10], "batch_size": None
 PAUSES = 20
 
 
-def start(workers: int, player: bool | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start(workers: int, player: bool | None = None,
+          cwd: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A server with `workers`, from this checkout or (`cwd`) the checkout in that folder."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -60,8 +64,10 @@ def start(workers: int, player: bool | None = None) -> tuple[subprocess.Popen[by
            "DIALBOARD_MAX_SESSIONS": "100"}
     if player is not None:
         env["DIALBOARD_PLAYER"] = str(int(player))
+    if cwd is not None:  # its own package first, not the installed one
+        env["PYTHONPATH"] = cwd
     proc = subprocess.Popen([sys.executable, "-m", "dialboard", "--port", str(port),
-                             "--log-level", "warning"], env=env)
+                             "--log-level", "warning"], env=env, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -176,6 +182,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--before-workers", type=int, default=0)
+    ap.add_argument("--before", help="a checkout to measure too, e.g. an older commit's")
     ap.add_argument("--engine-turn", nargs=2, type=float, help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, help="also write the figures (of --workers) here")
     args = ap.parse_args()
@@ -191,6 +198,9 @@ def main() -> None:
         servers[now] = start(args.workers)
         if args.workers:
             servers[alone] = start(args.workers, player=False)
+        if args.before:
+            servers[f"{now}, the checkout in {args.before}"] = start(
+                args.workers, cwd=os.path.abspath(args.before))
         heavy = {c: asyncio.run(heavy_play(servers[c][1], args.seconds)) for c in (before, now)}
         r = asyncio.run(scaling_rounds({c: base for c, (_, base) in servers.items()},
                                        args.seconds / two_boards.ROUNDS))

@@ -10,11 +10,14 @@ from collections.abc import Callable
 Reading = tuple[float, float]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 WINDOW_SECONDS = 0.25  # the machine's idle cores are judged over this long (a `Rate`'s window)
+# Read once: os.cpu_count() reads a file of /sys at each call, and a board playing in its
+# worker asks whether a player pays after every slice of training (runner.run).
+CORES = os.cpu_count() or 1
 
 
 def in_cores(share: float | None) -> float | None:
     """An idle share of the whole machine as cores (None: unknown)."""
-    return None if share is None else share * (os.cpu_count() or 1)
+    return None if share is None else share * CORES
 
 
 def machine() -> Reading | None:

@@ -129,8 +129,10 @@ class Remote:
         t = self.s.trainer
         self._renumber(AGAIN)
         if self.player.running:
-            self.player.write(("play", self.number, self.player.key(t.data), t.arch,
-                               t.snapshot(), t.run_start_cost, self.s.timeline.every(t),
+            snap = t.snapshot()
+            self.s.timeline.kept(snap)  # keyframes come `every` steps after it, or sooner
+            self.player.write(("play", self.number, self.player.key(t.data), t.arch, snap,
+                               t.run_start_cost, self.s.timeline.every(t),
                                not retaken(t, self.player.retake_work)), t.data)
 
     def adopt(self) -> None:
@@ -249,6 +251,7 @@ def take(s: Session, answer: Message, first: int) -> None:
     if kind == "error":
         diverged, said = rest
         raise DivergedError(said) if diverged else ConfigError(said.key, **said.params)
+    s.timeline.kept(snap)  # the player counts its keyframes' spacing from it
     s.timeline.trained(t)  # the frame names the steps reachable before its step
     if s.peers:
         frame = s._build(s._screen(fresh=False), version=-1, arrows=False)
@@ -284,6 +287,7 @@ async def finish(s: Session, remote: Remote, first: int) -> None:
         t.restore(answer[2])
         t.run_start_cost = answer[3]
         s._steps_run = t.step_count - first
+        s.timeline.kept(answer[2])
         s.timeline.trained(t)
     else:  # the state shown stands; keyframes the player sent past it go
         s.timeline.changed(s.trainer)

@@ -2,9 +2,10 @@
 `travel`).
 
 Keyframes plus deterministic replay. A keyframe is an engine snapshot (parameters, locks,
-learner state, RNG and batch order, counters; never the screen's caches) taken at a step
-boundary every `spacing` steps of training (EVERY to MOST_EVERY, the more the cheaper a
-step is), and whenever a person changed the board (a turn, a setting, a lock, undo,
+learner state, RNG and batch order, counters; never the screen's caches) taken at step
+boundaries at most `spacing` steps of training apart (EVERY to MOST_EVERY, the more the
+cheaper a step is; a board training in a player also keeps the states it showed and
+stopped at), and whenever a person changed the board (a turn, a setting, a lock, undo,
 reset...): then it is the state after that change, and every later
 keyframe is dropped, because the future they held is no longer this board's. Between two
 keyframes only training happened, and training from a snapshot is exact (undo relies on the
@@ -25,11 +26,14 @@ from dialboard.server.history import snapshot_bytes
 from dialboard.server.refusals import Refused
 
 EVERY = 10  # fewest steps between keyframes while training
-MOST_EVERY = 100
+MOST_EVERY = 250  # a tiny board's step is some 40 µs of Python: 10 ms of replay
 # Replay a travel may need, in parameters × examples (about 20 ms of float64 on one core,
-# once per travel): a cheap step gets sparser keyframes, so taking them (a copy of the
-# state) costs training less; on the 625 board at batch 32 one every 76 steps.
-REPLAY_WORK = 32_000_000
+# once per travel: the 625 board at batch 32 steps 4.8 billion a second): a cheap step gets
+# sparser keyframes, so taking them costs training less; on that board one every 228 steps.
+# A player sends each keyframe out of the training core (some 0.3 ms each, player_proc.py):
+# at this spacing, none while a presenter takes 60 frames a second, whose shown states
+# are keyframes already.
+REPLAY_WORK = 96_000_000
 KEEP_STEPS = 2_000  # steps of training a board's timeline always has room for
 MAX_BYTES = 100 * 2**20  # whatever the board
 KEYFRAME_BYTES = 17  # a parameter's share of a keyframe: value and momentum (float64), lock
@@ -85,9 +89,9 @@ class Timeline:
             self._keep(step, t.snapshot(screen=False))
 
     def kept(self, snap: Snapshot) -> None:
-        """A keyframe `trained` would have taken, taken elsewhere (player.py): a step of
-        this run, from a state it passed through, at most as far ahead as the run is."""
-        if snap.step_count not in self.keys:
+        """A keyframe taken elsewhere (player.py): a step boundary this run passed through,
+        at most as far ahead as the run is; any step (its arrays are shared: free to keep)."""
+        if snap.pos == 0 and snap.step_count not in self.keys:
             self._keep(snap.step_count, snap)
 
     def next_key(self, t: Trainer) -> int:

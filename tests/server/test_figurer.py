@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from dialboard.engine import Dataset, Trainer, cores
-from dialboard.server import frames
+from dialboard.server import frames, idle
 from dialboard.server.child import pack
 from dialboard.server.figurer import GIVE_UP_SECONDS, Done, Inline, Job, Measure, Watch, measure
 from dialboard.server.figures_proc import (
@@ -129,7 +129,7 @@ def test_the_helper_is_asked_only_with_a_core_to_spare(
         pays: bool) -> None:
     """On a full machine (other boards training) the figures cost the training less made in
     its own process than carried to a helper; unknown (no /proc, no window yet): asked."""
-    monkeypatch.setattr("os.cpu_count", lambda: cores_)
+    monkeypatch.setattr(idle, "CORES", cores_)
     helper, light = Helper(), job(trainer("digits-625", steps=0))
     helper._idle = lambda: idle_share  # type: ignore[assignment]
     assert figures_work(light) <= MADE_HERE_WORK

@@ -5,6 +5,7 @@ real server and a real player process; the steps replayed here from the board's 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import signal
@@ -154,6 +155,12 @@ def test_a_pause_stops_at_the_players_last_step_and_time_travel_reaches_back_exa
         last = await paused(c)
         first, reached = map(int, last.meta["timeline"].split(","))
         assert (first, reached) == (0, last.step) and last.step > 200
+        # Its shown and stopped states are keyframes too: a travel never replays further.
+        keys, every = live.call(lambda: (list(live.session(sid).timeline.keys),
+                                         live.session(sid).timeline.every(
+                                             live.session(sid).trainer)))
+        assert keys[0] == 0 and keys[-1] == last.step
+        assert max(b - a for a, b in itertools.pairwise(keys)) <= every
         for step in (last.step - 1, last.step // 2 + 1, 77):
             await c.send({"type": "travel", "step": step})
             f = await c.frame(step=str(step))
@@ -278,7 +285,7 @@ def test_a_board_starting_to_play_is_judged_with_it_training_in_its_worker(
     """A machine idle until now seems to have cores to spare: boards starting together would
     all take their players. From a play's start the share is unknown until a window of it
     has passed, so the board trains in its worker meanwhile."""
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(idle, "CORES", 2)
     player = Player()
     player._idle = idle.Rate(lambda: (1e6, 1e6), seconds=60.0)  # all idle so far
     player._idle._from = (-math.inf, (0.0, 0.0))
@@ -320,7 +327,7 @@ def test_this_machine_and_process_can_be_read() -> None:
 def test_a_player_takes_a_board_only_with_a_core_to_spare(
         monkeypatch: pytest.MonkeyPatch, idle_share: float | None, cores: int,
         pays: bool) -> None:
-    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    monkeypatch.setattr(idle, "CORES", cores)
     player = Player()
     player._idle = lambda: idle_share  # type: ignore[assignment]
     assert player.pays() is pays
@@ -330,7 +337,7 @@ def test_a_player_takes_a_board_only_with_a_core_to_spare(
 @pytest.mark.parametrize(("idle_share", "starved"), [(None, False), (0.2, False), (0.03, True)])
 def test_a_player_on_a_full_machine_gives_its_boards_back_for_a_while(
         idle_share: float | None, starved: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(idle, "CORES", 2)
     player = Player()
     assert player.starved(lambda: idle_share) is starved  # type: ignore[arg-type]
     assert (player.rest_until > 0) is starved
@@ -339,7 +346,7 @@ def test_a_player_on_a_full_machine_gives_its_boards_back_for_a_while(
 
 def test_the_log_says_the_idle_cores_a_player_took_its_board_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(idle, "CORES", 2)
     player = Player()
     assert player.spare_said() == "unknown"  # before a first window
     player._idle.value = 0.2  # a fifth of both cores
@@ -359,7 +366,7 @@ def test_a_board_in_its_player_on_a_machine_turned_full_plays_on_in_its_worker(
         ticks[1] += 2.0
         return ticks[0], ticks[1]
 
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(idle, "CORES", 2)
     monkeypatch.setattr(idle, "machine", machine)
     player = Player(answer_seconds=DEADLINE)
     player._idle = idle.Rate(machine, seconds=0.0)  # taken as soon as judged: all idle

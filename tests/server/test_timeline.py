@@ -126,8 +126,8 @@ def test_the_keyframes_of_2000_steps_of_the_625_board_fit_its_bound(momentum: fl
     assert timeline.reachable() == (0, 2000)   # nothing dropped
     assert timeline.nbytes <= timeline.max_bytes
     probe = build(resolve({"preset": "digits-625", "momentum": momentum}), max_parameters=10**9)
-    assert spacing(t) == 76   # 32,000,000 // (13,150 parameters × 32 examples)
-    timeline.state_at(probe, 1234)   # replayed from the keyframe at 1216
+    assert spacing(t) == 228   # 96,000,000 // (13,150 parameters × 32 examples)
+    timeline.state_at(probe, 1234)   # replayed from the keyframe at 1140
     ref = build(resolve({"preset": "digits-625", "momentum": momentum}), max_parameters=10**9)
     for _ in range(1234):
         ref.step()
