@@ -25,6 +25,7 @@ from dialboard.engine import ConfigError, DivergedError, Trainer
 from dialboard.engine.lookahead import next_update
 from dialboard.server import frames, idle
 from dialboard.server.child import RESTART_SECONDS, Child
+from dialboard.server.timeline import keeps
 
 if TYPE_CHECKING:
     from dialboard.server.session import Session
@@ -121,6 +122,7 @@ class Remote:
         self.number = 0
         self.waiting: tuple[str, asyncio.Future[Message | None]] | None = None  # (kind, …)
         self.ended: Message | None = None  # the run's own end, once said
+        self.kept_at: int | None = None  # the run's last keyframe (timeline.keeps)
         self.stopping = self.failed = False
 
     def start(self) -> None:
@@ -130,7 +132,8 @@ class Remote:
         self._renumber(AGAIN)
         if self.player.running:
             snap = t.snapshot()
-            self.s.timeline.kept(snap)  # keyframes come `every` steps after it, or sooner
+            self.kept_at = None
+            self._keep(snap)  # the player's keyframes come `every` steps after it, or sooner
             self.player.write(("play", self.number, self.player.key(t.data), t.arch, snap,
                                t.run_start_cost, self.s.timeline.every(t),
                                not retaken(t, self.player.retake_work)), t.data)
@@ -151,9 +154,9 @@ class Remote:
         kind = message[0]
         if message[1] != self.number:  # of a start since replaced
             return
-        if kind == "key":
-            self.s.timeline.kept(message[2])
-        elif kind == "unknown":  # it dropped the dataset: once more, with it
+        if kind in ("key", "shown", "stopped", "error"):  # each, whether waited for or not
+            self._keep(message[2])
+        if kind == "unknown":  # it dropped the dataset: once more, with it
             self.player.forget(self.player.key(self.s.trainer.data))
             self.adopt()
         elif kind in ("error", "failed"):
@@ -161,6 +164,12 @@ class Remote:
             self.answer(message)
         elif self.waiting is not None and self.waiting[0] == kind:
             self.answer(message)
+
+    def _keep(self, snap: Any) -> None:
+        """A state of this run as a keyframe, where the player counts one (timeline.keeps)."""
+        if snap is not None and keeps(snap.step_count, snap.pos, self.kept_at):
+            self.s.timeline.kept(snap)
+            self.kept_at = snap.step_count
 
     def answer(self, message: Message | None) -> None:
         if self.waiting is not None and not self.waiting[1].done():
@@ -251,8 +260,7 @@ def take(s: Session, answer: Message, first: int) -> None:
     if kind == "error":
         diverged, said = rest
         raise DivergedError(said) if diverged else ConfigError(said.key, **said.params)
-    s.timeline.kept(snap)  # the player counts its keyframes' spacing from it
-    s.timeline.trained(t)  # the frame names the steps reachable before its step
+    s.timeline.reached(t.step_count)  # the frame names the steps reachable before its step
     if s.peers:
         frame = s._build(s._screen(fresh=False), version=-1, arrows=False)
         # The step again from the state shown, put back: the very update the player made
@@ -287,7 +295,6 @@ async def finish(s: Session, remote: Remote, first: int) -> None:
         t.restore(answer[2])
         t.run_start_cost = answer[3]
         s._steps_run = t.step_count - first
-        s.timeline.kept(answer[2])
-        s.timeline.trained(t)
+        s.timeline.reached(t.step_count)
     else:  # the state shown stands; keyframes the player sent past it go
         s.timeline.changed(s.trainer)

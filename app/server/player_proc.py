@@ -11,9 +11,9 @@ state under the number `run` (a later play replaces it: the board was changed);
 It answers on standard output: ("shown", run, state before the step, run_start_cost,
 NextUpdate of the step, or None unless the play asked for `updates`: the training process
 then takes the step again to read it), ("key", run, state) at the step boundary `every`
-steps after the last state it sent, the play's own included (the timeline's keyframes: the
-training process keeps every state it is sent), ("stopped", run, state, run_start_cost)
-(None, None when it holds no board),
+steps after the last keyframe (the timeline's: the play's state, and the states it sends
+that timeline.keeps, judged alike in the training process), ("stopped", run, state,
+run_start_cost) (None, None when it holds no board),
 ("error", run, state, run_start_cost, diverged, words) when a step diverges (True) or is
 refused (False), then waits, ("unknown", run) when it no longer holds the play's dataset, or
 ("failed", run, why) on a defect. States are engine snapshots: a play's with the screen's
@@ -37,6 +37,7 @@ from dialboard.engine import ConfigError, Dataset, DivergedError, Trainer
 from dialboard.engine.lookahead import step_taken
 from dialboard.server.child import LENGTH, widen_pipes
 from dialboard.server.relay.lifeline import die_with_parent, ignore_stop_signals
+from dialboard.server.timeline import keeps
 
 HELD_DATASETS = 2
 POLL_SECONDS = 0.002  # while playing, its input is read this often: a pause waits no longer
@@ -52,7 +53,7 @@ class Playing:
         self.t: Trainer | None = None
         self.run = 0
         self.every = 1
-        self.sent: int | None = None  # the step of the last state sent (None: none this run)
+        self.kept_at: int | None = None  # the run's last keyframe (None: none yet)
         self.playing = self.show = self.updates = False
 
     def on(self, message: Message) -> None:
@@ -76,7 +77,7 @@ class Playing:
     def _play(self, run: int, key: int, arch: Any, snap: Any, run_start: float | None,
               every: int, updates: bool) -> None:
         self.run, self.every, self.show, self.updates = run, every, False, updates
-        self.sent = snap.step_count if snap.pos == 0 else None
+        self.kept_at = snap.step_count if keeps(snap.step_count, snap.pos, None) else None
         data = self.held.get(key)
         if data is None:
             self.playing = False
@@ -99,7 +100,8 @@ class Playing:
             if self.show and t.pos == 0:  # a whole step, as the worker shows one
                 self.show = False
                 snap, run_start = t.snapshot(screen=False), t.run_start_cost
-                self.sent = snap.step_count
+                if keeps(snap.step_count, snap.pos, self.kept_at):
+                    self.kept_at = snap.step_count
                 before = dict(t.net.params) if self.updates else None
                 t.step()
                 self.out(("shown", self.run, snap, run_start,
@@ -111,8 +113,8 @@ class Playing:
             self.out(("error", self.run, t.snapshot(screen=False), t.run_start_cost,
                       isinstance(exc, DivergedError), exc.words))
             return
-        if t.pos == 0 and (self.sent is None or t.step_count - self.sent >= self.every):
-            self.sent = t.step_count
+        if t.pos == 0 and (self.kept_at is None or t.step_count - self.kept_at >= self.every):
+            self.kept_at = t.step_count  # `every` ≥ EVERY: timeline.keeps it
             self.out(("key", self.run, t.snapshot(screen=False)))
 
 

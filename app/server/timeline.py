@@ -45,6 +45,15 @@ def spacing(t: Trainer) -> int:
     return min(MOST_EVERY, max(EVERY, REPLAY_WORK // t.step_work))
 
 
+def keeps(step: int, pos: int, kept_at: int | None) -> bool:
+    """Whether a state a player sent, at `step` (`pos` into it), is a keyframe when the run's
+    last was kept at `kept_at` (None: none yet). The player and the training process both
+    judge each state sent by this, in the order sent, so they agree on where the keyframes
+    are. At least EVERY steps apart: a slow board, shown at every step, keeps the bound's
+    room for KEEP_STEPS steps."""
+    return pos == 0 and (kept_at is None or step - kept_at >= EVERY)
+
+
 def bound(parameter_count: int, n_train: int) -> int:
     """The bytes a board's keyframes may take: KEEP_STEPS steps of training (about 48 MB on
     the 625 board), at most MAX_BYTES. A keyframe holds every parameter's value, momentum
@@ -83,14 +92,19 @@ class Timeline:
         if t.pos:
             return
         step = t.step_count
-        if step > self.last:
-            self.last = step
+        self.reached(step)
         if step % self.every(t) == 0 and step not in self.keys:
             self._keep(step, t.snapshot(screen=False))
 
+    def reached(self, step: int) -> None:
+        """Training reached this step boundary, its keyframes taken elsewhere (`kept`)."""
+        if step > self.last:
+            self.last = step
+
     def kept(self, snap: Snapshot) -> None:
         """A keyframe taken elsewhere (player.py): a step boundary this run passed through,
-        at most as far ahead as the run is; any step (its arrays are shared: free to keep)."""
+        at most as far ahead as the run goes; any step (its arrays are shared: free to
+        keep)."""
         if snap.pos == 0 and snap.step_count not in self.keys:
             self._keep(snap.step_count, snap)
 

@@ -1,8 +1,9 @@
 """What the player sends while it plays (player_proc.Playing), one step at a time: every state
-it sends is a state the board passed through, exactly, and no two states it sends (its
-start, a shown step's, a keyframe) are more than the play's `every` steps apart, so the
-timeline replays at most that far; when shown steps come closer together than that, it
-sends no keyframes at all (each costs the training core some 0.3 ms)."""
+it sends is a state the board passed through, exactly; the timeline's keyframes, its start
+and the states sent that the training process keeps (timeline.keeps), are at most the play's
+`every` steps apart, so a travel replays at most that far, and at least EVERY, so the
+timeline has room for the steps it promises; when shown steps come closer together than
+`every`, it sends no keyframes of its own (each costs the training core some 0.3 ms)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from dialboard.engine import Trainer
 from dialboard.server.player_proc import Playing
 from dialboard.server.session_config import build, resolve
+from dialboard.server.timeline import EVERY, keeps
 
 RUN = 7
 Sent = list[tuple[str, int]]
@@ -49,29 +51,41 @@ def assert_exact(messages: list[Any]) -> None:
             np.testing.assert_array_equal(snap.params[name], value, err_msg=name)
 
 
-def gaps(start: int, sent: Sent) -> list[int]:
-    steps = [start, *(step for _, step in sent)]
-    return [b - a for a, b in itertools.pairwise(steps)]
+def kept(start: int | None, sent: Sent) -> list[int]:
+    """The keyframes' steps, as the training process judges the states sent (keeps)."""
+    out = [] if start is None else [start]
+    for _, step in sent:
+        if keeps(step, 0, out[-1] if out else None):
+            out.append(step)
+    return out
+
+
+def assert_spacing(keys: list[int], every: int, end: int) -> None:
+    """A travel replays at most `every` steps; keyframes leave room for KEEP_STEPS steps."""
+    gaps = [b - a for a, b in itertools.pairwise([*keys, end])]
+    assert max(gaps) <= every, keys
+    assert min(b - a for a, b in itertools.pairwise(keys)) >= EVERY, keys
 
 
 def test_with_no_show_a_keyframe_is_sent_every_every_steps_from_the_plays_start() -> None:
-    sent, messages = play(trainer(), every=8, steps=40, show_every=None)
-    assert sent == [("key", k) for k in (8, 16, 24, 32, 40)]
+    sent, messages = play(trainer(), every=20, steps=100, show_every=None)
+    assert sent == [("key", k) for k in (20, 40, 60, 80, 100)]
     assert_exact(messages)
 
 
-def test_shown_steps_closer_than_every_need_no_keyframe() -> None:
-    sent, messages = play(trainer(), every=8, steps=60, show_every=5)
+@pytest.mark.parametrize("show_every", [1, 3, 7, 10, 13, 19])
+def test_shown_steps_closer_than_every_need_no_keyframe(show_every: int) -> None:
+    sent, messages = play(trainer(), every=20, steps=120, show_every=show_every)
     assert {kind for kind, _ in sent} == {"shown"}
-    assert max(gaps(0, sent)) <= 8
+    assert_spacing(kept(0, sent), 20, 120)
     assert_exact(messages)
 
 
-@pytest.mark.parametrize("show_every", [3, 11, 13, 30])
-def test_no_two_states_sent_are_further_apart_than_every(show_every: int) -> None:
-    sent, messages = play(trainer(), every=10, steps=90, show_every=show_every)
-    assert max(gaps(0, sent)) <= 10
-    assert ("key" in {kind for kind, _ in sent}) is (show_every > 10)
+@pytest.mark.parametrize("show_every", [21, 30, 45])
+def test_no_two_keyframes_are_further_apart_than_every(show_every: int) -> None:
+    sent, messages = play(trainer(), every=20, steps=150, show_every=show_every)
+    assert "key" in {kind for kind, _ in sent}
+    assert_spacing(kept(0, sent), 20, 150)
     assert_exact(messages)
 
 
@@ -80,7 +94,7 @@ def test_a_play_started_inside_a_step_sends_the_first_step_boundary_it_reaches()
     t.step(3)
     t.advance()  # one phase of step 4: not a state the timeline keeps
     assert t.pos > 0
-    sent, messages = play(t, every=8, steps=20, show_every=None)
+    sent, messages = play(t, every=20, steps=60, show_every=None)
     assert sent[0] == ("key", 4)
-    assert max(gaps(4, sent)) <= 8
+    assert_spacing(kept(None, sent), 20, 63)
     assert_exact(messages)
