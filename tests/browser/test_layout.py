@@ -313,6 +313,21 @@ def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: 
     assert not small, small
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize(("preset", "first"), [("digits-625", "Layer 1: inputs"),
+                                               ("circle", "Layer 1")])
+def test_the_boards_titles_on_the_projector_are_read_from_the_back(
+        width: int, height: int, preset: str, first: str, page: Any, server: Any) -> None:
+    """The titles drawn on the board's canvas (each layer's name and its dials' scale) were
+    11–13 px on the projector: a shorter title now, rather than a smaller one."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, f"/?preset={preset}&projector=1")
+    page.wait_for_function("() => window.dialboard.view.titles.length >= 2")
+    titles = page.evaluate("window.dialboard.view.titles")
+    assert titles[0]["text"].startswith(first), titles
+    assert all(t["px"] >= 15 for t in titles), titles  # as every word there
+
+
 def test_the_share_dialog_on_a_small_phone(new_page: Any, server: Any) -> None:
     """At 360 × 640 its buttons (copy, show large, done) stood below the window, and the
     join link broke inside the class code ("…/join/E7CN" over "PF")."""

@@ -19,7 +19,7 @@ export function angleOf(v, range) {
  * over the dial faces (those on a band: above a panel, or stuck to the stage's top) for
  * drawLate over the dial faces and their moving marks.
  */
-export function drawPanels(ctx, p) {
+export function drawPanels(ctx, p, titles = []) {
   const late = [];
   const { layout, palette: c, active, pxPerUnit } = p;
   for (const g of layout.groups) {
@@ -30,7 +30,7 @@ export function drawPanels(ctx, p) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    drawTitle(ctx, g, p, on, late);
+    drawTitle(ctx, g, p, on, late, titles);
     drawLabels(ctx, g, p);
   }
   return late;
@@ -46,12 +46,13 @@ export function drawLate(ctx, p, late) {
 
 const TITLE_MIN_PX = 9;   // below this a title is not read from the back of a room
 
-/** A title's size in CSS px at a zoom, before it is shrunk to fit its panel's width. */
-function titlePx(pxPerUnit) { return Math.max(12, Math.min(20, pxPerUnit * 0.42)); }
+/** A title's size in CSS px at a zoom, at least `least` (the page's, --board-title-px),
+ * before it is shrunk to fit its panel's width. */
+function titlePx(pxPerUnit, least) { return Math.max(least, Math.min(20, pxPerUnit * 0.42)); }
 
 /** How far down the stage (CSS px) a title stuck to its top edge reaches, band included. */
-export function stuckTitleDepth(pxPerUnit) {
-  const px = titlePx(pxPerUnit);
+export function stuckTitleDepth(pxPerUnit, least) {
+  const px = titlePx(pxPerUnit, least);
   return px * 0.8 + 2 + px * 0.75 + 2;   // drawTitle's y, half the band, a gap
 }
 
@@ -61,20 +62,22 @@ export function stuckTitleDepth(pxPerUnit) {
  * the panel's top has scrolled off the stage, the title sticks to the stage's top edge (on a
  * panel-coloured band), so a zoomed-in view still says what a full turn of its dials means.
  */
-function drawTitle(ctx, g, p, on, late) {
+function drawTitle(ctx, g, p, on, late, titles) {
   const { palette: c, pxPerUnit: u } = p;
   const r = p.ranges[g.layer], scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
   const now = on ? `  ◀ ${t("board.now")}` : "";
   const candidates = scale
     ? [`${g.title}  ·  ${scale}${now}`, `${g.short}  ·  ${scale}${on ? " ◀" : ""}`, scale, `±${fmtScale(r)}`]
     : [g.title + now, g.short + (on ? " ◀" : "")];
-  // Titles grow with the zoom but stay readable however far out it is.
-  const want = titlePx(u), room = Math.max((g.width - 0.1) * u, 0);
+  // Titles grow with the zoom but stay readable however far out it is: a shorter title
+  // rather than one under the page's least size (p.titlePx: larger on a projector).
+  const least = p.titlePx, want = titlePx(u, least), room = Math.max((g.width - 0.1) * u, 0);
   let title = candidates[candidates.length - 1], px = TITLE_MIN_PX;
   for (const s of candidates) {
     const fit = fitText(ctx, s, want, room);
-    if (fit >= 12 || (fit >= TITLE_MIN_PX && s === candidates[candidates.length - 1])) { title = s; px = fit; break; }
+    if (fit >= least || (fit >= TITLE_MIN_PX && s === candidates[candidates.length - 1])) { title = s; px = fit; break; }
   }
+  titles.push({ text: title, px });
   const stageW = ctx.canvas.width / p.dpr, stageH = ctx.canvas.height / p.dpr;
   const left = p.ox + g.x * u, top = p.oy + (g.y - 0.2) * u, bottom = p.oy + (g.y + g.height) * u;
   let x = left, y = p.oy + (g.y + 0.42) * u, banded = false;
