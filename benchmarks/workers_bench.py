@@ -1,7 +1,7 @@
 """One heavy board must not hold up the server or another class (issue 12, goal 3).
 
     python benchmarks/workers_bench.py [--seconds 8] [--workers 1] [--before-workers 0]
-                                       [--before DIR]
+                                       [--before DIR] [--rounds 4]
 
 Starts a real server process with sessions in a worker process (`DIALBOARD_WORKERS`), and
 the same server with them in the web process as the reference, and on each:
@@ -23,7 +23,9 @@ the same server with them in the web process as the reference, and on each:
 The servers run side by side, and every server's boards and the engine alone take their
 turns in the same rounds (two_boards.py), so each is compared with the others on the same
 machine, minute by minute. `--before DIR`: also the server of the checkout in that folder
-(an older commit's), with the same workers and player, in the same rounds.
+(an older commit's), with the same workers and player, in the same rounds. `--rounds`:
+more rounds of the same total time each, for a steadier mean on a machine whose speed
+drifts (each turn is --seconds ÷ 4 long, whatever the number of rounds).
 
 Prints each figure beside the reference server's, with the machine's core count.
 """
@@ -183,9 +185,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--before-workers", type=int, default=0)
     ap.add_argument("--before", help="a checkout to measure too, e.g. an older commit's")
+    ap.add_argument("--rounds", type=int, default=two_boards.ROUNDS)
     ap.add_argument("--engine-turn", nargs=2, type=float, help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, help="also write the figures (of --workers) here")
     args = ap.parse_args()
+    turn = args.seconds / two_boards.ROUNDS  # a turn's length, whatever the rounds
+    two_boards.ROUNDS = args.rounds
     if args.engine_turn:
         engine_turn(*args.engine_turn)
         return
@@ -203,7 +208,7 @@ def main() -> None:
                 args.workers, cwd=os.path.abspath(args.before))
         heavy = {c: asyncio.run(heavy_play(servers[c][1], args.seconds)) for c in (before, now)}
         r = asyncio.run(scaling_rounds({c: base for c, (_, base) in servers.items()},
-                                       args.seconds / two_boards.ROUNDS))
+                                       turn))
     finally:
         for proc, _ in servers.values():
             proc.terminate()
