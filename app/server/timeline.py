@@ -28,8 +28,9 @@ from dialboard.server.refusals import Refused
 EVERY = 10  # fewest steps between keyframes while training
 MOST_EVERY = 250  # a tiny board's step is some 40 µs of Python: 10 ms of replay
 # Replay a travel may need, in parameters × examples (about 20 ms of float64 on one core,
-# once per travel: the 625 board at batch 32 steps 4.8 billion a second): a cheap step gets
-# sparser keyframes, so taking them costs training less; on that board one every 228 steps.
+# once per travel: the 625 board at batch 32 trains through 4.8 billion a second): a cheap
+# step gets sparser keyframes, so taking them costs training less; on that board one every
+# 228 steps.
 # A player sends each keyframe out of the training core (some 0.3 ms each, player_proc.py):
 # at this spacing, none while a presenter takes 60 frames a second, whose shown states
 # are keyframes already.
