@@ -127,7 +127,8 @@ def main() -> None:
     sec = str(args.seconds)
     plan = {"engine_bench.py": [],
             "server_bench.py": ["--only", "digits-625", "--seconds", sec],
-            "workers_bench.py": ["--workers", "2", "--seconds", sec],
+            # Eight rounds: two ÷ one swung by 0.14 between runs of four on one morning.
+            "workers_bench.py": ["--workers", "2", "--seconds", sec, "--rounds", "8"],
             "browser_bench.py": ["--presets", "digits-625", "--minutes", "0"]}
     forced = forcing()
     own = {k: v for k, v in os.environ.items() if k not in OPENBLAS_FORCING}
