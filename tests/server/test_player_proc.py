@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from dialboard.engine import Trainer
+from dialboard.server.player import Player, Remote
 from dialboard.server.player_proc import Playing
+from dialboard.server.session import Session
 from dialboard.server.session_config import build, resolve
 from dialboard.server.timeline import EVERY, keeps
 
@@ -98,3 +100,19 @@ def test_a_play_started_inside_a_step_sends_the_first_step_boundary_it_reaches()
     assert sent[0] == ("key", 4)
     assert_spacing(kept(None, sent), 20, 63)
     assert_exact(messages)
+
+
+def test_the_training_process_keeps_the_states_sent_as_the_player_counts_them() -> None:
+    """Each state of the run is judged as it arrives, in order, whether its answer was
+    waited for or not (a pause cancels the wait for a shown step the player had counted);
+    a state of a run since replaced is not kept."""
+    t = trainer()
+    s = Session(resolve({"preset": "circle", "momentum": 0.9}), t)
+    remote = Remote(Player(judge=False), s)
+    sent, messages = play(trainer(), every=20, steps=90, show_every=7)
+    for m in messages:
+        remote.on((m[0], remote.number, *m[2:]))
+    remote.on(("shown", remote.number + 1, trainer().snapshot()))  # another run's
+    assert remote.waiting is None
+    assert list(s.timeline.keys) == kept(0, sent)
+    assert_spacing(list(s.timeline.keys), 20, 90)
