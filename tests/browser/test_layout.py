@@ -322,10 +322,35 @@ def test_the_boards_titles_on_the_projector_are_read_from_the_back(
     11–13 px on the projector: a shorter title now, rather than a smaller one."""
     page.set_viewport_size({"width": width, "height": height})
     open_board(page, server.url, f"/?preset={preset}&projector=1")
-    page.wait_for_function("() => window.dialboard.view.titles.length >= 2")
-    titles = page.evaluate("window.dialboard.view.titles")
-    assert titles[0]["text"].startswith(first), titles
-    assert all(t["px"] >= 15 for t in titles), titles  # as every word there
+    page.wait_for_function("() => window.dialboard.view.words.length >= 2")
+    words = page.evaluate("window.dialboard.view.words")  # the titles, and any labels
+    assert words[0]["role"] == "title" and words[0]["text"].startswith(first), words
+    assert all(w["px"] >= 15 for w in words), words  # as every word there
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_the_boards_labels_on_the_projector_zoomed_to_a_neuron(
+        width: int, height: int, page: Any, server: Any) -> None:
+    """Zoomed to a neuron on the projector, the tiles' labels ("→ h1·4  dials ±0.2") and the
+    grids' row and column labels were some 10 px, and the layer's title was drawn left of the
+    stage, where its panel's left edge was. Now each label is 15 px or more, or a neuron's
+    number where its name does not fit, and the title is on the stage."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    page.wait_for_function("() => window.dialboard.view.words.length >= 2")
+    box = page.locator("#board .board-canvas").bounding_box()
+    for layer, roles in ((0, {"title", "tile"}), (1, {"title", "row", "col"})):
+        page.evaluate(f"window.dialboard.view.zoomToNeuron({layer}, 3)")
+        next_paint(page)
+        words = page.evaluate("window.dialboard.view.words")
+        shown = [w for w in words
+                 if 0 <= w["x"] <= box["width"] and 0 <= w["y"] <= box["height"]]
+        assert {w["role"] for w in shown} >= roles, (layer, shown)
+        assert all(w["px"] >= 15 for w in words), (layer, words)
+        title = [w for w in words if w["role"] == "title"][layer]
+        assert title in shown, (layer, title, box)
+        if layer == 1:  # h1·4 over its column, or its number where the name does not fit
+            assert {w["text"] for w in shown if w["role"] == "col"} & {"h1·4", "4"}, shown
 
 
 def test_the_share_dialog_on_a_small_phone(new_page: Any, server: Any) -> None:

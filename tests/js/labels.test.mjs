@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { firstThatFits, overlaps, placeTip } from "../../static/js/board/labels.js";
 import { fmtScale, niceCeil } from "../../static/js/lib/format.js";
+import { neuronNumber } from "../../static/js/lib/names.js";
 
 const stage = { width: 390, height: 500 };
 const tip = { width: 220, height: 120 };
@@ -51,4 +52,12 @@ test("dial scales are short: 1-2-5 numbers with k and M", () => {
   assert.equal(fmtScale(0.2), "0.2");
   assert.equal(fmtScale(500), "500");
   assert.equal(fmtScale(niceCeil(1500 * 1.05)), "2k");
+});
+
+test("a neuron's shortest label: its number, or its class's name", () => {
+  const sizes = [625, 20, 20, 10];
+  assert.equal(neuronNumber(1, 3, sizes), "4");
+  assert.equal(neuronNumber(0, 12, sizes), "13");
+  assert.equal(neuronNumber(3, 7, sizes, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]), "7");
+  assert.equal(neuronNumber(3, 7, sizes), "8");
 });

@@ -4,6 +4,7 @@
 
 import { t } from "../lib/i18n.js";
 import { fmtScale } from "../lib/format.js";
+import { firstThatFits } from "./labels.js";
 
 export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
 export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
@@ -15,11 +16,13 @@ export function angleOf(v, range) {
 }
 
 /**
- * Group panels, titles and labels, in the board transform. Returns the titles that must go
+ * Group panels, titles and labels, in the board transform; each title and label drawn goes
+ * into `words` ({text, px, role, x, y}: CSS px on the stage, at the text's left, centre or
+ * right by its role, and its middle). Returns the titles that must go
  * over the dial faces (those on a band: above a panel, or stuck to the stage's top) for
  * drawLate over the dial faces and their moving marks.
  */
-export function drawPanels(ctx, p, titles = []) {
+export function drawPanels(ctx, p, words = []) {
   const late = [];
   const { layout, palette: c, active, pxPerUnit } = p;
   for (const g of layout.groups) {
@@ -30,8 +33,8 @@ export function drawPanels(ctx, p, titles = []) {
     roundRect(ctx, g.x - 0.3, g.y - 0.2, g.width + 0.6, g.height + 0.5, 0.35);
     ctx.fill();
     ctx.stroke();
-    drawTitle(ctx, g, p, on, late, titles);
-    drawLabels(ctx, g, p);
+    drawTitle(ctx, g, p, on, late, words);
+    drawLabels(ctx, g, p, words);
   }
   return late;
 }
@@ -62,7 +65,7 @@ export function stuckTitleDepth(pxPerUnit, least) {
  * the panel's top has scrolled off the stage, the title sticks to the stage's top edge (on a
  * panel-coloured band), so a zoomed-in view still says what a full turn of its dials means.
  */
-function drawTitle(ctx, g, p, on, late, titles) {
+function drawTitle(ctx, g, p, on, late, words) {
   const { palette: c, pxPerUnit: u } = p;
   const r = p.ranges[g.layer], scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
   const now = on ? `  ◀ ${t("board.now")}` : "";
@@ -77,17 +80,19 @@ function drawTitle(ctx, g, p, on, late, titles) {
     const fit = fitText(ctx, s, want, room);
     if (fit >= least || (fit >= TITLE_MIN_PX && s === candidates[candidates.length - 1])) { title = s; px = fit; break; }
   }
-  titles.push({ text: title, px });
   const stageW = ctx.canvas.width / p.dpr, stageH = ctx.canvas.height / p.dpr;
   const left = p.ox + g.x * u, top = p.oy + (g.y - 0.2) * u, bottom = p.oy + (g.y + g.height) * u;
-  let x = left, y = p.oy + (g.y + 0.42) * u, banded = false;
+  // A panel whose left edge is off the stage (zoomed to a neuron) has its title at the
+  // stage's left edge, as far as the panel reaches.
+  const x = Math.max(left, Math.min(6, p.ox + (g.x + g.width) * u - measure(ctx, title, px, 650) - 4));
+  let y = p.oy + (g.y + 0.42) * u, banded = false;
   // Too little height inside the panel: above its top edge instead, clear of the first row.
   if (px > 0.8 * u) { y = top - px * 0.7; banded = true; }
   if (y - px * 0.7 < 0 && bottom > 2 * px && top < stageH) {
     y = Math.min(px * 0.8 + 2, bottom - px);
-    x = Math.max(left, Math.min(6, p.ox + (g.x + g.width) * u - measure(ctx, title, px, 650) - 4));
     banded = true;
   }
+  words.push({ text: title, px, role: "title", x, y });
   if (x >= stageW) return;
   const d = { title, x, y, px, ink: on ? c.ink : c.muted, bg: on ? c.active : c.panel };
   if (banded) late.push(d); else textAt(ctx, p, title, x, y, px, d.ink, "left", 650);
@@ -107,18 +112,29 @@ function band(ctx, p, x, y, w, h, colour) {
   ctx.restore();
 }
 
-function drawLabels(ctx, g, p) {
-  const { palette: c, pxPerUnit } = p;
-  const px = Math.min(16, pxPerUnit * 0.3);
-  // A tile's header is a whole row high, so its label is readable long before the grid's.
-  const tilePx = Math.min(18, pxPerUnit * 0.62);
+/**
+ * A group's row, column and tile labels, each at its natural size for the zoom or, if that
+ * is smaller, the page's least (p.labelPx: --board-label-px, larger on a projector), and
+ * only where that fits the label's room: a row's or column's shortened to the neuron's number
+ * if need be, a tile's with its dials' scale where that fits too.
+ */
+function drawLabels(ctx, g, p, drawn) {
+  const { palette: c, pxPerUnit: u } = p;
   const scale = p.ranges[g.layer] ? `   ${t("board.dial_scale", { r: fmtScale(p.ranges[g.layer]) })}` : "";
   for (const lab of g.labels) {
-    const tile = lab.role === "tile";
-    if ((tile ? tilePx : px) < 8) continue;
+    const tile = lab.role === "tile", weight = tile ? 650 : 500;
+    // A tile's header is a whole row high, so its label is readable long before the grid's.
+    const px = Math.max(p.labelPx, tile ? Math.min(18, u * 0.62) : Math.min(16, u * 0.3));
+    if (px > lab.room.height * u) continue;
+    const s = firstThatFits([tile && u > 14 ? lab.text + scale : null, lab.text, lab.short],
+      (s) => measure(ctx, s, px, weight), lab.room.width * u);
+    if (!s) continue;
     const align = lab.role === "row" ? "right" : tile ? "left" : "center";
-    const s = tile && pxPerUnit > 14 ? lab.text + scale : lab.text;
-    text(ctx, p, s, g.x + lab.x, g.y + lab.y, tile ? tilePx : px, tile ? c.ink : c.muted, align, tile ? 650 : 500);
+    // A tile's label stays above its tile's first row (`above`): larger than the header, it
+    // rises into the gap over the header.
+    const y = tile ? Math.min(lab.y, lab.above - (px / 2 + 1) / u) : lab.y;
+    text(ctx, p, s, g.x + lab.x, g.y + y, px, tile ? c.ink : c.muted, align, weight);
+    drawn.push({ text: s, px, role: lab.role, x: p.ox + (g.x + lab.x) * u, y: p.oy + (g.y + y) * u });
   }
 }
 

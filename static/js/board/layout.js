@@ -5,7 +5,7 @@
 // beside them. A wide first layer over an image input becomes receptive fields: neuron i's
 // incoming weights laid out like the input image (h × w), its bias beside the tile.
 
-import { layerTitle, neuronLabel } from "../lib/names.js";
+import { layerTitle, neuronLabel, neuronNumber } from "../lib/names.js";
 import { t } from "../lib/i18n.js";
 
 const LABEL_W = 1.1;      // row labels left of a grid
@@ -15,6 +15,11 @@ const BIAS_GAP = 0.45;    // space between the weights and the bias column
 const GROUP_GAP = 1.4;
 const TILE_GAP = 1.2;
 const TILE_HEAD = 0.9;
+// The room a label may take, board units (faces.js draws none larger): a row's beside its
+// neuron, a column's over its dial down to the dial's face, a tile's over the tile and the
+// gap above it.
+const ROW_ROOM = { width: LABEL_W - 0.15, height: 1 };
+const COL_ROOM = { width: 1, height: HEAD_H + 0.1 };
 
 function receptiveShape(l, sizes, inputShape) {
   if (l !== 0 || !inputShape || inputShape.length !== 2) return null;
@@ -29,12 +34,12 @@ function gridGroup(l, nIn, nOut, names) {
   const bias = (i) => [LABEL_W + nIn + BIAS_GAP + 0.5, TITLE_H + HEAD_H + i + 0.5];
   const labels = [];
   if (nOut <= 40) {
-    for (let i = 0; i < nOut; i++) labels.push({ x: LABEL_W - 0.15, y: TITLE_H + HEAD_H + i + 0.5, text: names.to(i), role: "row" });
+    for (let i = 0; i < nOut; i++) labels.push({ x: LABEL_W - 0.15, y: TITLE_H + HEAD_H + i + 0.5, text: names.to(i), short: names.toShort(i), role: "row", room: ROW_ROOM });
   }
   if (nIn <= 40) {
-    for (let j = 0; j < nIn; j++) labels.push({ x: LABEL_W + j + 0.5, y: TITLE_H + HEAD_H * 0.5, text: names.from(j), role: "col" });
+    for (let j = 0; j < nIn; j++) labels.push({ x: LABEL_W + j + 0.5, y: TITLE_H + HEAD_H * 0.5, text: names.from(j), short: names.fromShort(j), role: "col", room: COL_ROOM });
   }
-  labels.push({ x: LABEL_W + nIn + BIAS_GAP + 0.5, y: TITLE_H + HEAD_H * 0.5, text: t("board.bias"), role: "col" });
+  labels.push({ x: LABEL_W + nIn + BIAS_GAP + 0.5, y: TITLE_H + HEAD_H * 0.5, text: t("board.bias"), role: "col", room: COL_ROOM });
   const neuron = (i) => ({ x: 0, y: TITLE_H + HEAD_H + i, width, height: 1 });
   return { width, height, dial, bias, labels, neuron, nOut, kind: "grid" };
 }
@@ -51,7 +56,7 @@ function receptiveGroup(nOut, { h, w }, names, cols) {
   const labels = [];
   for (let i = 0; i < nOut; i++) {
     const [ox, oy] = origin(i);
-    labels.push({ x: ox, y: oy - TILE_HEAD * 0.45, text: `→ ${names.to(i)}`, role: "tile" });
+    labels.push({ x: ox, y: oy - TILE_HEAD * 0.45, text: `→ ${names.to(i)}`, role: "tile", room: { width: w + BIAS_GAP + 1, height: TILE_HEAD + TILE_GAP }, above: oy });
   }
   const neuron = (i) => { const [ox, oy] = origin(i); return { x: ox, y: oy - TILE_HEAD, width: w + BIAS_GAP + 1, height: h + TILE_HEAD }; };
   return { width: cols * tileW - TILE_GAP, height: TITLE_H + rows * tileH - TILE_GAP, dial, bias, labels, neuron, nOut, kind: "receptive" };
@@ -96,6 +101,8 @@ export function layoutBoard({ parameters, sizes, inputShape = null, classNames =
     const names = {
       from: (j) => neuronLabel(l, j, sizes, classNames, true),
       to: (i) => neuronLabel(l + 1, i, sizes, classNames, true),
+      fromShort: (j) => neuronNumber(l, j, sizes, classNames),
+      toShort: (i) => neuronNumber(l + 1, i, sizes, classNames),
     };
     const rf = receptiveShape(l, sizes, inputShape);
     const g = rf ? bestReceptive(sizes[l + 1], rf, names, groups, box) : gridGroup(l, sizes[l], sizes[l + 1], names);

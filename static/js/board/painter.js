@@ -33,7 +33,7 @@ export function createPainter(canvas) {
   let faces = near, fctx = nearCtx;
   let facesKey = "";
   let late = [];           // titles on bands (faces.js), drawn over the rest at every paint
-  let titles = [];         // every title of the still image, {text, px}: for the tests
+  let words = [];          // every title and label of the still image, {text, px, role, x, y}: for the tests
   let background = null;   // ImageData of `faces` when pixels are written over it
   let frame = null;
   let vis = new Uint32Array(0);
@@ -53,8 +53,8 @@ export function createPainter(canvas) {
     fctx.setTransform(1, 0, 0, 1, 0, 0);
     fctx.clearRect(0, 0, faces.width, faces.height);
     boardTransform(fctx, p);
-    titles = [];
-    late = drawPanels(fctx, p, titles);
+    words = [];
+    late = drawPanels(fctx, p, words);
     if (detailed) sprites.stamp(fctx, p, p.r);
     background = pixels ? fctx.getImageData(0, 0, faces.width, faces.height) : null;
     if (pixels && (!frame || frame.width !== faces.width || frame.height !== faces.height)) {
@@ -110,7 +110,7 @@ export function createPainter(canvas) {
   /** Waits for the canvas to be rasterised (reads one pixel back), for honest timings. */
   function flush() { ctx.getImageData(0, 0, 1, 1); }
 
-  return { paint, flush, titles: () => titles };
+  return { paint, flush, words: () => words };
 }
 
 function boardTransform(ctx, p) {

@@ -26,6 +26,14 @@ export function neuronLabel(k, j, sizes, classNames = [], short = false) {
   return last === 2 ? `h${sub(j + 1)}` : `h${k}·${j + 1}`;
 }
 
+/** Neuron j's label at its shortest: its number, or its class's name (beside the board's
+ * rows and columns, where its whole label does not fit at a readable size). */
+export function neuronNumber(k, j, sizes, classNames = []) {
+  const last = sizes.length - 1;
+  if (sizes[k] === 1) return neuronLabel(k, j, sizes, classNames, true);
+  return k === last && classNames.length === sizes[last] ? String(classNames[j]) : String(j + 1);
+}
+
 export function layerTitle(k, sizes) {
   const last = sizes.length - 1;
   if (k === 0) return t("names.inputs");

@@ -23,9 +23,11 @@ import { t } from "../lib/i18n.js";
 // Read on every paint: one query list, not a new one 60 times a second.
 const REDUCED_MOTION = matchMedia("(prefers-reduced-motion: reduce)");
 
-/** The least size of the board's titles, CSS px: the page's (--board-title-px). */
-function titleLeast() {
-  return parseFloat(getComputedStyle(document.body).getPropertyValue("--board-title-px")) || 12;
+/** The least size of the board's titles and of its labels, CSS px: the page's
+ * (--board-title-px, --board-label-px). */
+function leastPx() {
+  const style = getComputedStyle(document.body), px = (name) => parseFloat(style.getPropertyValue(name));
+  return { titlePx: px("--board-title-px") || 12, labelPx: px("--board-label-px") || 8 };
 }
 
 const PAD = 18;
@@ -57,7 +59,7 @@ export function createBoard(root, actions) {
   const editor = createEditor(root.querySelector(".board-edit"), { apply: (k, v) => turn(k, v), done: (k) => access.focus(k) });
   const b = {
     state: null, sessionKey: "", sessionId: null, layout: null, values: null, updates: null, has: null, arrows: null,
-    locked: null, hover: -1, selected: -1, override: null, palette: null, titlePx: 12, themeKey: "",
+    locked: null, hover: -1, selected: -1, override: null, palette: null, titlePx: 12, labelPx: 8, themeKey: "",
     size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false, tickedAt: null,
   };
   const access = createAccess(root.querySelector(".board-access"), {
@@ -194,7 +196,7 @@ export function createBoard(root, actions) {
     const sel = state.ui.selected;
     b.selected = sel ? b.layout.indexOf(sel.name, sel.index) : -1;
     const theme = styleKey();
-    if (theme !== b.themeKey) { b.palette = readPalette(); b.titlePx = titleLeast(); b.themeKey = theme; }
+    if (theme !== b.themeKey) { b.palette = readPalette(); Object.assign(b, leastPx()); b.themeKey = theme; }
     paint();
     legend.render(state.frame, { readOnly: state.ui.readOnly, count: b.layout.count, gain: b.arrowsOn ? scales.gain : 1 });
     if (tip.shown >= 0) showTip(tip.shown);
@@ -221,7 +223,8 @@ export function createBoard(root, actions) {
     const f = camera.fit;
     const lod = painter.paint({
       layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges,
-      pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette, titlePx: b.titlePx,
+      pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette,
+      titlePx: b.titlePx, labelPx: b.labelPx,
       selected: b.selected, hover: b.hover, active: b.active,
       facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${lockKey(b.locked)}|${b.active.join(",")}`,
     });
@@ -295,7 +298,7 @@ export function createBoard(root, actions) {
     measureRaster: false,
     get zoom() { return camera.zoom; },
     get scalesShown() { return Array.from(scales.shown); },   // test hook: the scales drawn now
-    get titles() { return painter.titles(); },   // test hook: the titles drawn, {text, px}
+    get words() { return painter.words(); },   // test hook: the titles and labels drawn, {text, px, role, x, y}
   };
   Object.defineProperties(view, Object.getOwnPropertyDescriptors(testHooks(b, camera)));
 
