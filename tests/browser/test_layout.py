@@ -195,11 +195,13 @@ TOP_ROWS = """() => {
 @pytest.mark.parametrize(("width", "height", "lang", "teacher_rows", "student_rows"), [
     (360, 640, "en", 4, 2), (390, 844, "en", 4, 1), (390, 844, "de", 4, 1), (360, 640, "de", 4, 2),
     (820, 1180, "en", 2, 1), (820, 1180, "de", 2, 1), (1024, 768, "de", 2, 1),
+    (1280, 720, "en", 1, 1), (1280, 720, "de", 1, 1), (1600, 900, "de", 1, 1),
     (1920, 1080, "en", 1, 1)])
 def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_rows: int,
                                     student_rows: int, new_page: Any, server: Any) -> None:
     """Phones' top bar took five rows (the brand alone in the first) and a tablet's four,
-    pushing the screen to a third of the way down; at 1920 the buttons' names made two."""
+    pushing the screen to a third of the way down; at 1920 the buttons' names made two, and
+    at 1280 a presenter's controls did (46 px less for the board on a 720 px laptop)."""
     phone = width < 900
     teacher = new_page("teacher", viewport={"width": width, "height": height}, has_touch=phone)
     open_board(teacher, server.url, f"/?lang={lang}")

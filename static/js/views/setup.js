@@ -4,6 +4,7 @@
 // "Your own data" hands the dataset part to lib/csvform.js, which says what board it makes.
 
 import { createCsvForm } from "../lib/csvform.js";
+import { ICONS } from "../lib/icons.js";
 import { escapeHtml as escape } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 
@@ -12,8 +13,8 @@ const options = (list, selected) => list.map((o) =>
 
 export function createSetup(root, actions) {
   root.innerHTML = `
-    <label class="preset-pick">${t("setup.board")} <select data-testid="preset" aria-label="${t("setup.preset_label")}"></select></label>
-    <button type="button" class="custom-open">${t("setup.new")}</button>
+    <label class="preset-pick"><span class="label">${t("setup.board")}</span> <select data-testid="preset" aria-label="${t("setup.preset_label")}"></select></label>
+    <button type="button" class="custom-open" title="${t("setup.new")}">${ICONS.add} <span class="label">${t("setup.new")}</span></button>
     <dialog class="custom-dialog" aria-labelledby="custom-title">
       <form method="dialog" class="custom-form">
         <h2 id="custom-title">${t("setup.title")}</h2>

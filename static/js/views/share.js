@@ -4,6 +4,7 @@
 
 import { t, tn } from "../lib/i18n.js";
 import { escapeHtml } from "../lib/html.js";
+import { GLYPHS } from "../lib/icons.js";
 import { spaced } from "../classroom.js";
 
 export function createShare(root, actions) {
@@ -122,10 +123,15 @@ export function createShare(root, actions) {
     if (!room || watching) return;
     const count = tn("room.watching", room.watching ?? 0);
     for (const el of $$(".room-watching")) el.textContent = count;
-    if (!badge.firstChild) badge.innerHTML = `<span class="room-code"></span> · <span class="room-count" data-testid="viewers"></span>`;
+    if (!badge.firstChild) {
+      badge.innerHTML = `<span class="room-code"></span> · <span class="room-count" data-testid="viewers"></span>`
+        + `<span class="room-n" aria-hidden="true">${GLYPHS.viewers}<span></span></span>`;
+    }
     setCode(badge.querySelector(".room-code"), room.code);
     badge.querySelector(".room-count").textContent = count;
+    badge.querySelector(".room-n span").textContent = String(room.watching ?? 0);
     badge.setAttribute("aria-label", t("room.badge_label", { code: spaced(room.code), watching: count }));
+    badge.title = badge.getAttribute("aria-label");
   }
 
   return { update };
