@@ -98,8 +98,9 @@ def mean_rates(r: Rounds) -> tuple[float, float]:
 def scaling(what: str, r: Rounds) -> str:
     one, two = mean_rates(r)
     each = ", ".join(f"{b / a:.2f}" for a, b in r)
+    median = statistics.median(b / a for a, b in r)  # one machine hiccup moves the mean
     return (f"{what}: one alone {one:.0f} steps/s, two at once {two:.0f} steps/s together "
-            f"({two / one:.2f}×; each round: {each})")
+            f"({two / one:.2f}×, the rounds' median {median:.2f}×; each round: {each})")
 
 
 def against(r: Rounds, ref: Rounds, which: int) -> tuple[float, str]:

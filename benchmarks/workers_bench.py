@@ -40,6 +40,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -252,6 +253,7 @@ def figures(heavy: dict[str, list[float]], r: Rounds, ceiling: Rounds) -> dict[s
     return {"cores": os.cpu_count(), "health_p99": _pct(heavy["health"], 99),
             "other_step_p99": _pct(heavy["steps"], 99), "pause_p50": _pct(heavy["pause"], 50),
             "pause_p99": _pct(heavy["pause"], 99), "two_over_one": ratio(r),
+            "two_over_one_median": statistics.median(two / one for one, two in r),
             "engines_two_over_one": ratio(ceiling),
             "two_vs_engines": against(r, ceiling, 1)[0]}
 
