@@ -4,6 +4,7 @@ and the custom-board form against a real server. Every wait is on a condition, n
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -81,6 +82,13 @@ def test_mini_batch_phases_show_blame_only_after_backward(page: Any, server: Any
             assert "over these 16 examples" in dial, (name, dial)
         if name == "cost":
             assert "16 examples" in str(page.text_content(f"{PANEL} .phase-maths"))
+        maths = str(page.text_content(f"{PANEL} .phase-maths"))
+        below = str(page.text_content(f"{PANEL} .phase-neuron"))
+        if name == "backward:0":  # the selected dial's neuron (h₂), whose blame is below
+            assert "Blame of h₂ and of its neighbours: see below" in maths, maths
+            assert "h₂" in below, below
+        if name == "backward:1":  # it said "Blame of out …: see below" over h₂'s section
+            assert "blame of layer 2’s neurons: select one of their dials" in maths, maths
     wait_step(page, 1)
     assert heading(page).startswith("Step 1 done"), heading(page)
     # Between steps the selected dial's next change is the next step's, over its own batch.
@@ -164,6 +172,25 @@ def test_the_screen_answers_a_turn_on_the_625_board(page: Any, server: Any) -> N
     # After the turn the screen settles back to its four digits.
     page.wait_for_function(
         "() => document.querySelector('[data-testid=cost-change]').hidden", timeout=TIMEOUT_MS)
+
+
+def test_the_examples_are_counted_alike_in_every_panel(page: Any, server: Any) -> None:
+    """The phase panel listed the next step's examples from 0 ("training examples 1409,
+    1021, …") and the network panel from 1 ("example 1410 of 1438"): the same example, two
+    numbers. Both count from 1 now, as the nudges do."""
+    open_board(page, server.url, "/?preset=digits-625")
+    page.wait_for_function(
+        "() => /training examples \\d/.test(document.querySelector('#phase').textContent)"
+        " && /example \\d+ of/.test(document.querySelector('#network').textContent)")
+    batch = page.evaluate("Array.from(window.dialboard.state().frame.updateBatch)")
+    listed = re.search(r"training examples ([\d, ]+)", page.text_content("#phase") or "")
+    assert listed, page.text_content("#phase")
+    numbers = [int(v) for v in listed.group(1).split(",") if v.strip()]
+    assert numbers == [i + 1 for i in batch[:8]]
+    page.click("[data-testid=phase]")  # forward: the network shows the step's first example
+    wait_phase(page, "forward:0")
+    page.wait_for_function(f"() => document.querySelector('#network').textContent"
+                           f".includes('example {numbers[0]} of 1438')")
 
 
 def test_setup_form_offers_the_servers_lists(page: Any, server: Any) -> None:

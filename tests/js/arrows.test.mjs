@@ -78,6 +78,8 @@ test("the tip's next step: the update with its examples, or why there is none", 
   const t = nextTurn(frame(), { has: 1, update: 0.0123, locked: 0, layer: 0 }, 200);
   assert.deepEqual(t, { label: "next step", text: "+0.0123 (these 8 examples)" });
   assert.equal(nextTurn(frame({ updateExamples: 4 }), { has: 1, update: -0.5, locked: 0, layer: 0 }, 4).text, "−0.500 (all 4 training examples)");
+  // One training example: singular (it said "all 1 training examples").
+  assert.equal(nextTurn(frame({ updateExamples: 1 }), { has: 1, update: -0.5, locked: 0, layer: 0 }, 1).text, "−0.500 (the 1 training example)");
   assert.equal(nextTurn(frame(), { has: 0, update: 0, locked: 1, layer: 0 }, 4).text, "none (locked)");
   const notYet = nextTurn(frame({ inStep: true, updateLayers: [1] }), { has: 0, update: 0, locked: 0, layer: 0 }, 4);
   assert.match(notYet.text, /not yet.*layer 1/);

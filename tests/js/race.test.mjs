@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import "./strings.mjs";
 import { t } from "../../static/js/lib/i18n.js";
 import { followRace, passesText, place, raceScales, raceSentence } from "../../static/js/lib/race.js";
+import { fmtCount } from "../../static/js/lib/format.js";
 
 const lane = (learner, from, points, passes = 0) => ({ learner, from, points, passes });
 
@@ -57,8 +58,10 @@ test("forward passes read whole from 100, to a tenth from 10, to a hundredth bel
   assert.equal(passesText(1000, en), "1,000");
   assert.equal(passesText(12.345, en), "12.3");
   assert.equal(passesText(0.8511, en), "0.85");
-  const de = new Intl.NumberFormat("de").format;
-  assert.equal(passesText(0.5, de), "0.5");   // as the costs beside it: "0.015 nach 62.3"
-  assert.equal(passesText(62.34, de), "62.3");
-  assert.equal(passesText(1000, de), "1.000");
+  // In every language as the costs beside it ("0.015 nach 62.3"); thousands set apart by a
+  // narrow space: German's "1.000" read as one beside "0.053".
+  assert.equal(passesText(0.5, fmtCount), "0.5");
+  assert.equal(passesText(62.34, fmtCount), "62.3");
+  assert.equal(passesText(1000, fmtCount), "1\u202f000");
+  assert.equal(passesText(1234567, fmtCount), "1\u202f234\u202f567");
 });

@@ -50,6 +50,28 @@ def test_every_board_of_a_lesson_builds_and_every_dial_it_names_exists(lesson_id
         assert set(step.get("settings", {})) <= set(SETTINGS), f"step {n}"
 
 
+def _words(step: dict[str, Any]) -> list[dict[str, str]]:
+    """A step's texts, each in every language it is written in."""
+    return [w for w in (step.get("title"), step.get("text"), step.get("task", {}).get("text"))
+            if w]
+
+
+@pytest.mark.parametrize("lesson_id", sorted(lessons()))
+def test_a_lesson_names_a_phase_as_the_page_shows_it(lesson_id: str) -> None:
+    """A task read "The phase panel shows backward:2.": the engine's name, zero-based, which
+    is nowhere on the page (its panel says "backward: blame for layer 3", its button ← 3)."""
+    for n, step in enumerate(lessons()[lesson_id]["steps"], 1):
+        for words in _words(step):
+            for lang, text in words.items():
+                assert not re.search(r"\b(forward|backward):\d", text), (n, lang, text)
+        phase = step.get("task", {}).get("check", {}).get("phase", "")
+        if phase.startswith("backward:"):
+            layer = int(phase.split(":")[1]) + 1
+            for lang, text in step["task"]["text"].items():
+                shown = i18n.text(lang, "phase.backward_for", layer=layer)
+                assert shown in text and f"← {layer}" in text, (n, lang, text, shown)
+
+
 def test_every_region_is_on_the_page_and_every_check_in_the_page_script() -> None:
     for region in REGIONS:
         assert f'id="{region}"' in PAGE, region

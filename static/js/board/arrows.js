@@ -4,7 +4,7 @@
 // not locked. Pure functions, so Node tests them.
 
 import { fmtSigned } from "../lib/format.js";
-import { t } from "../lib/i18n.js";
+import { t, tn } from "../lib/i18n.js";
 
 const GD = "gradient_descent";
 
@@ -47,7 +47,7 @@ export function arrowMeaning(frame) {
 function examplesNote(frame, nTrain) {
   const n = frame.updateExamples;
   if (!n) return "";
-  return n === nTrain ? t("examples.all", { n }) : t("examples.these", { n });
+  return tn(n === nTrain ? "examples.all" : "examples.these", n);
 }
 
 /**

@@ -3,11 +3,12 @@
 // split. onShape(shape) tells the form what board the choice makes (layers, loss).
 
 import { csvDataset, defaultPicks, readCsv, shapeOf, taskOf, tasksFor } from "./csv.js";
+import { fmtCount } from "./format.js";
 import { escapeHtml as escape } from "./html.js";
 import { t, tn } from "./i18n.js";
 
 // Numbers in the page's own language (its <html lang>: "de" writes 10.000, English 10,000).
-const count = (n) => n.toLocaleString(document.documentElement.lang || "en");
+const count = fmtCount;
 const TASKS = () => ({ classification: t("csv.task_classes"), regression: t("csv.task_number") });
 
 export function createCsvForm(root, onShape) {

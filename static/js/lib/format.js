@@ -22,6 +22,12 @@ function scientific(v, digits) {
   return `${mant}×10${exp.split("").map((ch) => SUPER[ch]).join("")}`;
 }
 
+/** A count, its thousands set apart by a narrow space ("12 400"), in every language: the
+ * decimals beside it have a point in every language, so German's "1.000" read as one. */
+export function fmtCount(n) {
+  return Math.round(Number(n)).toLocaleString("en").replaceAll(",", "\u202f");
+}
+
 /** Signed with an explicit + so columns of gradients line up. */
 export function fmtSigned(value, digits = 3) {
   const s = fmt(value, digits);

@@ -3,7 +3,7 @@
 // the dial), and the next mini-batch highlighted, whose mean the arrow follows. Picking a mark
 // says which example it is; a presenter's pick shows that example in the network view.
 
-import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
+import { fmt, fmtCount, fmtSigned, niceCeil } from "../lib/format.js";
 import { dialLabel } from "../lib/names.js";
 import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
@@ -171,13 +171,13 @@ const followsNudges = (learner) => !learner || learner === "gradient_descent";
 /** The words under the strip: the mean is the gradient, and how the arrow uses the nudges. */
 function story(a, at, state) {
   const f = state.frame, n = a.nudges.length;
-  const mean = t("nudges.mean", { n: n.toLocaleString("en"), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
+  const mean = t("nudges.mean", { n: fmtCount(n), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
   if (!followsNudges(f.learner)) {
     const title = escapeHtml(learnerMeta(state.meta, f.learner)?.title || f.learner);
     return `${mean} ${t("nudges.not_followed", { learner: title })}`;
   }
   const k = a.batch ? a.batch.length : n;
-  const which = a.batch ? t("nudges.these", { n: k }) : t("nudges.all", { n: n.toLocaleString("en") });
+  const which = a.batch ? t("nudges.these", { n: k }) : t("nudges.all", { n: fmtCount(n) });
   const extra = `${Number(f.momentum) > 0 ? t("nudges.plus_momentum") : ""}${Number(f.weightDecay) > 0 ? t("nudges.plus_decay") : ""}`;
   const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">${t("nudges.batch_mean", { mean: `<b>${fmtSigned(at.stepGrad, 3)}</b>` })}</span>.` : "";
   return `${mean} ${t("nudges.arrow", { which, eta: fmt(f.learningRate, 3), extra })}${batchMean}`;

@@ -150,8 +150,8 @@ const updated = (f, l) => (f.updateLayers || []).includes(l);
 /** "these 32 examples" / "all 4 training examples": what the update averages over. */
 function examplesOf(f, s) {
   const n = f.updateExamples ?? f.batchSize;
-  if (f.updateBatch || (n && n < (s.dataset?.n_train ?? Infinity))) return t("examples.these", { n: n ?? f.updateBatch.length });
-  return t("examples.all", { n: s.dataset?.n_train ?? n ?? "" });
+  if (f.updateBatch || (n && n < (s.dataset?.n_train ?? Infinity))) return tn("examples.these", n ?? f.updateBatch.length);
+  return tn("examples.all", s.dataset?.n_train ?? n ?? "");
 }
 
 function gdMaths(c) {
@@ -159,8 +159,16 @@ function gdMaths(c) {
   const j = sel.layer === ph.layer ? sel.j : 0;
   if (ph.kind === "forward") return forwardMaths(c, ph.layer, j);
   if (ph.kind === "cost" && open) return costMaths(c);
-  if (ph.kind === "backward") return `<p>${t("phase.backward_maths", { who: lab(s, ph.layer + 1, j), layer: ph.layer + 1, examples: examplesOf(f, s) })}</p>${gradRule()}`;
+  if (ph.kind === "backward") return `<p>${backwardWords(c)}</p>${gradRule()}`;
   return `${updateRule(f)}${nextStepLine(f, s)}`;
+}
+
+/** What this backward phase finds. "See below" only where the neuron below (the selected
+ * dial's) is one of this phase's: it named h₁ of this layer over another layer's neuron. */
+function backwardWords({ f, s, ph, sel }) {
+  const words = { layer: ph.layer + 1, examples: examplesOf(f, s) };
+  if (sel.layer !== ph.layer) return t("phase.backward_maths_layer", words);
+  return t("phase.backward_maths", { who: lab(s, ph.layer + 1, sel.j), ...words });
 }
 
 function gradRule() { return "<p class=\"eq\">∂C/∂w = δⱼ · aᵢ &nbsp;&nbsp; ∂C/∂bⱼ = δⱼ</p>"; }
@@ -173,7 +181,9 @@ function updateRule(f) {
 function nextStepLine(f, s) {
   if (f.updateRefused) return `<p class="refused">${t("phase.refused", { why: esc(f.updateRefused) })}</p>`;
   if (!Object.keys(f.updates || {}).length) return "";
-  const ids = f.updateBatch ? t("phase.batch_ids", { ids: Array.from(f.updateBatch.slice(0, 8)).join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
+  // Counted from 1, as the network panel and the nudges count them ("example 1410 of 1438").
+  const first = f.updateBatch ? Array.from(f.updateBatch.slice(0, 8), (i) => i + 1) : [];
+  const ids = f.updateBatch ? t("phase.batch_ids", { ids: first.join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
   return `<p>${t("phase.next_averages", { examples: examplesOf(f, s), ids, eta: v(f.learningRate) })}</p>`;
 }
 
@@ -223,7 +233,7 @@ function stepChange({ f, s, open, sel }, k) {
 function slopeLine(f, s, sel, k) {
   const g = f.grads?.[sel.name]?.[k];
   if (g === undefined) return "";
-  return `<p class="legend-line">${t("phase.slope", { n: s.dataset?.n_train ?? "", grad: v(g, "screen-grad") })}</p>`;
+  return `<p class="legend-line">${tn("phase.slope", s.dataset?.n_train ?? "", { grad: v(g, "screen-grad") })}</p>`;
 }
 
 function neuronMaths({ f, s, meta, sel }) {

@@ -4,9 +4,9 @@
 // learner, and a sentence naming the leader and the margin. Learner names, the settings'
 // labels, limits and defaults come from GET /api/meta (`race`, `learners`, `settings`).
 
-import { t, lang } from "../lib/i18n.js";
+import { t } from "../lib/i18n.js";
 import { escapeHtml as escape } from "../lib/html.js";
-import { fmt } from "../lib/format.js";
+import { fmt, fmtCount } from "../lib/format.js";
 import { prepareCanvas, sizeOf } from "../lib/canvas.js";
 import { followRace, passesText, place, raceScales, raceSentence } from "../lib/race.js";
 
@@ -44,8 +44,7 @@ export function createRace(root, actions) {
   let race = null, series = {}, axis = "passes", open = false, metaSeen = null, dirty = true;
   let store = actions.state();
   let sessionId = null;   // the board the race shown belongs to
-  const counter = new Intl.NumberFormat(lang() === "pseudo" ? "en" : lang());
-  const count = (n) => passesText(n, counter.format);
+  const count = (n) => passesText(n, fmtCount);
   const costText = (c) => fmt(c, 2);
 
   $(".race-open").addEventListener("click", () => { open = true; dirty = true; update(store); });
