@@ -299,20 +299,59 @@ def test_a_phones_board_gives_its_dials_the_room(lang: str, new_page: Any, serve
     assert not any(w in hint for w in words), hint
 
 
+# Every word drawn on the panels' canvases (the network, the race's chart, the screen's
+# chart), as [canvas, text, CSS px], recorded from the page's own fillText calls.
+CANVAS_WORDS = """() => {
+  window.canvasWords = [];
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (s, ...rest) {
+    const which = /net-canvas|race-chart|screen-chart/.exec(this.canvas.className);
+    if (which) {
+      const px = parseFloat(/([\\d.]+)px/.exec(this.font)[1]) * this.getTransform().a;
+      window.canvasWords.push([which[0], String(s).slice(0, 30), px / devicePixelRatio]);
+    }
+    return fillText.call(this, s, ...rest);
+  };
+}"""
+SMALL_PRINT = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.checkVisibility() && [...el.childNodes].some(
+    (n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])
+  .filter(([, px]) => px < 15)
+  .concat(window.canvasWords.filter(([, , px]) => px < 15))"""
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
 def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: Any,
                                                  server: Any) -> None:
     """The network's example and its buttons, the outputs' heading and the race's opener were
-    13 px on the projector, unread past the first rows of a classroom."""
+    13 px on the projector, unread past the first rows of a classroom; so were the network's
+    neuron labels (12 px on its canvas), the race's settings, legend and chart (12.8–14 px),
+    a lesson card's head (13 px) and a dial's tip while it turns (12–13 px)."""
     page.set_viewport_size({"width": width, "height": height})
-    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    page.add_init_script(f"({CANVAS_WORDS})()")
+    open_board(page, server.url, "/?preset=xor&projector=1")
     wait_meta(page)
-    small = page.evaluate("""() => [...document.querySelectorAll('body *')]
-      .filter((el) => el.checkVisibility() && [...el.childNodes].some(
-        (n) => n.nodeType === 3 && n.textContent.trim()))
-      .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])
-      .filter(([, px]) => px < 15)""")
-    assert not small, small
+    page.click("[data-testid=phase]")  # the network labels its neurons with their values
+    wait_phase(page, "forward:0")
+    assert page.evaluate("window.canvasWords.some(([c]) => c === 'net-canvas')")
+    assert not page.evaluate(SMALL_PRINT), "the board"
+    x, y = page.evaluate("Object.values(window.dialboard.dialRect('layers.0.weight', [0, 0]))"
+                         ".slice(0, 2)")
+    page.mouse.move(x + 5, y + 5)  # the dial's tip
+    page.wait_for_selector(".board-tip:not([hidden])")
+    assert not page.evaluate(SMALL_PRINT), "a dial's tip"
+    page.click("[data-testid=race-open]")
+    page.wait_for_selector("[data-testid=race]:not([hidden])")
+    page.fill("[data-testid=race-budget]", "200")
+    page.click("[data-testid=race-start]")
+    page.wait_for_function("() => document.querySelector('[data-testid=race-chart]')"
+                           ".dataset.lines !== '0'")
+    assert not page.evaluate(SMALL_PRINT), "the race"
+    page.goto(f"{server.url}/?lesson=dial-board&projector=1")
+    page.locator(".lesson-head").wait_for()
+    wait_meta(page)
+    assert not page.evaluate(SMALL_PRINT), "a lesson"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
@@ -353,6 +392,24 @@ def test_the_boards_labels_on_the_projector_zoomed_to_a_neuron(
         assert title in shown, (layer, title, box)
         if layer == 1:  # h1·4 over its column, or its number where the name does not fit
             assert {w["text"] for w in shown if w["role"] == "col"} & {"h1·4", "4"}, shown
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_the_projectors_side_column_scrolls_below_the_class_badge(
+        width: int, height: int, page: Any, server: Any) -> None:
+    """The badge stands over the side column's top; the column was padded under it, so as
+    it scrolled (a lesson scrolls it to the panel it shows) its words slid under the badge."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625&projector=1")
+    page.wait_for_function("() => window.dialboard.state().room?.code")
+    page.click("[data-testid=phase]")
+    wait_phase(page, "forward:0")
+    page.evaluate("document.querySelector('.side-col').scrollTop = 150")
+    settled(page)
+    assert page.evaluate("document.querySelector('.side-col').scrollTop") > 0  # it scrolls
+    badge = page.locator("[data-testid=room-badge]").bounding_box()
+    side = page.locator(".side-col").bounding_box()
+    assert side["y"] >= badge["y"] + badge["height"], (side, badge)
 
 
 def test_the_share_dialog_on_a_small_phone(new_page: Any, server: Any) -> None:

@@ -80,7 +80,9 @@ function columnsOf(state) {
 function draw(canvas, state) {
   const { w, h } = sizeOf(canvas);
   if (w < 10 || h < 10) return [];
-  const ctx = sizeCanvas(canvas, w, h), { c } = lookOf(canvas);
+  // Its words at the size the CSS gives the canvas (larger on the projector).
+  const ctx = sizeCanvas(canvas, w, h), look = lookOf(canvas);
+  const c = { ...look.c, px: look.px, font: `${look.px}px system-ui, sans-serif` };
   ctx.clearRect(0, 0, w, h);
   const cols = columnsOf(state);
   const ph = parsePhase(state.frame.phase);
@@ -176,17 +178,17 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
     hits.push({ x: p.x, y, r: p.r, k: col.k, j });
     if (p.r >= 10) {
       ctx.fillStyle = c.ink;
-      ctx.font = "12px system-ui, sans-serif";
+      ctx.font = c.font;
       ctx.textAlign = col.k === 0 ? "right" : "left";
       ctx.textBaseline = "middle";
-      const ly = y - (col.k === 0 ? 0 : p.r + 6);
+      const ly = y - (col.k === 0 ? 0 : p.r + c.px / 2 + 1);
       const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true), a, room(ly));
       ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), ly);
     }
   }
   if (col.n > p.shown) {
     ctx.fillStyle = c.muted;
-    ctx.font = "12px system-ui, sans-serif";
+    ctx.font = c.font;
     ctx.textAlign = "center";
     ctx.fillText(`+${col.n - p.shown}`, p.x, p.ys[p.shown - 1] + p.step);
   }
