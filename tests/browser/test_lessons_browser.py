@@ -213,6 +213,32 @@ def inside(a: dict[str, float], b: dict[str, float]) -> bool:
             and a["y"] + a["height"] <= b["y"] + b["height"] + 0.5)
 
 
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+@pytest.mark.parametrize(("size", "query"), [
+    ({"width": 1280, "height": 720}, ""), ({"width": 1280, "height": 720}, "&projector=1"),
+    ({"width": 1920, "height": 1080}, "&projector=1")])
+def test_the_lesson_card_never_covers_the_board_it_talks_about(
+        new_page: Any, server: Any, size: dict[str, int], query: str) -> None:
+    """The card stood over the board's bottom left: "Eight weights and four biases…" over
+    every one of those dials, and a task's dial under it. In two columns it stands over the
+    side column's foot, which scrolls clear of it."""
+    page = new_page("teacher", viewport=size)
+    page.goto(f"{server.url}/?lesson=worked-example{query}")
+    wait_step_ready(page, 0)
+    page.click("[data-testid=lesson-next]")
+    wait_step_ready(page, 1)
+    card = page.locator(PANEL).bounding_box()
+    for region in ("#screen", "#transport", "#board"):
+        box = page.locator(region).bounding_box()
+        assert not overlap(card, box), (region, box, card)
+    side = page.locator(".side-col").bounding_box()
+    assert inside(card, side), (card, side)
+
+
 @pytest.mark.parametrize(("size", "query"), [
     ({"width": 1280, "height": 720}, "&projector=1&lang=de"),
     ({"width": 360, "height": 640}, "&lang=de"), ({"width": 390, "height": 844}, "")])
