@@ -227,6 +227,22 @@ def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_
         assert box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_wide_top_bar_names_the_whole_board(lang: str, page: Any, server: Any) -> None:
+    """At 1920 the board menu read "The explanation'" with hundreds of pixels free beside it:
+    a teacher could not tell which board was loaded."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_board(page, server.url, f"/?preset=digits-625&lang={lang}")
+    wait_meta(page)
+    # Narrower than its cap: the menu has its own width, that of its longest name, whole.
+    width, cap, text = page.evaluate("""() => {
+      const s = document.querySelector('[data-testid=preset]'), cap = getComputedStyle(s).maxWidth;
+      return [s.offsetWidth, parseFloat(cap), s.options[s.selectedIndex].text];
+    }""")
+    assert "625-20-20-10" in text and width < cap, (text, width, cap)
+    assert page.evaluate(TOP_ROWS) == 1
+
+
 @pytest.mark.parametrize("width", [390, 820])
 def test_the_race_button_stands_under_the_transport_on_one_column(width: int, page: Any,
                                                                    server: Any) -> None:
