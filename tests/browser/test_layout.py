@@ -315,17 +315,16 @@ def test_a_phones_board_gives_its_dials_the_room(lang: str, new_page: Any, serve
     assert not any(w in hint for w in words), hint
 
 
-# Every word drawn on the panels' canvases (the network, the race's chart, the screen's
-# chart), as [canvas, text, CSS px], recorded from the page's own fillText calls.
+# Every word drawn on a canvas (the network, the race's chart, the screen's chart, and the
+# board's: its titles and labels, and the ±R under its dials, drawn offscreen and stamped at
+# their size), as [canvas, text, CSS px], recorded from the page's own fillText calls.
 CANVAS_WORDS = """() => {
   window.canvasWords = [];
   const fillText = CanvasRenderingContext2D.prototype.fillText;
   CanvasRenderingContext2D.prototype.fillText = function (s, ...rest) {
-    const which = /net-canvas|race-chart|screen-chart/.exec(this.canvas.className);
-    if (which) {
-      const px = parseFloat(/([\\d.]+)px/.exec(this.font)[1]) * this.getTransform().a;
-      window.canvasWords.push([which[0], String(s).slice(0, 30), px / devicePixelRatio]);
-    }
+    const px = parseFloat(/([\\d.]+)px/.exec(this.font)[1]) * this.getTransform().a;
+    window.canvasWords.push([this.canvas.className || "offscreen", String(s).slice(0, 30),
+                             px / devicePixelRatio]);
     return fillText.call(this, s, ...rest);
   };
 }"""
@@ -343,7 +342,8 @@ def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: 
     """The network's example and its buttons, the outputs' heading and the race's opener were
     13 px on the projector, unread past the first rows of a classroom; so were the network's
     neuron labels (12 px on its canvas), the race's settings, legend and chart (12.8–14 px),
-    a lesson card's head (13 px) and a dial's tip while it turns (12–13 px)."""
+    a lesson card's head (13 px), a dial's tip while it turns (12–13 px) and the ±R under
+    each dial (8.5–12.5 px)."""
     page.set_viewport_size({"width": width, "height": height})
     page.add_init_script(f"({CANVAS_WORDS})()")
     open_board(page, server.url, "/?preset=xor&projector=1")

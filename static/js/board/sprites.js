@@ -9,6 +9,9 @@ import { fmtScale } from "../lib/format.js";
 
 const STEPS_PER_OCTAVE = 16;   // radius buckets ~4.4% apart: at most ~2% off the layout
 const KEEP = 96;               // sprites kept, least recently used dropped first
+// The ±R words' least size, CSS px; the page's for labels where larger (the projector's 15):
+// under a dial too small for them there are none (the layer's title says its scale).
+const LABEL_MIN_PX = 8.5;
 
 /** The dial radius in device px for a zoom, quantised to its bucket. */
 export function dialRadius(pxPerUnit, dpr) {
@@ -23,10 +26,11 @@ export function createSprites() {
 
   function get(r, p, layer, locked) {
     const label = p.lod === "full" ? fmtScale(p.ranges[layer]) : "";   // ±R only at full size
-    const key = `${r}|${p.dpr}|${label}|${locked}`;
+    const least = Math.max(LABEL_MIN_PX, p.labelPx ?? 0);
+    const key = `${r}|${p.dpr}|${label}|${locked}|${least}`;
     let s = cache.get(key);
     if (s) { cache.delete(key); cache.set(key, s); return s; }
-    s = drawSprite(r, p.dpr, p.palette, label, locked);
+    s = drawSprite(r, p.dpr, p.palette, label, locked, least);
     cache.set(key, s);
     if (cache.size > KEEP) cache.delete(cache.keys().next().value);
     return s;
@@ -48,10 +52,10 @@ export function createSprites() {
   return { stamp };
 }
 
-function drawSprite(r, dpr, c, rangeText, locked) {
+function drawSprite(r, dpr, c, rangeText, locked, least) {
   const s = document.createElement("canvas");
   let half = Math.ceil(r * 1.06 + dpr + 1);
-  const ends = rangeText ? endLabels(s.getContext("2d"), r, dpr, rangeText) : null;
+  const ends = rangeText ? endLabels(s.getContext("2d"), r, dpr, rangeText, least) : null;
   if (ends) half = Math.max(half, Math.ceil(Math.max(ends.reach, r * 0.8 + ends.px * 0.7) + 2));
   s.width = s.height = 2 * half;
   s.half = half;
@@ -69,8 +73,8 @@ function drawSprite(r, dpr, c, rangeText, locked) {
  * pairs fit between this dial and its neighbours (dials sit r / R_FACE apart); else one
  * centred "±R"; else none (the layer's title still says the scale). Never into a neighbour's.
  */
-function endLabels(g, r, dpr, rangeText) {
-  const px = Math.max(8.5 * dpr, (r / R_FACE) * 0.115);
+function endLabels(g, r, dpr, rangeText, least) {
+  const px = Math.max(least * dpr, (r / R_FACE) * 0.115);
   g.font = `500 ${px}px system-ui, "Segoe UI", Roboto, sans-serif`;
   const pitch = r / R_FACE, gap = Math.max(3 * dpr, 0.1 * r);
   const w = Math.max(g.measureText(`−${rangeText}`).width, g.measureText(`+${rangeText}`).width);
