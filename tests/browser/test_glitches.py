@@ -394,6 +394,22 @@ def test_neuron_labels_fit_beside_their_neuron(
     page.locator(".net-canvas").screenshot(path=str(ARTIFACTS / f"glitch-network-{width}.png"))
 
 
+def test_the_networks_output_says_the_number_its_bar_says(new_page: Any, server: Any) -> None:
+    """The diagram read "out 1.00" over a bar reading 0.998: each a rounding, two numbers.
+    Its label now has the bar's three digits where they fit."""
+    page = glitch_page(new_page, 1280, 900)
+    open_board(page, server.url, "/?preset=circle")
+    for _ in range(2):  # forward through both layers: the output's activation is known
+        page.click("[data-testid=phase]")
+    page.wait_for_function("() => window.dialboard.state().frame.phase === 'forward:1'")
+    page.locator(".net-canvas").scroll_into_view_if_needed()
+    next_paint(page)
+    drawn = [t["text"] for t in page.evaluate(DRAWN, ".net-canvas")["texts"]]
+    label = [t for t in drawn if t.startswith("out ")]
+    bar = str(page.text_content(".out-val")).split()[0]
+    assert label == [f"out {bar}"], (label, bar)
+
+
 # 5 ------------------------------------------------------------------------------------------
 def box_of(r: dict[str, float]) -> dict[str, float]:
     return {"x0": r["x"], "x1": r["x"] + r["width"], "y0": r["y"], "y1": r["y"] + r["height"]}

@@ -109,7 +109,9 @@ function labelRoom(pos, k, w, y) {
 function neuronText(ctx, name, a, room) {
   if (a === null) return name;
   const fixed = Number.isFinite(a) ? a.toFixed(2).replace("-", "−") : fmt(a, 2);
-  return firstThatFits([`${name} ${fmt(a, 2)}`, `${name} ${fixed}`], (s) => ctx.measureText(s).width, room) ?? name;
+  // Three digits first, as the outputs' bars below say them: "out 1.00" stood over "0.998".
+  const tries = [`${name} ${fmt(a, 3)}`, `${name} ${fmt(a, 2)}`, `${name} ${fixed}`];
+  return firstThatFits(tries, (s) => ctx.measureText(s).width, room) ?? name;
 }
 
 function placeNeurons(cols, w, h) {
@@ -183,7 +185,14 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
       ctx.textBaseline = "middle";
       const ly = y - (col.k === 0 ? 0 : p.r + c.px / 2 + 1);
       const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true), a, room(ly));
-      ctx.fillText(text, p.x + (col.k === 0 ? -p.r - 4 : p.r + 4), ly);
+      const lx = p.x + (col.k === 0 ? -p.r - 4 : p.r + 4);
+      // On a halo of what is under it (the phase's band: drawHighlight): the edges to the
+      // next layer struck labels through.
+      ctx.strokeStyle = ph.layer === col.k && col.k > 0 ? c.active : c.panel;
+      ctx.lineWidth = 4;
+      ctx.lineJoin = "round";
+      ctx.strokeText(text, lx, ly);
+      ctx.fillText(text, lx, ly);
     }
   }
   if (col.n > p.shown) {
