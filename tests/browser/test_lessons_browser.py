@@ -117,6 +117,9 @@ def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -
     for k in range(1, 7):
         page.keyboard.press("PageDown")   # the clicker pages through the lesson
         wait_step_ready(page, k)
+        if k == 1:  # forward through the hidden layer: z = 0.3775, 0.378 to three digits
+            maths = str(page.text_content("[data-testid=phase-panel] .phase-maths"))
+            assert "0.350 = 0.378" in maths, maths  # it said 0.377, from F32
     page.wait_for_function("() => window.dialboard.state().frame.step === 1")
     w = page.evaluate("window.dialboard.state().frame.params['layers.1.weight'][0]")
     assert round(w, 4) == 0.3589

@@ -72,6 +72,16 @@ def test_a_lesson_names_a_phase_as_the_page_shows_it(lesson_id: str) -> None:
                 assert shown in text and f"← {layer}" in text, (n, lang, text, shown)
 
 
+@pytest.mark.parametrize("lesson_id", sorted(lessons()))
+def test_a_lesson_writes_numbers_as_the_page_does(lesson_id: str) -> None:
+    """The page writes a decimal point in every language (lib/format.js); the German card
+    read "z = 0,15·0,05 + … = 0,3775" beside a panel's "0.150·0.0500 + … = 0.378"."""
+    for n, step in enumerate(lessons()[lesson_id]["steps"], 1):
+        for words in _words(step):
+            for lang, text in words.items():
+                assert not re.search(r"\d,\d", text), (n, lang, text)
+
+
 def test_every_region_is_on_the_page_and_every_check_in_the_page_script() -> None:
     for region in REGIONS:
         assert f'id="{region}"' in PAGE, region

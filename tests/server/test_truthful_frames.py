@@ -221,3 +221,33 @@ def test_a_viewer_of_a_still_big_board_gets_its_arrows(live: Live) -> None:
         await c.close()
 
     run(go())
+
+
+def test_the_example_on_display_goes_out_as_the_network_has_it(live: Live) -> None:
+    """The presenter's frames carried the example's numbers as F32: the textbook's
+    z = 0.15·0.05 + 0.20·0.10 + 0.35 = 0.3775 (worked-example lesson) came as 0.37749999…
+    and the phase panel said 0.377 where the network has 0.3775 (0.378 to three digits)."""
+    from dialboard.server.lessons import lessons
+    from dialboard.server.session_config import build, resolve
+
+    board = lessons()["worked-example"]["steps"][0]["board"]
+    t = build(resolve(board), max_parameters=1000)
+    z = t.net.forward_layer(0, t.data.x_train[:1], guarded=False)[0][0]  # the engine's own
+
+    async def go() -> None:
+        created = live.create(**board)
+        c = await Client.connect(live, created["id"])
+        assert (await c.json())["type"] == "hello"
+        await c.frame()
+        await c.control(created["control_token"])
+        await c.frame()
+        await c.send({"type": "phase"})
+        f = await c.frame(phase="forward:0")
+        assert f.meta["precision"] == "f32"  # the presenter's frame
+        assert f["layers.0.z"].dtype == np.float64
+        assert f["layers.0.z"].tobytes() == np.asarray(z, dtype=np.float64).tobytes()
+        assert f"{f['layers.0.z'][0]:.3f}" == "0.378"
+        assert f["example.input"].dtype == np.float64
+        await c.close()
+
+    run(go())
