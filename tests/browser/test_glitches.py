@@ -403,7 +403,12 @@ def test_the_networks_output_says_the_number_its_bar_says(new_page: Any, server:
         page.click("[data-testid=phase]")
     page.wait_for_function("() => window.dialboard.state().frame.phase === 'forward:1'")
     page.locator(".net-canvas").scroll_into_view_if_needed()
-    next_paint(page)
+    # The panel repaints at most every 66 ms: wait for the paint that shows the output's value.
+    page.wait_for_function("""() => {
+      const c = document.querySelector('.net-canvas');
+      const e = window.__drawn.find((d) => d.canvas === c);
+      return e && e.texts.some((t) => t.text.startsWith('out '));
+    }""")
     drawn = [t["text"] for t in page.evaluate(DRAWN, ".net-canvas")["texts"]]
     label = [t for t in drawn if t.startswith("out ")]
     bar = str(page.text_content(".out-val")).split()[0]

@@ -228,10 +228,12 @@ def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_a_wide_top_bar_names_the_whole_board(lang: str, page: Any, server: Any) -> None:
+@pytest.mark.parametrize("width", [1920, 2560])
+def test_a_wide_top_bar_names_the_whole_board(width: int, lang: str, page: Any,
+                                              server: Any) -> None:
     """At 1920 the board menu read "The explanation'" with hundreds of pixels free beside it:
     a teacher could not tell which board was loaded."""
-    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.set_viewport_size({"width": width, "height": 1080})
     open_board(page, server.url, f"/?preset=digits-625&lang={lang}")
     wait_meta(page)
     # Narrower than its cap: the menu has its own width, that of its longest name, whole.
@@ -342,8 +344,8 @@ def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: 
     """The network's example and its buttons, the outputs' heading and the race's opener were
     13 px on the projector, unread past the first rows of a classroom; so were the network's
     neuron labels (12 px on its canvas), the race's settings, legend and chart (12.8–14 px),
-    a lesson card's head (13 px), a dial's tip while it turns (12–13 px) and the ±R under
-    each dial (8.5–12.5 px)."""
+    a lesson card's head (13 px), a dial's tip (12–13 px; the same tip as while it turns) and
+    the ±R under each dial (8.5–12.5 px)."""
     page.set_viewport_size({"width": width, "height": height})
     page.add_init_script(f"({CANVAS_WORDS})()")
     open_board(page, server.url, "/?preset=xor&projector=1")

@@ -88,7 +88,8 @@ def test_mini_batch_phases_show_blame_only_after_backward(page: Any, server: Any
             assert "Blame of h₂ and of its neighbours: see below" in maths, maths
             assert "h₂" in below, below
         if name == "backward:1":  # it said "Blame of out …: see below" over h₂'s section
-            assert "blame of layer 2’s neurons: select one of their dials" in maths, maths
+            assert "blame of layer 2’s neurons: select one of their dials to see its neuron’s δ" \
+                in maths, maths
     wait_step(page, 1)
     assert heading(page).startswith("Step 1 done"), heading(page)
     # Between steps the selected dial's next change is the next step's, over its own batch.

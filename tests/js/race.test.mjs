@@ -58,10 +58,11 @@ test("forward passes read whole from 100, to a tenth from 10, to a hundredth bel
   assert.equal(passesText(1000, en), "1,000");
   assert.equal(passesText(12.345, en), "12.3");
   assert.equal(passesText(0.8511, en), "0.85");
-  // In every language as the costs beside it ("0.015 nach 62.3"); thousands set apart by a
-  // narrow space: German's "1.000" read as one beside "0.053".
+  // In every language as the costs beside it ("0.015 nach 62.3"); from 10 000 thousands set
+  // apart by a narrow space: German's "1.000" read as one beside "0.053".
   assert.equal(passesText(0.5, fmtCount), "0.5");
   assert.equal(passesText(62.34, fmtCount), "62.3");
-  assert.equal(passesText(1000, fmtCount), "1\u202f000");
+  assert.equal(passesText(1000, fmtCount), "1000");
+  assert.equal(passesText(12400, fmtCount), "12\u202f400");
   assert.equal(passesText(1234567, fmtCount), "1\u202f234\u202f567");
 });

@@ -76,10 +76,14 @@ def test_a_lesson_names_a_phase_as_the_page_shows_it(lesson_id: str) -> None:
 def test_a_lesson_writes_numbers_as_the_page_does(lesson_id: str) -> None:
     """The page writes a decimal point in every language (lib/format.js); the German card
     read "z = 0,15·0,05 + … = 0,3775" beside a panel's "0.150·0.0500 + … = 0.378"."""
-    for n, step in enumerate(lessons()[lesson_id]["steps"], 1):
-        for words in _words(step):
+    lesson = lessons()[lesson_id]
+    steps = [(0, [w for w in (lesson.get("title"), lesson.get("summary")) if w])]
+    steps += [(n, _words(step)) for n, step in enumerate(lesson["steps"], 1)]
+    for n, texts in steps:  # 0: the lesson's own title and summary
+        for words in texts:
             for lang, text in words.items():
-                assert not re.search(r"\d,\d", text), (n, lang, text)
+                assert not re.search(r"\d,\d", text), (n, lang, text)  # "0,35", "13,150"
+                assert not re.search(r"\b[1-9]\d{0,2}\.\d{3}(?!\d)", text), (n, lang, text)
 
 
 def test_every_region_is_on_the_page_and_every_check_in_the_page_script() -> None:

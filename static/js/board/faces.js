@@ -48,6 +48,7 @@ export function drawLate(ctx, p, late) {
 }
 
 const TITLE_MIN_PX = 9;   // below this a title is not read from the back of a room
+const LABEL_FROM_PX = 8;  // a label's size at the zoom it appears from
 
 /** A title's size in CSS px at a zoom, at least `least` (the page's, --board-title-px),
  * before it is shrunk to fit its panel's width. */
@@ -113,9 +114,9 @@ function band(ctx, p, x, y, w, h, colour) {
 }
 
 /**
- * A group's row, column and tile labels, each at its natural size for the zoom or, if that
- * is smaller, the page's least (p.labelPx: --board-label-px, larger on a projector), and
- * only where that fits the label's room: a row's or column's shortened to the neuron's number
+ * A group's row, column and tile labels, from the zoom that makes them LABEL_FROM_PX, each
+ * at its natural size for the zoom or, if that is smaller, the page's least (p.labelPx:
+ * --board-label-px, larger on a projector), and only where that fits the label's room: a row's or column's shortened to the neuron's number
  * if need be, a tile's with its dials' scale where that fits too.
  */
 function drawLabels(ctx, g, p, drawn) {
@@ -124,8 +125,10 @@ function drawLabels(ctx, g, p, drawn) {
   for (const lab of g.labels) {
     const tile = lab.role === "tile", weight = tile ? 650 : 500;
     // A tile's header is a whole row high, so its label is readable long before the grid's.
-    const px = Math.max(p.labelPx, tile ? Math.min(18, u * 0.62) : Math.min(16, u * 0.3));
-    if (px > lab.room.height * u) continue;
+    // Labels show from the zoom they always did (LABEL_FROM_PX), at the page's least size.
+    const natural = tile ? Math.min(18, u * 0.62) : Math.min(16, u * 0.3);
+    const px = Math.max(p.labelPx, natural);
+    if (natural < LABEL_FROM_PX || px > lab.room.height * u) continue;
     const s = firstThatFits([tile && u > 14 ? lab.text + scale : null, lab.text, lab.short],
       (s) => measure(ctx, s, px, weight), lab.room.width * u);
     if (!s) continue;

@@ -7,7 +7,7 @@ import { fmtCount } from "./format.js";
 import { escapeHtml as escape } from "./html.js";
 import { t, tn } from "./i18n.js";
 
-// Numbers in the page's own language (its <html lang>: "de" writes 10.000, English 10,000).
+// Counts as every panel writes them (lib/format.js: "10 000" in every language).
 const count = fmtCount;
 const TASKS = () => ({ classification: t("csv.task_classes"), regression: t("csv.task_number") });
 

@@ -22,10 +22,12 @@ function scientific(v, digits) {
   return `${mant}×10${exp.split("").map((ch) => SUPER[ch]).join("")}`;
 }
 
-/** A count, its thousands set apart by a narrow space ("12 400"), in every language: the
- * decimals beside it have a point in every language, so German's "1.000" read as one. */
+/** A count, from 10 000 its thousands set apart by a narrow space, in every language: the
+ * decimals beside it have a point in every language, so German's "1.000" read as one. Four
+ * digits stand whole ("1438"), as the counts said in words elsewhere (SI's way). */
 export function fmtCount(n) {
-  return Math.round(Number(n)).toLocaleString("en").replaceAll(",", "\u202f");
+  const v = Math.round(Number(n));
+  return Math.abs(v) < 10000 ? String(v) : v.toLocaleString("en").replaceAll(",", "\u202f");
 }
 
 /** Signed with an explicit + so columns of gradients line up. */

@@ -35,8 +35,8 @@ export function raceSentence(race, title, t, count, cost) {
 
 /** Forward passes said as a reader counts them: whole from 100 on (479.62 of 1,000 read as
  * noise, and beside a lane's whole 533 as a different kind of number), a tenth from 10, a
- * hundredth below (a mini-batch step is a fraction of a pass). `format`: the locale's, for
- * a whole count's grouping; a fraction takes a point, as every cost beside it does (German
+ * hundredth below (a mini-batch step is a fraction of a pass). `format`: a whole count's
+ * (format.js's fmtCount); a fraction takes a point, as every cost beside it does (German
  * read "0.015 nach 62,3"). */
 export function passesText(n, format) {
   const places = n >= 100 ? 0 : n >= 10 ? 1 : 2;

@@ -179,20 +179,8 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
     ctx.stroke();
     hits.push({ x: p.x, y, r: p.r, k: col.k, j });
     if (p.r >= 10) {
-      ctx.fillStyle = c.ink;
-      ctx.font = c.font;
-      ctx.textAlign = col.k === 0 ? "right" : "left";
-      ctx.textBaseline = "middle";
-      const ly = y - (col.k === 0 ? 0 : p.r + c.px / 2 + 1);
-      const text = neuronText(ctx, neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true), a, room(ly));
-      const lx = p.x + (col.k === 0 ? -p.r - 4 : p.r + 4);
-      // On a halo of what is under it (the phase's band: drawHighlight): the edges to the
-      // next layer struck labels through.
-      ctx.strokeStyle = ph.layer === col.k && col.k > 0 ? c.active : c.panel;
-      ctx.lineWidth = 4;
-      ctx.lineJoin = "round";
-      ctx.strokeText(text, lx, ly);
-      ctx.fillText(text, lx, ly);
+      const name = neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true);
+      drawLabel(ctx, c, col.k, p, y, (ly) => neuronText(ctx, name, a, room(ly)), ph.layer === col.k);
     }
   }
   if (col.n > p.shown) {
@@ -201,6 +189,25 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
     ctx.textAlign = "center";
     ctx.fillText(`+${col.n - p.shown}`, p.x, p.ys[p.shown - 1] + p.step);
   }
+}
+
+/** Neuron k's label beside its disc at height y (an input's left, the others' above right):
+ * on a halo of what is under it (the phase's band, `banded`: drawHighlight), for the edges
+ * to the next layer struck labels through. `words(ly)`: its words for the room at ly. */
+function drawLabel(ctx, c, k, p, y, words, banded) {
+  ctx.save();
+  ctx.font = c.font;
+  ctx.textAlign = k === 0 ? "right" : "left";
+  ctx.textBaseline = "middle";
+  const ly = y - (k === 0 ? 0 : p.r + c.px / 2 + 1), lx = p.x + (k === 0 ? -p.r - 4 : p.r + 4);
+  const text = words(ly);
+  ctx.strokeStyle = banded && k > 0 ? c.active : c.panel;
+  ctx.lineWidth = 4;
+  ctx.lineJoin = "round";
+  ctx.strokeText(text, lx, ly);
+  ctx.fillStyle = c.ink;
+  ctx.fillText(text, lx, ly);
+  ctx.restore();
 }
 
 function drawImage(ctx, c, col, p, gap) {

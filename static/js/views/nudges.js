@@ -11,7 +11,7 @@ import { api, latestOnly } from "../session.js";
 import { prepareCanvas, sizeOf } from "../lib/canvas.js";
 import { styleKey } from "../lib/palette.js";
 import { escapeHtml } from "../lib/html.js";
-import { t } from "../lib/i18n.js";
+import { t, tn } from "../lib/i18n.js";
 
 const MIN_GAP_MS = 300;
 const KEEP_FRAMES = 240;
@@ -171,13 +171,13 @@ const followsNudges = (learner) => !learner || learner === "gradient_descent";
 /** The words under the strip: the mean is the gradient, and how the arrow uses the nudges. */
 function story(a, at, state) {
   const f = state.frame, n = a.nudges.length;
-  const mean = t("nudges.mean", { n: fmtCount(n), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
+  const mean = tn("nudges.mean", n, { n: fmtCount(n), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
   if (!followsNudges(f.learner)) {
     const title = escapeHtml(learnerMeta(state.meta, f.learner)?.title || f.learner);
     return `${mean} ${t("nudges.not_followed", { learner: title })}`;
   }
   const k = a.batch ? a.batch.length : n;
-  const which = a.batch ? t("nudges.these", { n: k }) : t("nudges.all", { n: fmtCount(n) });
+  const which = a.batch ? tn("nudges.these", k) : tn("nudges.all", n, { n: fmtCount(n) });
   const extra = `${Number(f.momentum) > 0 ? t("nudges.plus_momentum") : ""}${Number(f.weightDecay) > 0 ? t("nudges.plus_decay") : ""}`;
   const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">${t("nudges.batch_mean", { mean: `<b>${fmtSigned(at.stepGrad, 3)}</b>` })}</span>.` : "";
   return `${mean} ${t("nudges.arrow", { which, eta: fmt(f.learningRate, 3), extra })}${batchMean}`;

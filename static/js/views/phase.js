@@ -183,7 +183,7 @@ function nextStepLine(f, s) {
   if (!Object.keys(f.updates || {}).length) return "";
   // Counted from 1, as the network panel and the nudges count them ("example 1410 of 1438").
   const first = f.updateBatch ? Array.from(f.updateBatch.slice(0, 8), (i) => i + 1) : [];
-  const ids = f.updateBatch ? t("phase.batch_ids", { ids: first.join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
+  const ids = f.updateBatch ? tn("phase.batch_ids", f.updateBatch.length, { ids: first.join(", ") + (f.updateBatch.length > 8 ? ", …" : "") }) : "";
   return `<p>${t("phase.next_averages", { examples: examplesOf(f, s), ids, eta: v(f.learningRate) })}</p>`;
 }
 
