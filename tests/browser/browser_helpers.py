@@ -180,8 +180,10 @@ class Server:
     def __init__(self, name: str, **settings: str) -> None:
         # DIALBOARD_* variables by setting name, e.g. max_sessions="1". The browser tests open
         # some hundreds of boards on one server and step most of them (never reclaimed): room
-        # for all, as a lesson's day in a class would not need.
-        self.settings = {"max_sessions": "1000", **settings}
+        # for all, as a lesson's day in a class would not need. The memory budget counts each
+        # board's bound (a 625 board's 106 MB, mostly its timeline's room), not its use: the
+        # default 8 GiB refused the suite's last 625 boards once it held some 75 of them.
+        self.settings = {"max_sessions": "1000", "server_memory_mb": "65536", **settings}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / f"server-{name}.log"
