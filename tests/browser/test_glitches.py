@@ -291,6 +291,7 @@ def test_every_dial_group_says_its_scale_at_every_zoom(
     page.evaluate("window.dialboard.view.fit()")
     zooms = 0
     while True:
+        next_paint(page)  # the zoom's paint: its words, not the zoom's before
         layers = page.evaluate("window.dialboard.view.visibleLayers")
         said = [t for t in page.evaluate(BOARD_TEXTS)
                 if "±" in t["text"] and t["px"] >= 8.5 and t["x1"] > 0 and t["x0"] < stage["width"]
@@ -321,6 +322,10 @@ def test_a_large_dials_end_labels_never_run_together(new_page: Any, server: Any)
     page.evaluate("window.dialboard.view.fit()")
     checked = 0
     while True:
+        # A zoom paints at the next animation frame, while `lod` says the new zoom's at once:
+        # read before that paint, the first "full" zoom had no sprites yet (1 run in a few
+        # beside a busy process).
+        next_paint(page)
         lod = page.evaluate("window.dialboard.view.lod")
         if lod == "full":
             # Dials of one row sit this far apart (CSS px), measured on the page.
