@@ -213,3 +213,46 @@ def select_dial(page: Any, name: str, index: list[int]) -> None:
         "([n, i]) => { const s = window.dialboard.state().ui.selected;"
         " return s && s.name === n && String(s.index) === String(i); }",
         arg=[name, index], timeout=TIMEOUT_MS)
+
+
+# Every canvas's drawing since it was last wiped (a whole-canvas clearRect or putImageData):
+# its texts with their boxes and CSS px, and its arcs, in window.__drawn. A page's init script.
+SPY = """
+window.__drawn = [];   // [{canvas, texts: [...], arcs: [...], at: when last wiped}]
+let clock = 0;
+const entry = (canvas) => {
+  let e = window.__drawn.find((d) => d.canvas === canvas);
+  if (!e) { e = { canvas, texts: [], arcs: [], at: 0 }; window.__drawn.push(e); }
+  return e;
+};
+const wipe = (canvas) => { const e = entry(canvas); e.texts = []; e.arcs = []; e.at = ++clock; };
+const P = CanvasRenderingContext2D.prototype;
+const fill = P.fillText, clear = P.clearRect, arc = P.arc, put = P.putImageData;
+P.clearRect = function (x, y, ...rest) {
+  if (x === 0 && y === 0) wipe(this.canvas);
+  return clear.call(this, x, y, ...rest);
+};
+P.putImageData = function (img, x, y, ...rest) {   // a whole canvas's pixels replace it all
+  if (x === 0 && y === 0 && img.width === this.canvas.width && img.height === this.canvas.height) {
+    wipe(this.canvas);
+  }
+  return put.call(this, img, x, y, ...rest);
+};
+P.fillText = function (text, x, y, ...rest) {
+  const m = this.measureText(String(text)), t = this.getTransform();
+  const dpr = window.devicePixelRatio || 1, px = Number(/(\\d+(?:\\.\\d+)?)px/.exec(this.font)[1]);
+  const X = (t.a * x + t.e) / dpr, Y = (t.d * y + t.f) / dpr, s = t.a / dpr;
+  entry(this.canvas).texts.push({
+    text: String(text), px: px * s,
+    x0: X - m.actualBoundingBoxLeft * s, x1: X + m.actualBoundingBoxRight * s,
+    y0: Y - m.actualBoundingBoxAscent * s, y1: Y + m.actualBoundingBoxDescent * s,
+  });
+  return fill.call(this, text, x, y, ...rest);
+};
+P.arc = function (x, y, r, ...rest) {
+  const t = this.getTransform(), dpr = window.devicePixelRatio || 1;
+  entry(this.canvas).arcs.push(
+    { x: (t.a * x + t.e) / dpr, y: (t.d * y + t.f) / dpr, r: r * t.a / dpr });
+  return arc.call(this, x, y, r, ...rest);
+};
+"""

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from browser_helpers import (
     ARTIFACTS,
+    SPY,
     next_paint,
     open_board,
     settled,
@@ -317,25 +318,13 @@ def test_a_phones_board_gives_its_dials_the_room(lang: str, new_page: Any, serve
     assert not any(w in hint for w in words), hint
 
 
-# Every word drawn on a canvas (the network, the race's chart, the screen's chart, and the
-# board's: its titles and labels, and the ±R under its dials, drawn offscreen and stamped at
-# their size), as [canvas, text, CSS px], recorded from the page's own fillText calls.
-CANVAS_WORDS = """() => {
-  window.canvasWords = [];
-  const fillText = CanvasRenderingContext2D.prototype.fillText;
-  CanvasRenderingContext2D.prototype.fillText = function (s, ...rest) {
-    const px = parseFloat(/([\\d.]+)px/.exec(this.font)[1]) * this.getTransform().a;
-    window.canvasWords.push([this.canvas.className || "offscreen", String(s).slice(0, 30),
-                             px / devicePixelRatio]);
-    return fillText.call(this, s, ...rest);
-  };
-}"""
 SMALL_PRINT = """() => [...document.querySelectorAll('body *')]
   .filter((el) => el.checkVisibility() && [...el.childNodes].some(
     (n) => n.nodeType === 3 && n.textContent.trim()))
   .map((el) => [el.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(el).fontSize)])
   .filter(([, px]) => px < 15)
-  .concat(window.canvasWords.filter(([, , px]) => px < 15))"""
+  .concat(window.__drawn.flatMap((d) => d.texts.filter((w) => w.px < 15)
+    .map((w) => [d.canvas.className || "offscreen", w.text, w.px])))"""
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
@@ -347,12 +336,13 @@ def test_no_word_on_the_projector_is_small_print(width: int, height: int, page: 
     a lesson card's head (13 px), a dial's tip (12–13 px; the same tip as while it turns) and
     the ±R under each dial (8.5–12.5 px)."""
     page.set_viewport_size({"width": width, "height": height})
-    page.add_init_script(f"({CANVAS_WORDS})()")
+    page.add_init_script(SPY)  # the words on every canvas, the ±R on the dials' sprites too
     open_board(page, server.url, "/?preset=xor&projector=1")
     wait_meta(page)
     page.click("[data-testid=phase]")  # the network labels its neurons with their values
     wait_phase(page, "forward:0")
-    assert page.evaluate("window.canvasWords.some(([c]) => c === 'net-canvas')")
+    assert page.evaluate("window.__drawn.some((d) => d.canvas.matches('.net-canvas')"
+                         " && d.texts.length)")
     assert not page.evaluate(SMALL_PRINT), "the board"
     x, y = page.evaluate("Object.values(window.dialboard.dialRect('layers.0.weight', [0, 0]))"
                          ".slice(0, 2)")
