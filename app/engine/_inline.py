@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from dialboard.engine._toys import FloatArray
-from dialboard.engine.errors import ConfigError, Words, words
+from dialboard.engine.errors import ConfigError, Words, count, words
 
 MAX_INLINE_ROWS = 10_000
 MAX_INLINE_WIDTH = 1_000
@@ -75,18 +75,18 @@ def inline_array(value: object, what: str) -> FloatArray:
     if not value:
         raise ConfigError("refusal.inline.no_rows", what=what)
     if len(value) > MAX_INLINE_ROWS:
-        raise ConfigError("refusal.inline.too_many_rows", what=what, count=len(value),
-                          limit=MAX_INLINE_ROWS)
+        raise ConfigError("refusal.inline.too_many_rows", what=what, count=count(len(value)),
+                          limit=count(MAX_INLINE_ROWS))
     width = len(_row(value, 0, what))
     if width == 0:
         raise ConfigError("refusal.inline.empty_rows", what=what)
     if width > MAX_INLINE_WIDTH:
-        raise ConfigError("refusal.inline.too_wide", what=what, width=width,
-                          limit=MAX_INLINE_WIDTH)
+        raise ConfigError("refusal.inline.too_wide", what=what, width=count(width),
+                          limit=count(MAX_INLINE_WIDTH))
     if len(value) * width > MAX_INLINE_VALUES:
         total = len(value) * width
-        raise ConfigError("refusal.inline.too_many_values", what=what, total=total,
-                          limit=MAX_INLINE_VALUES)
+        raise ConfigError("refusal.inline.too_many_values", what=what, total=count(total),
+                          limit=count(MAX_INLINE_VALUES))
     out = np.empty((len(value), width), dtype=np.float64)
     for i in range(len(value)):
         row = _row(value, i, what)

@@ -95,7 +95,7 @@ def _three_seven(rng: np.random.Generator, n: int, noise: float) -> Loaded:
 _TOY = "200 points by default (half per class), 20% held out for testing (stratified)."
 _JITTER = "noise is the standard deviation of gaussian jitter added to x and y"
 _DIGITS = (
-    "Real handwritten digits (the UCI 8x8 set shipped with scikit-learn, 1,797 images), "
+    "Real handwritten digits (the UCI 8x8 set shipped with scikit-learn, 1797 images), "
     "pixels scaled from 0..16 to [0, 1] (divided by 16). "
 )
 _SPLIT = "20% held out for testing, stratified by digit; n_samples takes a stratified subset."

@@ -17,7 +17,7 @@ import numpy as np
 
 from dialboard.engine.config import TrainConfig
 from dialboard.engine.datasets import Dataset
-from dialboard.engine.errors import ConfigError, Words, words
+from dialboard.engine.errors import ConfigError, Words, count, words
 from dialboard.engine.learners import make_learner
 from dialboard.engine.network import (
     PARAMETER_LIMIT,
@@ -165,7 +165,7 @@ class Trainer(Stepper):
         new = self.config.updated(**changes)
         n = self.data.x_train.shape[0]
         if new.batch_size is not None and new.batch_size > n:
-            raise ConfigError("refusal.batch_too_big", size=new.batch_size, count=n)
+            raise ConfigError("refusal.batch_too_big", size=new.batch_size, count=count(n))
         if new.learner != self.config.learner:
             self._abandon_step()
             self.learner = make_learner(new.learner, self.arch, self.net.params)

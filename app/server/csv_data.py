@@ -6,6 +6,7 @@ csv_table.py reads the file into a `Table` and says how; a refusal here is a Csv
 from typing import Any
 
 from dialboard.engine._inline import SCALINGS, name_problem
+from dialboard.engine.errors import count
 from dialboard.server import i18n
 from dialboard.server.csv_table import (
     MAX_CSV_BYTES,
@@ -100,7 +101,7 @@ def _classes(table: Table, goal: Column) -> tuple[str, ...]:
     classes, _ = goal.labels()
     if len(classes) > MAX_CLASSES:
         raise CsvError("refusal.csv.many_classes", name=repr(goal.name),
-                       count=f"{len(classes):,}", limit=MAX_CLASSES)
+                       count=count(len(classes)), limit=MAX_CLASSES)
     if len(classes) < 2:
         raise CsvError("refusal.csv.one_class", name=repr(goal.name),
                        value=f"{classes[0]!r:.40}", first=table.rows[0], last=table.rows[-1])

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from dialboard.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, name_problem
-from dialboard.engine.errors import Words
+from dialboard.engine.errors import Words, count
 from dialboard.server.refusals import Refused, said
 
 MAX_CSV_BYTES = 4 * 2**20  # of UTF-8 text
@@ -120,8 +120,8 @@ def _delimiter(header_line: str) -> str:
 def _header(cells: list[str], row: int) -> list[str]:
     names = [c.strip() for c in cells]
     if len(names) > MAX_CSV_COLUMNS:
-        raise CsvError("refusal.csv.too_wide", row=row, count=f"{len(names):,}",
-                       limit=f"{MAX_CSV_COLUMNS:,}")
+        raise CsvError("refusal.csv.too_wide", row=row, count=count(len(names)),
+                       limit=count(MAX_CSV_COLUMNS))
     if len(names) < 2:
         raise CsvError("refusal.csv.one_column", row=row, name=f"{names[0]!r:.80}")
     for k, name in enumerate(names):
@@ -165,7 +165,7 @@ def parse(text: str) -> Table:
         rows, data = _rows(reader, names, done)
     except csv.Error as exc:  # the csv module's few strict-mode errors, said in our words
         why = next((k for k, text in READER_ERRORS.items() if text in str(exc)), None)
-        extra = {"limit": f"{csv.field_size_limit():,}"} if why == "refusal.csv.field_limit" else {}
+        extra = {"limit": count(csv.field_size_limit())} if why == "refusal.csv.field_limit" else {}
         raise (CsvError(why, row=done[0] + 1, **extra) if why else CsvError(
             "refusal.csv.unreadable", row=done[0] + 1, detail=exc)) from None
     if not data:
@@ -189,7 +189,7 @@ def _rows(reader: Any, names: list[str], done: list[int]) -> tuple[list[int], li
                            count=len(cells), columns=len(names), **short)
         if len(data) >= MAX_CSV_ROWS or (len(data) + 1) * len(names) > MAX_CSV_CELLS:
             raise CsvError("refusal.csv.too_long", row=row, columns=len(names),
-                           limit=f"{min(MAX_CSV_ROWS, MAX_CSV_CELLS // len(names)):,}")
+                           limit=count(min(MAX_CSV_ROWS, MAX_CSV_CELLS // len(names))))
         rows.append(row)
         data.append([c.strip() for c in cells])
         done[0] = row

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dialboard.engine import Trainer
+from dialboard.engine.errors import count
 from dialboard.server.refusals import Refused
 
 Dial = tuple[str, tuple[int, ...]]
@@ -66,7 +67,7 @@ def everyone_groups(t: Trainer, most: int) -> list[list[Dial]]:
 def chosen_groups(t: Trainer, dials: list[dict[str, object]]) -> list[list[Dial]]:
     """The teacher's dials, one each, in the order given (a dial named twice counts once)."""
     if not 1 <= len(dials) <= MAX_CHOSEN:
-        raise HandsError("refusal.hands.chosen", most=f"{MAX_CHOSEN:,}", n=len(dials))
+        raise HandsError("refusal.hands.chosen", most=count(MAX_CHOSEN), n=len(dials))
     seen: dict[Dial, None] = {}
     for d in dials:
         name = str(d["name"])
@@ -93,7 +94,7 @@ class Hands:
             raise HandsError("refusal.hands.seat")
         if seat not in self.numbers:
             if len(self.numbers) >= MAX_SEATS:
-                raise HandsError("refusal.hands.full", most=f"{MAX_SEATS:,}")
+                raise HandsError("refusal.hands.full", most=count(MAX_SEATS))
             self.numbers[seat] = len(self.numbers) + 1
         if self.groups and seat not in self.dealt:
             self._deal(seat)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialboard.engine import LEARNER_NAMES, ConfigError, DivergedError, Words
+from dialboard.engine.errors import count
 from dialboard.server import handout, i18n
 from dialboard.server.hands import HandsError
 from dialboard.server.history import Inverse
@@ -79,15 +80,15 @@ async def _control(s: Session, peer: Any, m: dict[str, Any]) -> None:
 
 
 async def _step(s: Session, peer: Any, m: dict[str, Any]) -> None:
-    count = m.get("count", 1)
-    if not 1 <= count <= MAX_STEP_COUNT:
-        raise Rejected("refusal.step.count", limit=f"{MAX_STEP_COUNT:,}", count=count)
+    n = m.get("count", 1)
+    if not 1 <= n <= MAX_STEP_COUNT:
+        raise Rejected("refusal.step.count", limit=count(MAX_STEP_COUNT), count=n)
     _can_train(s)
-    if count == 1:  # one step answers at once; more run in slices between yields
+    if n == 1:  # one step answers at once; more run in slices between yields
         with s.action("step"):
-            s.trainer.step(count)
+            s.trainer.step(n)
     else:
-        s.start(count, None)
+        s.start(n, None)
 
 
 async def _phase(s: Session, peer: Any, m: dict[str, Any]) -> None:
@@ -174,9 +175,9 @@ async def _lesson(s: Session, peer: Any, m: dict[str, Any]) -> None:
     known = lessons()
     if lesson_id not in known:
         raise Rejected("refusal.lesson.id", name=repr(lesson_id), known=", ".join(known))
-    count = len(known[lesson_id]["steps"])
-    if not 0 <= step < count:
-        raise Rejected("refusal.lesson.step", last=count - 1, name=lesson_id, step=step)
+    n_steps = len(known[lesson_id]["steps"])
+    if not 0 <= step < n_steps:
+        raise Rejected("refusal.lesson.step", last=n_steps - 1, name=lesson_id, step=step)
     s.show_lesson(lesson_id, step)
 
 

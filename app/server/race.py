@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialboard.engine import LEARNER_NAMES
+from dialboard.engine.errors import count
 from dialboard.engine.race import Lane, Race, Start
 from dialboard.server.refusals import Refused
 from dialboard.server.runner import IO_TURNS, SLICE_SECONDS
@@ -69,8 +70,8 @@ def settings(m: dict[str, Any]) -> tuple[dict[str, float], int, int, int]:
     values = {k: m.get(k, DEFAULTS[k]) for k in LIMITS}
     for key, (lo, hi) in LIMITS.items():
         if not lo <= values[key] <= hi:
-            raise Refused("refusal.race.range", name=key, lo=f"{lo:,}", hi=f"{hi:,}",
-                          value=f"{values[key]:,}")
+            raise Refused("refusal.race.range", name=key, lo=count(lo), hi=count(hi),
+                          value=count(values[key]))
     return rates, values["budget"], values["population"], values["seed"]
 
 

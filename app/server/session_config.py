@@ -5,6 +5,7 @@ from typing import Any
 from dialboard.engine import Architecture, ConfigError, Dataset, TrainConfig, Trainer
 from dialboard.engine.budget import working_bytes
 from dialboard.engine.datasets import inline_dataset, load_dataset
+from dialboard.engine.errors import count
 from dialboard.server.csv_data import CsvError, to_inline
 from dialboard.server.history import MAX_BYTES, MAX_LEVELS
 from dialboard.server.presets import DEFAULT_PRESET, PRESETS_BY_ID
@@ -73,7 +74,8 @@ def _dataset(config: dict[str, Any], seed: int, max_rows: int) -> Dataset:
                                     optional=", ".join(INLINE_FIELDS[2:]))
             rows = spec["inputs"]
             if isinstance(rows, list) and len(rows) > max_rows:
-                raise InvalidConfig("refusal.config.inline_rows", count=len(rows), limit=max_rows)
+                raise InvalidConfig("refusal.config.inline_rows", count=count(len(rows)),
+                                    limit=count(max_rows))
             return inline_dataset(spec["inputs"], spec["targets"],
                                   test_fraction=spec.get("test_fraction", 0.0), seed=seed,
                                   class_names=spec.get("class_names"),
@@ -118,8 +120,8 @@ def build(config: dict[str, Any], *, max_parameters: int, max_rows: int = 10_000
     except ConfigError as exc:
         raise _named("layers" if "layers" in str(exc) else "activation", exc) from None
     if arch.parameter_count > max_parameters:
-        raise InvalidConfig("refusal.config.parameters", count=f"{arch.parameter_count:,}",
-                            limit=f"{max_parameters:,}")
+        raise InvalidConfig("refusal.config.parameters", count=count(arch.parameter_count),
+                            limit=count(max_parameters))
     train = _train_config(config)
     data = _dataset(config, seed, max_rows)
     need = memory_bytes(arch, data.x_train.shape[0], data.x_test.shape[0], train.batch_size)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dialboard.engine import _digits
-from dialboard.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_VALUES, MAX_INLINE_WIDTH
+from dialboard.engine._inline import MAX_INLINE_ROWS, MAX_INLINE_WIDTH
 from dialboard.engine.datasets import (
     DATASET_NAMES,
     Dataset,
@@ -371,9 +371,9 @@ NAN, INF = float("nan"), float("inf")
         ([[1]], "x", "targets must be a list of rows"),
         ([[1], [2]], [[1], [False]], "targets[1][0] is a boolean"),
         ([[1], [2]], [[1], [NAN]], "targets[1][0] is not finite"),
-        ([[0]] * (MAX_INLINE_ROWS + 1), [[0]], f"at most {MAX_INLINE_ROWS} are allowed"),
+        ([[0]] * (MAX_INLINE_ROWS + 1), [[0]], "at most 10\u202f000 are allowed"),
         ([[0] * (MAX_INLINE_WIDTH + 1)], [[0]], f"at most {MAX_INLINE_WIDTH} allowed"),
-        ([[0.0] * 101] * 10_000, [[0]], f"at most {MAX_INLINE_VALUES} allowed"),
+        ([[0.0] * 101] * 10_000, [[0]], "at most 1\u202f000\u202f000 allowed"),
     ],
 )
 def test_inline_validation_messages(inputs: object, targets: object, needle: str) -> None:

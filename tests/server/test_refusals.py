@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dialboard.engine import ConfigError, DivergedError
+from dialboard.engine.errors import count
 from dialboard.engine.messages import MESSAGES
 from dialboard.server import i18n
 from dialboard.server.app import create_app
@@ -104,6 +105,22 @@ def test_an_unknown_key_or_a_wrong_parameter_is_a_bug_not_a_sentence() -> None:
     assert isinstance(DivergedError(exc.words).words, str)
 
 
+# A number grouped the English or the German way ("10,000", "1.000.000"): the page writes
+# counts as static/js/lib/format.js `fmtCount` does, and decimals with a point in every language.
+GROUPED = re.compile(r"\d[,.]\d{3}(?!\d)")
+
+
+def test_counts_in_refusals_are_grouped_as_the_page_groups_them() -> None:
+    assert [count(n) for n in (0, 1438, 9999, -9999, 10_000, 1_234_567, -20_000)] == [
+        "0", "1438", "9999", "-9999", "10\u202f000", "1\u202f234\u202f567", "-20\u202f000"]
+    grouped = [(lang, k) for lang, table in (("en", ENGLISH), ("de", GERMAN))
+               for k in REFUSALS if GROUPED.search(re.sub(r"\{\w+\}", "", table[k]))]
+    assert not grouped, grouped
+    made = [(p.name, n) for p in (ROOT / "app").rglob("*.py")
+            for n, line in enumerate(p.read_text().splitlines(), 1) if ":,}" in line]
+    assert not made, f"counts formatted the English way, not with count(): {made}"
+
+
 def render(lang: str, words: dict[str, Any]) -> str:
     """Words as a page renders them: by key, nested parameters first (the test's own)."""
     params = {k: render(lang, v) if isinstance(v, dict) else v
@@ -130,6 +147,10 @@ def test_websocket_refusals_carry_words_that_german_renders(live: Live) -> None:
         err = await c.json()
         assert assert_german(err["words"], err["message"], "refusal.undo.nothing") == \
             "es gibt nichts rückgängig zu machen"
+        await c.send({"type": "step", "count": 0})
+        err = await c.json()
+        assert assert_german(err["words"], err["message"], "refusal.step.count") == \
+            "count muss 1 … 1\u202f000\u202f000 sein, nicht 0"
 
         watcher = await Client.connect(live, created["id"])
         assert (await watcher.json())["type"] == "hello"
