@@ -46,6 +46,7 @@ class Level:
     nbytes: int
     at: float
     inverse: Inverse | None = None
+    origin: object = None  # the session's `origin` before the action (session.py)
 
 
 def snapshot_bytes(s: Snapshot) -> int:
@@ -90,15 +91,17 @@ class History:
         return (last.kind == "set" and last.key == key and (last.inverse is not None) == inverse
                 and time.monotonic() - last.at < DRAG_SECONDS)
 
-    def push(self, kind: str, key: object, snapshot: Snapshot) -> None:
+    def push(self, kind: str, key: object, snapshot: Snapshot, origin: object = None) -> None:
         # The screen's cached forward pass (z, a over the whole training set) is the biggest
         # part of a snapshot and restore recomputes it: history does not keep it.
         snapshot = replace(snapshot, screen=None)
-        self._append(Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic()))
+        self._append(Level(kind, key, snapshot, snapshot_bytes(snapshot), time.monotonic(),
+                           origin=origin))
 
-    def push_inverse(self, kind: str, key: object, inverse: Inverse) -> None:
+    def push_inverse(self, kind: str, key: object, inverse: Inverse,
+                     origin: object = None) -> None:
         nbytes = 0 if inverse.mask is None else inverse.mask.nbytes
-        self._append(Level(kind, key, None, nbytes, time.monotonic(), inverse))
+        self._append(Level(kind, key, None, nbytes, time.monotonic(), inverse, origin))
 
     def _append(self, level: Level) -> None:
         self.levels.append(level)

@@ -131,6 +131,8 @@ def _finish(s: Session, run: RaceRun) -> None:
     run.adopted = lane.learner
     with s.action("race"):
         s.trainer.replace_params(dict[str, object](lane.params))
+        s.origin = {"learner": lane.learner, "passes": _num(lane.passes),
+                    "step": s.trainer.step_count}
     _broadcast(s, run)
 
 

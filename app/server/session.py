@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import math
 import secrets
@@ -64,6 +65,9 @@ class Session(Audience):
         self.timeline.changed(trainer)
         self.version = 0
         self.example = 0
+        # Where the dials this board's steps count from came from, when not from its own
+        # steps and turns: a race's leader (race.py), {"learner", "passes", "step"}.
+        self.origin: dict[str, Any] | None = None
         self.cost_history: list[tuple[int, float]] = []
         self._chart = frames.Chart()
         self.last_active = time.monotonic()  # of people (messages, sockets, REST), not training
@@ -150,6 +154,7 @@ class Session(Audience):
                          history=self.cost_history, grid=self.grid, screen=fig,
                          chart=self._chart.arrays(self.cost_history), **kw)
         f.metadata["timeline"] = "{},{}".format(*self.timeline.reachable())
+        f.metadata["origin"] = json.dumps(self.origin) if self.origin else ""
         return f
 
     def clear_history(self) -> None:
@@ -180,25 +185,29 @@ class Session(Audience):
         """One user action: an undo level before it; on any error, exactly as before.
         While training runs, the level is the action's `inverse` (when it has one), so that
         undoing the action does not also undo the steps trained since."""
-        before = self.trainer.snapshot()
+        before, origin = self.trainer.snapshot(), self.origin
         try:
             yield
         except DivergedError:
-            self._record(kind, key, before, None)  # shown, not hidden: undo takes it back
+            self._record(kind, key, before, None, origin)  # shown, not hidden: undo takes it back
             raise
         except BaseException:
             self.trainer.restore(before)
+            self.origin = origin
             raise
-        self._record(kind, key, before, inverse if self.busy else None)
+        self._record(kind, key, before, inverse if self.busy else None, origin)
 
     def _record(self, kind: str, key: object, before: Snapshot,
-                inverse: Inverse | None) -> None:
+                inverse: Inverse | None, origin: dict[str, Any] | None) -> None:
         if self.history.continues_drag(kind, key, inverse is not None):
             self.history.touch()
         elif inverse is not None:
-            self.history.push_inverse(kind, key, inverse)
+            self.history.push_inverse(kind, key, inverse, origin)
         else:
-            self.history.push(kind, key, before)
+            self.history.push(kind, key, before, origin)
+        since = self.origin["step"] if self.origin else 0
+        if kind in ("reset", "import") or self.trainer.step_count < since:
+            self.origin = None  # new dials, or travelled back to before they came
         if kind != "travel":  # a change of the board: the timeline's future is this one
             self.timeline.changed(self.trainer)
         self.changed(quick=kind in ("set", "class"))
@@ -212,6 +221,7 @@ class Session(Audience):
         else:
             assert level.snapshot is not None
             self.trainer.restore(level.snapshot)
+        self.origin = level.origin  # type: ignore[assignment]  # what _record kept: a dict
         self.timeline.changed(self.trainer)
         self.changed()
 
@@ -237,7 +247,7 @@ class Session(Audience):
             self.steps_per_second = steps_per_second  # play while playing: a new speed
             self.changed()
             return
-        self.history.push("run", None, self.trainer.snapshot())
+        self.history.push("run", None, self.trainer.snapshot(), self.origin)
         self.timeline.changed(self.trainer)  # training from a step travelled to: a new future
         self._figures.forget()  # of this run's steps only
         self.playing, self.steps_per_second = count is None, steps_per_second

@@ -37,6 +37,7 @@ const roomCode = query.get("room");   // a student who joined a class: follow it
 const store = {
   session: null, frame: null, settings: {}, points: null, divergence: null,
   hands: null,  // the server's `hands`: a student's own dials, or the presenter's count
+  race: null,   // the server's `race`, while the board has one (its panel shows it)
   presetId: query.get("preset") || (watchId || roomCode ? null : "xor"),
   room: null,   // the class room: {code, join_url, reachable, watching}, for presenter and student
   meta: null,   // GET /api/meta: the server's option lists, formulas and phase words
@@ -169,6 +170,7 @@ function connect(id, token) {
   store.ui.selected = null;
   store.ui.turn = null;
   store.hands = null;
+  store.race = null;
   conn = createConnection({ sessionId: id, token, seat: token ? null : seatId(), onHello, onFrame, onMessage, onStatus });
   if (token) followWithRoom(id, token);
 }
@@ -218,7 +220,7 @@ function onMessage(msg) {
     return;
   }
   if (msg.type === "lesson") { lesson.follow(msg.id, msg.step); return; }
-  if (msg.type === "race") { race.follow(msg.race); return; }
+  if (msg.type === "race") { store.race = msg.race; race.follow(msg.race); render(); return; }
   if (msg.type === "hands") { store.hands = msg; render(); return; }
   if (msg.type === "moved") {   // the teacher switched boards: the class follows
     if (store.room) store.room.session = msg.session;

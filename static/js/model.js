@@ -33,6 +33,11 @@ function spoken(json, english) {
 }
 
 /** "0,60" → {first: 0, last: 60}: the steps `travel` can reach; null without one. */
+/** The race leader's dials the board's steps count from: {learner, passes, step}, or null. */
+function originOf(s) {
+  try { return s ? JSON.parse(s) : null; } catch { return null; }
+}
+
 export function timelineOf(s) {
   const [first, last] = (s || "").split(",").map(Number);
   return Number.isInteger(first) && Number.isInteger(last) ? { first, last } : null;
@@ -96,6 +101,7 @@ function metaOf(metadata) {
     inStep: metadata.in_step === "true",
     running: metadata.running === "true",
     timeline: timelineOf(metadata.timeline),
+    origin: originOf(metadata.origin),
     updateKind: metadata.update_kind || "",
     updateLayers: parseLayers(metadata.update_layers || ""),
     updateRefused: spoken(metadata.update_refused_words, metadata.update_refused),

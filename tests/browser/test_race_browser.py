@@ -91,8 +91,19 @@ def test_a_race_started_on_the_page_is_drawn_for_presenter_and_class(
     viewer.locator("[data-testid=race]").scroll_into_view_if_needed()
     viewer.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     viewer.screenshot(path=str(ARTIFACTS / "race-projector.png"))
+    said = page.text_content("[data-testid=race-note]")
+    title = next(x for x in titles if f"the dials of {x};" in said)
     page.click("[data-testid=race-close]")  # a finished race closed: forgotten for the class
     viewer.wait_for_selector("[data-testid=race]", state="hidden")
+    # The screen still says whose steps its dials hold: "step 0" alone read as untrained.
+    passes = page.evaluate("window.dialboard.state().frame.origin.passes")
+    for p in (page, viewer):
+        note = p.locator("[data-testid=origin-note]")
+        note.wait_for(state="visible", timeout=TIMEOUT_MS)
+        assert note.text_content() == (f"The dials came from the race: {title}, after "
+                                       f"{round(passes)} forward passes. Steps count from there.")
+    page.click("[data-testid=undo]")
+    viewer.locator("[data-testid=origin-note]").wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
 def test_the_race_panel_speaks_only_from_the_tables(new_page: Any, server: Any) -> None:

@@ -4,6 +4,7 @@ starting dials exactly, and every bad setting refused with nothing changed."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -175,5 +176,42 @@ def test_only_the_presenter_races(live: Live) -> None:
             reply = await viewer.json()
             assert reply["type"] == "error" and "watching" in reply["message"]
         assert live.call(lambda: live.session(created["id"]).busy) is False
+
+    run(go())
+
+
+def test_the_frames_say_whose_dials_a_race_gave_the_board_until_they_are_gone(
+        live: Live) -> None:
+    """`origin`: the leader's learner, its forward passes and the board's step at the race;
+    kept through later steps, gone when travelling back before it or undoing the race, and
+    back with the undo of that travel; gone at a reset."""
+    async def go() -> None:
+        c, _, _ = await opened(live)
+        for n in (1, 2):
+            await c.send({"type": "step"})
+            assert (await c.frame(step=str(n))).meta["origin"] == ""
+        await c.send({"type": "race", **SETTINGS})
+        end = (await race_until(c, {}))["race"]
+        lane = next(x for x in end["lanes"] if x["learner"] == end["adopted"])
+        f = await c.frame(undo_levels="3")
+        origin = json.loads(f.meta["origin"])
+        assert origin == {"learner": end["adopted"], "passes": lane["passes"], "step": 2}
+        assert f.meta["step"] == "2"
+        await c.send({"type": "step"})
+        assert json.loads((await c.frame(step="3")).meta["origin"]) == origin
+        await c.send({"type": "travel", "step": 1})
+        assert (await c.frame(step="1")).meta["origin"] == ""
+        await c.send({"type": "undo"})  # the travel
+        assert json.loads((await c.frame(step="3")).meta["origin"]) == origin
+        await c.send({"type": "undo"})  # the step
+        assert json.loads((await c.frame(undo_levels="3")).meta["origin"]) == origin
+        await c.send({"type": "undo"})  # the race: its starting dials, and no origin
+        f = await c.frame(undo_levels="2")
+        assert f.meta["origin"] == "" and f.meta["step"] == "2"
+        await c.send({"type": "race", **SETTINGS})
+        await race_until(c, {})
+        assert (await c.frame(undo_levels="3")).meta["origin"] != ""
+        await c.send({"type": "reset"})
+        assert (await c.frame(undo_levels="4")).meta["origin"] == ""
 
     run(go())

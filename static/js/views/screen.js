@@ -5,7 +5,7 @@
 // The presenter can drag along the chart to go back in time (lib/scrub.js): the chart then
 // keeps the steps ahead, dimmed, with the marker at the step the board shows.
 
-import { fmt, fmtPercent, turnReading } from "../lib/format.js";
+import { fmt, fmtCount, fmtPercent, turnReading } from "../lib/format.js";
 import { lookOf, sizeCanvas, sizeOf } from "../lib/canvas.js";
 import { t } from "../lib/i18n.js";
 import { attachScrub } from "../lib/scrub.js";
@@ -29,6 +29,7 @@ export function createScreen(root, actions = {}) {
     </dl>
     <canvas class="screen-chart" data-testid="cost-chart" aria-hidden="true"></canvas>
     <p class="screen-travel" data-testid="travel-note" hidden></p>
+    <p class="screen-travel" data-testid="origin-note" hidden></p>
     <div class="screen-float" aria-hidden="true"><span class="float-number"></span> <span class="float-change"></span></div>
     <p class="visually-hidden" aria-live="polite"></p>`;
   const number = root.querySelector(".screen-number");
@@ -46,7 +47,8 @@ export function createScreen(root, actions = {}) {
   const testAccEl = root.querySelector(".v-test-acc");
   const chart = root.querySelector(".screen-chart");
   const live = root.querySelector("[aria-live]");
-  const travelNote = root.querySelector(".screen-travel");
+  const travelNote = root.querySelector("[data-testid=travel-note]");
+  const originNote = root.querySelector("[data-testid=origin-note]");
   let drawn = { history: null, bad: false, mark: null };
   let geometry = { x0: 0, x1: 1, last: 1 };
   const redraw = () => {
@@ -108,6 +110,9 @@ export function createScreen(root, actions = {}) {
     scrub.sync(reach);
     travelNote.hidden = !back;
     if (back) travelNote.textContent = t("screen.travelled", { step: f.step, last: line.last });
+    // While the race's panel is up it says whose dials these are; once it is gone, the screen.
+    originNote.hidden = !f.origin || Boolean(state.race);
+    if (!originNote.hidden) originNote.textContent = originWords(f.origin, state.meta);
     announce(state, bad ? t("screen.announce_diverged") : t("screen.announce", { cost: fmt(f.cost, 3), step: costStep }));
   }
 
@@ -122,6 +127,12 @@ export function createScreen(root, actions = {}) {
   }
 
   return { update };
+}
+
+/** Whose dials the board holds when a race's leader gave them: its steps count from there. */
+function originWords(o, meta) {
+  const learner = meta?.learners?.find((l) => l.name === o.learner)?.title ?? o.learner;
+  return t(o.step ? "screen.origin_at" : "screen.origin", { learner, passes: fmtCount(o.passes), step: o.step });
 }
 
 /** Plain decimals down to 10⁻⁷, so the number reads as "nearly zero" rather than as a power. */
