@@ -134,34 +134,33 @@ def test_the_screens_figures_stand_beside_its_number_where_there_is_room(
     assert (figures["y"] < number["y"] + number["height"]) is beside, (number, figures)
 
 
-def test_a_students_phone_scrolled_to_the_end_shows_its_last_row_above_the_live_badge(
-        new_page: Any, server: Any) -> None:
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (360, 740), (820, 1180)])
+def test_a_students_live_badge_covers_nothing_wherever_the_page_is_scrolled(
+        width: int, height: int, new_page: Any, server: Any) -> None:
+    """Floating at the window's foot, it covered a row of whatever scrolled under it (and the
+    page's last row, until the page left room for it)."""
     teacher = new_page("teacher")
     open_board(teacher, server.url, "/?preset=digits-625")
     sid = teacher.evaluate("window.dialboard.state().session.id")
-    student = new_page("student", viewport={"width": 390, "height": 844}, has_touch=True)
+    student = new_page("student", viewport={"width": width, "height": height}, has_touch=True)
     student.goto(f"{server.url}/?watch={sid}")
     wait_cost(student)
     badge = student.locator("[data-testid=watching]")
     badge.wait_for(state="visible")
     wait_meta(student)
     student.wait_for_function("() => document.querySelectorAll('#network .out-row').length == 10")
-    # Measured in the page's own coordinates, all at one moment: the room the page leaves
-    # below its lowest panel against what the badge covers of a window scrolled to the end.
-    # (Scrolled there first, the panels could still grow as frames came: 1 run in 10 measured
-    # an end that was no longer the end.)
-    room, covered, which = student.evaluate("""() => {
-      const [bottom, which] = [...document.querySelectorAll('.layout section, .layout .panel')]
-        .filter((el) => el.checkVisibility())
-        .map((el) => [el.getBoundingClientRect().bottom + scrollY, el.id || el.className])
-        .reduce((a, b) => (b[0] > a[0] ? b : a), [-Infinity, ""]);
-      const badge = document.querySelector('[data-testid=watching]').getBoundingClientRect();
-      return [document.documentElement.scrollHeight - bottom, innerHeight - badge.top, which];
-    }""")
-    assert room >= covered, f"the live badge covers {covered} px of the page's end, {room} " \
-        f"px are left below {which}"
-    student.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
-    next_paint(student)
+    for at in (0.0, 0.3, 0.6, 1.0):  # of the way down
+        under = student.evaluate("""(at) => {
+          scrollTo(0, at * (document.documentElement.scrollHeight - innerHeight));
+          const b = document.querySelector('[data-testid=watching]').getBoundingClientRect();
+          return [...document.querySelectorAll('.layout section, .layout .panel')]
+            .filter((el) => el.checkVisibility())
+            .filter((el) => { const r = el.getBoundingClientRect();
+              return r.left < b.right && b.left < r.right
+                && r.top < b.bottom && b.top < r.bottom; })
+            .map((el) => el.id || el.className);
+        }""", at)
+        assert not under, f"{width} px, {at:.0%} down: the live badge covers {under}"
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
@@ -223,9 +222,8 @@ def test_the_top_bar_takes_few_rows(width: int, height: int, lang: str, teacher_
     line = badge.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight) || "
                           "1.2 * parseFloat(getComputedStyle(el).fontSize)")
     assert badge.bounding_box()["height"] < 2 * line + 16, badge.bounding_box()
-    if not phone:  # the page does not scroll: in the top bar, not over the board's dials
-        bar, box = student.locator(".topbar").bounding_box(), badge.bounding_box()
-        assert box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)
+    bar, box = student.locator(".topbar").bounding_box(), badge.bounding_box()
+    assert box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)  # not over the page
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
