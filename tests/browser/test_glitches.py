@@ -435,6 +435,39 @@ def test_the_tip_never_covers_the_dial_and_follows_a_zoom(
     page.screenshot(path=str(ARTIFACTS / f"glitch-tip-{width}.png"))
 
 
+# The dials around layers.0.weight[0, 0] on XOR's board (its row, column and diagonal), and
+# every other dial of the board.
+AROUND = (("layers.0.weight", [0, 1]), ("layers.0.weight", [1, 0]), ("layers.0.weight", [1, 1]))
+OTHERS = (*AROUND, ("layers.0.bias", [0]), ("layers.0.bias", [1]), ("layers.1.weight", [0, 0]),
+          ("layers.1.weight", [0, 1]), ("layers.1.bias", [0]))
+
+
+@pytest.mark.parametrize(("width", "height", "clear"), [(1280, 720, AROUND), (1920, 1080, OTHERS)])
+def test_the_tip_of_a_dial_turned_on_the_projector_leaves_the_other_dials_in_view(
+        new_page: Any, server: Any, width: int, height: int, clear: tuple[Any, ...]) -> None:
+    """While a dial turns, the room watches the other dials answer (their arrows): the
+    projector's large card stood over its neighbours. At 1920 it covers none; at 1280 the
+    board's stage has no spot for it clear of every dial, and it leaves the neighbours."""
+    page = glitch_page(new_page, width, height)
+    open_board(page, server.url, "/?projector=1")
+    page.wait_for_function("() => document.body.classList.contains('projector')")
+    x, y = dial_centre(page, "layers.0.weight", [0, 0])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 5):
+        page.mouse.move(x + 3 * step, y - 5 * step)
+        page.wait_for_function("() => window.dialboard.state().ui.turn?.holding")
+        next_paint(page)
+        tip = tip_box(page)
+        assert tip is not None, "the turned dial's card found no room"
+        for name, index in clear:
+            dial = box_of(page.evaluate("([n, i]) => window.dialboard.dialRect(n, i)",
+                                        [name, index]))
+            assert not intersect(tip, dial), (f"the card covers {name}{index}", tip, dial)
+    page.screenshot(path=str(ARTIFACTS / f"glitch-tip-turned-projector-{width}.png"))
+    page.mouse.up()
+
+
 # 6 ------------------------------------------------------------------------------------------
 def test_a_drag_keeps_its_layers_scale_and_the_scale_comes_back(new_page: Any, server: Any) -> None:
     page = glitch_page(new_page, 1280, 720)

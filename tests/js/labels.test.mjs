@@ -61,3 +61,15 @@ test("a neuron's shortest label: its number, or its class's name", () => {
   assert.equal(neuronNumber(3, 7, sizes, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]), "7");
   assert.equal(neuronNumber(3, 7, sizes), "8");
 });
+
+test("a turned dial's tip goes where it covers the fewest of the dials watched, then nearest", () => {
+  const box = { x: 20, y: 40, width: 30, height: 30 };
+  const right = { x: 62, y: 40, width: 30, height: 30 };   // where it would go without them
+  const watched = [right, { x: 20, y: 82, width: 30, height: 30 }];
+  const at = placeTip(box, tip, stage, [], watched);
+  assert.equal(watched.filter((w) => overlaps({ ...at, ...tip }, w, 2)).length, 0);
+  assert.equal(overlaps({ ...at, ...tip }, box), false);
+  // Where every spot covers some, it still goes (never away for want of a clear spot).
+  const everywhere = Array.from({ length: 13 }, (_, i) => ({ x: 30 * i, y: 0, width: 20, height: stage.height }));
+  assert.ok(placeTip(box, tip, stage, [], everywhere));
+});

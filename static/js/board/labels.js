@@ -24,23 +24,29 @@ const CLEAR = 2;    // the least room a card leaves beside what it must not cove
  * pointer on a drag), and as near the dial as that allows: right of it first, then left,
  * below, above, or slid past what it avoids. null when the stage has no such spot (a dial
  * zoomed as large as a phone's stage): the card then stays away rather than cover its dial.
+ * `watched` (the dials around one being turned): of the spots, one over the fewest of them.
  */
-export function placeTip(box, size, stage, avoid = []) {
+export function placeTip(box, size, stage, avoid = [], watched = []) {
   const clampX = (x) => Math.max(MARGIN, Math.min(stage.width - size.width - MARGIN, x));
   const clampY = (y) => Math.max(MARGIN, Math.min(stage.height - size.height - MARGIN, y));
   const around = [box, ...avoid];
+  // With dials the room watches, the stage's edges too: the card may go far to leave them be.
+  const edges = watched.length ? [0, Infinity] : [];
   const xs = [box.x + box.width + GAP, box.x - GAP - size.width, box.x + box.width / 2 - size.width / 2,
-    ...around.flatMap((a) => [a.x + a.width + GAP, a.x - GAP - size.width])];
+    ...around.flatMap((a) => [a.x + a.width + GAP, a.x - GAP - size.width]), ...edges];
   const ys = [box.y, box.y + box.height + GAP, box.y - GAP - size.height,
-    ...around.flatMap((a) => [a.y + a.height + GAP, a.y - GAP - size.height])];
-  let best = null, bestD = Infinity;
+    ...around.flatMap((a) => [a.y + a.height + GAP, a.y - GAP - size.height]), ...edges];
+  let best = null, bestScore = [Infinity, Infinity];
   for (const x0 of xs) {
     for (const y0 of ys) {
       const s = { x: clampX(x0), y: clampY(y0), ...size };
       // CLEAR px at least: the card is put on whole pixels, the stage may sit on a fraction.
       if (around.some((a) => overlaps(s, a, CLEAR))) continue;
+      const covers = watched.reduce((n, w) => n + overlaps(s, w, CLEAR), 0);
       const d = Math.max(0, s.x - box.x - box.width, box.x - s.x - s.width) + Math.max(0, s.y - box.y - box.height, box.y - s.y - s.height);
-      if (d < bestD - 0.5) { best = { x: s.x, y: s.y }; bestD = d; }
+      if (covers < bestScore[0] || (covers === bestScore[0] && d < bestScore[1] - 0.5)) {
+        best = { x: s.x, y: s.y }; bestScore = [covers, d];
+      }
     }
   }
   return best;

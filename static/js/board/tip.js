@@ -23,26 +23,28 @@ export function createTip(el) {
         <dt>${t("tip.slope")}</dt><dd>${fmtSigned(info.grad, 3)} <small>${t("tip.whole_set")}</small></dd>`}
       </dl>${info.zoomHint ? `<div class="tip-hint">${t("tip.zoom_hint")}</div>` : ""}`;
     el.hidden = false;
-    place(box, info.avoid);
+    place(box, info.avoid, info.rather);
   }
 
   /**
    * Beside the dial's box (stage px) and never over it, nor over `avoid` (the pointer of a
-   * drag); called again whenever the view moves, so the card follows its dial.
+   * drag), and over as few of `rather` as it can; called again whenever the view moves, so
+   * the card follows its dial.
    */
-  function place(box, avoid = []) {
+  function place(box, avoid = [], rather = []) {
     const stage = el.parentElement;
     const size = { width: el.offsetWidth, height: el.offsetHeight };
-    const at = placeTip(box, size, { width: stage.clientWidth, height: stage.clientHeight }, avoid);
+    const room = { width: stage.clientWidth, height: stage.clientHeight };
+    const at = placeTip(box, size, room, avoid, rather);
     el.style.visibility = at ? "" : "hidden";
     if (at) el.style.transform = `translate(${Math.round(at.x)}px, ${Math.round(at.y)}px)`;
   }
 
   /** The dial's box after the view moved: beside it again, or hidden once it left the stage. */
-  function follow(box, avoid) {
+  function follow(box, avoid, rather) {
     const stage = el.parentElement;
     const off = box.x + box.width < 0 || box.y + box.height < 0 || box.x > stage.clientWidth || box.y > stage.clientHeight;
-    if (off) hide(); else place(box, avoid);
+    if (off) hide(); else place(box, avoid, rather);
   }
 
   function hide() {

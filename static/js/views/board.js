@@ -20,6 +20,8 @@ import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
 import { t } from "../lib/i18n.js";
 
+const WATCHED_MAX = 200;   // dials on the stage a turned dial's card weighs where it goes
+
 // Read on every paint: one query list, not a new one 60 times a second.
 const REDUCED_MOTION = matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -241,10 +243,26 @@ export function createBoard(root, actions) {
   function followTip(viewKey) {
     if (viewKey === b.tipView) return;
     b.tipView = viewKey;
-    if (tip.shown >= 0) tip.follow(dialBox(tip.shown), tipAvoid());
+    if (tip.shown >= 0) tip.follow(dialBox(tip.shown), tipAvoid(), tipRather(tip.shown));
   }
 
   function tipAvoid() { return pointerBox(pointer.dragAt, stage.getBoundingClientRect()); }
+
+  /** While a dial turns the room watches the others answer (their arrows): the card keeps
+   * off as many as it can of those on the stage (it covered the neighbours on the projector);
+   * where they are too many to count, off the ring of dials around it. */
+  function tipRather(k) {
+    const tu = b.state?.ui.turn;
+    if (!tu || b.layout.indexOf(tu.name, tu.index) !== k) return [];
+    const boxes = [];
+    for (let j = 0; j < b.layout.count && boxes.length <= WATCHED_MAX; j++) {
+      const d = dialBox(j);
+      if (j !== k && d.x + d.width > 0 && d.y + d.height > 0 && d.x < b.size.w && d.y < b.size.h) boxes.push(d);
+    }
+    if (boxes.length <= WATCHED_MAX) return boxes;
+    const f = camera.fit, half = (1 + R_FACE) * f.ppu;
+    return [{ x: f.ox + b.layout.x[k] * f.ppu - half, y: f.oy + b.layout.y[k] * f.ppu - half, width: 2 * half, height: 2 * half }];
+  }
 
   function showTip(k) {
     if (k < 0 || !b.layout || !b.state?.frame) { tip.hide(); return; }
@@ -254,7 +272,7 @@ export function createBoard(root, actions) {
       value: b.values[k], grad: f.grads[p.name]?.[flat] ?? null, locked: b.locked[k],
       turn: nextTurn(f, turnInfo, b.state.session.dataset?.n_train),
       sizes: b.state.session.sizes, classNames: b.state.session.dataset?.class_names || [],
-      zoomHint: b.layout.count > 300, avoid: tipAvoid(),
+      zoomHint: b.layout.count > 300, avoid: tipAvoid(), rather: tipRather(k),
     });
   }
 
