@@ -94,8 +94,10 @@ class FrameData:
         if key not in self.encoded:
             dtype = np.dtype(PRECISIONS[precision])
             tensors = {**self.params, **(self.grads if with_grads else {}), **self.extra}
-            # Half-precision frames narrow the example's tensors too; cost and chart stay wide.
-            narrow = {n: dtype for n in self.params}
+            # The presenter's parameters go as the network has them (F64): a dial's reading is
+            # its own to the last digit. Half-precision frames narrow them and the example's
+            # tensors too; cost and chart stay wide.
+            narrow = {n: dtype for n in self.params} if precision == "f16" else {}
             if with_grads:
                 narrow.update((n, dtype) for n, g in self.grads.items() if g.dtype.kind == "f")
             if precision == "f16":

@@ -21,6 +21,8 @@ from browser_helpers import (
     dial_centre,
     next_paint,
     open_board,
+    presenting,
+    select_dial,
     settled,
     wait_meta,
     wait_step,
@@ -611,3 +613,19 @@ def test_the_board_keeps_its_size_from_phase_to_phase(width: int, height: int, q
         heights.append(page.locator(".board-stage").bounding_box()["height"])
     changes = [b - a for a, b in itertools.pairwise(heights) if abs(b - a) > 1.5]
     assert len(changes) <= 1 and all(c < 0 for c in changes), heights
+
+
+def test_a_typed_dial_reads_as_the_network_has_it(new_page: Any, server: Any) -> None:
+    """The presenter's frames carried the dials as F32: a typed w = 0.3775 (0.37749999… in
+    F32) read 0.377 to three digits, where the network's own 0.3775 reads 0.378."""
+    page = glitch_page(new_page, 1280, 720)
+    open_board(page, server.url)
+    presenting(page)
+    type_value(page, "layers.0.weight", [0, 0], 0.3775)
+    page.wait_for_function(
+        "() => window.dialboard.state().frame.params['layers.0.weight'][0] === 0.3775",
+        timeout=TIMEOUT_MS)
+    select_dial(page, "layers.0.weight", [0, 0])
+    page.wait_for_function(
+        "() => /= 0\\.378\\b/.test(document.querySelector('.phase-dial .dial-name')"
+        "?.textContent || '')", timeout=TIMEOUT_MS)

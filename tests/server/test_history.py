@@ -2,7 +2,6 @@
 
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
 from dialboard.engine import Trainer
@@ -41,7 +40,7 @@ def test_turns_of_one_dial_within_the_drag_window_are_one_level(
                       "value": value})
         while True:
             f = await c.frame()
-            if f["layers.0.weight"][index] == np.float32(value):
+            if f["layers.0.weight"][index] == value:
                 return f
 
     async def go() -> None:
@@ -57,7 +56,7 @@ def test_turns_of_one_dial_within_the_drag_window_are_one_level(
         assert (await turn(c, 6.0, (1, 0))).meta["undo_levels"] == "3"
         await c.send({"type": "undo"})
         f = await c.frame(undo_levels="2")
-        assert f["layers.0.weight"][1, 0] == np.float32(5.0)
+        assert f["layers.0.weight"][1, 0] == 5.0
 
     run(go())
 

@@ -61,7 +61,7 @@ def test_default_is_xor_and_inline_data_works(live: Live) -> None:
         ({"init": {"layers.0.weight": [[1.0]]}}, "init: layers.0.weight has shape [1, 1]"),
         ({"locked": ["layers.3.bias"]}, "locked[0]: unknown parameter"),
         ({"seed": -1}, "seed must be a whole number"),
-        ({"preset": "digits-625", "layers": [625, 600, 10]}, "the limit is 250,000"),
+        ({"preset": "digits-625", "layers": [625, 600, 10]}, "the limit is 250\u202f000"),
     ],
 )
 def test_invalid_configs_get_422_naming_the_field(live: Live, body: dict[str, object],

@@ -159,7 +159,7 @@ export function createBoard(root, actions) {
       classNames: s.dataset?.class_names || [], box: { width: b.size.w - 2 * PAD, height: b.size.h - 2 * PAD },
     });
     const n = b.layout.count;
-    b.values = new Float32Array(n);
+    b.values = new Float64Array(n);   // the parameters as the frame has them (a presenter's F64)
     b.updates = new Float32Array(n);
     b.has = new Uint8Array(n);
     b.arrows = new Float32Array(n);
