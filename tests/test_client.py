@@ -104,13 +104,13 @@ def test_set_lock_configure_undo_reset(url: str) -> None:
     with Board.create(url, preset="xor") as board:
         start = board.params()
         frame = board.set(W0, (0, 1), 0.75)
-        assert frame[W0][0, 1] == np.float32(0.75)
+        assert frame[W0][0, 1] == 0.75
         assert board.params()[W0][0, 1] == 0.75
         frame = board.lock(W0, (np.int64(1), 0))
         assert frame.locked[W0].tolist() == [[False, False], [True, False]]
         assert board.next_update()[W0][1, 0] == 0.0
         frame = board.step(5)
-        assert frame[W0][1, 0] == np.float32(start[W0][1, 0])  # no learner turns a locked dial
+        assert frame[W0][1, 0] == start[W0][1, 0]  # no learner turns a locked dial
         assert board.configure(learning_rate=0.25, batch_size=None).meta["learning_rate"] == "0.25"
         assert float(board.undo().meta["learning_rate"]) == reference().config.learning_rate
         board.undo()  # the steps
@@ -177,7 +177,7 @@ def test_import_params_and_delete(url: str) -> None:
     board = Board.create(url, preset="xor")
     weight = np.array([[1.5, -2.0], [0.25, 3.0]])
     frame = board.import_params({W0: weight})
-    assert frame[W0].tolist() == weight.astype(np.float32).tolist()
+    assert frame[W0].tolist() == weight.tolist()
     np.testing.assert_array_equal(board.params()[W0], weight)
     sid = board.id
     board.delete()

@@ -114,7 +114,8 @@ class BoardBase(Generic[R]):
     # -- what the last frame says --------------------------------------------------------------
     @property
     def frame(self) -> Frame:
-        """The newest state frame received (a presenter's: F32; a viewer's: F16)."""
+        """The newest state frame received (a presenter's: parameters F64, step data F32; a
+        viewer's: F16)."""
         return self._core.current()
 
     @property

@@ -1,8 +1,9 @@
 """One state of a board as NumPy arrays by name, and the client's exceptions.
 
-A `Frame` is either a streamed state frame (docs/protocol.md, "state frame": F32 for a
-presenter, F16 for a viewer) or the REST `state.safetensors?grads=true` file (all F64). Both
-are safetensors blobs with string metadata; the arrays are read-only views of the blob.
+A `Frame` is either a streamed state frame (docs/protocol.md, "state frame": for a presenter
+the parameters and the example in F64 and the step data in F32, for a viewer F16) or the REST
+`state.safetensors?grads=true` file (all F64). Both are safetensors blobs with string
+metadata; the arrays are read-only views of the blob.
 """
 
 from __future__ import annotations
