@@ -23,11 +23,17 @@ export function attachKeys(actions) {
   });
 }
 
-/** A setting committed with Enter (or picked) hands the keys back to the page, so the next
- * clicker press or Space is a command, not another edit. */
+/** A setting committed with Enter (or picked), anywhere but in a dialog's form, hands the keys
+ * back to the page, so the next clicker press or Space is a command, not another edit: a →
+ * after picking a board from the menu picked the next board, and the class followed. A slider
+ * let go by the pointer does too (→ after it moved the speed); one moved by its keys keeps
+ * them. */
 export function releaseAfterChange(root) {
   root.addEventListener("change", (e) => {
-    if (e.target.matches("input[type=number], select")) e.target.blur();
+    if (e.target.matches("input[type=number], select") && !e.target.closest("dialog")) e.target.blur();
+  });
+  root.addEventListener("pointerup", (e) => {
+    if (e.target.matches?.("input[type=range]")) e.target.blur();
   });
 }
 

@@ -263,7 +263,7 @@ async function start() {
   $("help-btn").addEventListener("click", actions.help);
   createLanguageMenu($("lang-menu"));
   attachKeys(actions);
-  releaseAfterChange($("transport"));
+  releaseAfterChange(document.body);
   window.dialboard = {
     dialRect: (name, index) => board.dialRect(name, index),
     state: () => store,

@@ -92,3 +92,27 @@ def test_a_full_server_says_so_and_offers_a_way_out(new_page: Any, errors: Any) 
         second.close()  # before the server stops: else the page's reconnecting is logged
     finally:
         full.stop()
+
+
+def test_clicker_steps_after_a_board_is_picked_from_the_menu_or_the_speed_slid(
+        page: Any, server: Any) -> None:
+    """Focus stayed on the menu: → picked the next board (and the class followed to it); after
+    the speed slider was clicked, → moved the speed."""
+    xor = open_board(page, server.url, "/?preset=xor")
+    page.select_option("[data-testid=preset]", "circle")
+    page.wait_for_function("(xor) => { const s = window.dialboard.state();"
+                           " return s.session && s.session.id !== xor && s.frame; }", arg=xor)
+    sid = session_id(page)
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 1)
+    assert session_id(page) == sid and page.eval_on_selector(
+        "[data-testid=preset]", "s => s.value") == "circle"
+    speed = page.locator(".speed input[type=range]")
+    before = speed.input_value()
+    speed.click()
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 2)
+    after = speed.input_value()
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 3)
+    assert speed.input_value() == after and session_id(page) == sid, (before, after)
