@@ -71,6 +71,10 @@ def test_a_phone_follows_the_class_and_turns_the_dial_it_was_handed(
     page.keyboard.press("p")
     name, index = handed(phone)
     assert phone.locator("[data-testid=hands]").is_visible()
+    badge = phone.locator("[data-testid=watching]")   # not "read-only" while it holds a dial
+    phone.wait_for_function("() => / you turn 1 dial$/.test("
+                            "document.querySelector('[data-testid=watching]').textContent.trim())")
+    assert "read-only" not in str(badge.text_content())
 
     # A finger on the board over another dial: the board is read-only on a phone, so no turn.
     other = ("layers.0.weight", [0, 0]) if (name, index) != ("layers.0.weight", [0, 0]) \
@@ -100,6 +104,8 @@ def test_a_phone_follows_the_class_and_turns_the_dial_it_was_handed(
     page.click("[data-testid=handout-button]")
     page.click("[data-testid=handout-freeze]")
     phone.wait_for_selector(".hands.is-frozen")
+    phone.wait_for_function("() => /read-only$/.test("
+                            "document.querySelector('[data-testid=watching]').textContent.trim())")
     page.click("[data-testid=handout-back]")
     phone.wait_for_selector("[data-testid=hands]", state="hidden")
 

@@ -114,12 +114,17 @@ def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -
     wait_step_ready(page, 0)
     cost = page.evaluate("window.dialboard.state().frame.cost")
     assert round(cost, 4) == 0.2984
+    costs = 0
     for k in range(1, 7):
         page.keyboard.press("PageDown")   # the clicker pages through the lesson
         wait_step_ready(page, k)
+        maths = str(page.text_content("[data-testid=phase-panel] .phase-maths"))
         if k == 1:  # forward through the hidden layer: z = 0.3775, 0.378 to three digits
-            maths = str(page.text_content("[data-testid=phase-panel] .phase-maths"))
             assert "0.350 = 0.378" in maths, maths  # it said 0.377, from F32
+        if page.evaluate("window.dialboard.state().frame.phase") == "cost":  # one example
+            assert "the screen, over the 1 training example:" in maths, maths  # "all 1 … examples"
+            costs += 1
+    assert costs == 1, "the lesson stops at its cost phase once"
     page.wait_for_function("() => window.dialboard.state().frame.step === 1")
     w = page.evaluate("window.dialboard.state().frame.params['layers.1.weight'][0]")
     assert round(w, 4) == 0.3589

@@ -3,6 +3,8 @@
 // word a view shows comes from here by key, so no view hard-codes one. Values may hold <b> and
 // <i>; `{name}` placeholders are filled from params. Node tests call setStrings with a table.
 
+import { fmtCount } from "./format.js";
+
 let table = null;
 
 /** Feed the table (tests); the page reads its own on first use. */
@@ -48,7 +50,8 @@ function say({ key, params = {} }) {
   return t(key, filled);
 }
 
-/** Plurals: `key.one` when n is 1, else `key.other`; both get {n}. English and German need no more. */
+/** Plurals: `key.one` when n is 1, else `key.other`; both get {n}, a number written as the
+ * page writes counts (fmtCount). English and German need no more. */
 export function tn(key, n, params = {}) {
-  return t(`${key}.${n === 1 ? "one" : "other"}`, { n, ...params });
+  return t(`${key}.${n === 1 ? "one" : "other"}`, { n: typeof n === "number" ? fmtCount(n) : n, ...params });
 }

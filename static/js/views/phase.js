@@ -194,7 +194,7 @@ function costMaths({ f, s, meta }) {
   return `<p>${rows.join("<br>")} <small>${t("phase.first_example")}</small></p>
     <p class="eq">${costFormula(meta, s)}</p>
     <p>${tn("phase.cost_over", k, { cost: `<span class="num big" data-what="batch-cost">${fmt(f.batchCost, 4)}</span>`,
-    all: s.dataset?.n_train ?? "", screen: `<span class="num" data-what="screen-cost">${fmt(f.cost, 4)}</span>` })}</p>`;
+    all: tn("examples.all", s.dataset?.n_train ?? ""), screen: `<span class="num" data-what="screen-cost">${fmt(f.cost, 4)}</span>` })}</p>`;
 }
 
 function forwardMaths({ f, s, meta }, l, j) {

@@ -110,12 +110,15 @@ export function createShare(root, actions) {
   function update(state) {
     const room = state.room;
     const watching = state.ui.readOnly;
-    const key = [watching, state.session?.id, room?.code, room?.watching, room?.join_url, room?.reachable].join("|");
+    // A student the teacher handed dials to turns them: "read-only" would say otherwise.
+    const hands = watching && state.hands?.seat != null && state.hands.open ? state.hands.dials.length : 0;
+    const key = [watching, hands, state.session?.id, room?.code, room?.watching, room?.join_url, room?.reachable].join("|");
     if (key === shownKey) return;
     shownKey = key;
     $(".share-presenter").hidden = watching;
     $(".watching").hidden = !watching;
-    $(".watching-text").textContent = watching && room ? t("room.student", { code: spaced(room.code) }) : t("share.watching");
+    $(".watching-text").textContent = !watching || !room ? t("share.watching")
+      : hands ? tn("room.student_hands", hands, { code: spaced(room.code) }) : t("room.student", { code: spaced(room.code) });
     if (!state.session) return;
     fill(watching ? null : room, state.session);
     const badge = $(".room-badge");
