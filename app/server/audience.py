@@ -1,5 +1,5 @@
 """A session's audience: its sockets (presenters and the class), told how many watch, and
-the lesson step a presenter shows them."""
+the lesson step and the dial a presenter shows them."""
 
 import asyncio
 import time
@@ -70,3 +70,14 @@ class Audience:
         for peer in self.peers:
             if not peer.controls:
                 peer.send_json(message)
+
+    # -- the presenter's dial ------------------------------------------------------------------
+    # The dial the presenter's panels explain (docs/protocol.md, `select`), relayed to the class
+    # so every panel explains the same one, and kept for late joiners. Not saved with the board.
+    selected: dict[str, Any] | None = None
+
+    def show_selected(self, name: str, index: list[int]) -> None:
+        self.selected = {"type": "select", "name": name, "index": index}
+        for peer in self.peers:
+            if not peer.controls:
+                peer.send_json(self.selected)

@@ -22,7 +22,7 @@ from dialboard.server.timeline import TimelineError
 PROTOCOL_VERSION = 1
 MAX_STEP_COUNT = 1_000_000
 SERVER_MESSAGES: tuple[str, ...] = ("hello", "control", "error", "audience", "moved", "lesson",
-                                    "hands", "race")
+                                    "select", "hands", "race")
 
 
 class Rejected(Exception):
@@ -190,6 +190,12 @@ async def _race(s: Session, peer: Any, m: dict[str, Any]) -> None:
         await race.start(s, m)
 
 
+async def _select(s: Session, peer: Any, m: dict[str, Any]) -> None:
+    """The dial the presenter's panels explain, for the class's panels; the board is as it was."""
+    idx = s.trainer.index_of(m["name"], m["index"])  # an unknown dial is refused
+    s.show_selected(m["name"], [int(i) for i in idx])
+
+
 async def _travel(s: Session, peer: Any, m: dict[str, Any]) -> None:
     """The board as it was at an earlier step (timeline.py); a scrub is one undo level."""
     _not_busy(s)
@@ -239,6 +245,7 @@ CLIENT_MESSAGES: dict[str, Message] = {
     "hands": Message({"mode": ("str", False), "layer": ("int", False), "dials": ("dials", False),
                       "open": ("bool", False)}, handout.hand_out),
     "travel": Message({"step": ("int", True)}, _travel),
+    "select": Message({"name": ("str", True), "index": ("index", True)}, _select),
 }
 
 

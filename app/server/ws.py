@@ -287,6 +287,8 @@ async def serve(ws: WebSocket, session: Session | None, settings: Settings) -> N
     peer.send_json(hello(session))
     if session.lesson is not None:  # a late joiner follows the lesson too
         peer.send_json(session.lesson)
+    if session.selected is not None:  # and the presenter's dial
+        peer.send_json(session.selected)
     if (race := race_joined(session)) is not None:  # and sees the race so far
         peer.send_json(race)
     session.join(peer)

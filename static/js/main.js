@@ -59,7 +59,7 @@ const actions = {
   turnMine: (name, index, value) => { turns.set(name, index, true); conn?.send({ type: "set", name, index, value }); },
   turnEnd: () => turns.end(),
   lock: (name, index, locked) => conn?.send({ type: "lock", name, index, locked }),
-  select: (sel) => { store.ui.selected = sel; render(); },
+  select: (sel) => { store.ui.selected = sel; render(); tellSelected(sel); },
   step: () => stepOrPause({ type: "step" }),
   phase: () => stepOrPause({ type: "phase" }),
   undo: () => command({ type: "undo" }),
@@ -200,12 +200,22 @@ function onFrame(decoded) {
   if (store.divergence && frame.version !== store.divergence.version) store.divergence = null;
   store.frame = frame;
   collectPoint(store, frame);
+  tellSelected(store.ui.selected);
   // A board opens on a dial that matters (the side panels explain it), not a blank corner pixel.
   if (!store.ui.selected) {
     const dial = defaultDial(store.session, frame);
     if (dial) { actions.select(dial); return; }
   }
   render();
+}
+
+/** The presenter's dial goes to the class, whose panels then explain the same one. */
+let toldSelected = "";
+function tellSelected(sel) {
+  const key = sel ? `${conn?.sessionId}|${sel.name}|${sel.index}` : "";
+  if (!sel || store.ui.readOnly || key === toldSelected) return;
+  toldSelected = key;
+  conn?.send({ type: "select", name: sel.name, index: sel.index });
 }
 
 function onMessage(msg) {
@@ -220,6 +230,7 @@ function onMessage(msg) {
     return;
   }
   if (msg.type === "lesson") { lesson.follow(msg.id, msg.step); return; }
+  if (msg.type === "select") { store.ui.selected = { name: msg.name, index: msg.index }; render(); return; }
   if (msg.type === "race") { store.race = msg.race; race.follow(msg.race); render(); return; }
   if (msg.type === "hands") { store.hands = msg; render(); return; }
   if (msg.type === "moved") {   // the teacher switched boards: the class follows
@@ -249,6 +260,7 @@ function onStatus(s) {
   const text = STATUS_TEXT[s.state]?.(s) ?? "";
   if (s.state === "not-sent" || s.state === "bad-frame") { status.toast(text); return; }
   store.connection = { state: s.state, text };
+  if (s.state === "open" && s.reconnected) toldSelected = "";   // a restarted server kept none: told again at the next frame
   if (s.state === "open" && s.reconnected) setTimeout(() => { store.connection = { state: "open", text: "" }; render(); }, 2500);
   render();
 }

@@ -9,6 +9,8 @@ from browser_helpers import (
     TIMEOUT_MS,
     Server,
     open_board,
+    presenting,
+    select_dial,
     server_session,
     undrawn_viewer,
     wait_cost,
@@ -138,3 +140,23 @@ def test_lost_connection_reconnects_and_says_so(browser: Any, errors: Any) -> No
     finally:
         context.close()
         srv.stop()
+
+
+def test_the_class_looks_at_the_dial_the_presenter_picked(
+        page: Any, server: Any, new_page: Any) -> None:
+    """Each page picked a dial of its own: "look at the selected dial" sent every student to
+    other numbers (a student joining later had none). A student may look elsewhere until the
+    presenter picks again."""
+    sid = open_board(page, server.url)
+    presenting(page)
+    select_dial(page, "layers.0.weight", [1, 0])
+    viewer = new_page("viewer")
+    viewer.goto(f"{server.url}/?watch={sid}")
+    wait_cost(viewer)
+    shown = ("() => document.querySelector('.phase-dial .dial-name code')?.textContent")
+    viewer.wait_for_function(f"{shown} === 'layers.0.weight[1, 0]'", timeout=TIMEOUT_MS)
+    select_dial(viewer, "layers.1.bias", [0])   # the student looks elsewhere
+    viewer.wait_for_function(f"{shown} === 'layers.1.bias[0]'", timeout=TIMEOUT_MS)
+    select_dial(page, "layers.1.weight", [0, 1])
+    viewer.wait_for_function(f"{shown} === 'layers.1.weight[0, 1]'", timeout=TIMEOUT_MS)
+    assert page.evaluate(shown) == "layers.1.weight[0, 1]"

@@ -441,3 +441,39 @@ def test_settings_ride_in_the_metadata_and_points_are_offered(live: Live) -> Non
         await d.close()
 
     run(go())
+
+
+def test_the_presenters_dial_reaches_viewers_and_late_joiners_and_nothing_else(
+        live: Live) -> None:
+    """The class's panels explain the dial the teacher's do; the board does not change."""
+    async def go() -> None:
+        created = live.create(preset="xor")
+        presenter = await Client.connect(live, created["id"])
+        await presenter.json()
+        await presenter.control(created["control_token"])
+        before = (await presenter.frame()).meta["version"]
+        early = await Client.connect(live, created["id"])
+        assert (await early.json())["type"] == "hello"
+        await presenter.send({"type": "select", "name": "layers.1.weight", "index": [0, 1]})
+        said = {"type": "select", "name": "layers.1.weight", "index": [0, 1]}
+        assert await early.json() == said
+        late = await Client.connect(live, created["id"])
+        assert (await late.json())["type"] == "hello"
+        assert await late.json() == said
+        for bad, words in [({"name": "layers.9.weight", "index": [0]}, "layers.9.weight"),
+                           ({"name": "layers.1.weight", "index": [0, 2]}, "must be 0 … 1, got 2"),
+                           ({"name": "layers.1.weight"}, "needs the field 'index'")]:
+            await presenter.send({"type": "select", **bad})
+            reply = await presenter.json()
+            while reply["type"] == "audience":
+                reply = await presenter.json()
+            assert reply["type"] == "error" and words in reply["message"], reply
+        await early.send({"type": "select", "name": "layers.0.bias", "index": [0]})
+        assert "watching" in (await early.json())["message"]
+        await presenter.send({"type": "step"})
+        f = await presenter.frame(step="1")  # the next frame is the step's: no select made one
+        assert int(f.meta["version"]) == int(before) + 1
+        await presenter.send({"type": "select", "name": "layers.0.bias", "index": [1]})
+        assert await late.json() == {"type": "select", "name": "layers.0.bias", "index": [1]}
+
+    run(go())
