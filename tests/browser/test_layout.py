@@ -468,3 +468,23 @@ def test_a_tablet_shows_the_dials_on_its_first_screen(who: str, new_page: Any,
     board = page.locator("#board").bounding_box()
     assert board["y"] + 300 <= 1180, board
     assert page.locator("#phase").bounding_box()["y"] >= board["y"] + board["height"]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_laptops_board_keeps_its_height_in_every_language(lang: str, page: Any,
+                                                            server: Any) -> None:
+    """In German at 1280×720 the transport took two rows and the legend three (its gestures'
+    line, and the backward phase's words), and the board's stage had 162 px: row labels 8.7 px
+    and dials 24 px, where English had 264 px."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_board(page, server.url, f"/?preset=xor&lang={lang}")
+    for phase in ("forward:0", "forward:1", "cost", "backward:1", "backward:0"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    settled(page)
+    buttons = page.evaluate("""() => new Set([...document.querySelectorAll(
+        '.transport-buttons button, .transport-buttons input')].filter((el) => el.checkVisibility())
+        .map((el) => Math.round(el.getBoundingClientRect().top / 20))).size""")
+    stage = page.evaluate("document.querySelector('.board-stage').getBoundingClientRect().height")
+    assert buttons == 1, f"the transport's buttons take {buttons} rows"
+    assert stage >= 250, f"the board's stage has {stage:.0f} px"

@@ -24,7 +24,8 @@ const CLEAR = 2;    // the least room a card leaves beside what it must not cove
  * pointer on a drag), and as near the dial as that allows: right of it first, then left,
  * below, above, or slid past what it avoids. null when the stage has no such spot (a dial
  * zoomed as large as a phone's stage): the card then stays away rather than cover its dial.
- * `watched` (the dials around one being turned): of the spots, one over the fewest of them.
+ * `watched` (the dials around one being turned): of the spots, one over the fewest of them,
+ * each counted by its `weight` (1 if none).
  */
 export function placeTip(box, size, stage, avoid = [], watched = []) {
   const clampX = (x) => Math.max(MARGIN, Math.min(stage.width - size.width - MARGIN, x));
@@ -42,7 +43,7 @@ export function placeTip(box, size, stage, avoid = [], watched = []) {
       const s = { x: clampX(x0), y: clampY(y0), ...size };
       // CLEAR px at least: the card is put on whole pixels, the stage may sit on a fraction.
       if (around.some((a) => overlaps(s, a, CLEAR))) continue;
-      const covers = watched.reduce((n, w) => n + overlaps(s, w, CLEAR), 0);
+      const covers = watched.reduce((n, w) => n + (overlaps(s, w, CLEAR) ? w.weight ?? 1 : 0), 0);
       const d = Math.max(0, s.x - box.x - box.width, box.x - s.x - s.width) + Math.max(0, s.y - box.y - box.height, box.y - s.y - s.height);
       if (covers < bestScore[0] || (covers === bestScore[0] && d < bestScore[1] - 0.5)) {
         best = { x: s.x, y: s.y }; bestScore = [covers, d];

@@ -249,19 +249,19 @@ export function createBoard(root, actions) {
   function tipAvoid() { return pointerBox(pointer.dragAt, stage.getBoundingClientRect()); }
 
   /** While a dial turns the room watches the others answer (their arrows): the card keeps
-   * off as many as it can of those on the stage (it covered the neighbours on the projector);
-   * where they are too many to count, off the ring of dials around it. */
+   * off the ring of dials around it above all (it covered them on the projector), then off as
+   * many as it can of the others on the stage, where they are few enough to count. */
   function tipRather(k) {
     const tu = b.state?.ui.turn;
     if (!tu || b.layout.indexOf(tu.name, tu.index) !== k) return [];
+    const f = camera.fit, half = (1 + R_FACE) * f.ppu;
+    const ring = { x: f.ox + b.layout.x[k] * f.ppu - half, y: f.oy + b.layout.y[k] * f.ppu - half, width: 2 * half, height: 2 * half, weight: WATCHED_MAX + 1 };
     const boxes = [];
     for (let j = 0; j < b.layout.count && boxes.length <= WATCHED_MAX; j++) {
       const d = dialBox(j);
       if (j !== k && d.x + d.width > 0 && d.y + d.height > 0 && d.x < b.size.w && d.y < b.size.h) boxes.push(d);
     }
-    if (boxes.length <= WATCHED_MAX) return boxes;
-    const f = camera.fit, half = (1 + R_FACE) * f.ppu;
-    return [{ x: f.ox + b.layout.x[k] * f.ppu - half, y: f.oy + b.layout.y[k] * f.ppu - half, width: 2 * half, height: 2 * half }];
+    return boxes.length <= WATCHED_MAX ? [ring, ...boxes] : [ring];
   }
 
   function showTip(k) {
