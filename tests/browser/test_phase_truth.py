@@ -229,3 +229,21 @@ def test_divergence_is_said_and_play_stops(page: Any, server: Any) -> None:
         "() => document.querySelector('[data-testid=play]')"
         ".getAttribute('aria-pressed') === 'false'", timeout=TIMEOUT_MS)
     assert page.text_content("[data-testid=cost]") == "diverged"
+
+
+def test_after_a_steps_last_phase_the_strip_marks_the_next_as_after_step(
+        page: Any, server: Any) -> None:
+    """Phase by phase, the step's last phase left no chip marked next (after Step, → 1 was):
+    the strip did not say what the next Shift+→ does."""
+    open_board(page, server.url)
+    wait_meta(page)
+    page.click("[data-testid=step]")
+    wait_step(page, 1)
+    marked = (f"() => [...document.querySelectorAll('{PANEL} .phase-strip li.next')]"
+              ".map((li) => li.dataset.phase)")
+    page.wait_for_function(f"() => ({marked})().join() === 'forward:0'", timeout=TIMEOUT_MS)
+    for phase in ("forward:0", "forward:1", "cost", "backward:1", "backward:0", "update"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    page.wait_for_function(f"() => ({marked})().join() === 'forward:0'", timeout=TIMEOUT_MS)
+    assert page.get_attribute(f"{PANEL} .phase-strip li.current", "data-phase") == "update"

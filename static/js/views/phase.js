@@ -83,8 +83,11 @@ export function createPhasePanel(root) {
       stripKey = key;
     }
     const at = c.open || c.ph.kind !== "idle" ? c.phases.indexOf(c.f.phase) : -1;
+    // The next phase is marked whatever came before: after a step's last phase it is the next
+    // step's first, among the chips already done (none was marked, where after Step one was).
     strip.querySelectorAll("li").forEach((li, k) => {
-      li.className = k < at ? "done" : k === at ? "current" : li.dataset.phase === c.f.nextPhase ? "next" : "";
+      const next = li.dataset.phase === c.f.nextPhase && k !== at ? " next" : "";
+      li.className = (k < at ? "done" : k === at ? "current" : "") + next;
       if (k === at) li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
     });
   }
