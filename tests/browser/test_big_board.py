@@ -148,3 +148,29 @@ def test_a_neurons_dials_are_tinted_by_their_values(page: Any, server: Any) -> N
         assert d["rgb"] == (face if v == 0 else want), d
         signs.add(v > 0)
     assert signs == {True, False}, got   # both colours are on the row
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_a_neuron_zoomed_to_stays_shown_when_the_projector_comes_on(
+        width: int, height: int, page: Any, server: Any) -> None:
+    """The stage changed size under the zoom: the tile's bottom rows fell below it and the
+    next neuron was cut at the right. It is shown as a zoom to it on that stage shows it (at
+    1920 whole; at 1280 its top left, at the least size of readable dials)."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_board(page, server.url, "/?preset=digits-625")
+    page.wait_for_function("() => document.querySelector('[data-testid=board]').dataset.lod")
+    rect = "() => window.dialboard.view.neuronRect(0, 4)"
+    page.evaluate("window.dialboard.view.zoomToNeuron(0, 4)")
+    for _ in range(2):   # on, and off again
+        size = page.evaluate("document.querySelector('.board-stage').clientHeight")
+        page.keyboard.press("p")
+        page.wait_for_function(
+            "h => document.querySelector('.board-stage').clientHeight !== h", arg=size)
+        settled(page)
+        shown = page.evaluate(rect)
+        page.evaluate("window.dialboard.view.zoomToNeuron(0, 4)")
+        anew = page.evaluate(rect)
+        assert all(abs(shown[k] - anew[k]) < 1 for k in anew), (shown, anew)
+        if width == 1920:
+            assert shown["y"] >= 0 and shown["y"] + shown["height"] <= shown["stageH"], shown
+    page.screenshot(path=str(ARTIFACTS / f"digits625-neuron-projector-{width}.png"))

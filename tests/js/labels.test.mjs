@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { firstThatFits, overlaps, placeTip } from "../../static/js/board/labels.js";
+import { firstThatFits, overlaps, placeTip, watchedAround } from "../../static/js/board/labels.js";
 import { fmtScale, niceCeil } from "../../static/js/lib/format.js";
 import { neuronNumber } from "../../static/js/lib/names.js";
 
@@ -72,4 +72,14 @@ test("a turned dial's tip goes where it covers the fewest of the dials watched, 
   // Where every spot covers some, it still goes (never away for want of a clear spot).
   const everywhere = Array.from({ length: 13 }, (_, i) => ({ x: 30 * i, y: 0, width: 20, height: stage.height }));
   assert.ok(placeTip(box, tip, stage, [], everywhere));
+});
+
+test("a turned dial's card weighs its ring of neighbours first, then the dials on the stage", () => {
+  // Three dials in a row a cell apart, and one far off the stage.
+  const layout = { count: 4, x: [1, 2, 3, 100], y: [1, 1, 1, 1] };
+  const fit = { ppu: 50, ox: 0, oy: 0 };
+  const [ring, ...others] = watchedAround(layout, fit, { w: 400, h: 200 }, 1, 0.4);
+  assert.deepEqual(ring, { x: 30, y: -20, width: 140, height: 140, weight: 201 });
+  assert.deepEqual(others.map((d) => d.x), [30, 130]);   // dials 0 and 2; not itself, not 3
+  assert.equal(others[0].width, 40);
 });

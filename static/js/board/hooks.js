@@ -29,6 +29,11 @@ export function testHooks(b, camera) {
       if (!t || flat < 0 || flat >= t.count) return null;
       return b.has[t.offset + flat] ? b.updates[t.offset + flat] : null;
     },
+    /** Where neuron i of weight layer l is on the stage now (CSS px), as it is. */
+    neuronRect(l, i) {
+      const box = b.layout?.neuronBox(l, i), f = camera.fit;
+      return box && { x: f.ox + box.x * f.ppu, y: f.oy + box.y * f.ppu, width: box.width * f.ppu, height: box.height * f.ppu, stageW: b.size.w, stageH: b.size.h };
+    },
     /** {version, precision, step, phase} of the frame the board last drew (a socket made a
      * presenter gets its state again, the same version at F32). */
     get drawn() { return b.drawn || null; },

@@ -59,3 +59,22 @@ export function pointerBox(at, stageRect) {
   const half = at.touch ? 30 : 14;
   return [{ x: at.x - stageRect.left - half, y: at.y - stageRect.top - half, width: 2 * half, height: 2 * half }];
 }
+
+const WATCHED_MAX = 200;   // dials on the stage a turned dial's card weighs where it goes
+
+/**
+ * The dials a turned dial k's card keeps off (stage px), for placeTip's `watched`: the ring of
+ * its neighbours above all (the card covered them on the projector), then the other dials on
+ * the stage, where they are few enough to count. fit: {ppu, ox, oy}; size: the stage {w, h};
+ * r: a dial's radius in board units (a cell is 1).
+ */
+export function watchedAround(layout, fit, size, k, r) {
+  const at = (j, half) => ({ x: fit.ox + layout.x[j] * fit.ppu - half, y: fit.oy + layout.y[j] * fit.ppu - half, width: 2 * half, height: 2 * half });
+  const ring = { ...at(k, (1 + r) * fit.ppu), weight: WATCHED_MAX + 1 };
+  const boxes = [];
+  for (let j = 0; j < layout.count && boxes.length <= WATCHED_MAX; j++) {
+    const d = at(j, r * fit.ppu);
+    if (j !== k && d.x + d.width > 0 && d.y + d.height > 0 && d.x < size.w && d.y < size.h) boxes.push(d);
+  }
+  return boxes.length <= WATCHED_MAX ? [ring, ...boxes] : [ring];
+}

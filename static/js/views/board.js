@@ -13,14 +13,13 @@ import { R_FACE, stuckTitleDepth } from "../board/faces.js";
 import { readPalette, styleKey } from "../lib/palette.js";
 import { activeLayers, lockKey, readFrame } from "../board/frame.js";
 import { createTip } from "../board/tip.js";
-import { pointerBox } from "../board/labels.js";
+import { pointerBox, watchedAround } from "../board/labels.js";
 import { dialRectOf, testHooks } from "../board/hooks.js";
 import { createEditor } from "../board/editor.js";
 import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
 import { t } from "../lib/i18n.js";
 
-const WATCHED_MAX = 200;   // dials on the stage a turned dial's card weighs where it goes
 
 // Read on every paint: one query list, not a new one 60 times a second.
 const REDUCED_MOTION = matchMedia("(prefers-reduced-motion: reduce)");
@@ -62,7 +61,7 @@ export function createBoard(root, actions) {
   const b = {
     state: null, sessionKey: "", sessionId: null, layout: null, values: null, updates: null, has: null, arrows: null,
     locked: null, hover: -1, selected: -1, override: null, palette: null, titlePx: 12, labelPx: 8, themeKey: "",
-    size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false, tickedAt: null,
+    size: { w: 0, h: 0, dpr: 1 }, lod: "", active: [], paintQueued: false, tickedAt: null, zoomedTo: null,
   };
   const access = createAccess(root.querySelector(".board-access"), {
     focus: (k) => select(k),
@@ -77,8 +76,8 @@ export function createBoard(root, actions) {
     dragStart: (k) => { b.override = { k, value: b.values[k], until: Infinity }; },
     dragEnd: () => { if (b.override) { b.override.until = performance.now() + 700; atEndStop(b.override); } settleLater(); },
     hover: (k) => { b.hover = k; showTip(k); requestPaint(); },
-    pan: (dx, dy) => { camera.pan(dx, dy); requestPaint(); },
-    zoom: (f, x, y) => { const r = canvas.getBoundingClientRect(); camera.zoomAt(f, x - r.left, y - r.top); requestPaint(); },
+    pan: (dx, dy) => { b.zoomedTo = null; camera.pan(dx, dy); requestPaint(); },
+    zoom: (f, x, y) => { b.zoomedTo = null; const r = canvas.getBoundingClientRect(); camera.zoomAt(f, x - r.left, y - r.top); requestPaint(); },
     // A plain wheel turns a dial where dials are drawn: any dial of a small board, only the
     // selected one of a big board (so the wheel keeps zooming past the dials); else it zooms.
     wheelTurns: (k) => k >= 0 && !isReadOnly() && (b.lod === "dials" || b.lod === "full") &&
@@ -167,6 +166,9 @@ export function createBoard(root, actions) {
     const same = b.sessionId === s.id;
     if (!same) { scales.reset(); b.sessionId = s.id; }
     camera.setBoard(b.layout, b.size, same);
+    // A neuron zoomed to is shown whole again on a stage of another size (the projector's):
+    // the old zoom and pan, kept as they were, cut its tile off.
+    if (same && b.zoomedTo) showNeuron(b.zoomedTo.l, b.zoomedTo.i); else b.zoomedTo = null;
     root.dataset.dialCount = String(n);
     access.build({ layout: b.layout, sizes: s.sizes, classNames: s.dataset?.class_names || [], readOnly: state.ui.readOnly, same });
   }
@@ -248,20 +250,12 @@ export function createBoard(root, actions) {
 
   function tipAvoid() { return pointerBox(pointer.dragAt, stage.getBoundingClientRect()); }
 
-  /** While a dial turns the room watches the others answer (their arrows): the card keeps
-   * off the ring of dials around it above all (it covered them on the projector), then off as
-   * many as it can of the others on the stage, where they are few enough to count. */
+  /** While a dial turns the room watches the others answer (their arrows): where its card
+   * rather not go (labels.js `watchedAround`). */
   function tipRather(k) {
     const tu = b.state?.ui.turn;
     if (!tu || b.layout.indexOf(tu.name, tu.index) !== k) return [];
-    const f = camera.fit, half = (1 + R_FACE) * f.ppu;
-    const ring = { x: f.ox + b.layout.x[k] * f.ppu - half, y: f.oy + b.layout.y[k] * f.ppu - half, width: 2 * half, height: 2 * half, weight: WATCHED_MAX + 1 };
-    const boxes = [];
-    for (let j = 0; j < b.layout.count && boxes.length <= WATCHED_MAX; j++) {
-      const d = dialBox(j);
-      if (j !== k && d.x + d.width > 0 && d.y + d.height > 0 && d.x < b.size.w && d.y < b.size.h) boxes.push(d);
-    }
-    return boxes.length <= WATCHED_MAX ? [ring, ...boxes] : [ring];
+    return watchedAround(b.layout, camera.fit, b.size, k, R_FACE);
   }
 
   function showTip(k) {
@@ -287,12 +281,18 @@ export function createBoard(root, actions) {
 
   /** Neuron i of weight layer l as large as fits, and never smaller than readable dials. */
   function zoomToNeuron(l, i) {
+    if (!showNeuron(l, i)) return false;
+    b.zoomedTo = { l, i };
+    paint();
+    return true;
+  }
+
+  function showNeuron(l, i) {
     const box = b.layout?.neuronBox(l, i);
     if (!box) return false;
     const m = 0.6;
     camera.show({ x: box.x - m, y: box.y - m, width: box.width + 2 * m, height: box.height + 2 * m },
       (LOD_MIN_PX.dials / R_FACE) * 1.05, (ppu) => stuckTitleDepth(ppu, b.titlePx));
-    paint();
     return true;
   }
 
@@ -302,10 +302,10 @@ export function createBoard(root, actions) {
     zoomToNeuron(layer, index[0]);
   }
 
-  function zoomBy(f) { camera.zoomAt(f, b.size.w / 2, b.size.h / 2); paint(); }
+  function zoomBy(f) { b.zoomedTo = null; camera.zoomAt(f, b.size.w / 2, b.size.h / 2); paint(); }
 
   const view = {
-    fit: () => { camera.reset(); paint(); },
+    fit: () => { b.zoomedTo = null; camera.reset(); paint(); },
     zoomIn: () => zoomBy(ZOOM_STEP),
     zoomOut: () => zoomBy(1 / ZOOM_STEP),
     zoomToNeuron,
