@@ -284,3 +284,25 @@ def test_a_student_folds_the_lesson_away(page: Any, new_page: Any, server: Any) 
     student.click("[data-testid=lesson-fold]")
     assert student.locator(PANEL).bounding_box()["height"] < tall
     assert student.locator(".lesson-title").is_visible()
+
+
+def test_a_step_that_points_at_the_phase_panel_shows_its_top(new_page: Any,
+                                                             server: Any) -> None:
+    """On the projector the phase panel is taller than its column: each step scrolled it only
+    as far as its foot, its strip and heading cut off above."""
+    page = new_page("teacher", viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/?lesson=worked-example&projector=1")
+    wait_step_ready(page, 0)
+    pointed = 0
+    for k in range(1, 7):
+        page.click("[data-testid=lesson-next]")
+        wait_step_ready(page, k)
+        if page.evaluate("window.dialboard.state().frame.phase") == "update":
+            continue   # this step points at the screen
+        pointed += 1
+        page.wait_for_function("""() => {
+          const col = document.querySelector('.side-col').getBoundingClientRect();
+          const strip = document.querySelector('[data-testid=phase-panel] .phase-strip');
+          const r = strip.getBoundingClientRect();
+          return r.top >= col.top - 1 && r.bottom <= col.bottom; }""")
+    assert pointed == 5

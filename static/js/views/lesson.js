@@ -91,7 +91,9 @@ export function createLesson(root, actions) {
     base = store.frame;   // the task counts from here
     const s = lesson.steps[k];
     if (!presenting()) follower(s);
-    document.getElementById(s.highlight?.[0])?.scrollIntoView({ block: "nearest" });
+    // Its top: the phase panel, taller than the side column, was shown by its foot, its strip
+    // and heading scrolled away.
+    document.getElementById(s.highlight?.[0])?.scrollIntoView({ block: "start" });
     announce();
     render();
   }
