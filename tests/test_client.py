@@ -280,6 +280,14 @@ def test_lesson_tells_the_class_and_refuses_unknown_ones(url: str) -> None:
         board.lesson(None)   # closed
 
 
+def test_select_points_the_class_at_a_dial_and_refuses_an_unknown_one(url: str) -> None:
+    with Board.create(url, preset="xor") as board:
+        frame = board.select(W0, (1, 0))   # news for the class; the board stays
+        assert frame.step == board.step_count == 0
+        with pytest.raises(Refused, match="must be 0 … 1, got 2"):
+            board.select(W0, (2, 0))
+
+
 def test_travel_hands_and_race(url: str) -> None:
     with Board.create(url, preset="circle", seed=3) as board:
         end = board.step(30)

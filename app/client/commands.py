@@ -78,6 +78,11 @@ class BoardBase(Generic[R]):
         return self.command("lesson", **({} if lesson_id is None else
                                          {"id": lesson_id, "step": step}))
 
+    def select(self, name: str, index: Sequence[int]) -> R:
+        """Point the class at one dial: every viewer's panels explain it. The board itself does
+        not change."""
+        return self.command("select", name=name, index=list(index))
+
     def travel(self, step: int) -> R:
         """The board as it was at an earlier `step` of the session (frame `timeline` says
         which steps); a change made there starts a new future, `undo` comes back."""
