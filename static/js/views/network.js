@@ -59,6 +59,9 @@ export function createNetwork(root, actions) {
   function paint() {
     painted = performance.now();
     const state = last, f = state.frame, s = state.session;
+    // `last` is the page's one state: a paint due after another board was chosen finds no
+    // frame yet (it threw), and the new board's first frame paints again.
+    if (!f || !s) return;
     root.querySelector(".example-nav").hidden = state.ui.readOnly;
     label.textContent = t("network.example", { n: (f.example ?? 0) + 1, of: s.dataset?.n_train ?? "?" });
     hits = draw(canvas, state);
