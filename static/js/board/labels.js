@@ -72,9 +72,11 @@ export function watchedAround(layout, fit, size, k, r) {
   const at = (j, half) => ({ x: fit.ox + layout.x[j] * fit.ppu - half, y: fit.oy + layout.y[j] * fit.ppu - half, width: 2 * half, height: 2 * half });
   const ring = { ...at(k, (1 + r) * fit.ppu), weight: WATCHED_MAX + 1 };
   const boxes = [];
+  const half = r * fit.ppu;
+  // Every dial of the board is looked at each time the card moves: a box only for those on it.
   for (let j = 0; j < layout.count && boxes.length <= WATCHED_MAX; j++) {
-    const d = at(j, r * fit.ppu);
-    if (j !== k && d.x + d.width > 0 && d.y + d.height > 0 && d.x < size.w && d.y < size.h) boxes.push(d);
+    const x = fit.ox + layout.x[j] * fit.ppu, y = fit.oy + layout.y[j] * fit.ppu;
+    if (j !== k && x + half > 0 && y + half > 0 && x - half < size.w && y - half < size.h) boxes.push(at(j, half));
   }
   return boxes.length <= WATCHED_MAX ? [ring, ...boxes] : [ring];
 }

@@ -9,6 +9,7 @@ import { fmt, fmtCount, fmtPercent, turnReading } from "../lib/format.js";
 import { lookOf, sizeCanvas, sizeOf } from "../lib/canvas.js";
 import { t } from "../lib/i18n.js";
 import { attachScrub } from "../lib/scrub.js";
+import { learnerMeta } from "../lib/explain.js";
 
 const ANNOUNCE_MS = 2500;
 
@@ -131,7 +132,7 @@ export function createScreen(root, actions = {}) {
 
 /** Whose dials the board holds when a race's leader gave them: its steps count from there. */
 function originWords(o, meta) {
-  const learner = meta?.learners?.find((l) => l.name === o.learner)?.title ?? o.learner;
+  const learner = learnerMeta(meta, o.learner)?.title ?? o.learner;
   return t(o.step ? "screen.origin_at" : "screen.origin", { learner, passes: fmtCount(o.passes), step: o.step });
 }
 
