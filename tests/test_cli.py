@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import socket
@@ -14,7 +15,14 @@ import segno
 from server_process import assert_serves_from, free_port, get, start_server, stop_server
 
 import dialboard
-from dialboard.__main__ import browser_url, build_parser, classroom_notice, main
+from dialboard.__main__ import (
+    LOOPBACK_MSS,
+    browser_url,
+    build_parser,
+    classroom_notice,
+    listen,
+    main,
+)
 from dialboard.server.hosts import lan_address
 from dialboard.server.settings import Settings
 
@@ -143,6 +151,36 @@ def test_port_in_use_is_said_before_startup() -> None:
     assert "Errno" not in result.stderr
     assert "startup" not in result.stderr.lower()
     assert "sessions stored" not in result.stderr
+
+
+def test_connections_the_server_accepts_send_without_waiting_for_acks() -> None:
+    """Nagle's algorithm is off on every connection (asyncio turns it off only on a socket
+    whose proto says TCP, and `socket.create_server` leaves it 0), and on loopback its
+    segments are at most LOOPBACK_MSS: with either as the kernel had them, a frame's tail
+    waited for the client's delayed ACK or a loss probe. The server's loop accepts on this
+    socket as uvicorn does (`create_server(sock=…)`); the kernel says."""
+
+    async def options_of_an_accepted_connection() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        got: asyncio.Future[tuple[int, int]] = loop.create_future()
+
+        class Accepted(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                got.set_result((sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+                                sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)))
+
+        server = await loop.create_server(Accepted, sock=listen("127.0.0.1", 0))
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            options = await asyncio.wait_for(got, 10)
+            writer.close()
+            return options
+
+    nodelay, segment = asyncio.run(options_of_an_accepted_connection())
+    assert nodelay != 0
+    assert 0 < segment <= LOOPBACK_MSS
 
 
 def test_classroom_and_host_do_not_mix(capsys: pytest.CaptureFixture[str]) -> None:
