@@ -617,15 +617,16 @@ def test_the_board_keeps_its_size_from_phase_to_phase(width: int, height: int, q
 
 def test_a_typed_dial_reads_as_the_network_has_it(new_page: Any, server: Any) -> None:
     """The presenter's frames carried the dials as F32: a typed w = 0.3775 (0.37749999… in
-    F32) read 0.377 to three digits, where the network's own 0.3775 reads 0.378."""
+    F32) read 0.377 to three digits, where the network's own 0.3775 reads 0.378. This small
+    board is written to four digits: 0.37745 (0.37744999… in F32) reads 0.3775, not 0.3774."""
     page = glitch_page(new_page, 1280, 720)
     open_board(page, server.url)
     presenting(page)
-    type_value(page, "layers.0.weight", [0, 0], 0.3775)
+    type_value(page, "layers.0.weight", [0, 0], 0.37745)
     page.wait_for_function(
-        "() => window.dialboard.state().frame.params['layers.0.weight'][0] === 0.3775",
+        "() => window.dialboard.state().frame.params['layers.0.weight'][0] === 0.37745",
         timeout=TIMEOUT_MS)
     select_dial(page, "layers.0.weight", [0, 0])
     page.wait_for_function(
-        "() => /= 0\\.378\\b/.test(document.querySelector('.phase-dial .dial-name')"
+        "() => /= 0\\.3775\\b/.test(document.querySelector('.phase-dial .dial-name')"
         "?.textContent || '')", timeout=TIMEOUT_MS)

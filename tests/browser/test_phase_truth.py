@@ -127,7 +127,7 @@ def test_trial_and_error_in_its_own_words(page: Any, server: Any) -> None:
     page.wait_for_function(
         "() => window.dialboard.state().frame.stepSize === '0.25'", timeout=TIMEOUT_MS)
     page.wait_for_function(
-        "p => /by 0\\.250\\b/.test(document.querySelector(p).textContent)",
+        "p => /by 0\\.2500\\b/.test(document.querySelector(p).textContent)",  # four digits: xor
         arg=PANEL, timeout=TIMEOUT_MS)
 
 

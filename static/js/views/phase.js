@@ -13,6 +13,12 @@ import { escapeHtml as esc } from "../lib/html.js";
 import { t, tn } from "../lib/i18n.js";
 
 const notYet = () => `<span class="na">${t("phase.not_yet")}</span>`;
+// A board small enough to follow by hand (the worked example, XOR) is written as the textbook
+// writes it, to four digits, so a card's 0.7514 is the panel's too; a larger board's lines
+// stay short with three.
+const HAND_SIZED = 50; // parameters
+let digits = 3;
+const parameterCount = (sizes) => sizes.slice(1).reduce((n, out, l) => n + (sizes[l] + 1) * out, 0);
 
 export function createPhasePanel(root) {
   root.innerHTML = `
@@ -36,6 +42,7 @@ export function createPhasePanel(root) {
   function update(state) {
     const f = state.frame, s = state.session;
     if (!f || !s) return;
+    digits = parameterCount(s.sizes) <= HAND_SIZED ? 4 : 3;
     const lm = learnerMeta(state.meta, f.learner);
     const phases = phaseNames(lm, s.sizes.length - 1);
     const open = inStep(f, phases);
@@ -141,7 +148,7 @@ function selectedDial(state, tried) {
 
 /** A number the frame computed, tagged with what it is and for which layer (tests read these);
  * in parentheses when negative, as a factor in a product. */
-const v = (x, what = "", layer = null, d = 3) => (x === null || x === undefined ? "<span class=\"na\">—</span>"
+const v = (x, what = "", layer = null, d = digits) => (x === null || x === undefined ? "<span class=\"na\">—</span>"
   : `<span class="num"${what ? ` data-what="${what}"` : ""}${layer !== null ? ` data-layer="${layer}"` : ""}>${paren(x, d)}</span>`);
 /** The same, standing alone: no parentheses. */
 const n1 = (x, what = "", layer = null) => v(x, what, layer).replace(/>\((.*)\)</, ">$1<");
