@@ -25,6 +25,7 @@ from dialboard.__main__ import (
 )
 from dialboard.server.hosts import lan_address
 from dialboard.server.settings import Settings
+from tests.server.live import run
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -178,7 +179,7 @@ def test_connections_the_server_accepts_send_without_waiting_for_acks() -> None:
             writer.close()
             return options
 
-    nodelay, segment = asyncio.run(options_of_an_accepted_connection())
+    nodelay, segment = run(options_of_an_accepted_connection())  # a thread of its own
     assert nodelay != 0
     assert 0 < segment <= LOOPBACK_MSS
 

@@ -158,6 +158,36 @@ def test_stored_boards_come_back_whatever_the_number_of_workers(tmp_path: Path,
             assert r.json()["step"] == k + 1
 
 
+def test_the_server_serves_once_every_worker_has_named_its_boards(tmp_path: Path) -> None:
+    """Startup was complete as each worker's link opened, before the worker named the boards
+    it restored: a board asked for at once went to a worker without it, which answered 404
+    (a restart mid-lesson, under load). What the web process knows as startup completes:"""
+    data = tmp_path / "data"
+    with server(tmp_path, 2, data, "first") as (_proc, base):
+        boards = {create(base)["id"] for _ in range(4)}
+    settings = Settings(data_dir=str(data), workers=2)
+
+    async def known_when_serving() -> set[str]:
+        app = create_front(settings, dict(os.environ), "warning")
+        events: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        known: set[str] = set()
+        said: asyncio.Queue[str] = asyncio.Queue()
+
+        async def send(message: dict[str, str]) -> None:
+            if message["type"] == "lifespan.startup.complete":  # this instant's directory
+                known.update(*app.workers[0].directory.sessions)
+            await said.put(message["type"])
+
+        task = asyncio.create_task(app({"type": "lifespan"}, events.get, send))
+        await events.put({"type": "lifespan.startup"})
+        assert await said.get() == "lifespan.startup.complete"
+        await events.put({"type": "lifespan.shutdown"})
+        await task
+        return known
+
+    assert run(known_when_serving()) == boards
+
+
 def test_a_full_server_reclaims_an_unused_board_in_any_worker(tmp_path: Path) -> None:
     """Two workers, one board each (DIALBOARD_MAX_SESSIONS=2): the new board's first choice
     holds only a used board, so the other worker's unused one is reclaimed for it, not a

@@ -41,6 +41,9 @@ class Worker:
     async def start(self) -> None:
         await self._spawn()
         self._keeper = asyncio.get_running_loop().create_task(self._keep())
+        # Up, and so serving, once it has named its boards: a restored board asked for before
+        # was routed to another worker, which answered that there is no such board.
+        await asyncio.wait_for(self.up.wait(), START_SECONDS)
 
     async def _spawn(self) -> None:
         secret = secrets.token_urlsafe(32)
@@ -59,11 +62,11 @@ class Worker:
         reader, writer = await asyncio.open_connection("127.0.0.1", int(line.split()[1]))
         writer.write(wire.pack({"t": "hello", "secret": secret}))
         self.line = Line(reader, writer, self._news)
-        self.up.set()
 
     def _news(self, header: dict[str, Any]) -> None:
-        if header.get("t") == "directory":
+        if header.get("t") == "directory":  # the first comes as the link opens (host.py)
             self.directory.update(self.index, header["sessions"], header["rooms"])
+            self.up.set()
 
     async def _keep(self) -> None:
         """Relay until the link ends; then, unless stopping, start a new worker."""
