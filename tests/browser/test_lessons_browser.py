@@ -128,6 +128,10 @@ def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -
             panel = str(page.text_content("[data-testid=phase-panel]"))
             worked = re.findall(r"\b0\.0*[1-9]\d{3}\b", card)
             assert worked and all(n in panel for n in worked), (k, worked, panel)
+        if k == 4:  # the cost along the selected dial says its slope as the panel does
+            page.wait_for_function(
+                "() => /slope ∂C\\/∂w = \\+0\\.08217/.test("
+                "document.querySelector('[data-testid=slice] .probe-words')?.textContent)")
         if page.evaluate("window.dialboard.state().frame.phase") == "cost":  # one example
             assert "the screen, over the 1 training example:" in maths, maths  # "all 1 … examples"
             costs += 1

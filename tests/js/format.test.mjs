@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fmt, turnReading } from "../../static/js/lib/format.js";
+import { fmt, stepDigits, turnReading } from "../../static/js/lib/format.js";
 
 test("fmt keeps four significant digits and a true minus", () => {
   assert.equal(fmt(2.35212), "2.352");
@@ -28,4 +28,15 @@ test("no change reads ±0, and without a base there is no change", () => {
 test("tiny changes stop at twelve decimals; non-finite costs never show NaN", () => {
   assert.equal(turnReading(1 + 1e-15, 1).value, "1.000000000000");
   assert.equal(turnReading(Number.NaN, 1).value, "—");
+});
+
+test("a board small enough to follow by hand is written to four digits, a larger one to three", () => {
+  assert.equal(stepDigits([2, 2, 2]), 4); // the worked example: 12 parameters
+  assert.equal(stepDigits([2, 2, 1]), 4); // XOR: 9
+  assert.equal(stepDigits([625, 20, 20, 10]), 3); // the explanation's board: 13,150
+  // (n_in + 1) · n_out over the layers: 2-10-1 has 41, 2-13-1 has 53
+  assert.equal(stepDigits([2, 10, 1]), 4);
+  assert.equal(stepDigits([2, 13, 1]), 3);
+  assert.equal(stepDigits([9, 5]), 4); // 50, the most by hand
+  assert.equal(stepDigits([10, 5]), 3); // 55
 });

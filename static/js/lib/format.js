@@ -30,6 +30,16 @@ export function fmtCount(n) {
   return Math.abs(v) < 10000 ? String(v) : v.toLocaleString("en").replaceAll(",", "\u202f");
 }
 
+/** Digits of a step's numbers on a board of these layer sizes. A board small enough to
+ * follow by hand (the worked example, XOR) is written as the textbook writes it, to four,
+ * so a lesson card's 0.7514 is the panels' too; a larger board's lines stay short with
+ * three. */
+const HAND_SIZED_PARAMETERS = 50;
+export function stepDigits(sizes) {
+  const n = (sizes || []).slice(1).reduce((sum, out, l) => sum + (sizes[l] + 1) * out, 0);
+  return n <= HAND_SIZED_PARAMETERS ? 4 : 3;
+}
+
 /** Signed with an explicit + so columns of gradients line up. */
 export function fmtSigned(value, digits = 3) {
   const s = fmt(value, digits);

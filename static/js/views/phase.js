@@ -3,7 +3,7 @@
 // layer l and this step's change of its dials once `backward:l` has run, the cost once `cost`
 // has; anything else says "not computed yet". Words and formulas come from GET /api/meta.
 
-import { fmt, paren } from "../lib/format.js";
+import { fmt, paren, stepDigits } from "../lib/format.js";
 import { dialLabel, neuronLabel, parseName, parsePhase } from "../lib/names.js";
 import {
   act, activationMeta, blameIn, costFormula, delta, flatIndex, gPrime, inStep, indexOf,
@@ -13,12 +13,7 @@ import { escapeHtml as esc } from "../lib/html.js";
 import { t, tn } from "../lib/i18n.js";
 
 const notYet = () => `<span class="na">${t("phase.not_yet")}</span>`;
-// A board small enough to follow by hand (the worked example, XOR) is written as the textbook
-// writes it, to four digits, so a card's 0.7514 is the panel's too; a larger board's lines
-// stay short with three.
-const HAND_SIZED = 50; // parameters
-let digits = 3;
-const parameterCount = (sizes) => sizes.slice(1).reduce((n, out, l) => n + (sizes[l] + 1) * out, 0);
+let digits = 3; // stepDigits of the board shown
 
 export function createPhasePanel(root) {
   root.innerHTML = `
@@ -42,7 +37,7 @@ export function createPhasePanel(root) {
   function update(state) {
     const f = state.frame, s = state.session;
     if (!f || !s) return;
-    digits = parameterCount(s.sizes) <= HAND_SIZED ? 4 : 3;
+    digits = stepDigits(s.sizes);
     const lm = learnerMeta(state.meta, f.learner);
     const phases = phaseNames(lm, s.sizes.length - 1);
     const open = inStep(f, phases);

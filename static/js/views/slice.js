@@ -4,7 +4,7 @@
 // point and slope are one answer of the server about one state; the mark is drawn only from a
 // frame of that very state (same cost, same value), never from a later one.
 
-import { fmt, fmtSigned, niceCeil } from "../lib/format.js";
+import { fmt, fmtSigned, niceCeil, stepDigits } from "../lib/format.js";
 import { dialLabel, parseName } from "../lib/names.js";
 import { nextTurn } from "../board/arrows.js";
 import { probeQuestion } from "../lib/probe.js";
@@ -60,7 +60,7 @@ export function createSlice(root) {
     if (!drawn) { blank(canvas, answer ? "" : t("probe.asking")); words.textContent = answer?.error || ""; return; }
     if (!draw(canvas, drawn)) { drawn = null; return; }
     canvas.setAttribute("aria-label", t("slice.canvas_label", { dial: `${sel.name}[${sel.index.join(", ")}]`, caption: t("slice.caption") }));
-    words.innerHTML = describe(drawn, at);
+    words.innerHTML = describe(drawn, at, stepDigits(s.sizes));
   }
 
   return {
@@ -189,13 +189,14 @@ function plan(a, at) {
   };
 }
 
-function describe(d, at) {
+/** `digits`: of the slope and the update, as the phase panel writes them (stepDigits). */
+function describe(d, at, digits) {
   const { a } = d;
-  const head = t("slice.reading", { w: `<b>${fmt(a.value, 4)}</b>`, cost: `<b>${fmt(a.cost, 6)}</b>`, slope: `<b>${fmtSigned(a.slope, 3)}</b>` });
+  const head = t("slice.reading", { w: `<b>${fmt(a.value, 4)}</b>`, cost: `<b>${fmt(a.cost, 6)}</b>`, slope: `<b>${fmtSigned(a.slope, digits)}</b>` });
   if (!at) return `${head}<br><span class="na">${t("slice.moved_on")}</span>`;
   if (d.mark === null) return `${head}<br>${t("slice.no_mark", { what: at.why.label, why: escapeHtml(at.why.text) })}`;
   const small = Math.abs(d.update) < (d.x[1] - d.x[0]) / 150 ? t("slice.too_small") : "";
-  return `${head}<br><span class="next-mark">▲</span> ${t("slice.mark", { what: at.why.label, update: `<b>${fmtSigned(d.update, 3)}</b>`, to: fmt(d.mark, 4), small })}`;
+  return `${head}<br><span class="next-mark">▲</span> ${t("slice.mark", { what: at.why.label, update: `<b>${fmtSigned(d.update, digits)}</b>`, to: fmt(d.mark, 4), small })}`;
 }
 
 function blank(canvas, text) {
