@@ -122,10 +122,11 @@ def test_the_worked_example_shows_the_textbook_numbers(page: Any, server: Any) -
         maths = str(page.text_content("[data-testid=phase-panel] .phase-maths"))
         if k == 1:  # forward through the hidden layer: z = 0.3775 (it said 0.377, from F32)
             assert "0.3500 = 0.3775" in maths, maths
-        if k in (1, 3, 4):  # the forward pass, the cost, the outputs' blame: what the card
-            # computes, the panel shows as the card writes it (it wrote 0.751 by 0.7514)
+        if k in (1, 2, 3, 4):  # the forward passes, the cost, the outputs' blame: what the
+            # card computes, the panels show as the card writes it (they wrote 0.751 by 0.7514)
             card = str(page.text_content("[data-testid=lesson] .lesson-text"))
-            panel = str(page.text_content("[data-testid=phase-panel]"))
+            panel = str(page.text_content("[data-testid=phase-panel]")) + str(
+                page.text_content("#network"))  # the outputs' values, both of them
             worked = re.findall(r"\b0\.0*[1-9]\d{3}\b", card)
             assert worked and all(n in panel for n in worked), (k, worked, panel)
         if k == 4:  # the cost along the selected dial says its slope as the panel does

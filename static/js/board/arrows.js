@@ -53,7 +53,8 @@ function examplesNote(frame, nTrain) {
 /**
  * The tip's "next step" line for one dial: {label, text}, and when there is no update,
  * `why` (the reason alone, for sentences of other views).
- * info: {has, update, locked, layer}; nTrain: training examples in the dataset.
+ * info: {has, update, locked, layer, digits (of the update: stepDigits, 3 if not given)};
+ * nTrain: training examples in the dataset.
  */
 export function nextTurn(frame, info, nTrain) {
   const kind = frame.updateKind || frame.learner || GD;
@@ -61,7 +62,7 @@ export function nextTurn(frame, info, nTrain) {
   const none = (why) => ({ label, text: t("tip.none_because", { why }), why });
   if (info.locked) return none(t("tip.why_locked"));
   if (info.has) {
-    const update = fmtSigned(info.update, 3);
+    const update = fmtSigned(info.update, info.digits ?? 3);
     if (kind === "trial_and_error") {
       return { label, text: info.update ? t("tip.trial_tries", { update }) : t("tip.trial_other") };
     }

@@ -2,7 +2,7 @@
 // arrow shows) and the screen's slope ∂C/∂w over the whole training set.
 
 import { dialId, dialLabel } from "../lib/names.js";
-import { fmtSigned } from "../lib/format.js";
+import { fmtSigned, stepDigits } from "../lib/format.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
 import { placeTip } from "./labels.js";
@@ -20,7 +20,7 @@ export function createTip(el) {
       <dl>
         <dt>${t("tip.value")}</dt><dd>${fmtSigned(info.value, 4)}</dd>
         <dt>${info.turn.label}</dt><dd>${escapeHtml(info.turn.text)}</dd>${info.grad === null ? "" : `
-        <dt>${t("tip.slope")}</dt><dd>${fmtSigned(info.grad, 3)} <small>${t("tip.whole_set")}</small></dd>`}
+        <dt>${t("tip.slope")}</dt><dd>${fmtSigned(info.grad, stepDigits(info.sizes))} <small>${t("tip.whole_set")}</small></dd>`}
       </dl>${info.zoomHint ? `<div class="tip-hint">${t("tip.zoom_hint")}</div>` : ""}`;
     el.hidden = false;
     place(box, info.avoid, info.rather);

@@ -18,6 +18,7 @@ import { dialRectOf, testHooks } from "../board/hooks.js";
 import { createEditor } from "../board/editor.js";
 import { gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
+import { stepDigits } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 
 
@@ -261,7 +262,8 @@ export function createBoard(root, actions) {
   function showTip(k) {
     if (k < 0 || !b.layout || !b.state?.frame) { tip.hide(); return; }
     const f = b.state.frame, p = b.layout.paramOf(k), flat = k - b.layout.tensors[b.layout.tensorOf[k]].offset;
-    const turnInfo = { has: b.has[k], update: b.updates[k], locked: b.locked[k], layer: p.layer };
+    const turnInfo = { has: b.has[k], update: b.updates[k], locked: b.locked[k], layer: p.layer,
+      digits: stepDigits(b.state.session.sizes) };
     tip.show(k, dialBox(k), p, {
       value: b.values[k], grad: f.grads[p.name]?.[flat] ?? null, locked: b.locked[k],
       turn: nextTurn(f, turnInfo, b.state.session.dataset?.n_train),

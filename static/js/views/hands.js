@@ -5,7 +5,7 @@
 // backprop would have turned it. The needle follows the finger while it is down; the number
 // under it is always the board's own value.
 
-import { fmt, niceCeil, niceFloor } from "../lib/format.js";
+import { fmt, niceCeil, niceFloor, stepDigits } from "../lib/format.js";
 import { dialLabel } from "../lib/names.js";
 import { angleOf, SWEEP } from "../board/faces.js";
 import { nextTurn } from "../board/arrows.js";
@@ -155,7 +155,7 @@ export function createHands(root, actions) {
     const update = f.updates?.[dial.name]?.[k];
     const locked = Boolean(f.locked?.[dial.name]?.[k]);
     const has = update !== undefined && update !== null && !locked;
-    const info = { has, update, locked, layer: p.layer };
+    const info = { has, update, locked, layer: p.layer, digits: stepDigits(last.session.sizes) };
     const said = nextTurn(f, info, last.session.dataset?.n_train);
     dial.el.querySelector(".hand-next").textContent = `${said.label}: ${said.text}`;
     const path = dial.el.querySelector(".hand-arrow");

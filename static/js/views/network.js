@@ -2,7 +2,7 @@
 // between them as lines, the input as an image when it is one, and the outputs against
 // the targets as bars. The layer the phase works on is highlighted.
 
-import { fmt } from "../lib/format.js";
+import { fmt, stepDigits } from "../lib/format.js";
 import { firstThatFits } from "../board/labels.js";
 import { escapeHtml } from "../lib/html.js";
 import { t } from "../lib/i18n.js";
@@ -109,11 +109,13 @@ function labelRoom(pos, k, w, y) {
 }
 
 /** "h₂ 2×10⁻⁵", else "h₂ 0.00" (what two decimals make of it), else the name alone. */
-function neuronText(ctx, name, a, room) {
+function neuronText(ctx, name, a, room, digits) {
   if (a === null) return name;
   const fixed = Number.isFinite(a) ? a.toFixed(2).replace("-", "−") : fmt(a, 2);
-  // Three digits first, as the outputs' bars below say them: "out 1.00" stood over "0.998".
-  const tries = [`${name} ${fmt(a, 3)}`, `${name} ${fmt(a, 2)}`, `${name} ${fixed}`];
+  // The step's digits first, as the outputs' bars below say them: "out 1.00" stood over
+  // "0.998".
+  const tries = [`${name} ${fmt(a, digits)}`, `${name} ${fmt(a, 2)}`, `${name} ${fixed}`];
+  if (digits > 3) tries.splice(1, 0, `${name} ${fmt(a, 3)}`);
   return firstThatFits(tries, (s) => ctx.measureText(s).width, room) ?? name;
 }
 
@@ -183,7 +185,7 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
     hits.push({ x: p.x, y, r: p.r, k: col.k, j });
     if (p.r >= 10) {
       const name = neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true);
-      drawLabel(ctx, c, col.k, p, y, (ly) => neuronText(ctx, name, a, room(ly)), ph.layer === col.k);
+      drawLabel(ctx, c, col.k, p, y, (ly) => neuronText(ctx, name, a, room(ly), stepDigits(s.sizes)), ph.layer === col.k);
     }
   }
   if (col.n > p.shown) {
@@ -247,7 +249,7 @@ function renderOutputs(el, f, s) {
     rows.push(`<div class="out-row${y >= 0.5 ? " is-target" : ""}">
       <span class="out-name">${name}</span>
       <span class="out-bar"><i style="width:${pct.toFixed(1)}%"></i>${y === undefined ? "" : `<b style="left:${(Math.max(0, Math.min(1, y)) * 100).toFixed(1)}%" title="${t("network.target")}"></b>`}</span>
-      <span class="out-val">${fmt(a, 3)}${y === undefined ? "" : ` <small>${t("network.target_value", { value: fmt(y, 2) })}</small>`}</span></div>`);
+      <span class="out-val">${fmt(a, stepDigits(s.sizes))}${y === undefined ? "" : ` <small>${t("network.target_value", { value: fmt(y, 2) })}</small>`}</span></div>`);
   }
   el.innerHTML = `<h3>${t("network.outputs")}</h3>${rows.join("")}`;
 }

@@ -3,7 +3,7 @@
 // the dial), and the next mini-batch highlighted, whose mean the arrow follows. Picking a mark
 // says which example it is; a presenter's pick shows that example in the network view.
 
-import { fmt, fmtCount, fmtSigned, niceCeil } from "../lib/format.js";
+import { fmt, fmtCount, fmtSigned, niceCeil, stepDigits } from "../lib/format.js";
 import { dialLabel } from "../lib/names.js";
 import { learnerMeta } from "../lib/explain.js";
 import { probeQuestion } from "../lib/probe.js";
@@ -59,7 +59,7 @@ export function createNudges(root, actions) {
     paintedKey = key;
     dialLine.innerHTML = `${escapeHtml(dialLabel(sel.name, sel.index, s.sizes, s.dataset?.class_names || []))} <code>${sel.name}[${sel.index.join(", ")}]</code>`;
     if (!answer || answer.error) { marks = null; clear(canvas, answer?.error ? "" : t("probe.asking")); words.textContent = answer?.error || ""; pickLine.textContent = ""; return; }
-    marks = draw(canvas, answer, at, picked, f.learner);
+    marks = draw(canvas, answer, at, picked, f.learner, stepDigits(s.sizes));
     words.innerHTML = story(answer, at, last);
     pickLine.innerHTML = picked >= 0 ? pickWords(picked, answer, last) : t("nudges.point");
   }
@@ -163,15 +163,16 @@ function pickWords(x, a, state) {
   const way = v < 0 ? t("nudges.wants_up") : v > 0 ? t("nudges.wants_down") : t("nudges.no_move");
   const inBatch = a.batch?.includes(x) ? t("nudges.in_batch") : "";
   const hint = state.ui.readOnly ? "" : f.example === x ? t("nudges.on_display") : t("nudges.click_to_show");
-  return t("nudges.example", { n: `<b>${x + 1}</b>`, of: a.nudges.length, index: x, who, nudge: `<b>${fmtSigned(v, 3)}</b>`, way }) + inBatch + hint;
+  const nudge = `<b>${fmtSigned(v, stepDigits(s.sizes))}</b>`;
+  return t("nudges.example", { n: `<b>${x + 1}</b>`, of: a.nudges.length, index: x, who, nudge, way }) + inBatch + hint;
 }
 
 const followsNudges = (learner) => !learner || learner === "gradient_descent";
 
 /** The words under the strip: the mean is the gradient, and how the arrow uses the nudges. */
 function story(a, at, state) {
-  const f = state.frame, n = a.nudges.length;
-  const mean = tn("nudges.mean", n, { n: fmtCount(n), mean: `<b>${fmtSigned(a.mean, 3)}</b>` });
+  const f = state.frame, n = a.nudges.length, digits = stepDigits(state.session.sizes);
+  const mean = tn("nudges.mean", n, { n: fmtCount(n), mean: `<b>${fmtSigned(a.mean, digits)}</b>` });
   if (!followsNudges(f.learner)) {
     const title = escapeHtml(learnerMeta(state.meta, f.learner)?.title || f.learner);
     return `${mean} ${t("nudges.not_followed", { learner: title })}`;
@@ -179,7 +180,7 @@ function story(a, at, state) {
   const k = a.batch ? a.batch.length : n;
   const which = a.batch ? tn("nudges.these", k) : tn("nudges.all", n, { n: fmtCount(n) });
   const extra = `${Number(f.momentum) > 0 ? t("nudges.plus_momentum") : ""}${Number(f.weightDecay) > 0 ? t("nudges.plus_decay") : ""}`;
-  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">${t("nudges.batch_mean", { mean: `<b>${fmtSigned(at.stepGrad, 3)}</b>` })}</span>.` : "";
+  const batchMean = a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined ? ` <span class="next-mark">${t("nudges.batch_mean", { mean: `<b>${fmtSigned(at.stepGrad, digits)}</b>` })}</span>.` : "";
   return `${mean} ${t("nudges.arrow", { which, eta: fmt(f.learningRate, 3), extra })}${batchMean}`;
 }
 
@@ -192,7 +193,7 @@ function clear(canvas, text) {
 }
 
 /** The strip: axis, every example, the batch on top, the mean; → the marks for picking. */
-function draw(canvas, a, at, picked, learner) {
+function draw(canvas, a, at, picked, learner, digits) {
   const { ctx, w, h, c, px } = prepareCanvas(canvas);
   if (w < 40) return null;
   const head = px * 1.5, foot = px * 1.4, band = h - head - foot;
@@ -208,7 +209,7 @@ function draw(canvas, a, at, picked, learner) {
   if (picked >= 0 && picked < a.nudges.length) ring(ctx, lay.xs[picked], ys[picked], px * 0.6, c.accent);
   if (a.batch && at?.stepGrad !== null && at?.stepGrad !== undefined) meanLine(ctx, lay.X(at.stepGrad), head, h - foot, c.arrow, [px * 0.4, px * 0.3]);
   meanLine(ctx, lay.X(a.mean), head, h - foot, c.accent, []);
-  label(ctx, px, w, lay.X(a.mean), t("nudges.mean_label", { mean: fmtSigned(a.mean, 3) }), c.accent);
+  label(ctx, px, w, lay.X(a.mean), t("nudges.mean_label", { mean: fmtSigned(a.mean, digits) }), c.accent);
   const order = Array.from(a.nudges.keys()).sort((p, q) => a.nudges[p] - a.nudges[q]);
   const hook = { name: a.name, index: a.index, count: a.nudges.length, nudges: a.nudges, mean: a.mean, grad: a.grad,
     batch: a.batch, R: lay.R, stepGrad: at?.stepGrad ?? null, version: at?.version ?? null };
