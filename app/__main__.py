@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import io
 import logging
@@ -23,6 +22,7 @@ import segno
 from dialboard import __version__
 from dialboard.blas import one_thread
 from dialboard.server.hosts import WILDCARD_BINDS, lan_address
+from dialboard.server.segments import small_segments
 from dialboard.server.settings import Settings, SettingsError, default_data_dir
 
 logger = logging.getLogger("dialboard")
@@ -125,13 +125,6 @@ def _settings(argv: Sequence[str] | None) -> tuple[Settings, argparse.Namespace]
         parser.error(message)
 
 
-# Loopback's 64 KiB segments (a browser on the server's own machine: the teacher's laptop,
-# every test and benchmark) against a client's 128 KiB receive buffer: two segments fill its
-# window, and the rest of a frame waited for a delayed ACK or a loss probe, 14–60 ms (set →
-# frame p99 over 20 ms). Smaller segments keep the window open; a network's are smaller still.
-LOOPBACK_MSS = 16384
-
-
 def listen(host: str, port: int) -> socket.socket:
     """Bind the server's socket before anything starts, so a taken port is said plainly."""
     try:
@@ -147,11 +140,7 @@ def listen(host: str, port: int) -> socket.socket:
     # create_server leaves `proto` 0, and asyncio disables Nagle's algorithm only on sockets
     # whose proto says TCP. Rebuilt from its descriptor, the socket reads its proto from the
     # kernel, and so do the connections it accepts.
-    sock = socket.socket(fileno=sock.detach())
-    if hasattr(socket, "TCP_MAXSEG"):  # inherited by every connection accepted
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, LOOPBACK_MSS)
-    return sock
+    return small_segments(socket.socket(fileno=sock.detach()))
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -16,7 +16,6 @@ from server_process import assert_serves_from, free_port, get, start_server, sto
 
 import dialboard
 from dialboard.__main__ import (
-    LOOPBACK_MSS,
     browser_url,
     build_parser,
     classroom_notice,
@@ -24,6 +23,7 @@ from dialboard.__main__ import (
     main,
 )
 from dialboard.server.hosts import lan_address
+from dialboard.server.segments import LOOPBACK_MSS
 from dialboard.server.settings import Settings
 from tests.server.live import run
 

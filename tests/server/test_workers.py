@@ -13,6 +13,7 @@ import json
 import os
 import select
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from dialboard.server.relay.front import create_front
+from dialboard.server.segments import LOOPBACK_MSS
 from dialboard.server.settings import Settings
 from tests.server.live import run, wait_until
 from tests.server_process import free_port, start_server, stop_server, worker_pids
@@ -186,6 +188,27 @@ def test_the_server_serves_once_every_worker_has_named_its_boards(tmp_path: Path
         return known
 
     assert run(known_when_serving()) == boards
+
+
+def test_the_link_to_a_worker_sends_small_segments_at_once() -> None:
+    """The web process's connection to each worker: Nagle off and segments of at most
+    LOOPBACK_MSS, as on the clients' sockets. With 64 KiB segments a frame crossing the
+    link waited ~20 ms for an ACK now and then (set → frame p99 24 ms with 30 viewers)."""
+    settings = Settings(data_dir="", workers=2)
+
+    async def link_options() -> list[tuple[int, int]]:
+        app = create_front(settings, dict(os.environ), "warning")
+        await lifespan(app, "startup")
+        try:
+            socks = [w.line.outlet.writer.get_extra_info("socket") for w in app.workers]
+            return [(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+                     s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)) for s in socks]
+        finally:
+            await lifespan(app, "shutdown")
+
+    options = run(link_options())
+    assert len(options) == 2
+    assert all(nodelay and 0 < segment <= LOOPBACK_MSS for nodelay, segment in options), options
 
 
 def test_a_full_server_reclaims_an_unused_board_in_any_worker(tmp_path: Path) -> None:

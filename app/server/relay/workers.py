@@ -9,12 +9,14 @@ import json
 import logging
 import os
 import secrets
+import socket
 import sys
 from typing import Any
 
 from dialboard.server.relay import wire
 from dialboard.server.relay.line import Line, unavailable
 from dialboard.server.relay.routes import Directory
+from dialboard.server.segments import small_segments
 from dialboard.server.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,16 @@ class Worker:
         if not line.startswith(b"port "):
             await process.wait()
             raise RuntimeError(f"the worker process did not start (exit {process.returncode})")
-        reader, writer = await asyncio.open_connection("127.0.0.1", int(line.split()[1]))
+        # proto TCP, so that asyncio turns Nagle off (__main__.listen says why)
+        sock = small_segments(socket.socket(socket.AF_INET, socket.SOCK_STREAM,
+                                            socket.IPPROTO_TCP))
+        sock.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", int(line.split()[1])))
+        except OSError:
+            sock.close()
+            raise
+        reader, writer = await asyncio.open_connection(sock=sock)
         writer.write(wire.pack({"t": "hello", "secret": secret}))
         self.line = Line(reader, writer, self._news)
 
