@@ -164,7 +164,7 @@ function drawEdges(ctx, c, state, pos) {
 }
 
 function drawColumn(ctx, c, state, col, p, ph, hits, room) {
-  const s = state.session;
+  const s = state.session, digits = stepDigits(s.sizes);
   for (let j = 0; j < p.shown; j++) {
     const a = col.values ? col.values[j] : null;
     const y = p.ys[j];
@@ -185,7 +185,7 @@ function drawColumn(ctx, c, state, col, p, ph, hits, room) {
     hits.push({ x: p.x, y, r: p.r, k: col.k, j });
     if (p.r >= 10) {
       const name = neuronLabel(col.k, j, s.sizes, s.dataset?.class_names || [], true);
-      drawLabel(ctx, c, col.k, p, y, (ly) => neuronText(ctx, name, a, room(ly), stepDigits(s.sizes)), ph.layer === col.k);
+      drawLabel(ctx, c, col.k, p, y, (ly) => neuronText(ctx, name, a, room(ly), digits), ph.layer === col.k);
     }
   }
   if (col.n > p.shown) {
