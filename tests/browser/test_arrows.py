@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import urllib.request
 from typing import Any
 
@@ -170,3 +171,63 @@ def test_a_viewer_sees_the_presenters_arrows(page: Any, server: Any, new_page: A
             for k, (a, b) in enumerate(zip(d["arrow"], seen, strict=True)):
                 assert a is not None and b is not None, f"{name}[{k}]"
                 assert math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-7), (name, k, a, b)  # F16
+
+
+# Per weight layer: its scale drawn, and every dial's arrow as it stands for and as drawn.
+READ_GAINS = """() => {
+  const d = window.dialboard, v = d.view, out = {};
+  for (const p of d.state().session.parameters) {
+    const n = p.shape.reduce((a, b) => a * b, 1), l = Number(p.name.split('.')[1]);
+    out[l] ??= { range: v.scalesShown[l], pairs: [] };
+    for (let k = 0; k < n; k++) out[l].pairs.push([v.arrow(p.name, k), v.arrowDrawn(p.name, k)]);
+  }
+  return { layers: out, titles: v.words.filter((w) => w.role === 'title').map((w) => w.text),
+           legend: document.querySelector('.board-legend').textContent };
+}"""
+
+
+def gains_read(page: Any) -> tuple[dict[int, float], dict[int, float], list[str], str]:
+    """Per layer with arrows: its gain (drawn ÷ update, the same for every dial of the layer)
+    and its largest arrow drawn as a share of its dial's scale; the titles; the legend."""
+    got = page.evaluate(READ_GAINS)
+    gains: dict[int, float] = {}
+    shares: dict[int, float] = {}
+    for key, layer in got["layers"].items():
+        pairs = [(u, d) for u, d in layer["pairs"] if u is not None and u != 0]
+        if not pairs:
+            continue
+        ratios = {float(f"{d / u:.5g}") for u, d in pairs}   # F32 arrays: 7 digits
+        assert len(ratios) == 1, (key, ratios)
+        gains[int(key)] = ratios.pop()
+        shares[int(key)] = max(abs(d) for _, d in pairs) / layer["range"]
+    return gains, shares, got["titles"], got["legend"]
+
+
+def test_each_layer_s_arrows_are_seen_and_its_title_says_their_gain(
+        page: Any, server: Any) -> None:
+    """XOR's first-layer updates are a few hundredths of its ±2 dials: under the one gain the
+    whole board shared, chosen for the output layer's arrows, they were a pixel long in the
+    very phase that computes them ("← 1", the layer marked "now"). Each layer now has its own
+    1-2-5 gain, said in its title and in the legend."""
+    board_with(page, server.url, {"preset": "xor"})
+    phases = page.evaluate("window.dialboard.state().session.phases")
+    for phase in phases[:phases.index("backward:1") + 1]:
+        click_and_wait(page, "phase", f"f.phase === {json.dumps(phase)}")
+    gains, shares, titles, _ = gains_read(page)
+    assert set(gains) == {1}, gains
+    assert not any("↻" in t for t in titles if t.startswith("Layer 1")), titles
+    click_and_wait(page, "phase", "f.phase === 'backward:0'")
+    gains, shares, titles, legend = gains_read(page)
+    assert set(gains) == {0, 1}, gains
+    for l, g in gains.items():
+        assert g >= 1 and g / 10 ** math.floor(math.log10(g)) in (1, 2, 5), (l, g)
+        assert 0.12 <= shares[l] <= 1.2, (l, shares)   # a visible arrow, inside its dial
+        title = next(t for t in titles if t.startswith(f"Layer {l + 1}"))
+        assert (re.search(f"↻ ?×{g:g}\\b", title) is not None) == (g > 1), (l, g, title)
+    # The old shared gain was the output layer's (its arrows are the largest share of their
+    # dials): under it, layer 1's largest arrow was a sliver of its dial.
+    true_size = {l: shares[l] / gains[l] for l in gains}
+    assert true_size[1] > true_size[0] and true_size[0] * gains[1] < 0.05, (true_size, gains)
+    low, high = min(gains.values()), max(gains.values())
+    assert f"×{low:g}–{high:g}" in legend if low != high else f"×{high:g}" in legend, legend
+    page.screenshot(path=str(ARTIFACTS / "arrows-xor-backward-first-layer.png"))

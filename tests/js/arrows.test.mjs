@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import "./strings.mjs";
-import { arrowMeaning, gatherUpdates, nextTurn } from "../../static/js/board/arrows.js";
+import { arrowMeaning, gainText, gatherUpdates, nextTurn } from "../../static/js/board/arrows.js";
 import { layoutBoard } from "../../static/js/board/layout.js";
 import { createScales } from "../../static/js/board/scales.js";
 import { HELLO_221 } from "./fixtures.mjs";
@@ -52,18 +52,42 @@ test("during a step only the layers backward has reached have arrows, from the o
   assert.equal(gather(frame({ updates: {} })).n, 0);
 });
 
-test("arrow lengths: the updates times one shared 1-2-5 gain, zero without an arrow", () => {
+test("arrow lengths: the updates times their layer's 1-2-5 gain, zero without an arrow", () => {
   const scales = createScales();
   const values = new Float32Array(layout.count).fill(0.5);
   scales.update(layout, values);
   const { updates, has } = gather(frame());
   const out = new Float32Array(layout.count);
   assert.equal(scales.arrows(layout, updates, has, out), out);
-  const g = scales.gain;
-  assert.ok([1, 2, 5].includes(g / 10 ** Math.floor(Math.log10(g))), `gain ${g}`);
-  for (let k = 0; k < layout.count; k++) assert.equal(out[k], updates[k] * g);
+  const gains = [...scales.gains];
+  assert.equal(gains.length, 2);
+  for (const g of gains) assert.ok([1, 2, 5].includes(g / 10 ** Math.floor(Math.log10(g))), `gain ${g}`);
+  // Every dial ±1 (0.5 × 1.05 → 1). Layer 0's largest update, 0.04, is 4% of its dial: 0.45 /
+  // 0.04 → ×10; layer 1's 0.3 is 30%, already inside the band at ×1. One shared gain (×1)
+  // would have left layer 0's arrows a sliver beside layer 1's.
+  assert.deepEqual(gains, [10, 1]);
+  for (let k = 0; k < layout.count; k++) assert.equal(out[k], Math.fround(updates[k] * gains[layout.layer[k]]));
   has.fill(0);
   assert.equal(scales.arrows(layout, updates, has, out), null);
+  assert.deepEqual([...scales.gains], [0, 0]);
+});
+
+test("during a step a layer backward has not reached has no gain", () => {
+  const scales = createScales();
+  scales.update(layout, new Float32Array(layout.count).fill(0.5));
+  const { updates, has } = gather(frame({ inStep: true, updateLayers: [1] }));
+  scales.arrows(layout, updates, has, new Float32Array(layout.count));
+  assert.deepEqual([...scales.gains], [0, 1]);
+});
+
+test("the magnification in words: one gain, a span, or nothing at true size", () => {
+  assert.equal(gainText([20, 20]), "×20");
+  assert.equal(gainText([0, 50]), "×50");   // a layer without arrows does not count
+  assert.equal(gainText([5, 200, 0]), "×5–200");
+  assert.equal(gainText([1, 10]), "×1–10");
+  assert.equal(gainText([1, 1]), "");
+  assert.equal(gainText([0, 0]), "");
+  assert.equal(gainText([]), "");
 });
 
 test("the legend says what the arrow is", () => {

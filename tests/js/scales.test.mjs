@@ -46,17 +46,21 @@ test("a dragged dial's layer keeps its scale until the drag lets go; widen is on
   assert.equal(s.ranges[0], 1);
 });
 
-test("the arrow gain brings the largest arrow to about half its dial and stays put", () => {
+test("each layer's arrow gain brings its largest arrow to about half its dial and stays put", () => {
   const s = createScales();
   s.update(layout, Float32Array.from([1, 1, 1]));   // every dial ±2
   const out = new Float32Array(3), has = Uint8Array.from([1, 1, 1]);
-  s.arrows(layout, Float32Array.from([0.001, -0.0005, 0]), has, out);
-  assert.equal(s.gain, 500);      // 0.45 / (0.001 / 2) = 900 → 500: a quarter of the dial
+  s.arrows(layout, Float32Array.from([0.001, -0.0005, 0.1]), has, out);
+  // layer 0: 0.45 / (0.001 / 2) = 900 → 500, a quarter of the dial; layer 1: 0.45 / 0.05 = 9 → 5
+  assert.deepEqual([...s.gains], [500, 5]);
   assert.ok(Math.abs(out[0] - 0.5) < 1e-6);
+  assert.ok(Math.abs(out[2] - 0.5) < 1e-6);
+  s.arrows(layout, Float32Array.from([0.0015, 0, 0.1]), has, out);
+  assert.equal(s.gains[0], 500);      // 0.375 of the dial: inside the band, the gain does not jump
   s.arrows(layout, Float32Array.from([0.0015, 0, 0]), has, out);
-  assert.equal(s.gain, 500);      // 0.375 of the dial: inside the band, the gain does not jump
+  assert.deepEqual([...s.gains], [500, 5]);   // no update at all: the layer keeps its gain
   s.reset();
-  assert.equal(s.gain, 1);
+  assert.deepEqual([...s.gains], []);
 });
 
 test("a change of scale glides there over SCALE_STEPS paints, every step between the two", () => {

@@ -32,6 +32,18 @@ export function gatherUpdates(layout, frame, locked, updates, has) {
   return n;
 }
 
+/**
+ * The arrows' magnification in words: "×20" when every layer with arrows has that gain,
+ * "×5–200" when they differ (each layer's title says its own), "" at true size or with none.
+ * gains: per layer, 0 where a layer has no arrow (scales.js).
+ */
+export function gainText(gains) {
+  let lo = Infinity, hi = 0;
+  for (const g of gains) if (g > 0) { lo = Math.min(lo, g); hi = Math.max(hi, g); }
+  if (hi <= 1) return "";
+  return lo === hi ? `×${hi}` : `×${lo}–${hi}`;
+}
+
 /** The legend's words for the arrow, e.g. "the next step" (the ×gain is added by the board). */
 export function arrowMeaning(frame) {
   const kind = frame.updateKind || (frame.learner === GD ? GD : "");

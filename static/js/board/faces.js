@@ -1,10 +1,11 @@
 // The still parts of the board around the dials, drawn into an offscreen canvas and reused
-// every frame until the layout, zoom, theme, scales, locks or highlighted layer change: group
-// panels, titles and labels. The dial faces themselves are stamped from sprites.js.
+// every frame until the layout, zoom, theme, scales, arrow gains, locks or highlighted layer
+// change: group panels, titles and labels. The dial faces themselves are stamped from sprites.js.
 
 import { t } from "../lib/i18n.js";
 import { fmtScale } from "../lib/format.js";
 import { firstThatFits } from "./labels.js";
+import { gainText } from "./arrows.js";
 
 export const SWEEP = (3 * Math.PI) / 4;     // each side of 0: the scale spans 270°
 export const R_FACE = 0.4;                 // dial radius in board units (cell = 1)
@@ -61,18 +62,24 @@ export function stuckTitleDepth(pxPerUnit, least) {
 }
 
 /**
- * A group's title, always with its dial scale: the full title, else "Layer 1 · dials ±2",
- * else "dials ±2", else "±2", the first that fits the panel's width at a readable size. When
- * the panel's top has scrolled off the stage, the title sticks to the stage's top edge (on a
- * panel-coloured band), so a zoomed-in view still says what a full turn of its dials means.
+ * A group's title, always with its dial scale and, where the layer has arrows magnified, their
+ * gain: the full title, else "Layer 1 · dials ±2 · ↻ ×20", else "Layer 1 · ±2 ↻×20", else
+ * "dials ±2 · ↻ ×20", else "±2 ↻×20", else "±2", the first that fits the panel's width at a
+ * readable size. When the panel's top has scrolled off the stage, the title sticks to the
+ * stage's top edge (on a panel-coloured band), so a zoomed-in view still says what a full turn
+ * of its dials means.
  */
 function drawTitle(ctx, g, p, on, late, words) {
   const { palette: c, pxPerUnit: u } = p;
-  const r = p.ranges[g.layer], scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
+  const r = p.ranges[g.layer], gain = gainText([p.gains?.[g.layer] ?? 0]);
+  const arrows = gain ? `  ·  ↻ ${gain}` : "";
+  const scale = r ? t("board.dial_scale", { r: fmtScale(r) }) : "";
   const now = on ? `  ◀ ${t("board.now")}` : "";
+  const mark = on ? " ◀" : "", tight = `±${fmtScale(r)}${gain ? ` ↻${gain}` : ""}`;
   const candidates = scale
-    ? [`${g.title}  ·  ${scale}${now}`, `${g.short}  ·  ${scale}${on ? " ◀" : ""}`, scale, `±${fmtScale(r)}`]
-    : [g.title + now, g.short + (on ? " ◀" : "")];
+    ? [`${g.title}  ·  ${scale}${arrows}${now}`, `${g.short}  ·  ${scale}${arrows}${mark}`,
+      ...(gain ? [`${g.short}  ·  ${tight}${mark}`] : []), scale + arrows, tight, `±${fmtScale(r)}`]
+    : [g.title + now, g.short + mark];
   // Titles grow with the zoom but stay readable however far out it is: a shorter title
   // rather than one under the page's least size (p.titlePx: larger on a projector).
   const least = p.titlePx, want = titlePx(u, least), room = Math.max((g.width - 0.1) * u, 0);

@@ -1,6 +1,6 @@
-// The board's legend: the two sign colours, what the arrows are with their one shared
-// magnification ("arrow: the next step ×10"), and how to handle the dials. The magnification
-// keeps one width whatever its digits, so that its changing while training plays never
+// The board's legend: the two sign colours, what the arrows are with their magnification
+// ("arrow: the next step ×10", or "×5–200" when the layers' differ), and how to handle the
+// dials. The magnification keeps one width whatever its digits, so that its changing while training plays never
 // rewraps the legend: that moved the board up and down and redrew it at each new size.
 
 import { arrowMeaning } from "./arrows.js";
@@ -12,7 +12,7 @@ const TOUCH = typeof matchMedia === "function" ? matchMedia("(pointer: coarse)")
 export function createLegend(el) {
   let key = "", size = "", tallest = 0;
 
-  /** gain: the arrows' magnification, or 1 when no dial has an arrow. */
+  /** gain: the arrows' magnification in words (arrows.js `gainText`), "" at true size. */
   function render(frame, { readOnly, count, gain }) {
     const who = arrowMeaning(frame);
     const hint = TOUCH.matches ? t(readOnly ? "legend.hint_viewer_touch" : "legend.hint_touch")
@@ -33,7 +33,7 @@ export function createLegend(el) {
     el.innerHTML = `
       <span class="key"><i class="swatch pos"></i>${t("legend.positive")}</span>
       <span class="key"><i class="swatch neg"></i>${t("legend.negative")}</span>
-      <span class="key"><i class="arrow-glyph">↻</i><span>${who} <b class="gain">${gain > 1 ? `×${gain}` : ""}</b></span></span>
+      <span class="key"><i class="arrow-glyph">↻</i><span>${who} <b class="gain">${gain}</b></span></span>
       <span class="key hint">${hint}</span>`;
   }
 

@@ -1,4 +1,4 @@
-// Dial scales and arrow magnification, both sticky so that the picture does not jump.
+// Dial scales and arrow magnifications, per layer and sticky so that the picture does not jump.
 // A layer's scale is the 1-2-5 number over its largest |value| × 1.05. It grows as soon as a
 // value leaves it, except in the layer of a dial being dragged (`hold`): a drag stops at the
 // dial's end (interact.js), and letting go there grows the scale one step (`widen`). It comes
@@ -25,7 +25,8 @@ export function createScales() {
   let ranges = new Float64Array(0);
   let shown = new Float64Array(0), from = new Float64Array(0), to = new Float64Array(0);
   let done = new Float64Array(0);   // paints into each layer's glide
-  let gain = 1;
+  let gain = new Float64Array(0);    // each layer's arrow gain, kept while it still fits
+  let gains = new Float64Array(0);   // this frame's: gain where the layer has arrows, else 0
 
   /** values: every dial; hold: the layer to leave as it is (−1: none); settled: may shrink. */
   function update(layout, values, { hold = -1, settled = true } = {}) {
@@ -53,23 +54,31 @@ export function createScales() {
   }
 
   /**
-   * Arrow lengths: the next update of each dial with an arrow (`has`), times one shared 1-2-5
-   * gain chosen so the largest reaches about half its dial's scale. → out, or null if none.
+   * Arrow lengths: the next update of each dial with an arrow (`has`), times its layer's 1-2-5
+   * gain, chosen so that layer's largest arrow reaches about half its dial's scale: a shared
+   * gain left the first layer's arrows a pixel long in its own backward phase (blame shrinks
+   * as it flows back). → out, or null if none. `gains`: each layer's, 0 where it has none.
    */
   function arrows(layout, updates, has, out) {
-    let top = 0, any = false;
+    const L = layout.groups.length;
+    if (gain.length !== L) gain = new Float64Array(L).fill(1);
+    if (gains.length !== L) gains = new Float64Array(L);
+    const top = new Float64Array(L);
+    gains.fill(0);
     for (let k = 0; k < layout.count; k++) {
       if (!has[k]) continue;
-      any = true;
-      const f = Math.abs(updates[k]) / ranges[layout.layer[k]];
-      if (f > top) top = f;
+      const l = layout.layer[k], f = Math.abs(updates[k]) / ranges[l];
+      gains[l] = 1;
+      if (f > top[l]) top[l] = f;
     }
-    if (!any) return null;
-    if (top > 0) {
-      const shown = top * gain;
-      if (shown < 0.12 || shown > 1.2) gain = Math.max(1, niceFloor(0.45 / top));
+    if (!gains.some((g) => g > 0)) return null;
+    for (let l = 0; l < L; l++) {
+      if (!gains[l]) continue;
+      const shown = top[l] * gain[l];
+      if (top[l] > 0 && (shown < 0.12 || shown > 1.2)) gain[l] = Math.max(1, niceFloor(0.45 / top[l]));
+      gains[l] = gain[l];
     }
-    for (let k = 0; k < layout.count; k++) out[k] = has[k] ? updates[k] * gain : 0;
+    for (let k = 0; k < layout.count; k++) out[k] = has[k] ? updates[k] * gain[layout.layer[k]] : 0;
     return out;
   }
 
@@ -95,8 +104,8 @@ export function createScales() {
     return { shown, moving };
   }
 
-  function reset() { ranges = new Float64Array(0); shown = new Float64Array(0); gain = 1; }
+  function reset() { ranges = new Float64Array(0); shown = new Float64Array(0); gain = new Float64Array(0); gains = new Float64Array(0); }
 
-  return { update, widen, arrows, reset, tick, get gain() { return gain; }, get ranges() { return ranges; },
+  return { update, widen, arrows, reset, tick, get gains() { return gains; }, get ranges() { return ranges; },
     get shown() { return shown; } };
 }

@@ -16,7 +16,7 @@ import { createTip } from "../board/tip.js";
 import { pointerBox, watchedAround } from "../board/labels.js";
 import { dialRectOf, testHooks } from "../board/hooks.js";
 import { createEditor } from "../board/editor.js";
-import { gatherUpdates, nextTurn } from "../board/arrows.js";
+import { gainText, gatherUpdates, nextTurn } from "../board/arrows.js";
 import { createLegend } from "../board/legend.js";
 import { stepDigits } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
@@ -203,7 +203,7 @@ export function createBoard(root, actions) {
     const theme = styleKey();
     if (theme !== b.themeKey) { b.palette = readPalette(); Object.assign(b, leastPx()); b.themeKey = theme; }
     paint();
-    legend.render(state.frame, { readOnly: state.ui.readOnly, count: b.layout.count, gain: b.arrowsOn ? scales.gain : 1 });
+    legend.render(state.frame, { readOnly: state.ui.readOnly, count: b.layout.count, gain: b.arrowsOn ? gainText(scales.gains) : "" });
     if (tip.shown >= 0) showTip(tip.shown);
   }
 
@@ -224,14 +224,15 @@ export function createBoard(root, actions) {
     const steps = still ? SCALE_STEPS : 0;
     const frame = document.timeline.currentTime;   // the same for every paint of one frame
     const { shown: ranges, moving } = scales.tick(steps, frame !== b.tickedAt);
+    const gains = scales.gains;   // each layer's arrow gain, in its title
     b.tickedAt = frame;
     const f = camera.fit;
     const lod = painter.paint({
-      layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges,
+      layout: b.layout, values: b.values, arrows: b.arrowsOn, locked: b.locked, ranges, gains,
       pxPerUnit: f.ppu, ox: f.ox, oy: f.oy, dpr: b.size.dpr, palette: b.palette,
       titlePx: b.titlePx, labelPx: b.labelPx,
       selected: b.selected, hover: b.hover, active: b.active,
-      facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${lockKey(b.locked)}|${b.active.join(",")}`,
+      facesKey: `${b.sessionKey}|${f.ppu}|${f.ox}|${f.oy}|${b.themeKey}|${ranges.join(",")}|${gains.join(",")}|${lockKey(b.locked)}|${b.active.join(",")}`,
     });
     if (view.measureRaster) painter.flush();
     performance.measure("board-render", { start: t0, end: performance.now() });
