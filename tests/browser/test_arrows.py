@@ -231,3 +231,16 @@ def test_each_layer_s_arrows_are_seen_and_its_title_says_their_gain(
     low, high = min(gains.values()), max(gains.values())
     assert f"×{low:g}–{high:g}" in legend if low != high else f"×{high:g}" in legend, legend
     page.screenshot(path=str(ARTIFACTS / "arrows-xor-backward-first-layer.png"))
+
+
+def test_a_layer_without_an_arrow_says_no_gain(page: Any, server: Any) -> None:
+    """Trial and error tries one dial: every other layer's updates are 0, and a gain said in
+    their titles and the legend ("↻ ×2", "×2–10") spoke of arrows nobody could see."""
+    board_with(page, server.url, {"preset": "xor", "learner": "trial_and_error"})
+    gains, shares, titles, legend = gains_read(page)
+    assert len(gains) == 1, gains   # the one layer whose dial it tries next
+    (l, g), = gains.items()
+    for other in {0, 1} - {l}:
+        title = next(t for t in titles if t.startswith(f"Layer {other + 1}"))
+        assert "↻" not in title, (other, title)
+    assert ("–" not in legend) and ((f"×{g:g}" in legend) == (g > 1)), legend

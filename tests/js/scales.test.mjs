@@ -57,8 +57,12 @@ test("each layer's arrow gain brings its largest arrow to about half its dial an
   assert.ok(Math.abs(out[2] - 0.5) < 1e-6);
   s.arrows(layout, Float32Array.from([0.0015, 0, 0.1]), has, out);
   assert.equal(s.gains[0], 500);      // 0.375 of the dial: inside the band, the gain does not jump
+  // A layer whose updates are all 0 shows no arrow and says no gain (trial and error's other
+  // layers), but keeps its gain for when its arrows come back.
   s.arrows(layout, Float32Array.from([0.0015, 0, 0]), has, out);
-  assert.deepEqual([...s.gains], [500, 5]);   // no update at all: the layer keeps its gain
+  assert.deepEqual([...s.gains], [500, 0]);
+  s.arrows(layout, Float32Array.from([0.0015, 0, 0.15]), has, out);
+  assert.deepEqual([...s.gains], [500, 5]);
   s.reset();
   assert.deepEqual([...s.gains], []);
 });

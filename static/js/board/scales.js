@@ -57,7 +57,7 @@ export function createScales() {
    * Arrow lengths: the next update of each dial with an arrow (`has`), times its layer's 1-2-5
    * gain, chosen so that layer's largest arrow reaches about half its dial's scale: a shared
    * gain left the first layer's arrows a pixel long in its own backward phase (blame shrinks
-   * as it flows back). → out, or null if none. `gains`: each layer's, 0 where it has none.
+   * as it flows back). → out, or null if none. `gains`: each layer's, 0 where no arrow shows.
    */
   function arrows(layout, updates, has, out) {
     const L = layout.groups.length;
@@ -73,9 +73,11 @@ export function createScales() {
     }
     if (!gains.some((g) => g > 0)) return null;
     for (let l = 0; l < L; l++) {
-      if (!gains[l]) continue;
+      // A layer whose updates are all 0 (trial and error tries one dial) shows no arrow, so
+      // it has no gain to say; it keeps the one it had for when its arrows come back.
+      if (!top[l]) { gains[l] = 0; continue; }
       const shown = top[l] * gain[l];
-      if (top[l] > 0 && (shown < 0.12 || shown > 1.2)) gain[l] = Math.max(1, niceFloor(0.45 / top[l]));
+      if (shown < 0.12 || shown > 1.2) gain[l] = Math.max(1, niceFloor(0.45 / top[l]));
       gains[l] = gain[l];
     }
     for (let k = 0; k < layout.count; k++) out[k] = has[k] ? updates[k] * gain[layout.layer[k]] : 0;
