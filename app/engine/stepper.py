@@ -112,6 +112,11 @@ class Stepper:
         return self.phases[self.pos]
 
     @property
+    def try_on_dials(self) -> bool:
+        """A trying learner's turn is on the dials, not yet kept or taken back."""
+        return self._tentative is not None
+
+    @property
     def trace(self) -> Trace:
         """The step in progress (or the last one, between steps)."""
         return self.learner.trace

@@ -169,7 +169,9 @@ class Session(Audience):
         return self._screen(fresh=True), self._chart.arrays(self.cost_history)
 
     def _charted(self, fig: frames.Figures) -> None:
-        if not self.timeline.travelled:  # back in time: the chart keeps the run ahead
+        # Back in time the chart keeps the run ahead. A try on the dials (trial and error,
+        # evolution) is not the step's cost: the step's point stays its dials' before the try.
+        if not self.timeline.travelled and not self.trainer.try_on_dials:
             self._chart.add(self.cost_history, fig.step, fig.cost)
 
     def broadcast_error(self, message: str, request_type: str | None,

@@ -237,7 +237,7 @@ def test_a_layer_without_an_arrow_says_no_gain(page: Any, server: Any) -> None:
     """Trial and error tries one dial: every other layer's updates are 0, and a gain said in
     their titles and the legend ("↻ ×2", "×2–10") spoke of arrows nobody could see."""
     board_with(page, server.url, {"preset": "xor", "learner": "trial_and_error"})
-    gains, shares, titles, legend = gains_read(page)
+    gains, _, titles, legend = gains_read(page)
     assert len(gains) == 1, gains   # the one layer whose dial it tries next
     (l, g), = gains.items()
     for other in {0, 1} - {l}:

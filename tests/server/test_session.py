@@ -1,5 +1,7 @@
 """Running a session (session.py): background runs, play and pause, through a real socket."""
 
+import numpy as np
+
 from tests.server.live import Live, opened, run
 
 
@@ -75,5 +77,37 @@ def test_play_streams_and_pause_stops(live: Live) -> None:
         await c.send({"type": "example", "index": 3})
         f = await c.frame(example="3")
         assert f.step == step and f.meta["playing"] == "false"
+
+    run(go())
+
+
+def test_a_try_on_the_dials_never_enters_the_chart(live: Live) -> None:
+    """Trial and error and evolution put a try on the dials, weigh it, then keep it or take it
+    back. The screen's figures of the try replaced the step's point in the chart: stepping
+    phase by phase charted step 0 at the try's cost (0.1284 for XOR's 0.1271) and drew
+    another chart than whole steps did."""
+
+    async def chart_after(learner: str, by_phase: bool) -> list[tuple[int, float]]:
+        c, _, first = await opened(live, "xor", learner=learner)
+        for step in (1, 2, 3):
+            if by_phase:
+                for phase in first.meta["phases"].split(","):
+                    await c.send({"type": "phase"})
+                    f = await c.frame(phase=phase)
+                    hist = list(zip(f["history.step"], f["history.cost"], strict=True))
+                    assert hist[0] == (0, np.float32(first.cost)), (phase, hist)   # F32 chart
+                assert f.step == step
+            else:
+                await c.send({"type": "step"})
+                f = await c.frame(step=str(step))
+        await c.close()
+        return [(int(s), float(v)) for s, v in zip(f["history.step"], f["history.cost"],
+                                                   strict=True)]
+
+    async def go() -> None:
+        for learner in ("trial_and_error", "evolution"):
+            whole = await chart_after(learner, by_phase=False)
+            phased = await chart_after(learner, by_phase=True)
+            assert len(whole) == 4 and phased == whole, (learner, whole, phased)
 
     run(go())
