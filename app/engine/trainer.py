@@ -190,6 +190,15 @@ class Trainer(Stepper):
             self.screen.rollback(screens[0])
             self.test_screen.rollback(screens[1])
 
+    @contextlib.contextmanager
+    def before_the_try(self) -> Iterator[None]:
+        """Inside: the dials as they were before the try on them (a trying learner between
+        nudge and keep), screens included; on leaving, everything as it was (`trying`)."""
+        with self.trying():
+            if self._tentative is not None:
+                self._take_back()
+            yield
+
     # -- what the screen shows ------------------------------------------------------------------
     def cost(self) -> float:
         c = self.screen.cost()

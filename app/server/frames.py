@@ -48,6 +48,7 @@ class Figures:
     accuracy: float | None
     test_accuracy: float | None
     at: float = field(default_factory=time.monotonic)
+    before_try: bool = False  # of the dials before a try on them that is not weighed yet
 
 
 def figures(t: Trainer) -> Figures:
@@ -286,7 +287,8 @@ def _words_text(sentence: str | None) -> str:
 
 
 def _figure_meta(fig: Figures) -> dict[str, str]:
-    return {"cost_step": str(fig.step), "test_cost": _num(fig.test_cost),
+    return {"cost_step": str(fig.step), "cost_before_try": _b(fig.before_try),
+            "test_cost": _num(fig.test_cost),
             "accuracy": _num(fig.accuracy), "test_accuracy": _num(fig.test_accuracy)}
 
 

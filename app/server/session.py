@@ -14,6 +14,7 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from dialboard.engine import DivergedError, Snapshot, Trainer
@@ -141,7 +142,7 @@ class Session(Audience):
             # until its slope is encoded, bringing the state's own (a heavy board's pause).
             last = self._figures.last if self._quick and not self.trainer.diverged else None
             f = self._frame = self._build(
-                last or self._screen(fresh=True), version=version,
+                last or self._screen_now(), version=version,
                 still=(lambda: self.version == version) if self._quick else None,
                 restate=None if last is None else self._restate)
         if newer_than is not None:
@@ -165,8 +166,17 @@ class Session(Audience):
         step of this run (figurer.Watch). New figures join the chart's history."""
         return self._figures.get(self.trainer, fresh)
 
+    def _screen_now(self) -> frames.Figures:
+        """The screen's figures of the state now; while a try is on the dials and not yet
+        weighed, of the dials before it: the try's cost is what the next phase computes."""
+        t = self.trainer
+        if t.try_on_dials and t.trace.trial_cost is None:
+            with t.before_the_try():
+                return replace(frames.figures(t), before_try=True)
+        return self._screen(fresh=True)
+
     def _restate(self) -> tuple[frames.Figures, tuple[frames.Array, frames.Array]]:
-        return self._screen(fresh=True), self._chart.arrays(self.cost_history)
+        return self._screen_now(), self._chart.arrays(self.cost_history)
 
     def _charted(self, fig: frames.Figures) -> None:
         # Back in time the chart keeps the run ahead. A try on the dials (trial and error,

@@ -99,6 +99,7 @@ function metaOf(metadata) {
     playing: metadata.playing === "true",
     diverged: spoken(metadata.diverged_words, metadata.diverged),
     inStep: metadata.in_step === "true",
+    costBeforeTry: metadata.cost_before_try === "true",
     running: metadata.running === "true",
     timeline: timelineOf(metadata.timeline),
     origin: originOf(metadata.origin),

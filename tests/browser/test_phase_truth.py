@@ -114,11 +114,20 @@ def test_trial_and_error_in_its_own_words(page: Any, server: Any) -> None:
         text = str(page.text_content(PANEL))
         for sign in ("δ", "η", "∂", "batch"):
             assert sign not in text, f"{name}: the panel says {sign!r}: {text}"
+        # The screen shows the try's cost only once `cost` has weighed it; until then the
+        # dials' before the try, and says so.
+        f = page.evaluate("() => { const f = window.dialboard.state().frame;"
+                          " return {cost: f.cost, base: f.baseCost, trial: f.trialCost}; }")
+        note = page.locator("[data-testid=cost-step]")
         if name == "nudge":
             assert heading(page).startswith("Step 1 · ") and shown_step(page) == 0
             assert "Cost before the turn" in text and "Turned:" in text, text
+            assert f["cost"] == f["base"] and f["trial"] is None, f
+            assert note.is_visible() and "before the turn" in str(note.text_content())
         if name == "cost":
             assert page.locator(f"{PANEL} [data-what=trial-cost]").count() == 1
+            assert f["cost"] == f["trial"] != f["base"], f
+            assert not note.is_visible()
     wait_step(page, 1)
     assert heading(page).startswith("Step 1 done"), heading(page)   # the screen says step 1
     assert "Next try: turn" in str(page.text_content(PANEL))

@@ -111,3 +111,29 @@ def test_a_try_on_the_dials_never_enters_the_chart(live: Live) -> None:
             assert len(whole) == 4 and phased == whole, (learner, whole, phased)
 
     run(go())
+
+
+def test_the_screen_shows_a_try_s_cost_only_once_a_phase_has_weighed_it(live: Live) -> None:
+    """After `nudge` the try is on the dials, and the phase panel says its cost is not
+    computed yet: the screen showed it all the same (0.1284 on XOR, before `cost` weighed it).
+    Until then the screen's figures are the dials' before the try, and say so."""
+
+    async def go() -> None:
+        for learner in ("trial_and_error", "evolution"):
+            c, _, first = await opened(live, "xor", learner=learner)
+            assert first.meta["cost_before_try"] == "false"
+            await c.send({"type": "phase"})
+            nudged = await c.frame(phase="nudge")
+            assert nudged.meta["cost_before_try"] == "true" and nudged.meta["trial_cost"] == ""
+            assert nudged.cost == first.cost == float(nudged.meta["base_cost"])
+            assert nudged.meta["accuracy"] == first.meta["accuracy"]
+            await c.send({"type": "phase"})
+            weighed = await c.frame(phase="cost")
+            assert weighed.meta["cost_before_try"] == "false"
+            assert weighed.cost == float(weighed.meta["trial_cost"]) != first.cost
+            await c.send({"type": "undo"})   # back to the try on the dials, unweighed
+            again = await c.frame(phase="nudge")
+            assert again.meta["cost_before_try"] == "true" and again.cost == first.cost
+            await c.close()
+
+    run(go())

@@ -88,10 +88,11 @@ export function createScreen(root, actions = {}) {
     stepEl.textContent = String(f.step ?? 0);
     // While training runs the figures are refreshed ~12 times a second: a number computed for
     // an earlier step than the dials show says which.
+    // While a try is on the dials and not yet weighed, the figures are of the dials before it.
     const costStep = f.costStep ?? f.step;
     const at = atEl;
-    at.hidden = bad || costStep === f.step;
-    if (!at.hidden) at.textContent = t("screen.at_step", { n: costStep });
+    at.hidden = bad || (costStep === f.step && !f.costBeforeTry);
+    if (!at.hidden) at.textContent = f.costBeforeTry ? t("screen.before_try") : t("screen.at_step", { n: costStep });
     testEl.textContent = fmt(f.testCost, 4);
     accEl.textContent = fmtPercent(f.accuracy);
     testAccEl.textContent = fmtPercent(f.testAccuracy);
