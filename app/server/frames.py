@@ -31,7 +31,10 @@ TRAINING_FPS = 40.0
 # (Session.frame_wanted), never more often than this: a frame built between two sends is
 # never sent, and its making is training time lost.
 SHOW_SECONDS = 0.5 / PRESENTER_FPS
-NARROW = ("example.", "layers.")
+# A board with at most this many parameters goes to viewers as to the presenter (its dials
+# in F64, 16 KB at most; slope and arrows in F32): its phase panel writes four digits, which
+# F16 (three and a bit) got wrong. A bigger board goes to viewers in F16, for bandwidth.
+WIDE_PARAMETERS = 2048
 PRECISIONS: dict[str, type[np.floating]] = {"f32": np.float32, "f16": np.float16}
 UPDATE_META = ("update_kind", "update_examples", "update_layers", "update_refused",
                "update_refused_words")  # the next update's metadata ("" until it is known)
@@ -82,6 +85,11 @@ class FrameData:
         """Whether the step data are all computed (encoding with them costs no more work)."""
         return self.fill is None
 
+    @property
+    def viewer_precision(self) -> str:
+        """A viewer's: the presenter's on a board of at most WIDE_PARAMETERS, else F16."""
+        return "f16" if sum(a.size for a in self.params.values()) > WIDE_PARAMETERS else "f32"
+
     def encode(self, precision: str, with_grads: bool) -> bytes:
         if with_grads and self.fill is not None:
             more, self.fill = self.fill(), None
@@ -95,15 +103,12 @@ class FrameData:
         if key not in self.encoded:
             dtype = np.dtype(PRECISIONS[precision])
             tensors = {**self.params, **(self.grads if with_grads else {}), **self.extra}
-            # The presenter's parameters go as the network has them (F64): a dial's reading is
-            # its own to the last digit. Half-precision frames narrow them and the example's
-            # tensors too; cost and chart stay wide.
+            # The parameters go as the network has them (F64): a dial's reading is its own to
+            # the last digit. Half-precision frames (a big board's viewers') narrow them. The
+            # example's numbers, cost and chart stay wide: the phase panel writes them.
             narrow = {n: dtype for n in self.params} if precision == "f16" else {}
             if with_grads:
                 narrow.update((n, dtype) for n, g in self.grads.items() if g.dtype.kind == "f")
-            if precision == "f16":
-                narrow.update((n, dtype) for n, a in self.extra.items()
-                              if a.dtype.kind == "f" and n.startswith(NARROW))
             meta = {**self.metadata, "precision": precision, "has_grads": _b(with_grads)}
             self.encoded[key] = encode(tensors, meta, narrow)
         return self.encoded[key]

@@ -243,9 +243,10 @@ class Peer:
     def _frame_bytes(self, frame: FrameData) -> bytes:
         if self.controls:
             return frame.encode("f32", True)
-        bare = frame.encode("f16", False)
+        precision = frame.viewer_precision
+        bare = frame.encode(precision, False)
         if self._full_bytes is None:
-            self._full_bytes = len(frame.encode("f16", True))
+            self._full_bytes = len(frame.encode(precision, True))
         # The size of the last full frame stands for this one's (a board's frames keep
         # their tensors), so a full frame is encoded only when it is sent.
         every = grads_every(self._full_bytes, len(bare), self.settings.viewer_bandwidth_bps / 8)
@@ -256,7 +257,7 @@ class Peer:
         self._bare_version = -1 if with_grads else frame.version
         if not with_grads:
             return bare
-        full = frame.encode("f16", True)
+        full = frame.encode(precision, True)
         self._full_bytes = len(full)
         return full
 

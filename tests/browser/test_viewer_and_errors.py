@@ -160,3 +160,31 @@ def test_the_class_looks_at_the_dial_the_presenter_picked(
     select_dial(page, "layers.1.weight", [0, 1])
     viewer.wait_for_function(f"{shown} === 'layers.1.weight[0, 1]'", timeout=TIMEOUT_MS)
     assert page.evaluate(shown) == "layers.1.weight[0, 1]"
+
+
+PANEL_NUMBERS = ("() => [...document.querySelectorAll('[data-testid=phase-panel] .num')]"
+                 ".map((e) => e.textContent)")
+PANEL_PHASE = "() => window.dialboard.state().frame?.phase"
+
+
+def test_a_student_s_phase_panel_writes_the_projector_s_numbers(
+        page: Any, server: Any, new_page: Any) -> None:
+    """From half-precision frames a student's phone wrote g′(z) = 0.2466 where the projector
+    wrote 0.2465, and a sum whose terms added to −0.2363 as −0.2362. Phase by phase, the
+    numbers of a student's phase panel are the presenter's, digit for digit."""
+    sid = open_board(page, server.url)
+    presenting(page)
+    viewer = new_page("viewer")
+    viewer.goto(f"{server.url}/?watch={sid}")
+    wait_cost(viewer)
+    phases = page.evaluate("window.dialboard.state().session.phases")
+    for phase in phases:
+        page.click("[data-testid=phase]")
+        for p in (page, viewer):
+            p.wait_for_function(f"() => ({PANEL_PHASE})() === {phase!r}", timeout=TIMEOUT_MS)
+        # The panels fill in at the next animation frame: until both write the same state.
+        want = page.evaluate(PANEL_NUMBERS)
+        assert want, phase
+        viewer.wait_for_function(
+            f"w => JSON.stringify(({PANEL_NUMBERS})()) === JSON.stringify(w)", arg=want,
+            timeout=TIMEOUT_MS)

@@ -230,9 +230,15 @@ def test_a_viewer_cannot_control_and_a_wrong_token_is_refused(live: Live) -> Non
     run(go())
 
 
-def test_viewers_get_every_change_in_f16(live: Live) -> None:
+@pytest.mark.parametrize("preset, dials", [("xor", np.float64), ("digits-625", np.float16)])
+def test_viewers_get_every_change_a_big_board_s_dials_in_f16(
+        live: Live, preset: str, dials: type[np.floating]) -> None:
+    """A viewer's frame narrows a big board's tensors only (bandwidth): a small board's
+    phase panel writes four digits, which F16 got wrong (g′(z) 0.2466 on the phones, 0.2465
+    on the projector), so its viewers get the presenter's frame. The example's numbers go as
+    the network has them on every board."""
     async def go() -> None:
-        p, created, _ = await opened(live, "xor")
+        p, created, _ = await opened(live, preset)
         viewers = [await Client.connect(live, created["id"]) for _ in range(3)]
         for v in viewers:
             await v.json()
@@ -241,8 +247,12 @@ def test_viewers_get_every_change_in_f16(live: Live) -> None:
         pf = await p.frame()
         for v in viewers:
             f = await v.frame(version=pf.meta["version"])
-            assert f["layers.0.bias"].dtype == np.float16 and f["layers.0.bias"][1] == 0.75
-            assert f.cost == pf.cost and f.meta["precision"] == "f16"
+            assert f["layers.0.bias"].dtype == dials and f["layers.0.bias"][1] == 0.75
+            assert f.cost == pf.cost
+            assert f.meta["precision"] == ("f16" if dials is np.float16 else "f32")
+            for name in ("example.input", "layers.0.z", "layers.1.activation"):
+                assert f[name].dtype == np.float64, name
+                np.testing.assert_array_equal(f[name], pf[name])
         # The presenter's: the network's own F64 (frame `precision` names its narrowest part).
         assert pf["layers.0.bias"].dtype == np.float64 and pf.meta["precision"] == "f32"
         for c in (p, *viewers):
