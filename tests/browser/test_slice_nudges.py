@@ -16,6 +16,7 @@ from browser_helpers import (
     select_dial,
     session_id,
     wait_meta,
+    wait_phase,
     wait_step,
 )
 
@@ -220,3 +221,28 @@ def test_phone_one_column_and_a_tap_picks_a_mark(browser: Any, errors: Any, serv
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
         context.close()
     assert not errors.messages, "\n".join(errors.messages)
+
+
+SLICE_WORDS = "() => document.querySelector('#slice .probe-words')?.textContent || ''"
+
+
+def test_the_slice_names_this_step_s_update_during_a_step(page: Any, server: Any) -> None:
+    """Mid-step the phase panel said "This step's update will turn it by Δw = 0.0859" and the
+    cost along one dial "▲ next step: Δw = +0.0859": two names for one number. During a step
+    it is this step's; between steps, the next step's."""
+    open_board(page, server.url)
+    select_dial(page, "layers.1.bias", [0])
+    for phase in ("forward:0", "forward:1", "cost"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    page.wait_for_function(f"() => ({SLICE_WORDS})().includes('No mark for “this step”')",
+                           timeout=TIMEOUT_MS)
+    page.click("[data-testid=phase]")
+    wait_phase(page, "backward:1")
+    page.wait_for_function(f"() => ({SLICE_WORDS})().includes('▲ this step: Δw')",
+                           timeout=TIMEOUT_MS)
+    for phase in ("backward:0", "update"):
+        page.click("[data-testid=phase]")
+        wait_phase(page, phase)
+    page.wait_for_function(f"() => ({SLICE_WORDS})().includes('▲ next step: Δw')",
+                           timeout=TIMEOUT_MS)

@@ -105,6 +105,9 @@ test("the tip's next step: the update with its examples, or why there is none", 
   // One training example: singular (it said "all 1 training examples").
   assert.equal(nextTurn(frame({ updateExamples: 1 }), { has: 1, update: -0.5, locked: 0, layer: 0 }, 1).text, "−0.500 (the 1 training example)");
   assert.equal(nextTurn(frame(), { has: 0, update: 0, locked: 1, layer: 0 }, 4).text, "none (locked)");
+  // During a step the update backward found is this step's (the phase panel's words too).
+  const during = nextTurn(frame({ inStep: true, updateLayers: [1] }), { has: 1, update: 0.0123, locked: 0, layer: 1 }, 200);
+  assert.deepEqual(during, { label: "this step", text: "+0.0123 (these 8 examples)" });
   const notYet = nextTurn(frame({ inStep: true, updateLayers: [1] }), { has: 0, update: 0, locked: 0, layer: 0 }, 4);
   assert.match(notYet.text, /not yet.*layer 1/);
   // the reason alone, for "no mark for …: {why}" (it said "not yet" twice)

@@ -70,7 +70,8 @@ function examplesNote(frame, nTrain) {
  */
 export function nextTurn(frame, info, nTrain) {
   const kind = frame.updateKind || frame.learner || GD;
-  const label = kind === GD ? t("tip.next_step") : t("tip.next_try");
+  // During a step the update backward has found is this step's, as the phase panel says.
+  const label = kind !== GD ? t("tip.next_try") : frame.inStep ? t("tip.this_step") : t("tip.next_step");
   const none = (why) => ({ label, text: t("tip.none_because", { why }), why });
   if (info.locked) return none(t("tip.why_locked"));
   if (info.has) {
