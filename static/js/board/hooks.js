@@ -18,7 +18,7 @@ export function dialRectOf(b, { camera, stage, dialBox, paint }, name, index) {
 
 export function testHooks(b, camera) {
   /** Dial (name, flat index)'s entry of `arr`, or null if it has no arrow. */
-  const at = (name, flat, arr) => {
+  const entry = (name, flat, arr) => {
     const t = b.layout?.tensors.find((x) => x.name === name);
     if (!t || flat < 0 || flat >= t.count) return null;
     return b.has[t.offset + flat] ? arr[t.offset + flat] : null;
@@ -30,9 +30,9 @@ export function testHooks(b, camera) {
       return b.layout ? b.layout.layersIn(at(0, f.ox), at(0, f.oy), at(b.size.w, f.ox), at(b.size.h, f.oy)) : [];
     },
     /** The update the arrow of dial (name, flat index) stands for, unmagnified; null without an arrow. */
-    arrow(name, flat) { return at(name, flat, b.updates); },
+    arrow(name, flat) { return entry(name, flat, b.updates); },
     /** The same arrow as drawn: the update times its layer's gain, on the dial's scale. */
-    arrowDrawn(name, flat) { return at(name, flat, b.arrows); },
+    arrowDrawn(name, flat) { return entry(name, flat, b.arrows); },
     /** Where neuron i of weight layer l is on the stage now (CSS px), as it is. */
     neuronRect(l, i) {
       const box = b.layout?.neuronBox(l, i), f = camera.fit;

@@ -1,7 +1,8 @@
 // The board's legend: the two sign colours, what the arrows are with their magnification
 // ("arrow: the next step ×10", or "×5–200" when the layers' differ), and how to handle the
-// dials. The magnification keeps one width whatever its digits, so that its changing while training plays never
-// rewraps the legend: that moved the board up and down and redrew it at each new size.
+// dials. The magnification keeps one width whatever its digits, so that its changing while
+// training plays never rewraps the legend: that moved the board up and down and redrew it at
+// each new size.
 
 import { arrowMeaning } from "./arrows.js";
 import { t } from "../lib/i18n.js";

@@ -64,18 +64,19 @@ export function createScales() {
     if (gain.length !== L) gain = new Float64Array(L).fill(1);
     if (gains.length !== L) gains = new Float64Array(L);
     const top = new Float64Array(L);
+    let any = false;
     gains.fill(0);
     for (let k = 0; k < layout.count; k++) {
       if (!has[k]) continue;
+      any = true;
       const l = layout.layer[k], f = Math.abs(updates[k]) / ranges[l];
-      gains[l] = 1;
       if (f > top[l]) top[l] = f;
     }
-    if (!gains.some((g) => g > 0)) return null;
+    if (!any) return null;
     for (let l = 0; l < L; l++) {
       // A layer whose updates are all 0 (trial and error tries one dial) shows no arrow, so
       // it has no gain to say; it keeps the one it had for when its arrows come back.
-      if (!top[l]) { gains[l] = 0; continue; }
+      if (!top[l]) continue;
       const shown = top[l] * gain[l];
       if (shown < 0.12 || shown > 1.2) gain[l] = Math.max(1, niceFloor(0.45 / top[l]));
       gains[l] = gain[l];
@@ -106,7 +107,9 @@ export function createScales() {
     return { shown, moving };
   }
 
-  function reset() { ranges = new Float64Array(0); shown = new Float64Array(0); gain = new Float64Array(0); gains = new Float64Array(0); }
+  function reset() {
+    [ranges, shown, gain, gains] = [0, 1, 2, 3].map(() => new Float64Array(0));
+  }
 
   return { update, widen, arrows, reset, tick, get gains() { return gains; }, get ranges() { return ranges; },
     get shown() { return shown; } };
